@@ -1,0 +1,31 @@
+// Shared Jest settings for every project. SWC strips types (typecheck is its own target), keeps
+// decorator metadata for Nest/TypeORM, and also transforms the few ESM-only dependencies.
+const path = require('node:path');
+
+const esmOnly = ['jose', 'openid-client', 'oauth4webapi', 'oauth2-mock-server', 'is-plain-obj'];
+
+module.exports = {
+  testEnvironment: 'node',
+  maxWorkers: 2,
+  transform: {
+    '^.+\\.m?[tj]s$': [
+      '@swc/jest',
+      {
+        jsc: {
+          parser: { syntax: 'typescript', decorators: true },
+          transform: { legacyDecorator: true, decoratorMetadata: true },
+          target: 'es2022',
+          keepClassNames: true,
+        },
+        module: { type: 'commonjs' },
+        sourceMaps: 'inline',
+      },
+    ],
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'html'],
+  moduleNameMapper: {
+    '^@keycard/(auth|common|testing)$': path.join(__dirname, 'libs/$1/src/index.ts'),
+  },
+  testMatch: ['**/?(*.)+(spec|test).ts'],
+};

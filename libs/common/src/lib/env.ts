@@ -1,0 +1,133 @@
+/** A bad or missing setting: start-up stops with one line naming the variable. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type Env = Record<string, string | undefined>;
+
+function raw(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+export function envString(env: Env, name: string, fallback: string): string {
+  return raw(env, name) ?? fallback;
+}
+
+export function envOptional(env: Env, name: string): string | undefined {
+  return raw(env, name);
+}
+
+export function envRequired(env: Env, name: string, why: string): string {
+  const value = raw(env, name);
+  if (value === undefined) throw new ConfigError(name, `is required ${why}`);
+  return value;
+}
+
+export function envInt(env: Env, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw new ConfigError(name, `must be a whole number, got "${value}"`);
+  const n = Number(value);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+export function envPort(env: Env, name: string, fallback: number): number {
+  return envInt(env, name, fallback, 0, 65535);
+}
+
+export function envBool(env: Env, name: string, fallback: boolean): boolean {
+  const value = raw(env, name)?.toLowerCase();
+  if (value === undefined) return fallback;
+  if (['true', '1', 'yes'].includes(value)) return true;
+  if (['false', '0', 'no'].includes(value)) return false;
+  throw new ConfigError(name, `must be true or false, got "${value}"`);
+}
+
+const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
+
+/** Parses `90`, `90s`, `15m`, `24h`, `7d` or `500ms` into seconds. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/i.exec(text.trim());
+  if (!match) return undefined;
+  return Number(match[1]) * UNIT_SECONDS[(match[2] ?? 's').toLowerCase()];
+}
+
+/** A duration setting in seconds (`15m`, `7d`, `300`…). */
+export function envDuration(env: Env, name: string, fallback: string, minSeconds = 0): number {
+  const value = raw(env, name) ?? fallback;
+  const seconds = parseDuration(value);
+  if (seconds === undefined) {
+    throw new ConfigError(name, `must be a duration such as 30s, 15m, 24h or 7d, got "${value}"`);
+  }
+  if (seconds < minSeconds) throw new ConfigError(name, `must be at least ${minSeconds}s`);
+  return seconds;
+}
+
+/** An http(s) URL without a trailing slash. */
+export function envHttpUrl(env: Env, name: string, fallback?: string): string {
+  const value = raw(env, name) ?? fallback;
+  if (value === undefined) throw new ConfigError(name, 'is required');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(name, `must be an http(s) URL, got "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(name, `must be an http(s) URL, got "${value}"`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+export function envOptionalHttpUrl(env: Env, name: string): string | undefined {
+  return raw(env, name) === undefined ? undefined : envHttpUrl(env, name);
+}
+
+/** A PostgreSQL connection URL, or undefined for the embedded SQLite default. */
+export function envPostgresUrl(env: Env, name: string): string | undefined {
+  const value = raw(env, name);
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(name, 'must be a postgres:// URL');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(name, 'must be a postgres:// URL');
+  }
+  if (!url.hostname && !url.searchParams.get('host')) throw new ConfigError(name, 'has no host');
+  return value;
+}
+
+/** A Redis connection URL, or undefined when Redis is not used. */
+export function envRedisUrl(env: Env, name: string): string | undefined {
+  const value = raw(env, name);
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(name, 'must be a redis:// URL');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new ConfigError(name, 'must be a redis:// URL');
+  }
+  return value;
+}
+
+/** A comma-separated list. */
+export function envList(env: Env, name: string): string[] {
+  return (raw(env, name) ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}

@@ -1,0 +1,123 @@
+/** Stable error codes: the only thing callers and tests should match on. */
+export enum ErrorCode {
+  BadRequest = 'bad_request',
+  ValidationFailed = 'validation_failed',
+  PayloadTooLarge = 'payload_too_large',
+  MissingCredentials = 'missing_credentials',
+  InvalidToken = 'invalid_token',
+  InvalidCredentials = 'invalid_credentials',
+  InvalidApiKey = 'invalid_api_key',
+  Forbidden = 'forbidden',
+  InsufficientScope = 'insufficient_scope',
+  CsrfFailed = 'csrf_failed',
+  NotFound = 'not_found',
+  Conflict = 'conflict',
+  TooEarly = 'too_early',
+  RateLimited = 'rate_limited',
+  Unavailable = 'unavailable',
+  Internal = 'internal',
+}
+
+const STATUS: Record<ErrorCode, number> = {
+  [ErrorCode.BadRequest]: 400,
+  [ErrorCode.ValidationFailed]: 400,
+  [ErrorCode.PayloadTooLarge]: 413,
+  [ErrorCode.MissingCredentials]: 401,
+  [ErrorCode.InvalidToken]: 401,
+  [ErrorCode.InvalidCredentials]: 401,
+  [ErrorCode.InvalidApiKey]: 401,
+  [ErrorCode.Forbidden]: 403,
+  [ErrorCode.InsufficientScope]: 403,
+  [ErrorCode.CsrfFailed]: 403,
+  [ErrorCode.NotFound]: 404,
+  [ErrorCode.Conflict]: 409,
+  [ErrorCode.TooEarly]: 409,
+  [ErrorCode.RateLimited]: 429,
+  [ErrorCode.Unavailable]: 503,
+  [ErrorCode.Internal]: 500,
+};
+
+const DEFAULT_MESSAGE: Record<ErrorCode, string> = {
+  [ErrorCode.BadRequest]: 'Bad request',
+  [ErrorCode.ValidationFailed]: 'Validation failed',
+  [ErrorCode.PayloadTooLarge]: 'Payload too large',
+  [ErrorCode.MissingCredentials]: 'Authentication required',
+  [ErrorCode.InvalidToken]: 'Invalid token',
+  [ErrorCode.InvalidCredentials]: 'Invalid credentials',
+  [ErrorCode.InvalidApiKey]: 'Invalid API key',
+  [ErrorCode.Forbidden]: 'Forbidden',
+  [ErrorCode.InsufficientScope]: 'Insufficient scope',
+  [ErrorCode.CsrfFailed]: 'CSRF check failed',
+  [ErrorCode.NotFound]: 'Not found',
+  [ErrorCode.Conflict]: 'Conflict',
+  [ErrorCode.TooEarly]: 'Too early',
+  [ErrorCode.RateLimited]: 'Too many requests',
+  [ErrorCode.Unavailable]: 'Service unavailable',
+  [ErrorCode.Internal]: 'Internal server error',
+};
+
+export interface KeycardErrorOptions {
+  /** Public message; defaults to a generic text for the code. Never put secrets here. */
+  message?: string | string[];
+  /** Why it failed, for logs only: never sent to the client. */
+  reason?: string;
+  /** Extra response headers (Retry-After, WWW-Authenticate, RateLimit-*). */
+  headers?: Record<string, string>;
+  /** Extra public body fields (for example `retryAfter`). */
+  details?: Record<string, unknown>;
+}
+
+/** The one error type of Keycard: a code that maps to an HTTP status in `KeycardExceptionFilter`. */
+export class KeycardError extends Error {
+  readonly status: number;
+  readonly publicMessage: string | string[];
+  readonly reason?: string;
+  readonly headers: Record<string, string>;
+  readonly details: Record<string, unknown>;
+
+  constructor(
+    readonly code: ErrorCode,
+    options: KeycardErrorOptions = {},
+  ) {
+    super(options.reason ?? String(options.message ?? DEFAULT_MESSAGE[code]));
+    this.name = 'KeycardError';
+    this.status = STATUS[code];
+    this.publicMessage = options.message ?? DEFAULT_MESSAGE[code];
+    this.reason = options.reason;
+    this.headers = options.headers ?? {};
+    this.details = options.details ?? {};
+  }
+}
+
+export function statusOf(code: ErrorCode): number {
+  return STATUS[code];
+}
+
+export function defaultMessageOf(code: ErrorCode): string {
+  return DEFAULT_MESSAGE[code];
+}
+
+/** 401 for a bearer token that was sent but did not verify (RFC 6750 §3.1). */
+export function invalidToken(reason: string): KeycardError {
+  return new KeycardError(ErrorCode.InvalidToken, {
+    reason,
+    headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
+  });
+}
+
+/** 401 for a request that carried no credentials at all. */
+export function missingCredentials(): KeycardError {
+  return new KeycardError(ErrorCode.MissingCredentials, {
+    headers: { 'WWW-Authenticate': 'Bearer' },
+  });
+}
+
+/** 429 with `Retry-After` in whole seconds (at least 1). */
+export function rateLimited(retryAfterSeconds: number, message?: string): KeycardError {
+  const retryAfter = Math.max(1, Math.ceil(retryAfterSeconds));
+  return new KeycardError(ErrorCode.RateLimited, {
+    message,
+    headers: { 'Retry-After': String(retryAfter) },
+    details: { retryAfter },
+  });
+}

@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+
+/** The PostgreSQL server integration tests run against, when set (`TEST_DATABASE_URL`). */
+export function testPostgresUrl(): string | undefined {
+  return process.env['TEST_DATABASE_URL'] || undefined;
+}
+
+/** The Redis server integration tests run against, when set (`TEST_REDIS_URL`). */
+export function testRedisUrl(): string | undefined {
+  return process.env['TEST_REDIS_URL'] || undefined;
+}
+
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * Creates a fresh, empty PostgreSQL database on the server of `TEST_DATABASE_URL`, so each test
+ * file runs on its own schema and parallel workers never see each other's rows.
+ */
+export async function createTestPostgresDatabase(baseUrl: string, label = 'test'): Promise<TestDatabase> {
+  const name = `keycard_${label.replace(/\W/g, '_').slice(0, 20)}_${randomBytes(5).toString('hex')}`.toLowerCase();
+  const admin = new Client({ connectionString: baseUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new Client({ connectionString: baseUrl });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
