@@ -28,4 +28,5 @@ module.exports = {
     '^@keycard/(auth|common|testing)$': path.join(__dirname, 'libs/$1/src/index.ts'),
   },
   testMatch: ['**/?(*.)+(spec|test).ts'],
+  setupFiles: [path.join(__dirname, 'jest.setup.js')],
 };

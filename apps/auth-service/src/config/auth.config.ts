@@ -1,0 +1,65 @@
+import { ConfigType, registerAs } from '@nestjs/config';
+import {
+  ConfigError,
+  Env,
+  envBool,
+  envDuration,
+  envHttpUrl,
+  envInt,
+  envOptional,
+  envPort,
+  envPostgresUrl,
+  envRedisUrl,
+  envString,
+} from '@keycard/common';
+import { resolve } from 'node:path';
+
+export interface BootstrapAdmin {
+  email: string;
+  password: string;
+}
+
+/** Every auth-service setting, parsed and validated once (durations are in seconds). */
+export function loadAuthConfig(env: Env) {
+  const adminEmail = envOptional(env, 'BOOTSTRAP_ADMIN_EMAIL');
+  const adminPassword = envOptional(env, 'BOOTSTRAP_ADMIN_PASSWORD');
+  if (adminEmail && !adminPassword) {
+    throw new ConfigError('BOOTSTRAP_ADMIN_PASSWORD', 'is required when BOOTSTRAP_ADMIN_EMAIL is set');
+  }
+  if (adminPassword && adminPassword.length < 8) {
+    throw new ConfigError('BOOTSTRAP_ADMIN_PASSWORD', 'must be at least 8 characters');
+  }
+  const keysEncryptionSecret = envOptional(env, 'KEYS_ENCRYPTION_SECRET');
+  if (keysEncryptionSecret !== undefined && keysEncryptionSecret.length < 32) {
+    throw new ConfigError('KEYS_ENCRYPTION_SECRET', 'must be at least 32 characters');
+  }
+  const jwksMaxAge = envDuration(env, 'JWKS_MAX_AGE', '300s');
+  const accessTokenTtl = envDuration(env, 'ACCESS_TOKEN_TTL', '15m', 10);
+  return {
+    port: envPort(env, 'AUTH_PORT', 3000),
+    host: envString(env, 'AUTH_HOST', '0.0.0.0'),
+    issuer: envHttpUrl(env, 'AUTH_ISSUER', 'http://localhost:3000'),
+    audience: envString(env, 'AUTH_AUDIENCE', 'keycard'),
+    dataDir: resolve(envString(env, 'DATA_DIR', './data')),
+    databaseUrl: envPostgresUrl(env, 'DATABASE_URL'),
+    redisUrl: envRedisUrl(env, 'REDIS_URL'),
+    bootstrapAdmin: adminEmail && adminPassword ? { email: adminEmail, password: adminPassword } : undefined,
+    bootstrapClients: envString(env, 'BOOTSTRAP_CLIENTS', ''),
+    accessTokenTtl,
+    refreshTokenTtl: envDuration(env, 'REFRESH_TOKEN_TTL', '7d', 60),
+    refreshReuseInterval: envDuration(env, 'REFRESH_REUSE_INTERVAL', '10s'),
+    jwksMaxAge,
+    keyRotationInterval: envDuration(env, 'KEY_ROTATION_INTERVAL', '30d', 60),
+    keysEncryptionSecret,
+    loginMaxFailures: envInt(env, 'LOGIN_MAX_FAILURES', 5, 1),
+    loginMaxFailuresPerIp: envInt(env, 'LOGIN_MAX_FAILURES_PER_IP', 50, 1),
+    loginLockout: envDuration(env, 'LOGIN_LOCKOUT', '15m', 1),
+    trustProxy: envBool(env, 'TRUST_PROXY', false),
+  };
+}
+
+export type AuthConfig = ReturnType<typeof loadAuthConfig>;
+
+/** `@Inject(authConfig.KEY) config: AuthSettings` gives the typed, validated settings. */
+export const authConfig = registerAs('auth', () => loadAuthConfig(process.env));
+export type AuthSettings = ConfigType<typeof authConfig>;

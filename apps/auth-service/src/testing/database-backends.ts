@@ -1,0 +1,59 @@
+import { DataSource, EntitySchema, MigrationInterface } from 'typeorm';
+import { createTestPostgresDatabase, testPostgresUrl } from '@keycard/testing';
+import { AUTH_MIGRATIONS } from '../database/migrations/index';
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+type EntityTarget = Function | EntitySchema;
+
+export interface OpenDatabase {
+  dataSource: DataSource;
+  close(): Promise<void>;
+}
+
+export interface DatabaseBackend {
+  name: 'sqlite' | 'postgres';
+  open(entities: EntityTarget[]): Promise<OpenDatabase>;
+}
+
+const sqlite: DatabaseBackend = {
+  name: 'sqlite',
+  async open(entities) {
+    const dataSource = await new DataSource({
+      type: 'better-sqlite3',
+      database: ':memory:',
+      entities,
+      synchronize: true,
+    }).initialize();
+    return { dataSource, close: () => dataSource.destroy() };
+  },
+};
+
+/** PostgreSQL: a fresh database per call, schema made by the real migrations (as in production). */
+function postgres(baseUrl: string, migrations: (new () => MigrationInterface)[]): DatabaseBackend {
+  return {
+    name: 'postgres',
+    async open(entities) {
+      const database = await createTestPostgresDatabase(baseUrl, 'auth');
+      const dataSource = await new DataSource({
+        type: 'postgres',
+        url: database.url,
+        entities,
+        migrations,
+        migrationsRun: true,
+      }).initialize();
+      return {
+        dataSource,
+        close: async () => {
+          await dataSource.destroy();
+          await database.drop();
+        },
+      };
+    },
+  };
+}
+
+/** SQLite always; PostgreSQL too when `TEST_DATABASE_URL` is set (CI sets it). */
+export function databaseBackends(): DatabaseBackend[] {
+  const url = testPostgresUrl();
+  return url ? [sqlite, postgres(url, AUTH_MIGRATIONS)] : [sqlite];
+}

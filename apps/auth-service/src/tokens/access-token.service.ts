@@ -1,0 +1,56 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { sign } from 'jsonwebtoken';
+import { Clock } from '@keycard/common';
+import { authConfig, AuthSettings } from '../config/auth.config';
+import { KeysService } from '../keys/keys.service';
+
+export interface AccessTokenSubject {
+  /** User id, or the client id for a service. */
+  sub: string;
+  roles: string[];
+  scope: string;
+  clientId?: string;
+  /** The login this token belongs to (refresh family or browser session). */
+  sid?: string;
+}
+
+export interface IssuedAccessToken {
+  token: string;
+  expiresIn: number;
+  jti: string;
+}
+
+/** Mints RS256 access tokens in the RFC 9068 profile with the active signing key. */
+@Injectable()
+export class AccessTokenService {
+  constructor(
+    @Inject(authConfig.KEY) private readonly config: AuthSettings,
+    private readonly keys: KeysService,
+    private readonly clock: Clock,
+  ) {}
+
+  async issue(subject: AccessTokenSubject): Promise<IssuedAccessToken> {
+    const { kid, privateKey } = await this.keys.getSigningKey();
+    const iat = Math.floor(this.clock.now() / 1000);
+    const expiresIn = this.config.accessTokenTtl;
+    const jti = randomUUID();
+    const claims = {
+      iss: this.config.issuer,
+      sub: subject.sub,
+      aud: this.config.audience,
+      iat,
+      exp: iat + expiresIn,
+      jti,
+      roles: subject.roles,
+      scope: subject.scope,
+      ...(subject.clientId ? { client_id: subject.clientId } : {}),
+      ...(subject.sid ? { sid: subject.sid } : {}),
+    };
+    const token = sign(claims, privateKey, {
+      algorithm: 'RS256',
+      header: { alg: 'RS256', typ: 'at+jwt', kid },
+    });
+    return { token, expiresIn, jti };
+  }
+}

@@ -1,0 +1,31 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { EpochColumn } from '@keycard/common';
+
+/**
+ * One login: every refresh token descended from it shares the family, and the family id is the
+ * `sid` claim of the access tokens issued along it. Revoking the family ends the login.
+ */
+@Entity('refresh_families')
+@Index('idx_refresh_families_user', ['userId'])
+export class RefreshFamilyEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  @Column({ name: 'user_id', type: 'varchar', length: 64 })
+  userId!: string;
+
+  @Column({ name: 'client_id', type: 'varchar', length: 128, nullable: true })
+  clientId!: string | null;
+
+  @Column({ type: 'varchar', length: 1024, default: '' })
+  scope!: string;
+
+  @EpochColumn({ name: 'created_at' })
+  createdAt!: number;
+
+  @EpochColumn({ name: 'revoked_at', nullable: true })
+  revokedAt!: number | null;
+
+  @Column({ name: 'revoke_reason', type: 'varchar', length: 32, nullable: true })
+  revokeReason!: string | null;
+}

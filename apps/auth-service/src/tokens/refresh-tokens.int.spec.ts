@@ -1,0 +1,159 @@
+import { ErrorCode, KeycardError, ManualClock } from '@keycard/common';
+import { databaseBackends, OpenDatabase } from '../testing/database-backends';
+import { testAuthConfig } from '../testing/test-config';
+import { RefreshFamilyEntity } from './refresh-family.entity';
+import { RefreshTokenEntity } from './refresh-token.entity';
+import { RefreshTokensService } from './refresh-tokens.service';
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'ok';
+  } catch (error) {
+    if (error instanceof KeycardError) return error.code;
+    throw error;
+  }
+}
+
+describe.each(databaseBackends())('refresh tokens on $name', (backend) => {
+  let db: OpenDatabase;
+  let clock: ManualClock;
+
+  beforeAll(async () => {
+    db = await backend.open([RefreshFamilyEntity, RefreshTokenEntity]);
+  });
+  afterAll(() => db.close());
+  beforeEach(() => {
+    clock = new ManualClock(Date.UTC(2026, 5, 1));
+  });
+
+  function service(reuseInterval: string): RefreshTokensService {
+    const config = testAuthConfig({ REFRESH_REUSE_INTERVAL: reuseInterval, REFRESH_TOKEN_TTL: '1h' });
+    const { dataSource } = db;
+    return new RefreshTokensService(
+      dataSource.getRepository(RefreshFamilyEntity),
+      dataSource.getRepository(RefreshTokenEntity),
+      config,
+      clock,
+    );
+  }
+
+  async function refresh(tokens: RefreshTokensService, presented: string): Promise<string> {
+    const grant = await tokens.rotate(await tokens.find(presented), presented);
+    return grant.refreshToken;
+  }
+
+  it('issues opaque rt_ tokens with 256 bits and stores only their hash', async () => {
+    const tokens = service('0');
+    const { refreshToken, family } = await tokens.start('user-1');
+    expect(refreshToken).toMatch(/^rt_[A-Za-z0-9_-]{43}$/);
+    const rows = await db.dataSource.getRepository(RefreshTokenEntity).findBy({ familyId: family.id });
+    expect(JSON.stringify(rows)).not.toContain(refreshToken.slice(3));
+  });
+
+  it('rotates on every use: the presented token stops working, the successor works', async () => {
+    const tokens = service('0');
+    const { refreshToken: first } = await tokens.start('user-1');
+    const second = await refresh(tokens, first);
+    expect(second).not.toBe(first);
+    const third = await refresh(tokens, second);
+    expect(third).not.toBe(second);
+  });
+
+  it('revokes the whole family when a rotated token is presented again', async () => {
+    const tokens = service('0');
+    const { refreshToken: first, family } = await tokens.start('user-1');
+    const second = await refresh(tokens, first);
+    expect(await codeOf(refresh(tokens, first))).toBe(ErrorCode.InvalidToken);
+    expect(await tokens.isFamilyActive(family.id)).toBe(false);
+    expect(await codeOf(refresh(tokens, second))).toBe(ErrorCode.InvalidToken);
+  });
+
+  it('answers a retry of the immediate predecessor within the interval with the same successor', async () => {
+    const tokens = service('10s');
+    const { refreshToken: first } = await tokens.start('user-1');
+    const second = await refresh(tokens, first);
+    clock.advance(5_000);
+    expect(await refresh(tokens, first)).toBe(second);
+    const third = await refresh(tokens, second);
+    expect(third).not.toBe(second);
+  });
+
+  it('treats the predecessor as reuse after the interval', async () => {
+    const tokens = service('10s');
+    const { refreshToken: first, family } = await tokens.start('user-1');
+    const second = await refresh(tokens, first);
+    clock.advance(10_001);
+    expect(await codeOf(refresh(tokens, first))).toBe(ErrorCode.InvalidToken);
+    expect(await codeOf(refresh(tokens, second))).toBe(ErrorCode.InvalidToken);
+    expect(await tokens.isFamilyActive(family.id)).toBe(false);
+  });
+
+  it('treats an older token as reuse even within the interval', async () => {
+    const tokens = service('10s');
+    const { refreshToken: first, family } = await tokens.start('user-1');
+    const second = await refresh(tokens, first);
+    const third = await refresh(tokens, second);
+    expect(await codeOf(refresh(tokens, first))).toBe(ErrorCode.InvalidToken);
+    expect(await codeOf(refresh(tokens, third))).toBe(ErrorCode.InvalidToken);
+    expect(await tokens.isFamilyActive(family.id)).toBe(false);
+  });
+
+  it('with the interval at 0, exactly one of 30 concurrent refreshes of one token succeeds', async () => {
+    const tokens = service('0');
+    const { refreshToken } = await tokens.start('user-1');
+    const outcomes = await Promise.all(Array.from({ length: 30 }, () => codeOf(refresh(tokens, refreshToken))));
+    expect(outcomes.filter((outcome) => outcome === 'ok')).toHaveLength(1);
+    expect(outcomes.filter((outcome) => outcome === ErrorCode.InvalidToken)).toHaveLength(29);
+  });
+
+  it('within the interval, concurrent refreshes share one successor and leave one live token', async () => {
+    const tokens = service('10s');
+    const { refreshToken, family } = await tokens.start('user-1');
+    const results = await Promise.all(Array.from({ length: 30 }, () => refresh(tokens, refreshToken)));
+    expect(new Set(results).size).toBe(1);
+    const live = await db.dataSource
+      .getRepository(RefreshTokenEntity)
+      .createQueryBuilder('t')
+      .where('t.family_id = :id AND t.rotated_at IS NULL', { id: family.id })
+      .getCount();
+    expect(live).toBe(1);
+  });
+
+  it('two concurrent rotations give one successor', async () => {
+    const tokens = service('10s');
+    const { refreshToken } = await tokens.start('user-2');
+    const [a, b] = await Promise.all([refresh(tokens, refreshToken), refresh(tokens, refreshToken)]);
+    expect(a).toBe(b);
+  });
+
+  it('refuses expired, malformed and unknown tokens without touching the family', async () => {
+    const tokens = service('0');
+    const { refreshToken, family } = await tokens.start('user-1');
+    expect(await codeOf(tokens.find('rt_nope'))).toBe(ErrorCode.InvalidToken);
+    expect(await codeOf(tokens.find(`rt_${'A'.repeat(43)}`))).toBe(ErrorCode.InvalidToken);
+    clock.advance(3_600_001);
+    expect(await codeOf(tokens.find(refreshToken))).toBe(ErrorCode.InvalidToken);
+    expect(await tokens.isFamilyActive(family.id)).toBe(true);
+  });
+
+  it('logout revokes the family; unknown tokens are ignored', async () => {
+    const tokens = service('0');
+    const { refreshToken, family } = await tokens.start('user-1');
+    await tokens.revokeFamilyOf(`rt_${'B'.repeat(43)}`);
+    await tokens.revokeFamilyOf(refreshToken);
+    expect(await tokens.isFamilyActive(family.id)).toBe(false);
+    expect(await codeOf(tokens.find(refreshToken))).toBe(ErrorCode.InvalidToken);
+  });
+
+  it('revokeAllForUser ends every login of that user only', async () => {
+    const tokens = service('0');
+    const a = await tokens.start('user-a');
+    const b = await tokens.start('user-a');
+    const other = await tokens.start('user-b');
+    await tokens.revokeAllForUser('user-a', 'logout_all');
+    expect(await tokens.isFamilyActive(a.family.id)).toBe(false);
+    expect(await tokens.isFamilyActive(b.family.id)).toBe(false);
+    expect(await tokens.isFamilyActive(other.family.id)).toBe(true);
+  });
+});

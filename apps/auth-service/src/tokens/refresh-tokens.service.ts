@@ -1,0 +1,164 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { IsNull, Repository } from 'typeorm';
+import { Clock, ErrorCode, KeycardError } from '@keycard/common';
+import { authConfig, AuthSettings } from '../config/auth.config';
+import { RefreshFamilyEntity } from './refresh-family.entity';
+import { RefreshTokenEntity } from './refresh-token.entity';
+import {
+  hashRefreshToken,
+  isRefreshTokenShaped,
+  newRefreshToken,
+  openSuccessor,
+  sealSuccessor,
+} from './refresh-token-format';
+
+/** A live refresh token together with the login it belongs to. */
+export interface RefreshRecord {
+  token: RefreshTokenEntity;
+  family: RefreshFamilyEntity;
+}
+
+export interface RefreshGrant {
+  family: RefreshFamilyEntity;
+  refreshToken: string;
+}
+
+function invalidRefreshToken(reason: string): KeycardError {
+  return new KeycardError(ErrorCode.InvalidToken, { message: 'Invalid refresh token', reason });
+}
+
+/**
+ * Opaque rotating refresh tokens: every use rotates; presenting a rotated token again revokes the
+ * whole family, except the immediate predecessor within `REFRESH_REUSE_INTERVAL`, which gets the
+ * same successor back. Each step is one conditional statement, so concurrent refreshes of one
+ * token can never produce two live successors, on SQLite or PostgreSQL.
+ */
+@Injectable()
+export class RefreshTokensService {
+  private readonly logger = new Logger(RefreshTokensService.name);
+
+  constructor(
+    @InjectRepository(RefreshFamilyEntity) private readonly families: Repository<RefreshFamilyEntity>,
+    @InjectRepository(RefreshTokenEntity) private readonly tokens: Repository<RefreshTokenEntity>,
+    @Inject(authConfig.KEY) private readonly config: AuthSettings,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Starts a new login (family) and returns its first refresh token. */
+  async start(userId: string, options: { clientId?: string; scope?: string } = {}): Promise<RefreshGrant> {
+    const family = this.families.create({
+      id: randomUUID(),
+      userId,
+      clientId: options.clientId ?? null,
+      scope: options.scope ?? '',
+      createdAt: this.clock.now(),
+      revokedAt: null,
+      revokeReason: null,
+    });
+    await this.families.insert(family);
+    const refreshToken = newRefreshToken();
+    await this.insertToken(family.id, refreshToken, null);
+    return { family, refreshToken };
+  }
+
+  /** The record behind a presented token, or a 401 when it is unknown, expired or revoked. */
+  async find(presented: string): Promise<RefreshRecord> {
+    const record = await this.lookup(presented);
+    if (!record) throw invalidRefreshToken('unknown refresh token');
+    if (record.family.revokedAt !== null) throw invalidRefreshToken('refresh family revoked');
+    if (record.token.expiresAt <= this.clock.now()) throw invalidRefreshToken('refresh token expired');
+    return record;
+  }
+
+  /** Looks a token up without judging it (introspection and logout use this). */
+  async lookup(presented: string): Promise<RefreshRecord | undefined> {
+    if (!isRefreshTokenShaped(presented)) return undefined;
+    const token = await this.tokens.findOneBy({ tokenHash: hashRefreshToken(presented) });
+    if (!token) return undefined;
+    const family = await this.families.findOneBy({ id: token.familyId });
+    return family ? { token, family } : undefined;
+  }
+
+  /** Rotates `presented` (found by `find`): the successor, or the same one again within the interval. */
+  async rotate(record: RefreshRecord, presented: string): Promise<RefreshGrant> {
+    const { token, family } = record;
+    const now = this.clock.now();
+    if (token.rotatedAt === null) {
+      const successor = newRefreshToken();
+      const successorId = randomUUID();
+      const result = await this.tokens
+        .createQueryBuilder()
+        .update()
+        .set({ rotatedAt: now, successorId, successorSealed: sealSuccessor(presented, successor) })
+        .where('id = :id AND rotated_at IS NULL', { id: token.id })
+        .execute();
+      if (result.affected === 1) {
+        await this.insertToken(family.id, successor, token.id, successorId);
+        // The predecessor's sealed copy of this token is no longer needed by anyone.
+        if (token.parentId) await this.tokens.update({ id: token.parentId }, { successorSealed: null });
+        return { family, refreshToken: successor };
+      }
+    }
+    const current = await this.tokens.findOneByOrFail({ id: token.id });
+    return this.retryOrReuse(current, family, presented, now);
+  }
+
+  /** Revokes the family of `presented`; unknown tokens are ignored (logout is idempotent). */
+  async revokeFamilyOf(presented: string, reason = 'logout'): Promise<void> {
+    const record = await this.lookup(presented);
+    if (record) await this.revokeFamily(record.family.id, reason);
+  }
+
+  async revokeFamily(familyId: string, reason: string): Promise<void> {
+    await this.families.update(
+      { id: familyId, revokedAt: IsNull() },
+      { revokedAt: this.clock.now(), revokeReason: reason },
+    );
+  }
+
+  /** Ends every login of a user (logout-all, user disabled). */
+  async revokeAllForUser(userId: string, reason: string): Promise<void> {
+    await this.families.update({ userId, revokedAt: IsNull() }, { revokedAt: this.clock.now(), revokeReason: reason });
+  }
+
+  async isFamilyActive(familyId: string): Promise<boolean> {
+    return (await this.families.countBy({ id: familyId, revokedAt: IsNull() })) > 0;
+  }
+
+  private async retryOrReuse(
+    token: RefreshTokenEntity,
+    family: RefreshFamilyEntity,
+    presented: string,
+    now: number,
+  ): Promise<RefreshGrant> {
+    const intervalMs = this.config.refreshReuseInterval * 1000;
+    const recent = intervalMs > 0 && token.rotatedAt !== null && now - token.rotatedAt <= intervalMs;
+    if (recent && token.successorId && token.successorSealed) {
+      const successor = await this.tokens.findOneBy({ id: token.successorId });
+      // Missing means the winning request is still inserting it: it is the live head either way.
+      const successorIsHead = !successor || successor.rotatedAt === null;
+      const plain = successorIsHead ? openSuccessor(presented, token.successorSealed) : undefined;
+      if (plain) return { family, refreshToken: plain };
+    }
+    await this.revokeFamily(family.id, 'reuse');
+    this.logger.warn(`Refresh token reuse detected; family ${family.id} of user ${family.userId} revoked`);
+    throw invalidRefreshToken('refresh token reuse');
+  }
+
+  private async insertToken(familyId: string, plain: string, parentId: string | null, id = randomUUID()): Promise<void> {
+    const now = this.clock.now();
+    await this.tokens.insert({
+      id,
+      familyId,
+      tokenHash: hashRefreshToken(plain),
+      parentId,
+      createdAt: now,
+      expiresAt: now + this.config.refreshTokenTtl * 1000,
+      rotatedAt: null,
+      successorId: null,
+      successorSealed: null,
+    });
+  }
+}

@@ -1,0 +1,71 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { ErrorCode, KeycardError } from '@keycard/common';
+import { UsersService } from '../users/users.service';
+import { UserEventsService } from '../users/user-events.service';
+import { AccessTokenService } from './access-token.service';
+import { RefreshGrant, RefreshTokensService } from './refresh-tokens.service';
+
+/** What login and refresh answer (the contract's JSON shape). */
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+}
+
+interface TokenUser {
+  id: string;
+  roles: string[];
+}
+
+/** Issues access + refresh token pairs for users and keeps them in step with the user's state. */
+@Injectable()
+export class TokensService implements OnModuleInit {
+  constructor(
+    private readonly access: AccessTokenService,
+    private readonly refreshTokens: RefreshTokensService,
+    private readonly users: UsersService,
+    private readonly userEvents: UserEventsService,
+  ) {}
+
+  onModuleInit(): void {
+    this.userEvents.onDisabled((userId) => this.refreshTokens.revokeAllForUser(userId, 'user_disabled'));
+  }
+
+  /** A new login for a user whose credentials were just checked. */
+  async login(user: TokenUser): Promise<TokenPair> {
+    const grant = await this.refreshTokens.start(user.id);
+    return this.pair(user, grant);
+  }
+
+  /** Rotates a refresh token; the user is read again so current roles apply and disabled users stop. */
+  async refresh(presented: string): Promise<TokenPair> {
+    const record = await this.refreshTokens.find(presented);
+    const user = await this.users.findById(record.family.userId);
+    if (!user || user.disabled) {
+      await this.refreshTokens.revokeFamily(record.family.id, 'user_unavailable');
+      throw new KeycardError(ErrorCode.InvalidToken, { message: 'Invalid refresh token', reason: 'user disabled or deleted' });
+    }
+    const grant = await this.refreshTokens.rotate(record, presented);
+    return this.pair(user, grant);
+  }
+
+  logout(presented: string): Promise<void> {
+    return this.refreshTokens.revokeFamilyOf(presented, 'logout');
+  }
+
+  logoutAll(userId: string): Promise<void> {
+    return this.refreshTokens.revokeAllForUser(userId, 'logout_all');
+  }
+
+  private async pair(user: TokenUser, grant: RefreshGrant): Promise<TokenPair> {
+    const { token, expiresIn } = await this.access.issue({
+      sub: user.id,
+      roles: user.roles,
+      scope: grant.family.scope,
+      sid: grant.family.id,
+      ...(grant.family.clientId ? { clientId: grant.family.clientId } : {}),
+    });
+    return { accessToken: token, refreshToken: grant.refreshToken, tokenType: 'Bearer', expiresIn };
+  }
+}
