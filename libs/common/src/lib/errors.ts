@@ -16,6 +16,13 @@ export enum ErrorCode {
   RateLimited = 'rate_limited',
   Unavailable = 'unavailable',
   Internal = 'internal',
+  // RFC 6749 §5.2 error codes, used by the OAuth endpoints as they are.
+  OAuthInvalidRequest = 'invalid_request',
+  OAuthInvalidClient = 'invalid_client',
+  OAuthInvalidGrant = 'invalid_grant',
+  OAuthUnauthorizedClient = 'unauthorized_client',
+  OAuthUnsupportedGrantType = 'unsupported_grant_type',
+  OAuthInvalidScope = 'invalid_scope',
 }
 
 const STATUS: Record<ErrorCode, number> = {
@@ -35,6 +42,12 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.RateLimited]: 429,
   [ErrorCode.Unavailable]: 503,
   [ErrorCode.Internal]: 500,
+  [ErrorCode.OAuthInvalidRequest]: 400,
+  [ErrorCode.OAuthInvalidClient]: 401,
+  [ErrorCode.OAuthInvalidGrant]: 400,
+  [ErrorCode.OAuthUnauthorizedClient]: 400,
+  [ErrorCode.OAuthUnsupportedGrantType]: 400,
+  [ErrorCode.OAuthInvalidScope]: 400,
 };
 
 const DEFAULT_MESSAGE: Record<ErrorCode, string> = {
@@ -54,7 +67,27 @@ const DEFAULT_MESSAGE: Record<ErrorCode, string> = {
   [ErrorCode.RateLimited]: 'Too many requests',
   [ErrorCode.Unavailable]: 'Service unavailable',
   [ErrorCode.Internal]: 'Internal server error',
+  [ErrorCode.OAuthInvalidRequest]: 'The request is missing a parameter or is malformed',
+  [ErrorCode.OAuthInvalidClient]: 'Client authentication failed',
+  [ErrorCode.OAuthInvalidGrant]: 'The grant is invalid, expired or revoked',
+  [ErrorCode.OAuthUnauthorizedClient]: 'The client may not use this grant type',
+  [ErrorCode.OAuthUnsupportedGrantType]: 'Unsupported grant type',
+  [ErrorCode.OAuthInvalidScope]: 'The requested scope is invalid or not allowed',
 };
+
+const OAUTH_CODES: ReadonlySet<ErrorCode> = new Set([
+  ErrorCode.OAuthInvalidRequest,
+  ErrorCode.OAuthInvalidClient,
+  ErrorCode.OAuthInvalidGrant,
+  ErrorCode.OAuthUnauthorizedClient,
+  ErrorCode.OAuthUnsupportedGrantType,
+  ErrorCode.OAuthInvalidScope,
+]);
+
+/** RFC 6749 errors also carry `error_description` in their body. */
+export function isOAuthCode(code: ErrorCode): boolean {
+  return OAUTH_CODES.has(code);
+}
 
 export interface KeycardErrorOptions {
   /** Public message; defaults to a generic text for the code. Never put secrets here. */

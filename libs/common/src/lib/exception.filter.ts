@@ -7,7 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { ErrorCode, KeycardError, defaultMessageOf } from './errors';
+import { ErrorCode, KeycardError, defaultMessageOf, isOAuthCode } from './errors';
 
 interface ErrorBody {
   statusCode: number;
@@ -54,7 +54,13 @@ export function mapError(error: unknown): Mapped {
     return {
       status: error.status,
       headers: error.headers,
-      body: { ...error.details, statusCode: error.status, error: error.code, message: error.publicMessage },
+      body: {
+        ...error.details,
+        statusCode: error.status,
+        error: error.code,
+        message: error.publicMessage,
+        ...(isOAuthCode(error.code) ? { error_description: String(error.publicMessage) } : {}),
+      },
     };
   }
   if (error instanceof HttpException && error.getStatus() < 500) {
