@@ -1,0 +1,122 @@
+import { ErrorCode, KeycardError, ManualClock } from '@keycard/common';
+import { LoginThrottleService } from './login-throttle.service';
+import { MemoryRateLimitStore } from './memory-rate-limit.store';
+
+const LOCKOUT_SECONDS = 900;
+
+function setup(limits: { perAccount?: number; perIp?: number } = {}) {
+  const clock = new ManualClock();
+  const store = new MemoryRateLimitStore(clock);
+  const throttle = new LoginThrottleService(store, {
+    loginMaxFailures: limits.perAccount ?? 5,
+    loginMaxFailuresPerIp: limits.perIp ?? 50,
+    loginLockout: LOCKOUT_SECONDS,
+  });
+  return { clock, store, throttle };
+}
+
+async function rateLimitError(promise: Promise<unknown>): Promise<KeycardError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof KeycardError)) throw new Error('expected a KeycardError');
+  return error;
+}
+
+describe('LoginThrottleService', () => {
+  it('lets at most the limit of 20 parallel wrong attempts reach the password check', async () => {
+    const { throttle } = setup({ perAccount: 5 });
+    let passwordChecks = 0;
+    const attempt = async () => {
+      await throttle.beginAttempt('victim@example.com', '203.0.113.7');
+      passwordChecks += 1; // a wrong password: no recordSuccess
+    };
+    const results = await Promise.allSettled(Array.from({ length: 20 }, attempt));
+    expect(passwordChecks).toBe(5);
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(refused).toHaveLength(15);
+    for (const { reason } of refused)
+      expect((reason as KeycardError).code).toBe(ErrorCode.RateLimited);
+  });
+
+  it('answers 429 with Retry-After and a generic message once an account is locked', async () => {
+    const { throttle, clock } = setup({ perAccount: 2 });
+    await throttle.beginAttempt('a@example.com', '1.1.1.1');
+    await throttle.beginAttempt('a@example.com', '1.1.1.2');
+    clock.advance(100_000);
+    const error = await rateLimitError(throttle.beginAttempt('a@example.com', '1.1.1.3'));
+    expect(error.status).toBe(429);
+    expect(error.publicMessage).toBe('Too many failed login attempts');
+    expect(error.headers['Retry-After']).toBe(String(LOCKOUT_SECONDS - 100));
+    expect(JSON.stringify(error)).not.toContain('a@example.com');
+  });
+
+  it('unlocks the account when the lockout window is over', async () => {
+    const { throttle, clock } = setup({ perAccount: 1 });
+    await throttle.beginAttempt('a@example.com', '1.1.1.1');
+    await expect(throttle.beginAttempt('a@example.com', '1.1.1.1')).rejects.toBeInstanceOf(
+      KeycardError,
+    );
+    clock.advance(LOCKOUT_SECONDS * 1000);
+    await expect(throttle.beginAttempt('a@example.com', '1.1.1.1')).resolves.toBeUndefined();
+  });
+
+  it('counts an account the same whatever the case or spacing of its email', async () => {
+    const { throttle } = setup({ perAccount: 2 });
+    await throttle.beginAttempt('Alice@Example.com', '1.1.1.1');
+    await throttle.beginAttempt(' alice@example.com ', '1.1.1.2');
+    await expect(throttle.beginAttempt('ALICE@EXAMPLE.COM', '1.1.1.3')).rejects.toMatchObject({
+      code: ErrorCode.RateLimited,
+    });
+  });
+
+  it('clears the account counter on success, but not the IP counter', async () => {
+    const { throttle } = setup({ perAccount: 3, perIp: 4 });
+    for (let i = 0; i < 2; i++) await throttle.beginAttempt('a@example.com', '9.9.9.9');
+    await throttle.beginAttempt('a@example.com', '9.9.9.9');
+    await throttle.recordSuccess('a@example.com', '9.9.9.9');
+    // The account starts afresh: three more attempts would be fine for it…
+    await throttle.beginAttempt('a@example.com', '9.9.9.9');
+    // …but this address has used its four attempts.
+    await expect(throttle.beginAttempt('a@example.com', '9.9.9.9')).rejects.toMatchObject({
+      code: ErrorCode.RateLimited,
+    });
+  });
+
+  it('limits one address that tries many accounts', async () => {
+    const { throttle } = setup({ perAccount: 5, perIp: 3 });
+    for (let i = 0; i < 3; i++) await throttle.beginAttempt(`user${i}@example.com`, '198.51.100.1');
+    await expect(throttle.beginAttempt('user9@example.com', '198.51.100.1')).rejects.toMatchObject({
+      code: ErrorCode.RateLimited,
+    });
+    await expect(
+      throttle.beginAttempt('user9@example.com', '198.51.100.2'),
+    ).resolves.toBeUndefined();
+  });
+
+  it('counts a whole IPv6 /64 as one address', async () => {
+    const { throttle } = setup({ perAccount: 50, perIp: 2 });
+    await throttle.beginAttempt('a@example.com', '2001:db8:1:2::1');
+    await throttle.beginAttempt('b@example.com', '2001:db8:1:2:ffff::9');
+    await expect(
+      throttle.beginAttempt('c@example.com', '2001:db8:1:2:abcd::1'),
+    ).rejects.toMatchObject({
+      code: ErrorCode.RateLimited,
+    });
+    await expect(
+      throttle.beginAttempt('c@example.com', '2001:db8:1:3::1'),
+    ).resolves.toBeUndefined();
+  });
+
+  it('does not run up an account counter from an address that is already blocked', async () => {
+    const { throttle } = setup({ perAccount: 2, perIp: 1 });
+    await throttle.beginAttempt('other@example.com', '6.6.6.6');
+    for (let i = 0; i < 5; i++) {
+      await expect(throttle.beginAttempt('victim@example.com', '6.6.6.6')).rejects.toBeInstanceOf(
+        KeycardError,
+      );
+    }
+    await expect(throttle.beginAttempt('victim@example.com', '7.7.7.7')).resolves.toBeUndefined();
+  });
+});

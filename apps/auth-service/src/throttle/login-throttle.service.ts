@@ -1,0 +1,58 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { rateLimited, sha256Hex } from '@keycard/common';
+import { authConfig, AuthSettings } from '../config/auth.config';
+import { ipBucket } from './ip-bucket';
+import { RateLimitStore } from './rate-limit.store';
+
+const LOCKED_MESSAGE = 'Too many failed login attempts';
+
+/**
+ * Brute-force protection for password login, per account and per client IP.
+ *
+ * An attempt is counted *before* the password is checked (`beginAttempt`), so parallel guesses
+ * cannot all pass a "failures so far" check before any failure is recorded: of N concurrent
+ * attempts, at most the limit reach the hash compare. A success clears the account's counter
+ * (`recordSuccess`); the IP counter is left alone, since one address may try many accounts.
+ *
+ * Usage: `await beginAttempt(email, ip)`, verify, then `await recordSuccess(email, ip)` on success.
+ */
+@Injectable()
+export class LoginThrottleService {
+  constructor(
+    private readonly store: RateLimitStore,
+    @Inject(authConfig.KEY)
+    private readonly config: Pick<
+      AuthSettings,
+      'loginMaxFailures' | 'loginMaxFailuresPerIp' | 'loginLockout'
+    >,
+  ) {}
+
+  /** Reserves one attempt on both counters, or throws 429 with `Retry-After` when either is spent. */
+  async beginAttempt(email: string, ip: string): Promise<void> {
+    const window = this.config.loginLockout;
+    // The IP counter goes first: an address that is already blocked cannot keep running up
+    // (and so locking) the counters of the accounts it targets.
+    const byIp = await this.store.hit(ipKey(ip), this.config.loginMaxFailuresPerIp, window);
+    if (!byIp.allowed) throw rateLimited(byIp.retryAfterSeconds, LOCKED_MESSAGE);
+    const byAccount = await this.store.hit(accountKey(email), this.config.loginMaxFailures, window);
+    if (!byAccount.allowed) throw rateLimited(byAccount.retryAfterSeconds, LOCKED_MESSAGE);
+  }
+
+  /**
+   * A correct password: the account's failures are forgotten. The IP is taken so both calls get
+   * the same pair, but its counter is deliberately left as it is (see the class comment).
+   */
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- see above
+  async recordSuccess(email: string, _ip: string): Promise<void> {
+    await this.store.reset(accountKey(email));
+  }
+}
+
+/** Hashed so that no email address is ever written to Redis or memory dumps in clear text. */
+function accountKey(email: string): string {
+  return `login:acct:${sha256Hex(email.trim().toLowerCase())}`;
+}
+
+function ipKey(ip: string): string {
+  return `login:ip:${ipBucket(ip)}`;
+}

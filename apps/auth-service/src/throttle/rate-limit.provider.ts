@@ -1,0 +1,17 @@
+import { Provider } from '@nestjs/common';
+import { Clock } from '@keycard/common';
+import { REDIS_CLIENT, RedisClient } from '../redis/redis.client';
+import { MemoryRateLimitStore } from './memory-rate-limit.store';
+import { RateLimitStore } from './rate-limit.store';
+import { RedisRateLimitStore } from './redis-rate-limit.store';
+
+/**
+ * Redis when `REDIS_URL` is set, so that every instance counts against the same limits;
+ * otherwise an in-process store, which is exact for the single instance of the embedded setup.
+ */
+export const rateLimitStoreProvider: Provider = {
+  provide: RateLimitStore,
+  inject: [REDIS_CLIENT, Clock],
+  useFactory: (redis: RedisClient | null, clock: Clock): RateLimitStore =>
+    redis ? new RedisRateLimitStore(redis) : new MemoryRateLimitStore(clock),
+};

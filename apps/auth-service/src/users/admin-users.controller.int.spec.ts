@@ -1,0 +1,168 @@
+import { Global, INestApplication, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { KeycardAuthModule } from '@keycard/auth';
+import { Clock, configureHttpApp, ManualClock } from '@keycard/common';
+import { makeTestKeyPair, signRs256 } from '@keycard/testing';
+import { authConfig } from '../config/auth.config';
+import { UserEntity } from './user.entity';
+import { UsersModule } from './users.module';
+import { UsersService } from './users.service';
+
+const ISSUER = 'http://issuer.test';
+const AUDIENCE = 'keycard';
+const key = makeTestKeyPair('admin-users-test');
+
+@Global()
+@Module({
+  providers: [
+    { provide: authConfig.KEY, useValue: {} },
+    { provide: Clock, useValue: new ManualClock() },
+  ],
+  exports: [authConfig.KEY, Clock],
+})
+class TestEnvironment {}
+
+/** An access token minted at run time; the guard checks `exp` against the real time. */
+function bearer(roles: string[]): string {
+  const iat = Math.floor(Date.now() / 1000);
+  const claims = {
+    iss: ISSUER,
+    aud: AUDIENCE,
+    sub: randomUUID(),
+    iat,
+    exp: iat + 300,
+    jti: randomUUID(),
+    roles,
+    scope: '',
+  };
+  return `Bearer ${signRs256({ alg: 'RS256', typ: 'at+jwt', kid: key.kid }, claims, key.privateKey)}`;
+}
+
+describe('AdminUsersController (HTTP, SQLite)', () => {
+  let app: INestApplication;
+  let users: UsersService;
+  const admin = bearer(['admin', 'user']);
+
+  beforeAll(async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        TestEnvironment,
+        TypeOrmModule.forRoot({
+          type: 'better-sqlite3',
+          database: ':memory:',
+          entities: [UserEntity],
+          synchronize: true,
+        }),
+        KeycardAuthModule.forRootAsync({
+          useFactory: () => ({
+            issuer: ISSUER,
+            audience: AUDIENCE,
+            tokenCacheMaxEntries: 0,
+            keyResolver: {
+              getKey: async (kid: string) => (kid === key.kid ? key.publicKey : undefined),
+            },
+          }),
+        }),
+        UsersModule,
+      ],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    configureHttpApp(app);
+    await app.init();
+    users = app.get(UsersService);
+    for (let i = 1; i <= 3; i++)
+      await users.register(`user${i}@example.com`, 'long enough password');
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it.each([
+    ['no token', undefined, 401],
+    ['a user without the admin role', bearer(['user']), 403],
+  ])('refuses %s', async (_label, authorization, status) => {
+    const list = request(app.getHttpServer()).get('/admin/users');
+    const patch = request(app.getHttpServer())
+      .patch(`/admin/users/${randomUUID()}`)
+      .send({ disabled: true });
+    for (const call of [list, patch]) {
+      const response = await (authorization ? call.set('Authorization', authorization) : call);
+      expect(response.status).toBe(status);
+    }
+  });
+
+  it('lists users a page at a time, without password hashes', async () => {
+    const response = await request(app.getHttpServer())
+      .get('/admin/users?page=2&pageSize=2')
+      .set('Authorization', admin)
+      .expect(200);
+    expect(response.body).toMatchObject({ page: 2, pageSize: 2, total: 3 });
+    expect(response.body.items).toHaveLength(1);
+    expect(Object.keys(response.body.items[0]).sort()).toEqual(
+      ['createdAt', 'disabled', 'email', 'hasPassword', 'id', 'name', 'roles', 'updatedAt'].sort(),
+    );
+    expect(JSON.stringify(response.body)).not.toContain('argon2');
+  });
+
+  it('defaults to the first page of 20', async () => {
+    const response = await request(app.getHttpServer())
+      .get('/admin/users')
+      .set('Authorization', admin)
+      .expect(200);
+    expect(response.body).toMatchObject({ page: 1, pageSize: 20, total: 3 });
+  });
+
+  it.each(['page=0', 'pageSize=101', 'pageSize=ten', 'page=-1', 'sort=email'])(
+    'answers 400 for ?%s',
+    async (query) => {
+      await request(app.getHttpServer())
+        .get(`/admin/users?${query}`)
+        .set('Authorization', admin)
+        .expect(400);
+    },
+  );
+
+  it('changes roles and disables a user', async () => {
+    const user = await users.register('target@example.com', 'long enough password');
+    const response = await request(app.getHttpServer())
+      .patch(`/admin/users/${user.id}`)
+      .set('Authorization', admin)
+      .send({ roles: ['editor', 'user'], disabled: true })
+      .expect(200);
+    expect(response.body).toMatchObject({ id: user.id, roles: ['editor', 'user'], disabled: true });
+    expect(await users.findById(user.id)).toMatchObject({
+      roles: ['editor', 'user'],
+      disabled: true,
+    });
+  });
+
+  it.each([randomUUID(), 'not-a-uuid', '1%27%20OR%201%3D1'])(
+    'answers 404 for the unknown or malformed id %s',
+    async (id) => {
+      const response = await request(app.getHttpServer())
+        .patch(`/admin/users/${id}`)
+        .set('Authorization', admin)
+        .send({ disabled: true })
+        .expect(404);
+      expect(response.body).toMatchObject({ statusCode: 404, error: 'not_found' });
+    },
+  );
+
+  it.each([
+    ['a bad role', { roles: ['Admin!'] }],
+    ['roles as a string', { roles: 'admin' }],
+    ['disabled as a string', { disabled: 'yes' }],
+    ['an unknown field', { passwordHash: 'x' }],
+  ])('answers 400 for %s', async (_label, body) => {
+    const user = await users.register(`bad-${randomUUID()}@example.com`, 'long enough password');
+    await request(app.getHttpServer())
+      .patch(`/admin/users/${user.id}`)
+      .set('Authorization', admin)
+      .send(body)
+      .expect(400);
+  });
+});

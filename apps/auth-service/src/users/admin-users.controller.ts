@@ -1,0 +1,31 @@
+import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
+import { Roles } from '@keycard/auth';
+import { AdminUserView, toAdminUserView } from './public-user';
+import { ListUsersQueryDto, UpdateUserDto } from './users.dto';
+import { UsersService } from './users.service';
+
+export interface AdminUserPage {
+  items: AdminUserView[];
+  page: number;
+  pageSize: number;
+  total: number;
+}
+
+/** User administration; role `admin` only. */
+@Controller('admin/users')
+@Roles('admin')
+export class AdminUsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get()
+  async list(@Query() query: ListUsersQueryDto): Promise<AdminUserPage> {
+    const { items, total } = await this.users.list(query.page, query.pageSize);
+    return { items: items.map(toAdminUserView), page: query.page, pageSize: query.pageSize, total };
+  }
+
+  /** 404 for an unknown or malformed id; `disabled: true` also revokes what the user holds. */
+  @Patch(':id')
+  async update(@Param('id') id: string, @Body() dto: UpdateUserDto): Promise<AdminUserView> {
+    return toAdminUserView(await this.users.update(id, dto));
+  }
+}

@@ -1,0 +1,36 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { EpochColumn } from '@keycard/common';
+
+/** Roles a new user gets. */
+export const DEFAULT_ROLES: readonly string[] = ['user'];
+
+/** A person who can sign in. Emails are stored lowercased, so the unique index is case-insensitive. */
+@Entity('users')
+@Index('uq_users_email', ['email'], { unique: true })
+export class UserEntity {
+  /** A UUID generated in code (`randomUUID()`). */
+  @PrimaryColumn({ type: 'varchar', length: 36, primaryKeyConstraintName: 'pk_users' })
+  id!: string;
+
+  @Column({ type: 'varchar', length: 254 })
+  email!: string;
+
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  name!: string | null;
+
+  /** argon2id (PHC string) or a legacy bcrypt hash; null for users who only sign in with Google. */
+  @Column({ name: 'password_hash', type: 'varchar', length: 255, nullable: true })
+  passwordHash!: string | null;
+
+  @Column({ type: 'simple-json' })
+  roles!: string[];
+
+  @Column({ type: 'boolean', default: false })
+  disabled!: boolean;
+
+  @EpochColumn({ name: 'created_at' })
+  createdAt!: number;
+
+  @EpochColumn({ name: 'updated_at' })
+  updatedAt!: number;
+}

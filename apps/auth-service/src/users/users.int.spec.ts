@@ -1,0 +1,298 @@
+import { Global, Logger, Module } from '@nestjs/common';
+import { Test, TestingModule } from '@nestjs/testing';
+import { getRepositoryToken, TypeOrmModule, TypeOrmModuleOptions } from '@nestjs/typeorm';
+import { hash as bcryptHash } from 'bcrypt';
+import { randomUUID } from 'node:crypto';
+import { DataSource, Repository } from 'typeorm';
+import { Clock, ErrorCode, KeycardError, ManualClock } from '@keycard/common';
+import { createTestPostgresDatabase, TestDatabase, testPostgresUrl } from '@keycard/testing';
+import { authConfig } from '../config/auth.config';
+import { Users1764300000200 } from '../database/migrations/1764300000200-users';
+import { AdminBootstrapService } from './admin-bootstrap.service';
+import { PasswordHasher } from './password-hasher';
+import { UserEventsService } from './user-events.service';
+import { UserEntity } from './user.entity';
+import { UsersModule } from './users.module';
+import { UsersService } from './users.service';
+
+const PASSWORD = 'correct horse battery staple';
+const ADMIN = { email: 'Root@Example.com', password: 'bootstrap-admin-password' };
+
+const postgresUrl = testPostgresUrl();
+const backends: [string, string | undefined][] = [['sqlite', undefined]];
+if (postgresUrl) backends.push(['postgres', postgresUrl]);
+
+function databaseOptions(url: string | undefined): TypeOrmModuleOptions {
+  if (!url)
+    return {
+      type: 'better-sqlite3',
+      database: ':memory:',
+      entities: [UserEntity],
+      synchronize: true,
+    };
+  // PostgreSQL gets its schema from the hand-written migration, as in production.
+  return {
+    type: 'postgres',
+    url,
+    entities: [UserEntity],
+    migrations: [Users1764300000200],
+    migrationsRun: true,
+  };
+}
+
+function environment(clock: Clock) {
+  @Global()
+  @Module({
+    providers: [
+      { provide: authConfig.KEY, useValue: { bootstrapAdmin: ADMIN } },
+      { provide: Clock, useValue: clock },
+    ],
+    exports: [authConfig.KEY, Clock],
+  })
+  class TestEnvironment {}
+  return TestEnvironment;
+}
+
+function conflict(reason: unknown): boolean {
+  return (
+    reason instanceof KeycardError && reason.code === ErrorCode.Conflict && reason.status === 409
+  );
+}
+
+describe.each(backends)('users on %s', (_backend, baseUrl) => {
+  const clock = new ManualClock();
+  let database: TestDatabase | undefined;
+  let moduleRef: TestingModule;
+  let users: UsersService;
+  let hasher: PasswordHasher;
+  let events: UserEventsService;
+  let repository: Repository<UserEntity>;
+  let adminAtStart: UserEntity | null;
+
+  beforeAll(async () => {
+    database = baseUrl ? await createTestPostgresDatabase(baseUrl, 'users') : undefined;
+    moduleRef = await Test.createTestingModule({
+      imports: [
+        environment(clock),
+        TypeOrmModule.forRoot(databaseOptions(database?.url)),
+        UsersModule,
+      ],
+    }).compile();
+    await moduleRef.init(); // runs the admin bootstrap
+    users = moduleRef.get(UsersService);
+    hasher = moduleRef.get(PasswordHasher);
+    events = moduleRef.get(UserEventsService);
+    repository = moduleRef.get(getRepositoryToken(UserEntity));
+    adminAtStart = await users.findByEmail(ADMIN.email);
+  });
+
+  afterAll(async () => {
+    await moduleRef?.close();
+    await database?.drop();
+  });
+
+  beforeEach(async () => {
+    await repository.clear();
+    jest.restoreAllMocks();
+  });
+
+  if (baseUrl) {
+    it('has a migration that matches the entity (no pending schema changes)', async () => {
+      const pending = await moduleRef.get(DataSource).driver.createSchemaBuilder().log();
+      expect(pending.upQueries.map((query) => query.query)).toEqual([]);
+    });
+  }
+
+  describe('register', () => {
+    it('stores a lowercased email, an argon2id hash and the default role', async () => {
+      const user = await users.register(' Ada@Example.COM ', PASSWORD, 'Ada');
+      const stored = await repository.findOneByOrFail({ id: user.id });
+      expect(stored).toMatchObject({
+        email: 'ada@example.com',
+        name: 'Ada',
+        roles: ['user'],
+        disabled: false,
+      });
+      expect(stored.passwordHash).toMatch(/^\$argon2id\$/);
+      expect(stored.createdAt).toBe(clock.now());
+    });
+
+    it('answers 409 for a taken email, whatever its case', async () => {
+      await users.register('ada@example.com', PASSWORD);
+      const error: unknown = await users
+        .register('ADA@example.com', PASSWORD)
+        .catch((e: unknown) => e);
+      expect(conflict(error)).toBe(true);
+      expect((error as KeycardError).publicMessage).toBe('Email already registered');
+    });
+
+    it('lets exactly one of 10 concurrent registrations of one email through; the others get 409', async () => {
+      const attempts = Array.from({ length: 10 }, (_, i) =>
+        users.register(i % 2 ? 'race@example.com' : 'RACE@example.com', `${PASSWORD}-${i}`),
+      );
+      const results = await Promise.allSettled(attempts);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(rejected).toHaveLength(9);
+      expect(rejected.every((r) => conflict(r.reason))).toBe(true);
+      expect(await repository.countBy({ email: 'race@example.com' })).toBe(1);
+    });
+  });
+
+  describe('verifyCredentials', () => {
+    it('returns the user for the right password and null for a wrong one, one verify each', async () => {
+      const user = await users.register('ada@example.com', PASSWORD);
+      const verify = jest.spyOn(hasher, 'verify');
+      const dummy = jest.spyOn(hasher, 'dummyVerify');
+      expect((await users.verifyCredentials('ADA@example.com', PASSWORD))?.id).toBe(user.id);
+      expect(await users.verifyCredentials('ada@example.com', 'wrong password')).toBeNull();
+      expect(verify).toHaveBeenCalledTimes(2);
+      expect(dummy).not.toHaveBeenCalled();
+    });
+
+    it('does one dummy verify for an unknown email and for a user without a password', async () => {
+      await users.create({ email: 'google-only@example.com', name: 'G' });
+      const verify = jest.spyOn(hasher, 'verify');
+      const dummy = jest.spyOn(hasher, 'dummyVerify');
+      expect(await users.verifyCredentials('nobody@example.com', PASSWORD)).toBeNull();
+      expect(await users.verifyCredentials('google-only@example.com', PASSWORD)).toBeNull();
+      expect(dummy).toHaveBeenCalledTimes(2);
+      expect(verify).not.toHaveBeenCalled();
+    });
+
+    it('upgrades a bcrypt hash to argon2id after a successful login', async () => {
+      const user = await insertLegacyUser('legacy@example.com', await bcryptHash(PASSWORD, 4));
+      clock.advance(60_000);
+      expect((await users.verifyCredentials('legacy@example.com', PASSWORD))?.id).toBe(user.id);
+      const stored = await repository.findOneByOrFail({ id: user.id });
+      expect(stored.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+      expect(stored.updatedAt).toBe(clock.now());
+      expect(await hasher.verify(stored.passwordHash ?? '', PASSWORD)).toEqual({
+        valid: true,
+        needsRehash: false,
+      });
+      expect((await users.verifyCredentials('legacy@example.com', PASSWORD))?.id).toBe(user.id);
+    });
+
+    it('keeps the bcrypt hash after a wrong password', async () => {
+      const legacy = await bcryptHash(PASSWORD, 4);
+      const user = await insertLegacyUser('legacy@example.com', legacy);
+      expect(await users.verifyCredentials('legacy@example.com', 'wrong password')).toBeNull();
+      expect((await repository.findOneByOrFail({ id: user.id })).passwordHash).toBe(legacy);
+    });
+
+    it('does not overwrite a password changed while the upgrade was being computed', async () => {
+      const user = await insertLegacyUser('legacy@example.com', await bcryptHash(PASSWORD, 4));
+      const realHash = hasher.hash.bind(hasher);
+      jest.spyOn(hasher, 'hash').mockImplementationOnce(async (password) => {
+        await repository.update({ id: user.id }, { passwordHash: 'changed-meanwhile' });
+        return realHash(password);
+      });
+      expect(await users.verifyCredentials('legacy@example.com', PASSWORD)).not.toBeNull();
+      expect((await repository.findOneByOrFail({ id: user.id })).passwordHash).toBe(
+        'changed-meanwhile',
+      );
+    });
+
+    it('refuses a disabled user even with the right password, and accepts them again when enabled', async () => {
+      const user = await users.register('ada@example.com', PASSWORD);
+      await users.update(user.id, { disabled: true });
+      expect(await users.verifyCredentials('ada@example.com', PASSWORD)).toBeNull();
+      await users.update(user.id, { disabled: false });
+      expect(await users.verifyCredentials('ada@example.com', PASSWORD)).not.toBeNull();
+    });
+  });
+
+  describe('admin changes', () => {
+    it('tells the subscribers each time a user is disabled, and not when enabled', async () => {
+      const user = await users.register('ada@example.com', PASSWORD);
+      const disabled: string[] = [];
+      const unsubscribe = events.onDisabled(async (id) => void disabled.push(id));
+      try {
+        await users.update(user.id, { disabled: true });
+        await users.update(user.id, { disabled: true });
+        await users.update(user.id, { disabled: false });
+      } finally {
+        unsubscribe();
+      }
+      expect(disabled).toEqual([user.id, user.id]);
+    });
+
+    it('keeps the user disabled and reports the failure when a subscriber fails', async () => {
+      const user = await users.register('ada@example.com', PASSWORD);
+      const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+      const unsubscribe = events.onDisabled(async () => {
+        throw new Error('revocation store down');
+      });
+      try {
+        await expect(users.update(user.id, { disabled: true })).rejects.toThrow(
+          'listener(s) failed',
+        );
+      } finally {
+        unsubscribe();
+      }
+      expect((await repository.findOneByOrFail({ id: user.id })).disabled).toBe(true);
+      expect(logged).toHaveBeenCalledWith(expect.stringContaining('revocation store down'));
+    });
+
+    it('replaces roles (duplicates dropped) and keeps them on reload', async () => {
+      const user = await users.register('ada@example.com', PASSWORD);
+      const updated = await users.update(user.id, { roles: ['admin', 'user', 'admin'] });
+      expect(updated.roles).toEqual(['admin', 'user']);
+      expect((await users.findById(user.id))?.roles).toEqual(['admin', 'user']);
+    });
+
+    it.each([randomUUID(), 'not-a-uuid', "' OR 1=1 --", ''])(
+      'answers 404 for the unknown or malformed id %j',
+      async (id) => {
+        const error: unknown = await users.update(id, { disabled: true }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(KeycardError);
+        expect((error as KeycardError).status).toBe(404);
+        expect(await users.findById(id)).toBeNull();
+      },
+    );
+
+    it('lists users a page at a time, oldest first, with the total', async () => {
+      for (let i = 1; i <= 5; i++) {
+        await users.register(`user${i}@example.com`, PASSWORD);
+        clock.advance(1000);
+      }
+      const page = await users.list(2, 2);
+      expect(page.total).toBe(5);
+      expect(page.items.map((u) => u.email)).toEqual(['user3@example.com', 'user4@example.com']);
+      expect((await users.list(3, 2)).items).toHaveLength(1);
+      expect((await users.list(4, 2)).items).toHaveLength(0);
+    });
+  });
+
+  describe('bootstrap admin', () => {
+    it('was created at start-up with roles admin and user', () => {
+      expect(adminAtStart).toMatchObject({ email: 'root@example.com', roles: ['admin', 'user'] });
+    });
+
+    it('is idempotent and safe when two instances start at once', async () => {
+      const bootstrap = moduleRef.get(AdminBootstrapService);
+      await Promise.all([bootstrap.onApplicationBootstrap(), bootstrap.onApplicationBootstrap()]);
+      await bootstrap.onApplicationBootstrap();
+      expect(await repository.countBy({ email: 'root@example.com' })).toBe(1);
+      expect(await users.verifyCredentials(ADMIN.email, ADMIN.password)).toMatchObject({
+        roles: ['admin', 'user'],
+      });
+    });
+
+    it('leaves an existing user with that email as it is', async () => {
+      const existing = await users.register(ADMIN.email, 'a different password');
+      await moduleRef.get(AdminBootstrapService).onApplicationBootstrap();
+      const stored = await repository.findOneByOrFail({ id: existing.id });
+      expect(stored.roles).toEqual(['user']);
+      expect(stored.passwordHash).toBe(existing.passwordHash);
+    });
+  });
+
+  /** A user as an older system left it: a password hash from another algorithm. */
+  async function insertLegacyUser(email: string, passwordHash: string): Promise<UserEntity> {
+    const user = await users.create({ email });
+    await repository.update({ id: user.id }, { passwordHash });
+    return { ...user, passwordHash };
+  }
+});

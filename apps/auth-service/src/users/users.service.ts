@@ -1,0 +1,177 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { isUUID } from 'class-validator';
+import { randomUUID } from 'node:crypto';
+import { Repository } from 'typeorm';
+import { Clock, ErrorCode, KeycardError } from '@keycard/common';
+import { PasswordHasher } from './password-hasher';
+import { isUniqueViolation } from './unique-violation';
+import { UserEventsService } from './user-events.service';
+import { DEFAULT_ROLES, UserEntity } from './user.entity';
+
+export interface NewUser {
+  email: string;
+  /** Omitted for users who only sign in with an external provider (Google). */
+  password?: string;
+  name?: string | null;
+  roles?: readonly string[];
+}
+
+export interface UserChanges {
+  roles?: string[];
+  disabled?: boolean;
+}
+
+export interface UserPage {
+  items: UserEntity[];
+  total: number;
+}
+
+/** Emails are compared lowercased and trimmed; that is also how they are stored. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** Users and their passwords: registration, credential checks, admin changes. */
+@Injectable()
+export class UsersService {
+  private readonly logger = new Logger(UsersService.name);
+
+  constructor(
+    @InjectRepository(UserEntity) private readonly repository: Repository<UserEntity>,
+    private readonly hasher: PasswordHasher,
+    private readonly events: UserEventsService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Self-registration; 409 when the email is taken, also when two requests race for it. */
+  register(email: string, password: string, name?: string): Promise<UserEntity> {
+    return this.create({ email, password, name });
+  }
+
+  /** Creates a user; 409 `Email already registered` when the email is taken. */
+  async create(input: NewUser): Promise<UserEntity> {
+    const now = this.clock.now();
+    const user = this.repository.create({
+      id: randomUUID(),
+      email: normalizeEmail(input.email),
+      name: input.name ?? null,
+      passwordHash: input.password === undefined ? null : await this.hasher.hash(input.password),
+      roles: uniqueRoles(input.roles ?? DEFAULT_ROLES),
+      disabled: false,
+      createdAt: now,
+      updatedAt: now,
+    });
+    try {
+      // One INSERT: the unique index decides between concurrent registrations, on both databases.
+      await this.repository.insert(user);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      throw new KeycardError(ErrorCode.Conflict, {
+        message: 'Email already registered',
+        reason: 'duplicate email',
+      });
+    }
+    return user;
+  }
+
+  /** Creates the user unless the email is taken; true when this call created it. Safe to race. */
+  async createIfMissing(input: NewUser): Promise<boolean> {
+    if (await this.findByEmail(input.email)) return false;
+    try {
+      await this.create(input);
+      return true;
+    } catch (error) {
+      if (error instanceof KeycardError && error.code === ErrorCode.Conflict) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * The user whose password this is, or null. Exactly one hash verification runs whatever the
+   * outcome (against a dummy hash for an unknown email or a user without a password), so the
+   * time taken does not tell whether the email exists. Disabled users are refused after the check.
+   * A legacy (bcrypt or weaker argon2) hash is replaced by an argon2id one on success.
+   */
+  async verifyCredentials(email: string, password: string): Promise<UserEntity | null> {
+    const user = await this.findByEmail(email);
+    if (!user?.passwordHash) {
+      await this.hasher.dummyVerify(password);
+      return null;
+    }
+    const check = await this.hasher.verify(user.passwordHash, password);
+    if (!check.valid || user.disabled) return null;
+    if (check.needsRehash) await this.upgradeHash(user, password);
+    return user;
+  }
+
+  /** Null for an unknown id, and for anything that is not a UUID (no database round trip). */
+  async findById(id: string): Promise<UserEntity | null> {
+    if (!isUUID(id)) return null;
+    return this.repository.findOneBy({ id });
+  }
+
+  findByEmail(email: string): Promise<UserEntity | null> {
+    return this.repository.findOneBy({ email: normalizeEmail(email) });
+  }
+
+  /** A page (1-based) of users, oldest first, with the total count. */
+  async list(page: number, pageSize: number): Promise<UserPage> {
+    const [items, total] = await this.repository.findAndCount({
+      order: { createdAt: 'ASC', id: 'ASC' },
+      skip: (page - 1) * pageSize,
+      take: pageSize,
+    });
+    return { items, total };
+  }
+
+  /**
+   * Admin changes; 404 for an unknown id. Setting `disabled: true` also tells the subscribers
+   * (tokens, sessions, API keys) to revoke what the user holds, every time, so a retry completes a
+   * revocation that failed half-way.
+   */
+  async update(id: string, changes: UserChanges): Promise<UserEntity> {
+    const user = await this.findById(id);
+    if (!user)
+      throw new KeycardError(ErrorCode.NotFound, {
+        message: 'User not found',
+        reason: 'no such user',
+      });
+    const patch: Partial<Pick<UserEntity, 'roles' | 'disabled' | 'updatedAt'>> = {};
+    if (changes.roles !== undefined) patch.roles = uniqueRoles(changes.roles);
+    if (changes.disabled !== undefined) patch.disabled = changes.disabled;
+    if (Object.keys(patch).length > 0) {
+      patch.updatedAt = this.clock.now();
+      await this.repository.update({ id }, patch);
+      Object.assign(user, patch);
+    }
+    if (changes.disabled === true) await this.events.emitDisabled(id);
+    return user;
+  }
+
+  /**
+   * Stores an argon2id hash in place of a legacy one. Conditional on the old hash, so it never
+   * overwrites a password changed meanwhile; a failure here must not fail the login.
+   */
+  private async upgradeHash(user: UserEntity, password: string): Promise<void> {
+    const legacyHash = user.passwordHash;
+    if (legacyHash === null) return;
+    try {
+      const passwordHash = await this.hasher.hash(password);
+      const updatedAt = this.clock.now();
+      const result = await this.repository.update(
+        { id: user.id, passwordHash: legacyHash },
+        { passwordHash, updatedAt },
+      );
+      if (result.affected === 1) Object.assign(user, { passwordHash, updatedAt });
+    } catch (error) {
+      this.logger.warn(
+        `Could not upgrade the password hash of user ${user.id}: ${(error as Error).message}`,
+      );
+    }
+  }
+}
+
+function uniqueRoles(roles: readonly string[]): string[] {
+  return [...new Set(roles)];
+}
