@@ -1,4 +1,3 @@
-import { beforeEach, describe, expect, it } from '@jest/globals';
 import { RateLimitStore } from './rate-limit.store';
 
 /** One store under test plus the one thing the contract cannot do portably: end a window. */

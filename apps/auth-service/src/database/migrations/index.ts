@@ -1,5 +1,15 @@
 import type { MigrationInterface } from 'typeorm';
+import { SigningKeys1764300000100 } from './1764300000100-signing-keys';
+import { Users1764300000200 } from './1764300000200-users';
 import { RefreshTokens1764300000300 } from './1764300000300-refresh-tokens';
+import { OAuthClients1764300000400 } from './1764300000400-oauth-clients';
+import { ApiKeys1764300000500 } from './1764300000500-api-keys';
 
 /** Every PostgreSQL migration of the auth-service, oldest first. */
-export const AUTH_MIGRATIONS: (new () => MigrationInterface)[] = [RefreshTokens1764300000300];
+export const AUTH_MIGRATIONS: (new () => MigrationInterface)[] = [
+  SigningKeys1764300000100,
+  Users1764300000200,
+  RefreshTokens1764300000300,
+  OAuthClients1764300000400,
+  ApiKeys1764300000500,
+];

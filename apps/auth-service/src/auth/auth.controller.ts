@@ -1,0 +1,65 @@
+import { Body, Controller, Get, HttpCode, Ip, Post } from '@nestjs/common';
+import { CurrentPrincipal, Principal, Public } from '@keycard/auth';
+import { ErrorCode, KeycardError } from '@keycard/common';
+import { TokenPair, TokensService } from '../tokens/tokens.service';
+import { LoginDto, RegisterDto } from '../users/users.dto';
+import { PublicUser, toPublicUser } from '../users/public-user';
+import { UsersService } from '../users/users.service';
+import { RefreshDto } from './auth.dto';
+import { PasswordLoginService } from './password-login.service';
+
+/** The JSON API for SPAs, mobile apps and scripts: register, password login, refresh, logout. */
+@Controller('auth')
+export class AuthController {
+  constructor(
+    private readonly users: UsersService,
+    private readonly passwordLogin: PasswordLoginService,
+    private readonly tokens: TokensService,
+  ) {}
+
+  @Public()
+  @Post('register')
+  async register(@Body() dto: RegisterDto): Promise<PublicUser> {
+    return toPublicUser(await this.users.register(dto.email, dto.password, dto.name));
+  }
+
+  @Public()
+  @Post('login')
+  @HttpCode(200)
+  async login(@Body() dto: LoginDto, @Ip() ip: string): Promise<TokenPair> {
+    return this.tokens.login(await this.passwordLogin.authenticate(dto.email, dto.password, ip));
+  }
+
+  @Public()
+  @Post('refresh')
+  @HttpCode(200)
+  refresh(@Body() dto: RefreshDto): Promise<TokenPair> {
+    return this.tokens.refresh(dto.refreshToken);
+  }
+
+  @Public()
+  @Post('logout')
+  @HttpCode(204)
+  logout(@Body() dto: RefreshDto): Promise<void> {
+    return this.tokens.logout(dto.refreshToken);
+  }
+
+  @Post('logout-all')
+  @HttpCode(204)
+  logoutAll(@CurrentPrincipal() principal: Principal): Promise<void> {
+    return this.tokens.logoutAll(this.userIdOf(principal));
+  }
+
+  @Get('me')
+  async me(@CurrentPrincipal() principal: Principal): Promise<PublicUser> {
+    const user = await this.users.findById(this.userIdOf(principal));
+    if (!user || user.disabled) throw new KeycardError(ErrorCode.InvalidToken, { reason: 'user gone' });
+    return toPublicUser(user);
+  }
+
+  /** Only people have a profile: a service client's token or an API key is not enough here. */
+  private userIdOf(principal: Principal): string {
+    if (principal.scopeRestricted) throw new KeycardError(ErrorCode.Forbidden, { reason: 'not a user principal' });
+    return principal.sub;
+  }
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { ThrottleModule } from '../throttle/throttle.module';
+import { TokensModule } from '../tokens/tokens.module';
+import { UsersModule } from '../users/users.module';
+import { AuthController } from './auth.controller';
+import { PasswordLoginService } from './password-login.service';
+
+@Module({
+  imports: [UsersModule, TokensModule, ThrottleModule],
+  controllers: [AuthController],
+  providers: [PasswordLoginService],
+  exports: [PasswordLoginService],
+})
+export class AuthModule {}

@@ -1,0 +1,35 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { assertPostgresReachable, runMain } from '@keycard/common';
+import { AppModule } from './app/app.module';
+import { configureAuthApp } from './app/configure-auth-app';
+import { runCommand } from './cli/cli';
+import { loadAuthConfig } from './config/auth.config';
+import { assertRedisReachable } from './redis/redis.client';
+
+runMain(async () => {
+  // Configuration and reachability are checked before Nest starts, so a bad setting ends start-up
+  // with one line naming the variable rather than a stack trace.
+  const config = loadAuthConfig(process.env);
+  if (config.databaseUrl) await assertPostgresReachable(config.databaseUrl, 'DATABASE_URL');
+  if (config.redisUrl) await assertRedisReachable(config.redisUrl);
+  const command = process.argv.slice(2);
+  if (command.length > 0) {
+    const context = await NestFactory.createApplicationContext(AppModule, {
+      logger: ['error', 'warn'],
+      abortOnError: false,
+    });
+    const code = await runCommand(context, command);
+    await context.close();
+    process.exit(code);
+  }
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+    bodyParser: false,
+    abortOnError: false,
+  });
+  configureAuthApp(app, config);
+  await app.listen(config.port, config.host);
+  new Logger('auth-service').log(`Listening on ${await app.getUrl()} (issuer ${config.issuer})`);
+});
