@@ -7,3 +7,4 @@ export * from './lib/exception.filter';
 export * from './lib/http-app';
 export * from './lib/main-runner';
 export * from './lib/database';
+export * from './lib/api-key-format';

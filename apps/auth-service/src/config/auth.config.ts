@@ -6,6 +6,7 @@ import {
   envDuration,
   envHttpUrl,
   envInt,
+  envList,
   envOptional,
   envPort,
   envPostgresUrl,
@@ -55,6 +56,8 @@ export function loadAuthConfig(env: Env) {
     loginMaxFailuresPerIp: envInt(env, 'LOGIN_MAX_FAILURES_PER_IP', 50, 1),
     loginLockout: envDuration(env, 'LOGIN_LOCKOUT', '15m', 1),
     trustProxy: envBool(env, 'TRUST_PROXY', false),
+    apiKeyRateLimit: envInt(env, 'API_KEY_RATE_LIMIT', 600, 1, 100000),
+    apiKeyScopes: envList(env, 'API_KEY_SCOPES'),
   };
 }
 

@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { databaseBackends, OpenDatabase } from '../testing/database-backends';
+import { ApiKeyUsageEntity } from './api-key-usage.entity';
+import { ApiKeyEntity } from './api-key.entity';
+import { ALICE, apiKeysKit, ApiKeysKit } from './api-keys.test-kit';
+
+describe.each(databaseBackends())('API key usage on $name', (backend) => {
+  let db: OpenDatabase;
+  let kit: ApiKeysKit;
+
+  beforeAll(async () => {
+    db = await backend.open([ApiKeyEntity, ApiKeyUsageEntity]);
+  });
+  afterAll(() => db.close());
+  beforeEach(() => {
+    kit = apiKeysKit(db.dataSource);
+  });
+
+  const iso = (ms: number) => new Date(ms).toISOString();
+
+  it('adds up 20 concurrent reports exactly', async () => {
+    const { id } = await kit.keys.create(ALICE, { name: 'busy' });
+    const at = iso(kit.clock.now());
+    await Promise.all(
+      Array.from({ length: 20 }, (_, index) =>
+        kit.usage.record([
+          { keyId: id, day: '2026-05-31', count: index + 1, lastUsedAt: at },
+          { keyId: id, day: '2026-06-01', count: 1, lastUsedAt: at },
+          { keyId: id, day: '2026-06-01', count: 2, lastUsedAt: at },
+        ]),
+      ),
+    );
+    expect(await kit.keys.usage(ALICE, id)).toEqual({
+      id,
+      days: [
+        { day: '2026-05-31', count: 210 },
+        { day: '2026-06-01', count: 60 },
+      ],
+    });
+  });
+
+  it('ignores lines for unknown keys and lines with no requests', async () => {
+    const { id } = await kit.keys.create(ALICE, { name: 'quiet' });
+    const at = iso(kit.clock.now());
+    await kit.usage.record([
+      { keyId: randomUUID(), day: '2026-06-01', count: 5, lastUsedAt: at },
+      { keyId: id, day: '2026-06-01', count: 0, lastUsedAt: at },
+    ]);
+    await kit.usage.record([]);
+    expect((await kit.keys.usage(ALICE, id)).days).toEqual([]);
+    expect(await db.dataSource.getRepository(ApiKeyUsageEntity).countBy({ keyId: id })).toBe(0);
+  });
+
+  it('moves lastUsedAt forward only, and never past now', async () => {
+    const { id } = await kit.keys.create(ALICE, { name: 'seen' });
+    const now = kit.clock.now();
+    const lastUsed = async () =>
+      (await kit.keys.list(ALICE)).find((view) => view.id === id)?.lastUsedAt;
+    const report = (at: number) =>
+      kit.usage.record([{ keyId: id, day: '2026-06-01', count: 1, lastUsedAt: iso(at) }]);
+
+    await report(now - 60_000);
+    expect(await lastUsed()).toBe(iso(now - 60_000));
+    await report(now - 120_000); // a late, older batch
+    expect(await lastUsed()).toBe(iso(now - 60_000));
+    await report(now - 1_000);
+    expect(await lastUsed()).toBe(iso(now - 1_000));
+    await report(now + 3_600_000); // a reporter with a fast clock
+    expect(await lastUsed()).toBe(iso(now));
+    await Promise.all(
+      [5, 4, 3, 2, 1].map((minutes) => report(now + minutes * 60_000 - 10 * 60_000)),
+    );
+    expect(await lastUsed()).toBe(iso(now));
+  });
+
+  it('shows days oldest first', async () => {
+    const { id } = await kit.keys.create(ALICE, { name: 'days' });
+    const at = iso(kit.clock.now());
+    await kit.usage.record(
+      ['2026-06-01', '2026-04-30', '2026-05-15'].map((day) => ({
+        keyId: id,
+        day,
+        count: 3,
+        lastUsedAt: at,
+      })),
+    );
+    const { days } = await kit.keys.usage(ALICE, id);
+    expect(days.map((entry) => entry.day)).toEqual(['2026-04-30', '2026-05-15', '2026-06-01']);
+  });
+});

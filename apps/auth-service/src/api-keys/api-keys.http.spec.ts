@@ -1,0 +1,254 @@
+import { Global, INestApplication, Module } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import request from 'supertest';
+import { randomUUID } from 'node:crypto';
+import { KeycardAuthModule } from '@keycard/auth';
+import { Clock, ManualClock } from '@keycard/common';
+import { makeTestKeyPair, signRs256 } from '@keycard/testing';
+import { configureAuthApp } from '../app/configure-auth-app';
+import { ClientsService } from '../clients/clients.service';
+import { OAuthClientEntity } from '../clients/oauth-client.entity';
+import { authConfig } from '../config/auth.config';
+import { testAuthConfig } from '../testing/test-config';
+import { UserEntity } from '../users/user.entity';
+import { UsersService } from '../users/users.service';
+import { ApiKeyIntrospectionService } from './api-key-introspection.service';
+import { ApiKeyUsageEntity } from './api-key-usage.entity';
+import { ApiKeyEntity } from './api-key.entity';
+import { ApiKeysModule } from './api-keys.module';
+
+const config = testAuthConfig();
+const signingKey = makeTestKeyPair('api-keys-http');
+// The guard checks `exp` against the real time, so this clock starts at it.
+const clock = new ManualClock(Date.now());
+
+@Global()
+@Module({
+  providers: [
+    { provide: authConfig.KEY, useValue: config },
+    { provide: Clock, useValue: clock },
+  ],
+  exports: [authConfig.KEY, Clock],
+})
+class TestGlobalsModule {}
+
+/** A bearer token as the auth-service would mint it (`client` makes it a client-credentials token). */
+function token(sub: string, roles: string[] = ['user'], client?: string): string {
+  const iat = Math.floor(clock.now() / 1000);
+  const claims = {
+    iss: config.issuer,
+    aud: config.audience,
+    sub,
+    iat,
+    exp: iat + 900,
+    jti: randomUUID(),
+    roles,
+    scope: '',
+  };
+  const extra = client ? { client_id: client } : { sid: randomUUID() };
+  return signRs256(
+    { alg: 'RS256', typ: 'at+jwt', kid: signingKey.kid },
+    { ...claims, ...extra },
+    signingKey.privateKey,
+  );
+}
+
+function basic(id: string, secret: string): string {
+  return `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+}
+
+describe('API keys over HTTP', () => {
+  let app: INestApplication;
+  let alice: string;
+  let bob: string;
+
+  beforeAll(async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        TestGlobalsModule,
+        TypeOrmModule.forRoot({
+          type: 'better-sqlite3',
+          database: ':memory:',
+          entities: [ApiKeyEntity, ApiKeyUsageEntity, UserEntity, OAuthClientEntity],
+          synchronize: true,
+        }),
+        KeycardAuthModule.forRootAsync({
+          useFactory: () => ({
+            issuer: config.issuer,
+            audience: config.audience,
+            tokenCacheMaxEntries: 0,
+            keyResolver: {
+              getKey: async (kid: string) =>
+                kid === signingKey.kid ? signingKey.publicKey : undefined,
+            },
+          }),
+        }),
+        ApiKeysModule,
+      ],
+    }).compile();
+    app = moduleRef.createNestApplication<NestExpressApplication>({ logger: false });
+    configureAuthApp(app as NestExpressApplication, config);
+    await app.init();
+    const users = app.get(UsersService);
+    alice = (await users.create({ email: 'alice@example.test' })).id;
+    bob = (await users.create({ email: 'bob@example.test' })).id;
+    await app.get(ClientsService).create({
+      name: 'resource',
+      scopes: [],
+      clientId: 'resource',
+      clientSecret: 'resource-secret',
+    });
+  });
+  afterAll(() => app.close());
+
+  const as = (user: string) => ({ Authorization: `Bearer ${token(user)}` });
+
+  async function createKey(user: string, body: Record<string, unknown> = { name: 'ci' }) {
+    const response = await request(app.getHttpServer())
+      .post('/api-keys')
+      .set(as(user))
+      .send(body)
+      .expect(201);
+    return response.body as { id: string; key: string; prefix: string };
+  }
+
+  it('requires a signed-in user: 401 without credentials, 403 for a client token', async () => {
+    const server = app.getHttpServer();
+    await request(server).get('/api-keys').expect(401);
+    await request(server).post('/api-keys').send({ name: 'x' }).expect(401);
+    const clientToken = token('resource', [], 'resource');
+    await request(server)
+      .get('/api-keys')
+      .set('Authorization', `Bearer ${clientToken}`)
+      .expect(403);
+    await request(server)
+      .post('/api-keys')
+      .set('Authorization', `Bearer ${clientToken}`)
+      .send({ name: 'x' })
+      .expect(403);
+  });
+
+  it('creates, lists, rotates, shows usage of and revokes a key', async () => {
+    const server = app.getHttpServer();
+    const created = await createKey(alice, {
+      name: 'ci',
+      scopes: ['documents:read'],
+      rateLimit: 100,
+    });
+    expect(created).toMatchObject({
+      name: 'ci',
+      type: 'sk',
+      environment: 'live',
+      scopes: ['documents:read'],
+      rateLimit: 100,
+    });
+    const list = await request(server).get('/api-keys').set(as(alice)).expect(200);
+    expect(list.body).toEqual([
+      expect.objectContaining({ id: created.id, prefix: created.prefix, status: 'active' }),
+    ]);
+    expect(JSON.stringify(list.body)).not.toContain(created.key.slice(12));
+    const rotated = await request(server)
+      .post(`/api-keys/${created.id}/rotate`)
+      .set(as(alice))
+      .send({ graceSeconds: 60 })
+      .expect(201);
+    expect(rotated.body.key).toMatch(/^sk_live_/);
+    await request(server)
+      .get(`/api-keys/${created.id}/usage`)
+      .set(as(alice))
+      .expect(200, { id: created.id, days: [] });
+    await request(server).delete(`/api-keys/${rotated.body.id}`).set(as(alice)).expect(204);
+    expect(await app.get(ApiKeyIntrospectionService).introspect(rotated.body.key)).toBeNull();
+  });
+
+  it.each([
+    ['an unknown field', { name: 'x', admin: true }],
+    ['a bad type', { name: 'x', type: 'rk' }],
+    ['a bad environment', { name: 'x', environment: 'prod' }],
+    ['no name', {}],
+    ['an expiry in the past', { name: 'x', expiresAt: '2020-01-01T00:00:00Z' }],
+    ['a malformed expiry', { name: 'x', expiresAt: 'tomorrow' }],
+    ['a write scope on a publishable key', { name: 'x', type: 'pk', scopes: ['documents:write'] }],
+    ['an unknown scope', { name: 'x', scopes: ['everything'] }],
+    ['a rate limit of 0', { name: 'x', rateLimit: 0 }],
+    ['a fractional rate limit', { name: 'x', rateLimit: 1.5 }],
+  ])('answers 400 to a create with %s', async (_label, body) => {
+    await request(app.getHttpServer()).post('/api-keys').set(as(alice)).send(body).expect(400);
+  });
+
+  it("answers 404 for another user's key or a malformed id, and 400 for a bad grace", async () => {
+    const server = app.getHttpServer();
+    const { id } = await createKey(alice);
+    await request(server).post(`/api-keys/${id}/rotate`).set(as(bob)).send({}).expect(404);
+    await request(server).delete(`/api-keys/${id}`).set(as(bob)).expect(404);
+    await request(server).get(`/api-keys/${id}/usage`).set(as(bob)).expect(404);
+    await request(server).delete('/api-keys/not-a-uuid').set(as(alice)).expect(404);
+    await request(server)
+      .post(`/api-keys/${id}/rotate`)
+      .set(as(alice))
+      .send({ graceSeconds: -1 })
+      .expect(400);
+    await request(server)
+      .post(`/api-keys/${id}/rotate`)
+      .set(as(alice))
+      .send({ graceSeconds: 31 * 86_400 })
+      .expect(400);
+  });
+
+  it('takes usage reports from registered clients only (HTTP Basic)', async () => {
+    const server = app.getHttpServer();
+    const { id } = await createKey(alice);
+    const reports = [
+      { keyId: id, day: '2026-06-01', count: 7, lastUsedAt: '2026-06-01T00:00:00.000Z' },
+    ];
+    const noAuth = await request(server)
+      .post('/api-keys/usage-reports')
+      .send({ reports })
+      .expect(401);
+    expect(noAuth.headers['www-authenticate']).toMatch(/^Basic/);
+    await request(server)
+      .post('/api-keys/usage-reports')
+      .set('Authorization', basic('resource', 'wrong'))
+      .send({ reports })
+      .expect(401);
+    await request(server)
+      .post('/api-keys/usage-reports')
+      .set(as(alice))
+      .send({ reports })
+      .expect(401);
+    await request(server)
+      .post('/api-keys/usage-reports')
+      .set('Authorization', basic('resource', 'resource-secret'))
+      .send({ reports })
+      .expect(204);
+    const usage = await request(server).get(`/api-keys/${id}/usage`).set(as(alice)).expect(200);
+    expect(usage.body.days).toEqual([{ day: '2026-06-01', count: 7 }]);
+    const listed = await request(server).get('/api-keys').set(as(alice)).expect(200);
+    expect(listed.body.find((view: { id: string }) => view.id === id).lastUsedAt).toBe(
+      '2026-06-01T00:00:00.000Z',
+    );
+  });
+
+  it.each([
+    ['an impossible day', { day: '2026-02-30' }],
+    ['a day with a time', { day: '2026-06-01T00:00:00Z' }],
+    ['a negative count', { count: -1 }],
+    ['a bad key id', { keyId: 'abc' }],
+    ['a bad lastUsedAt', { lastUsedAt: 'yesterday' }],
+  ])('answers 400 to a usage report with %s', async (_label, change) => {
+    const line = {
+      keyId: randomUUID(),
+      day: '2026-06-01',
+      count: 1,
+      lastUsedAt: '2026-06-01T00:00:00Z',
+      ...change,
+    };
+    await request(app.getHttpServer())
+      .post('/api-keys/usage-reports')
+      .set('Authorization', basic('resource', 'resource-secret'))
+      .send({ reports: [line] })
+      .expect(400);
+  });
+});
