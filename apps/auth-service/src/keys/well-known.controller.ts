@@ -1,0 +1,35 @@
+import { Public } from '@keycard/auth';
+import { Controller, Get, Inject, UseInterceptors } from '@nestjs/common';
+import { authConfig, AuthSettings } from '../config/auth.config';
+import { JwksCacheControlInterceptor } from './cache-control.interceptor';
+import { discoveryMetadata } from './discovery';
+import { KeysService } from './keys.service';
+
+@Public()
+@Controller('.well-known')
+@UseInterceptors(JwksCacheControlInterceptor)
+export class WellKnownController {
+  private readonly metadata: Record<string, string | string[]>;
+
+  constructor(
+    private readonly keys: KeysService,
+    @Inject(authConfig.KEY) config: AuthSettings,
+  ) {
+    this.metadata = discoveryMetadata(config.issuer);
+  }
+
+  @Get('jwks.json')
+  jwks() {
+    return this.keys.jwks();
+  }
+
+  @Get('openid-configuration')
+  openidConfiguration() {
+    return this.metadata;
+  }
+
+  @Get('oauth-authorization-server')
+  authorizationServerMetadata() {
+    return this.metadata;
+  }
+}
