@@ -1,0 +1,200 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import {
+  Clock,
+  constantTimeEqual,
+  ErrorCode,
+  KeycardError,
+  randomToken,
+  sha256Hex,
+} from '@keycard/common';
+import { authConfig, AuthSettings } from '../config/auth.config';
+import { isUniqueViolation } from '../users/unique-violation';
+import { BootstrapClient, parseBootstrapClients } from './bootstrap-clients';
+import {
+  CLIENT_ID_PATTERN,
+  CLIENT_NAME_MAX_LENGTH,
+  isValidScope,
+  MAX_SCOPES,
+  newClientId,
+  newClientSecret,
+  uniqueScopes,
+} from './client-format';
+import { OAuthClientEntity } from './oauth-client.entity';
+
+export interface NewClient {
+  name: string;
+  scopes: string[];
+  /** Chosen id (bootstrap, tests); generated (`svc_…`) when absent. */
+  clientId?: string;
+  /** Chosen secret; generated (`cs_…`, 256 bits) when absent. */
+  clientSecret?: string;
+}
+
+/** The one answer that carries the secret: show it once, it cannot be read back. */
+export interface CreatedClient {
+  clientId: string;
+  clientSecret: string;
+  name: string;
+  scopes: string[];
+}
+
+/** What listings show of a client: never its secret or hash. Times are ISO 8601 strings. */
+export interface ClientView {
+  clientId: string;
+  name: string;
+  scopes: string[];
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+/** Longest secret worth hashing; anything longer cannot be one of ours. */
+const SECRET_MAX_LENGTH = 512;
+/** Compared against when the client id is unknown, so both cases cost the same work. */
+const UNKNOWN_CLIENT_HASH = sha256Hex(randomToken(32));
+
+function invalidInput(message: string): KeycardError {
+  return new KeycardError(ErrorCode.ValidationFailed, { message });
+}
+
+export function toClientView(client: OAuthClientEntity): ClientView {
+  return {
+    clientId: client.clientId,
+    name: client.name,
+    scopes: client.scopes,
+    createdAt: new Date(client.createdAt).toISOString(),
+    revokedAt: client.revokedAt === null ? null : new Date(client.revokedAt).toISOString(),
+  };
+}
+
+/** Registered service clients: creation, secret checks, `BOOTSTRAP_CLIENTS`, listing and revocation. */
+@Injectable()
+export class ClientsService implements OnModuleInit {
+  private readonly logger = new Logger(ClientsService.name);
+
+  constructor(
+    @InjectRepository(OAuthClientEntity) private readonly clients: Repository<OAuthClientEntity>,
+    @Inject(authConfig.KEY) private readonly config: Pick<AuthSettings, 'bootstrapClients'>,
+    private readonly clock: Clock,
+  ) {}
+
+  onModuleInit(): Promise<void> {
+    return this.ensureBootstrapClients(this.config.bootstrapClients);
+  }
+
+  /** Registers a client; 409 when a chosen id is taken. The secret is returned here and never again. */
+  async create(input: NewClient): Promise<CreatedClient> {
+    const name = input.name.trim();
+    if (name === '' || name.length > CLIENT_NAME_MAX_LENGTH) {
+      throw invalidInput(`name must be 1 to ${CLIENT_NAME_MAX_LENGTH} characters`);
+    }
+    const scopes = uniqueScopes(input.scopes);
+    if (scopes.length > MAX_SCOPES || !scopes.every(isValidScope)) {
+      throw invalidInput(
+        `scopes must be at most ${MAX_SCOPES} scope tokens without spaces, quotes or backslashes`,
+      );
+    }
+    const clientId = input.clientId ?? newClientId();
+    if (!CLIENT_ID_PATTERN.test(clientId))
+      throw invalidInput('clientId must be 1-128 of A-Z a-z 0-9 . _ ~ -');
+    const clientSecret = input.clientSecret ?? newClientSecret();
+    try {
+      await this.clients.insert(this.row(clientId, name, clientSecret, scopes));
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new KeycardError(ErrorCode.Conflict, {
+          message: 'A client with this id already exists',
+        });
+      }
+      throw error;
+    }
+    this.logger.log(`Registered client ${clientId}`);
+    return { clientId, clientSecret, name, scopes };
+  }
+
+  /**
+   * The active client with this id and secret, or null. An unknown id costs the same lookup,
+   * hash and constant-time comparison as a wrong secret, and no answer says which it was.
+   */
+  async authenticate(clientId: string, secret: string): Promise<OAuthClientEntity | null> {
+    if (!CLIENT_ID_PATTERN.test(clientId) || secret.length > SECRET_MAX_LENGTH) return null;
+    const client = await this.clients.findOneBy({ clientId });
+    const matches = constantTimeEqual(sha256Hex(secret), client?.secretHash ?? UNKNOWN_CLIENT_HASH);
+    return client !== null && matches && client.revokedAt === null ? client : null;
+  }
+
+  /** The client when it exists and is not revoked (introspection re-checks client tokens with it). */
+  async findActive(clientId: string): Promise<OAuthClientEntity | null> {
+    if (!CLIENT_ID_PATTERN.test(clientId)) return null;
+    const client = await this.clients.findOneBy({ clientId });
+    return client !== null && client.revokedAt === null ? client : null;
+  }
+
+  async list(): Promise<ClientView[]> {
+    const rows = await this.clients.find({ order: { createdAt: 'ASC', clientId: 'ASC' } });
+    return rows.map(toClientView);
+  }
+
+  /** Revokes a client at once (its secret stops working); 404 for an unknown id, idempotent otherwise. */
+  async revoke(clientId: string): Promise<void> {
+    const known =
+      CLIENT_ID_PATTERN.test(clientId) && (await this.clients.countBy({ clientId })) > 0;
+    if (!known) throw new KeycardError(ErrorCode.NotFound, { message: 'Client not found' });
+    const result = await this.clients
+      .createQueryBuilder()
+      .update()
+      .set({ revokedAt: this.clock.now() })
+      .where('client_id = :clientId AND revoked_at IS NULL', { clientId })
+      .execute();
+    if (result.affected) this.logger.log(`Revoked client ${clientId}`);
+  }
+
+  /**
+   * Makes the database match `BOOTSTRAP_CLIENTS` (the source of truth for the clients it lists):
+   * missing clients are created, a changed secret or scope list is updated. Idempotent, and safe
+   * when several instances start at once: a lost insert race falls back to the update path.
+   * A listed client an admin revoked stays revoked until its secret is changed in the variable.
+   */
+  async ensureBootstrapClients(raw: string): Promise<void> {
+    for (const entry of parseBootstrapClients(raw)) await this.ensureBootstrapClient(entry);
+  }
+
+  private async ensureBootstrapClient(entry: BootstrapClient): Promise<void> {
+    const { clientId, clientSecret, scopes } = entry;
+    let existing = await this.clients.findOneBy({ clientId });
+    if (existing === null) {
+      try {
+        await this.clients.insert(this.row(clientId, clientId, clientSecret, scopes));
+        this.logger.log(`Registered bootstrap client ${clientId}`);
+        return;
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        existing = await this.clients.findOneByOrFail({ clientId });
+      }
+    }
+    const secretHash = sha256Hex(clientSecret);
+    const sameSecret = constantTimeEqual(existing.secretHash, secretHash);
+    const sameScopes = JSON.stringify(existing.scopes) === JSON.stringify(scopes);
+    if (existing.revokedAt !== null && sameSecret) {
+      this.logger.warn(
+        `Bootstrap client ${clientId} is revoked; set a new secret in BOOTSTRAP_CLIENTS to reinstate it`,
+      );
+      return;
+    }
+    if (sameSecret && sameScopes && existing.revokedAt === null) return;
+    await this.clients.update({ clientId }, { secretHash, scopes, revokedAt: null });
+    this.logger.log(`Updated bootstrap client ${clientId} from BOOTSTRAP_CLIENTS`);
+  }
+
+  private row(clientId: string, name: string, secret: string, scopes: string[]): OAuthClientEntity {
+    return this.clients.create({
+      clientId,
+      name,
+      secretHash: sha256Hex(secret),
+      scopes,
+      createdAt: this.clock.now(),
+      revokedAt: null,
+    });
+  }
+}

@@ -1,0 +1,71 @@
+import { ErrorCode, KeycardError } from '@keycard/common';
+import { invalidRequest, OAuthRequest } from './oauth-params';
+
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
+
+/** Credentials a client presented, not yet checked. */
+export interface PresentedClientCredentials {
+  method: ClientAuthMethod;
+  clientId: string;
+  clientSecret: string;
+}
+
+export const BASIC_CHALLENGE = 'Basic realm="keycard"';
+
+/**
+ * RFC 6749 §5.2 `invalid_client` (401). When the client tried the Authorization header, or sent
+ * nothing, the answer names the scheme it should use (`WWW-Authenticate`).
+ */
+export function invalidClient(reason: string, challenge: boolean): KeycardError {
+  return new KeycardError(ErrorCode.OAuthInvalidClient, {
+    reason,
+    headers: challenge ? { 'WWW-Authenticate': BASIC_CHALLENGE } : {},
+  });
+}
+
+/** `application/x-www-form-urlencoded` decoding (RFC 6749 §2.3.1 encodes Basic credentials with it). */
+function formDecode(value: string): string {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    throw invalidClient('malformed percent-encoding in Basic credentials', true);
+  }
+}
+
+function parseBasic(authorization: string): PresentedClientCredentials {
+  const match = /^Basic +([A-Za-z0-9+/]+={0,2}) *$/i.exec(authorization);
+  if (!match) throw invalidClient('Authorization header is not Basic credentials', true);
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) throw invalidClient('Basic credentials without a client id and secret', true);
+  return {
+    method: 'client_secret_basic',
+    clientId: formDecode(decoded.slice(0, colon)),
+    clientSecret: formDecode(decoded.slice(colon + 1)),
+  };
+}
+
+/**
+ * The client credentials of a request: `client_secret_basic` (Authorization: Basic) or
+ * `client_secret_post` (`client_id` + `client_secret` in the body); undefined when none were sent.
+ * Using both methods at once is `invalid_request` (RFC 6749 §2.3); a `client_id` with no secret is
+ * `invalid_client`, since every Keycard client is confidential.
+ */
+export function presentedClientCredentials(
+  request: OAuthRequest,
+): PresentedClientCredentials | undefined {
+  const bodyId = request.params.get('client_id');
+  const bodySecret = request.params.get('client_secret');
+  if (request.authorization !== undefined && request.authorization !== '') {
+    const basic = parseBasic(request.authorization);
+    if (bodySecret !== undefined) throw invalidRequest('Use only one client authentication method');
+    if (bodyId !== undefined && bodyId !== basic.clientId) {
+      throw invalidRequest('The client_id parameter does not match the authenticated client');
+    }
+    return basic;
+  }
+  if (bodyId === undefined && bodySecret === undefined) return undefined;
+  if (bodyId === undefined) throw invalidClient('client_secret without client_id', false);
+  if (bodySecret === undefined) throw invalidClient('client_id without client_secret', false);
+  return { method: 'client_secret_post', clientId: bodyId, clientSecret: bodySecret };
+}

@@ -1,0 +1,29 @@
+import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
+import { ClientsModule } from '../clients/clients.module';
+import { TokensModule } from '../tokens/tokens.module';
+import { IntrospectionService } from './introspection.service';
+import { OAuthClientAuthenticator } from './oauth-client-authenticator';
+import { OAuthTokenService } from './oauth-token.service';
+import { OAuthController } from './oauth.controller';
+import { RevocationService } from './revocation.service';
+
+export interface OAuthModuleOptions {
+  /** Modules exporting `API_KEY_INTROSPECTOR` / `API_KEY_REVOKER` (see `api-key-hooks.ts`). */
+  imports?: ModuleMetadata['imports'];
+}
+
+/**
+ * `/oauth/token`, `/oauth/introspect` and `/oauth/revoke`. Needs the global `Clock`, `authConfig`
+ * and `KeycardAuthModule` (for `AccessTokenVerifier`). Import `OAuthModule` as it is, or
+ * `OAuthModule.register({ imports: [ApiKeysModule] })` to introspect and revoke API keys too.
+ */
+@Module({
+  imports: [ClientsModule, TokensModule],
+  controllers: [OAuthController],
+  providers: [OAuthClientAuthenticator, OAuthTokenService, IntrospectionService, RevocationService],
+})
+export class OAuthModule {
+  static register(options: OAuthModuleOptions = {}): DynamicModule {
+    return { module: OAuthModule, imports: options.imports ?? [] };
+  }
+}
