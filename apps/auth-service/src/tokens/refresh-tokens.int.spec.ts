@@ -28,7 +28,10 @@ describe.each(databaseBackends())('refresh tokens on $name', (backend) => {
   });
 
   function service(reuseInterval: string): RefreshTokensService {
-    const config = testAuthConfig({ REFRESH_REUSE_INTERVAL: reuseInterval, REFRESH_TOKEN_TTL: '1h' });
+    const config = testAuthConfig({
+      REFRESH_REUSE_INTERVAL: reuseInterval,
+      REFRESH_TOKEN_TTL: '1h',
+    });
     const { dataSource } = db;
     return new RefreshTokensService(
       dataSource.getRepository(RefreshFamilyEntity),
@@ -47,7 +50,9 @@ describe.each(databaseBackends())('refresh tokens on $name', (backend) => {
     const tokens = service('0');
     const { refreshToken, family } = await tokens.start('user-1');
     expect(refreshToken).toMatch(/^rt_[A-Za-z0-9_-]{43}$/);
-    const rows = await db.dataSource.getRepository(RefreshTokenEntity).findBy({ familyId: family.id });
+    const rows = await db.dataSource
+      .getRepository(RefreshTokenEntity)
+      .findBy({ familyId: family.id });
     expect(JSON.stringify(rows)).not.toContain(refreshToken.slice(3));
   });
 
@@ -102,7 +107,9 @@ describe.each(databaseBackends())('refresh tokens on $name', (backend) => {
   it('with the interval at 0, exactly one of 30 concurrent refreshes of one token succeeds', async () => {
     const tokens = service('0');
     const { refreshToken } = await tokens.start('user-1');
-    const outcomes = await Promise.all(Array.from({ length: 30 }, () => codeOf(refresh(tokens, refreshToken))));
+    const outcomes = await Promise.all(
+      Array.from({ length: 30 }, () => codeOf(refresh(tokens, refreshToken))),
+    );
     expect(outcomes.filter((outcome) => outcome === 'ok')).toHaveLength(1);
     expect(outcomes.filter((outcome) => outcome === ErrorCode.InvalidToken)).toHaveLength(29);
   });
@@ -110,7 +117,9 @@ describe.each(databaseBackends())('refresh tokens on $name', (backend) => {
   it('within the interval, concurrent refreshes share one successor and leave one live token', async () => {
     const tokens = service('10s');
     const { refreshToken, family } = await tokens.start('user-1');
-    const results = await Promise.all(Array.from({ length: 30 }, () => refresh(tokens, refreshToken)));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, () => refresh(tokens, refreshToken)),
+    );
     expect(new Set(results).size).toBe(1);
     const live = await db.dataSource
       .getRepository(RefreshTokenEntity)
@@ -123,7 +132,10 @@ describe.each(databaseBackends())('refresh tokens on $name', (backend) => {
   it('two concurrent rotations give one successor', async () => {
     const tokens = service('10s');
     const { refreshToken } = await tokens.start('user-2');
-    const [a, b] = await Promise.all([refresh(tokens, refreshToken), refresh(tokens, refreshToken)]);
+    const [a, b] = await Promise.all([
+      refresh(tokens, refreshToken),
+      refresh(tokens, refreshToken),
+    ]);
     expect(a).toBe(b);
   });
 

@@ -40,14 +40,18 @@ export class RefreshTokensService {
   private readonly logger = new Logger(RefreshTokensService.name);
 
   constructor(
-    @InjectRepository(RefreshFamilyEntity) private readonly families: Repository<RefreshFamilyEntity>,
+    @InjectRepository(RefreshFamilyEntity)
+    private readonly families: Repository<RefreshFamilyEntity>,
     @InjectRepository(RefreshTokenEntity) private readonly tokens: Repository<RefreshTokenEntity>,
     @Inject(authConfig.KEY) private readonly config: AuthSettings,
     private readonly clock: Clock,
   ) {}
 
   /** Starts a new login (family) and returns its first refresh token. */
-  async start(userId: string, options: { clientId?: string; scope?: string } = {}): Promise<RefreshGrant> {
+  async start(
+    userId: string,
+    options: { clientId?: string; scope?: string } = {},
+  ): Promise<RefreshGrant> {
     const family = this.families.create({
       id: randomUUID(),
       userId,
@@ -68,7 +72,8 @@ export class RefreshTokensService {
     const record = await this.lookup(presented);
     if (!record) throw invalidRefreshToken('unknown refresh token');
     if (record.family.revokedAt !== null) throw invalidRefreshToken('refresh family revoked');
-    if (record.token.expiresAt <= this.clock.now()) throw invalidRefreshToken('refresh token expired');
+    if (record.token.expiresAt <= this.clock.now())
+      throw invalidRefreshToken('refresh token expired');
     return record;
   }
 
@@ -97,7 +102,8 @@ export class RefreshTokensService {
       if (result.affected === 1) {
         await this.insertToken(family.id, successor, token.id, successorId);
         // The predecessor's sealed copy of this token is no longer needed by anyone.
-        if (token.parentId) await this.tokens.update({ id: token.parentId }, { successorSealed: null });
+        if (token.parentId)
+          await this.tokens.update({ id: token.parentId }, { successorSealed: null });
         return { family, refreshToken: successor };
       }
     }
@@ -120,7 +126,10 @@ export class RefreshTokensService {
 
   /** Ends every login of a user (logout-all, user disabled). */
   async revokeAllForUser(userId: string, reason: string): Promise<void> {
-    await this.families.update({ userId, revokedAt: IsNull() }, { revokedAt: this.clock.now(), revokeReason: reason });
+    await this.families.update(
+      { userId, revokedAt: IsNull() },
+      { revokedAt: this.clock.now(), revokeReason: reason },
+    );
   }
 
   async isFamilyActive(familyId: string): Promise<boolean> {
@@ -134,7 +143,8 @@ export class RefreshTokensService {
     now: number,
   ): Promise<RefreshGrant> {
     const intervalMs = this.config.refreshReuseInterval * 1000;
-    const recent = intervalMs > 0 && token.rotatedAt !== null && now - token.rotatedAt <= intervalMs;
+    const recent =
+      intervalMs > 0 && token.rotatedAt !== null && now - token.rotatedAt <= intervalMs;
     if (recent && token.successorId && token.successorSealed) {
       const successor = await this.tokens.findOneBy({ id: token.successorId });
       // Missing means the winning request is still inserting it: it is the live head either way.
@@ -143,11 +153,18 @@ export class RefreshTokensService {
       if (plain) return { family, refreshToken: plain };
     }
     await this.revokeFamily(family.id, 'reuse');
-    this.logger.warn(`Refresh token reuse detected; family ${family.id} of user ${family.userId} revoked`);
+    this.logger.warn(
+      `Refresh token reuse detected; family ${family.id} of user ${family.userId} revoked`,
+    );
     throw invalidRefreshToken('refresh token reuse');
   }
 
-  private async insertToken(familyId: string, plain: string, parentId: string | null, id = randomUUID()): Promise<void> {
+  private async insertToken(
+    familyId: string,
+    plain: string,
+    parentId: string | null,
+    id = randomUUID(),
+  ): Promise<void> {
     const now = this.clock.now();
     await this.tokens.insert({
       id,

@@ -9,7 +9,11 @@ import { RefreshTokensService } from './refresh-tokens.service';
 import { TokensService } from './tokens.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([RefreshFamilyEntity, RefreshTokenEntity]), KeysModule, UsersModule],
+  imports: [
+    TypeOrmModule.forFeature([RefreshFamilyEntity, RefreshTokenEntity]),
+    KeysModule,
+    UsersModule,
+  ],
   providers: [AccessTokenService, RefreshTokensService, TokensService],
   exports: [AccessTokenService, RefreshTokensService, TokensService],
 })

@@ -29,7 +29,9 @@ export class TokensService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.userEvents.onDisabled((userId) => this.refreshTokens.revokeAllForUser(userId, 'user_disabled'));
+    this.userEvents.onDisabled((userId) =>
+      this.refreshTokens.revokeAllForUser(userId, 'user_disabled'),
+    );
   }
 
   /** A new login for a user whose credentials were just checked. */
@@ -38,13 +40,25 @@ export class TokensService implements OnModuleInit {
     return this.pair(user, grant);
   }
 
-  /** Rotates a refresh token; the user is read again so current roles apply and disabled users stop. */
-  async refresh(presented: string): Promise<TokenPair> {
+  /**
+   * Rotates a refresh token; the user is read again so current roles apply and disabled users stop.
+   * A token issued to a client is refreshed only by that (authenticated) client, never anonymously.
+   */
+  async refresh(presented: string, clientId: string | null = null): Promise<TokenPair> {
     const record = await this.refreshTokens.find(presented);
+    if (record.family.clientId !== null && record.family.clientId !== clientId) {
+      throw new KeycardError(ErrorCode.InvalidToken, {
+        message: 'Invalid refresh token',
+        reason: 'refresh token bound to another client',
+      });
+    }
     const user = await this.users.findById(record.family.userId);
     if (!user || user.disabled) {
       await this.refreshTokens.revokeFamily(record.family.id, 'user_unavailable');
-      throw new KeycardError(ErrorCode.InvalidToken, { message: 'Invalid refresh token', reason: 'user disabled or deleted' });
+      throw new KeycardError(ErrorCode.InvalidToken, {
+        message: 'Invalid refresh token',
+        reason: 'user disabled or deleted',
+      });
     }
     const grant = await this.refreshTokens.rotate(record, presented);
     return this.pair(user, grant);

@@ -1,0 +1,77 @@
+import { ErrorCode, KeycardError } from '@keycard/common';
+import { AccessTokenService } from './access-token.service';
+import { RefreshRecord, RefreshTokensService } from './refresh-tokens.service';
+import { TokensService } from './tokens.service';
+import { UsersService } from '../users/users.service';
+import { UserEventsService } from '../users/user-events.service';
+
+function record(clientId: string | null, userId = 'user-1'): RefreshRecord {
+  return {
+    token: { id: 't1' },
+    family: {
+      id: 'fam-1',
+      userId,
+      clientId,
+      scope: '',
+      createdAt: 0,
+      revokedAt: null,
+      revokeReason: null,
+    },
+  } as unknown as RefreshRecord;
+}
+
+describe('TokensService.refresh', () => {
+  const access = { issue: jest.fn().mockResolvedValue({ token: 'at', expiresIn: 900, jti: 'j' }) };
+  const refreshTokens = {
+    find: jest.fn(),
+    rotate: jest.fn(),
+    revokeFamily: jest.fn().mockResolvedValue(undefined),
+  };
+  const users = { findById: jest.fn() };
+  const service = new TokensService(
+    access as unknown as AccessTokenService,
+    refreshTokens as unknown as RefreshTokensService,
+    users as unknown as UsersService,
+    new UserEventsService(),
+  );
+
+  beforeEach(() => jest.clearAllMocks());
+
+  async function codeOf(promise: Promise<unknown>): Promise<string> {
+    return promise.then(
+      () => 'ok',
+      (error: unknown) => (error instanceof KeycardError ? error.code : 'other'),
+    );
+  }
+
+  it('refuses a client-bound refresh token presented without that client', async () => {
+    refreshTokens.find.mockResolvedValue(record('svc_a'));
+    expect(await codeOf(service.refresh('rt_x'))).toBe(ErrorCode.InvalidToken);
+    expect(await codeOf(service.refresh('rt_x', 'svc_b'))).toBe(ErrorCode.InvalidToken);
+    expect(refreshTokens.rotate).not.toHaveBeenCalled();
+  });
+
+  it('refreshes a client-bound token for its own client, with the current roles', async () => {
+    refreshTokens.find.mockResolvedValue(record('svc_a'));
+    refreshTokens.rotate.mockResolvedValue({
+      family: record('svc_a').family,
+      refreshToken: 'rt_next',
+    });
+    users.findById.mockResolvedValue({ id: 'user-1', roles: ['user', 'editor'], disabled: false });
+    const pair = await service.refresh('rt_x', 'svc_a');
+    expect(pair.refreshToken).toBe('rt_next');
+    expect(access.issue).toHaveBeenCalledWith(
+      expect.objectContaining({ roles: ['user', 'editor'], clientId: 'svc_a', sid: 'fam-1' }),
+    );
+  });
+
+  it('refuses and ends the login of a disabled or deleted user', async () => {
+    refreshTokens.find.mockResolvedValue(record(null));
+    users.findById.mockResolvedValue({ id: 'user-1', roles: ['user'], disabled: true });
+    expect(await codeOf(service.refresh('rt_x'))).toBe(ErrorCode.InvalidToken);
+    users.findById.mockResolvedValue(null);
+    expect(await codeOf(service.refresh('rt_x'))).toBe(ErrorCode.InvalidToken);
+    expect(refreshTokens.revokeFamily).toHaveBeenCalledTimes(2);
+    expect(refreshTokens.rotate).not.toHaveBeenCalled();
+  });
+});
