@@ -71,17 +71,27 @@ describe('LoginThrottleService', () => {
     });
   });
 
-  it('clears the account counter on success, but not the IP counter', async () => {
+  it('clears the account counter on success and gives the IP its attempt back: only failures count', async () => {
     const { throttle } = setup({ perAccount: 3, perIp: 4 });
-    for (let i = 0; i < 2; i++) await throttle.beginAttempt('a@example.com', '9.9.9.9');
+    for (let i = 0; i < 2; i++) await throttle.beginAttempt('a@example.com', '9.9.9.9'); // two failures
     await throttle.beginAttempt('a@example.com', '9.9.9.9');
-    await throttle.recordSuccess('a@example.com', '9.9.9.9');
-    // The account starts afresh: three more attempts would be fine for it…
-    await throttle.beginAttempt('a@example.com', '9.9.9.9');
-    // …but this address has used its four attempts.
-    await expect(throttle.beginAttempt('a@example.com', '9.9.9.9')).rejects.toMatchObject({
+    await throttle.recordSuccess('a@example.com', '9.9.9.9'); // a success: not a failure
+    // The address has two failures on record, so two more attempts are allowed…
+    await throttle.beginAttempt('b@example.com', '9.9.9.9');
+    await throttle.beginAttempt('c@example.com', '9.9.9.9');
+    // …and the fifth failure from it is refused.
+    await expect(throttle.beginAttempt('d@example.com', '9.9.9.9')).rejects.toMatchObject({
       code: ErrorCode.RateLimited,
     });
+  });
+
+  it('never locks out an address by its successful sign-ins', async () => {
+    const { throttle } = setup({ perAccount: 3, perIp: 2 });
+    for (let i = 0; i < 10; i++) {
+      await throttle.beginAttempt('a@example.com', '9.9.9.9');
+      await throttle.recordSuccess('a@example.com', '9.9.9.9');
+    }
+    await expect(throttle.beginAttempt('a@example.com', '9.9.9.9')).resolves.toBeUndefined();
   });
 
   it('limits one address that tries many accounts', async () => {

@@ -11,8 +11,9 @@ const LOCKED_MESSAGE = 'Too many failed login attempts';
  *
  * An attempt is counted *before* the password is checked (`beginAttempt`), so parallel guesses
  * cannot all pass a "failures so far" check before any failure is recorded: of N concurrent
- * attempts, at most the limit reach the hash compare. A success clears the account's counter
- * (`recordSuccess`); the IP counter is left alone, since one address may try many accounts.
+ * attempts, at most the limit reach the hash compare. A success clears the account's counter and
+ * gives the IP back the attempt it reserved (`recordSuccess`), so both counters count failures
+ * only: an office behind one address is not locked out by its own successful sign-ins.
  *
  * Usage: `await beginAttempt(email, ip)`, verify, then `await recordSuccess(email, ip)` on success.
  */
@@ -38,13 +39,9 @@ export class LoginThrottleService {
     if (!byAccount.allowed) throw rateLimited(byAccount.retryAfterSeconds, LOCKED_MESSAGE);
   }
 
-  /**
-   * A correct password: the account's failures are forgotten. The IP is taken so both calls get
-   * the same pair, but its counter is deliberately left as it is (see the class comment).
-   */
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- see above
-  async recordSuccess(email: string, _ip: string): Promise<void> {
-    await this.store.reset(accountKey(email));
+  /** A correct password: the account's failures are forgotten and the IP's reservation returned. */
+  async recordSuccess(email: string, ip: string): Promise<void> {
+    await Promise.all([this.store.reset(accountKey(email)), this.store.release(ipKey(ip))]);
   }
 }
 

@@ -52,6 +52,21 @@ export function describeRateLimitStoreContract(
       }
     });
 
+    it('release gives one hit back to the current window, never below zero', async () => {
+      const key = freshKey();
+      await store.hit(key, 2, WINDOW);
+      await store.hit(key, 2, WINDOW);
+      await store.release(key);
+      expect((await store.hit(key, 2, WINDOW)).count).toBe(2);
+      await store.release(key);
+      await store.release(key);
+      await store.release(key);
+      expect((await store.hit(key, 2, WINDOW)).count).toBe(1);
+      const untouched = freshKey();
+      await store.release(untouched);
+      expect((await store.hit(untouched, 2, WINDOW)).count).toBe(1);
+    });
+
     it('counts 50 concurrent hits atomically: exactly 5 of them pass a limit of 5', async () => {
       const key = freshKey();
       const results = await Promise.all(

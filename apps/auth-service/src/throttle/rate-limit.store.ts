@@ -18,6 +18,9 @@ export abstract class RateLimitStore {
   /** Counts one hit on `key`; the first hit of a window starts a window of `windowSeconds`. */
   abstract hit(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult>;
 
+  /** Gives one hit back to `key`'s current window (never below zero; nothing when no window). */
+  abstract release(key: string): Promise<void>;
+
   /** Forgets `key`'s window, so its next hit starts from zero. */
   abstract reset(key: string): Promise<void>;
 }

@@ -20,6 +20,15 @@ end
 return { count, ttl }
 `;
 
+/** DECR only a live counter above zero, so a release can never create or underflow a key. */
+const RELEASE_SCRIPT = `
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count > 0 then
+  return redis.call('DECR', KEYS[1])
+end
+return 0
+`;
+
 const HIT_SCRIPT_SHA = createHash('sha1').update(HIT_SCRIPT).digest('hex');
 
 /**
@@ -39,6 +48,10 @@ export class RedisRateLimitStore extends RateLimitStore {
     const reply = await this.runHitScript(this.prefix + key, windowMs);
     const [count, ttlMs] = parseReply(reply);
     return { allowed: count <= limit, count, retryAfterSeconds: secondsLeft(ttlMs) };
+  }
+
+  async release(key: string): Promise<void> {
+    await this.client.eval(RELEASE_SCRIPT, { keys: [this.prefix + key] });
   }
 
   async reset(key: string): Promise<void> {
