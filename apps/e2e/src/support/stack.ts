@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import { Backend, createBackend } from './backend';
+import { freePorts } from './ports';
+import { ServiceName, ServiceProcess } from './service-process';
+
+export interface Credentials {
+  email: string;
+  password: string;
+}
+
+export interface RunningService {
+  process: ServiceProcess;
+  url: string;
+}
+
+export interface Stack {
+  auth: RunningService;
+  resource: RunningService;
+  /** `AUTH_ISSUER`: the tokens' `iss`. */
+  issuer: string;
+  admin: Credentials;
+  backend: Backend;
+  /** Stops both services (printing their log tails if a test of this file failed) and drops the data. */
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** Names the log files: `artifacts/e2e-logs/<label>.<service>.std{out,err}.log`. */
+  label: string;
+  /** Extra or overriding auth-service settings. */
+  authEnv?: Record<string, string>;
+  resourceEnv?: Record<string, string>;
+}
+
+/**
+ * A clean environment: only what node needs, so a developer's shell settings never leak in, and
+ * plain (uncoloured) log files.
+ */
+export function baseEnv(): Record<string, string> {
+  const env: Record<string, string> = { NO_COLOR: '1' };
+  for (const name of ['PATH', 'HOME', 'LANG', 'TMPDIR']) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}
+
+export function randomSecret(length: number): string {
+  return randomBytes(length).toString('base64url').slice(0, length);
+}
+
+function testFailed(): boolean {
+  return (globalThis as { __KEYCARD_E2E_FAILED__?: boolean }).__KEYCARD_E2E_FAILED__ === true;
+}
+
+async function startService(
+  name: ServiceName,
+  label: string,
+  env: Record<string, string>,
+  url: string,
+): Promise<RunningService> {
+  const service = ServiceProcess.spawn(name, label, env);
+  try {
+    await service.waitUntilHealthy(url);
+  } catch (error) {
+    await service.stop();
+    throw new Error(`${(error as Error).message}\n${service.logTail()}`);
+  }
+  return { process: service, url };
+}
+
+/**
+ * Starts the built auth-service, waits for its health check, then the resource-service pointed
+ * at it, each on a free port of 127.0.0.1 with a fresh backend.
+ */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const [authPort, resourcePort] = await freePorts(2);
+  const issuer = `http://127.0.0.1:${authPort}`;
+  const admin = { email: 'admin@example.test', password: randomSecret(24) };
+  const backend = await createBackend(options.label);
+  const authEnv = {
+    ...baseEnv(),
+    ...backend.authEnv,
+    AUTH_PORT: String(authPort),
+    AUTH_HOST: '127.0.0.1',
+    AUTH_ISSUER: issuer,
+    BOOTSTRAP_ADMIN_EMAIL: admin.email,
+    BOOTSTRAP_ADMIN_PASSWORD: admin.password,
+    KEYS_ENCRYPTION_SECRET: randomSecret(48),
+    COOKIE_SECURE: 'false',
+    ...options.authEnv,
+  };
+  const resourceEnv = {
+    ...baseEnv(),
+    ...backend.resourceEnv,
+    RESOURCE_PORT: String(resourcePort),
+    RESOURCE_HOST: '127.0.0.1',
+    AUTH_ISSUER: issuer,
+    ...options.resourceEnv,
+  };
+  let auth: RunningService | undefined;
+  try {
+    auth = await startService('auth-service', options.label, authEnv, issuer);
+    const resource = await startService(
+      'resource-service',
+      options.label,
+      resourceEnv,
+      `http://127.0.0.1:${resourcePort}`,
+    );
+    const running = { auth, resource };
+    return {
+      ...running,
+      issuer,
+      admin,
+      backend,
+      stop: () => stopStack(running, backend),
+    };
+  } catch (error) {
+    if (auth) {
+      await auth.process.stop();
+      process.stderr.write(`${auth.process.logTail()}\n`);
+    }
+    await backend.dispose();
+    throw error;
+  }
+}
+
+async function stopStack(
+  services: { auth: RunningService; resource: RunningService },
+  backend: Backend,
+) {
+  const all = [services.resource.process, services.auth.process];
+  for (const service of all) await service.stop();
+  if (testFailed()) {
+    process.stderr.write(`\n${all.map((service) => service.logTail()).join('\n')}\n`);
+  }
+  await backend.dispose();
+}

@@ -1,0 +1,98 @@
+// Starting and stopping the built services for the benchmark: real processes, output to log files
+// under artifacts/bench-logs/ so the terminal shows only the results.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function randomSecret(length) {
+  return randomBytes(length).toString('base64url').slice(0, length);
+}
+
+const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Only what node needs: the developer's DATABASE_URL and friends must not leak into a run. */
+function cleanEnv(env) {
+  const base = { NO_COLOR: '1' };
+  for (const name of ['PATH', 'HOME', 'LANG', 'TMPDIR'])
+    if (process.env[name]) base[name] = process.env[name];
+  return { ...base, ...env };
+}
+
+/** Starts `node dist/apps/<app>/main.js`; resolves once `GET /health` answers 200. */
+export async function startService({ root, app, label, env, url }) {
+  const logDir = join(root, 'artifacts', 'bench-logs');
+  mkdirSync(logDir, { recursive: true });
+  const logPath = join(logDir, `${label}.log`);
+  const log = openSync(logPath, 'w');
+  const child = spawn(process.execPath, [join(root, 'dist', 'apps', app, 'main.js')], {
+    cwd: root,
+    env: cleanEnv(env),
+    stdio: ['ignore', log, log],
+  });
+  closeSync(log);
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  let running = true;
+  void exited.then(() => (running = false));
+  const service = {
+    url,
+    logPath,
+    async stop() {
+      if (!running) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline && running) {
+    try {
+      const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) });
+      if (response.status === 200) return service;
+    } catch {
+      // not listening yet
+    }
+    await delay(100);
+  }
+  await service.stop();
+  const tail = readFileSync(logPath, 'utf8').trimEnd().split('\n').slice(-20).join('\n');
+  throw new Error(`${label} did not become healthy at ${url}/health (log ${logPath}):\n${tail}`);
+}
+
+async function post(url, body) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`POST ${url}: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+/** Registers a fresh user on an auth-service and returns its credentials. */
+export async function registerUser(authUrl) {
+  const user = { email: `bench-${randomSecret(10)}@example.test`, password: randomSecret(20) };
+  await post(`${authUrl}/auth/register`, { ...user, name: 'Bench' });
+  return user;
+}
+
+/** One password login: a fresh refresh-token family. */
+export function login(authUrl, user) {
+  return post(`${authUrl}/auth/login`, user);
+}
