@@ -1,0 +1,175 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { createApp } from './app.factory';
+import { startTestIssuer, TestIssuer } from './testing/jwks-server';
+
+const ENV_KEYS = [
+  'AUTH_ISSUER',
+  'AUTH_INTERNAL_URL',
+  'DATA_DIR',
+  'RESOURCE_DATABASE_URL',
+  'REDIS_URL',
+] as const;
+
+describe('resource-service over HTTP (Fastify, SQLite)', () => {
+  let app: NestFastifyApplication;
+  let issuer: TestIssuer;
+  let dataDir: string;
+  const saved: Partial<Record<(typeof ENV_KEYS)[number], string>> = {};
+  let alice: string;
+  let bob: string;
+  let admin: string;
+
+  const http = () => request(app.getHttpServer());
+  const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+  beforeAll(async () => {
+    issuer = await startTestIssuer();
+    dataDir = mkdtempSync(join(tmpdir(), 'resource-http-'));
+    for (const key of ENV_KEYS) saved[key] = process.env[key];
+    for (const key of ENV_KEYS) delete process.env[key];
+    process.env['AUTH_ISSUER'] = issuer.url;
+    process.env['DATA_DIR'] = dataDir;
+    app = await createApp({ logger: false });
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+    alice = issuer.token({ sub: 'alice', roles: ['user'], scope: 'profile' });
+    bob = issuer.token({ sub: 'bob', roles: ['user'] });
+    admin = issuer.token({ sub: 'root', roles: ['user', 'admin'] });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await issuer.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    for (const key of ENV_KEYS) {
+      if (saved[key] === undefined) delete process.env[key];
+      else process.env[key] = saved[key];
+    }
+  });
+
+  it('GET /health is public', async () => {
+    await http().get('/health').expect(200, { status: 'ok' });
+  });
+
+  it('GET /me describes the caller of a valid token', async () => {
+    const response = await http().get('/me').set(bearer(alice)).expect(200);
+    expect(response.body).toEqual({
+      sub: 'alice',
+      roles: ['user'],
+      scope: 'profile',
+      authType: 'jwt',
+    });
+  });
+
+  it('answers 401 with WWW-Authenticate without a token, and invalid_token for a bad one', async () => {
+    const missing = await http().get('/me').expect(401);
+    expect(missing.headers['www-authenticate']).toBe('Bearer');
+    expect(missing.body).toMatchObject({ statusCode: 401, error: 'missing_credentials' });
+    const bad = await http()
+      .get('/documents')
+      .set(bearer(`${alice.slice(0, -4)}AAAA`))
+      .expect(401);
+    expect(bad.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+  });
+
+  it("creates, reads, updates and deletes the caller's own document", async () => {
+    const created = await http()
+      .post('/documents')
+      .set(bearer(alice))
+      .send({ title: 'Plan', body: 'text' })
+      .expect(201);
+    expect(created.body).toMatchObject({ title: 'Plan', body: 'text', ownerId: 'alice' });
+    expect(new Date(created.body.createdAt).toISOString()).toBe(created.body.createdAt);
+    const id: string = created.body.id;
+    await http().get(`/documents/${id}`).set(bearer(alice)).expect(200);
+    const patched = await http()
+      .patch(`/documents/${id}`)
+      .set(bearer(alice))
+      .send({ body: 'new text' })
+      .expect(200);
+    expect(patched.body).toMatchObject({ title: 'Plan', body: 'new text' });
+    await http().delete(`/documents/${id}`).set(bearer(alice)).expect(204);
+    await http().get(`/documents/${id}`).set(bearer(alice)).expect(404);
+  });
+
+  it("answers 404 for another user's document, lets an admin see everything", async () => {
+    const { body: doc } = await http()
+      .post('/documents')
+      .set(bearer(alice))
+      .send({ title: 'Mine', body: '' })
+      .expect(201);
+    await http().post('/documents').set(bearer(bob)).send({ title: "Bob's", body: '' }).expect(201);
+    await http().get(`/documents/${doc.id}`).set(bearer(bob)).expect(404);
+    await http().patch(`/documents/${doc.id}`).set(bearer(bob)).send({ title: 'x' }).expect(404);
+    await http().delete(`/documents/${doc.id}`).set(bearer(bob)).expect(404);
+    const bobs = await http().get('/documents').set(bearer(bob)).expect(200);
+    expect(bobs.body.map((d: { ownerId: string }) => d.ownerId)).toEqual(['bob']);
+    const all = await http().get('/documents').set(bearer(admin)).expect(200);
+    expect(new Set(all.body.map((d: { ownerId: string }) => d.ownerId))).toEqual(
+      new Set(['alice', 'bob']),
+    );
+    await http().get(`/documents/${doc.id}`).set(bearer(admin)).expect(200);
+  });
+
+  it('answers 404, not 500, for a malformed id', async () => {
+    await http().get('/documents/not-a-uuid').set(bearer(alice)).expect(404);
+    await http().delete('/documents/%27%20OR%201%3D1').set(bearer(admin)).expect(404);
+  });
+
+  it('GET /admin/stats is for admins only', async () => {
+    const denied = await http().get('/admin/stats').set(bearer(alice)).expect(403);
+    expect(denied.body.error).toBe('forbidden');
+    const stats = await http().get('/admin/stats').set(bearer(admin)).expect(200);
+    expect(stats.body).toEqual({ documents: expect.any(Number), owners: expect.any(Number) });
+    expect(stats.body.owners).toBeGreaterThanOrEqual(2);
+  });
+
+  it('restricts a client token by its scopes', async () => {
+    const reader = issuer.token({ sub: 'svc', client_id: 'svc', scope: 'documents:read' });
+    await http().get('/documents').set(bearer(reader)).expect(200);
+    const denied = await http()
+      .post('/documents')
+      .set(bearer(reader))
+      .send({ title: 't', body: '' })
+      .expect(403);
+    expect(denied.body.error).toBe('insufficient_scope');
+  });
+
+  describe('bad bodies', () => {
+    const post = (payload: string | object) => {
+      const call = http().post('/documents').set(bearer(alice));
+      return typeof payload === 'string'
+        ? call.set('Content-Type', 'application/json').send(payload)
+        : call.send(payload);
+    };
+
+    it('invalid JSON is a 400', async () => {
+      const response = await post('{"title": "x",').expect(400);
+      expect(response.body.statusCode).toBe(400);
+      expect(response.body.message).toEqual(expect.anything());
+    });
+
+    it('a 70 KiB body is a 413', async () => {
+      const response = await post({ title: 'big', body: 'x'.repeat(70 * 1024) }).expect(413);
+      expect(response.body.statusCode).toBe(413);
+    });
+
+    it.each([
+      ['a numeric title', { title: 123, body: '' }],
+      ['an object body', { title: 't', body: { text: 'x' } }],
+      ['a missing title', { body: '' }],
+      ['an empty title', { title: '', body: '' }],
+      ['a 201-character title', { title: 'x'.repeat(201), body: '' }],
+      ['a 20001-character body', { title: 't', body: 'x'.repeat(20_001) }],
+      ['an unknown field', { title: 't', body: '', ownerId: 'bob' }],
+      ['an array', [{ title: 't', body: '' }]],
+    ])('%s is a 400', async (_name, payload) => {
+      const response = await post(payload).expect(400);
+      expect(response.body).toMatchObject({ statusCode: 400 });
+    });
+  });
+});

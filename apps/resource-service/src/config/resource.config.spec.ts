@@ -1,0 +1,60 @@
+import { ConfigError } from '@keycard/common';
+import { resolve } from 'node:path';
+import { loadResourceConfig } from './resource.config';
+
+describe('loadResourceConfig', () => {
+  it('has working defaults', () => {
+    expect(loadResourceConfig({})).toEqual({
+      port: 3001,
+      host: '0.0.0.0',
+      issuer: 'http://localhost:3000',
+      internalUrl: undefined,
+      audience: 'keycard',
+      dataDir: resolve('./data'),
+      databaseUrl: undefined,
+      redisUrl: undefined,
+      jwksMinRefetchInterval: 30,
+      apiKeyCacheTtl: 5,
+      authClientId: undefined,
+      authClientSecret: undefined,
+      apiKeyRateLimit: 600,
+    });
+  });
+
+  it('reads the settings', () => {
+    const config = loadResourceConfig({
+      RESOURCE_PORT: '4001',
+      AUTH_ISSUER: 'https://auth.example.com/',
+      AUTH_INTERNAL_URL: 'http://auth:3000',
+      JWKS_MIN_REFETCH_INTERVAL: '1m',
+      RESOURCE_DATABASE_URL: 'postgres://u:p@db:5432/resource',
+      REDIS_URL: 'redis://redis:6379',
+      AUTH_CLIENT_ID: 'resource-service',
+      AUTH_CLIENT_SECRET: 'secret',
+    });
+    expect(config).toMatchObject({
+      port: 4001,
+      issuer: 'https://auth.example.com',
+      internalUrl: 'http://auth:3000',
+      jwksMinRefetchInterval: 60,
+      databaseUrl: 'postgres://u:p@db:5432/resource',
+      authClientId: 'resource-service',
+    });
+  });
+
+  it.each([
+    ['RESOURCE_PORT', { RESOURCE_PORT: '70000' }],
+    ['AUTH_ISSUER', { AUTH_ISSUER: 'ftp://x' }],
+    ['AUTH_INTERNAL_URL', { AUTH_INTERNAL_URL: 'not a url' }],
+    ['RESOURCE_DATABASE_URL', { RESOURCE_DATABASE_URL: 'mysql://db/x' }],
+    ['REDIS_URL', { REDIS_URL: 'http://redis' }],
+    ['JWKS_MIN_REFETCH_INTERVAL', { JWKS_MIN_REFETCH_INTERVAL: 'soon' }],
+    ['API_KEY_CACHE_TTL', { API_KEY_CACHE_TTL: '-1' }],
+    ['API_KEY_RATE_LIMIT', { API_KEY_RATE_LIMIT: '0' }],
+    ['AUTH_CLIENT_SECRET', { AUTH_CLIENT_ID: 'id' }],
+    ['AUTH_CLIENT_ID', { AUTH_CLIENT_SECRET: 'secret' }],
+  ])('names %s when it is wrong', (variable, env) => {
+    expect(() => loadResourceConfig(env)).toThrow(ConfigError);
+    expect(() => loadResourceConfig(env)).toThrow(new RegExp(`^${variable}:`));
+  });
+});

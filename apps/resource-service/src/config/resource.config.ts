@@ -1,0 +1,48 @@
+import { ConfigType, registerAs } from '@nestjs/config';
+import {
+  ConfigError,
+  Env,
+  envDuration,
+  envHttpUrl,
+  envInt,
+  envOptional,
+  envOptionalHttpUrl,
+  envPort,
+  envPostgresUrl,
+  envRedisUrl,
+  envString,
+} from '@keycard/common';
+import { resolve } from 'node:path';
+
+/** Every resource-service setting, parsed and validated once (durations are in seconds). */
+export function loadResourceConfig(env: Env) {
+  const authClientId = envOptional(env, 'AUTH_CLIENT_ID');
+  const authClientSecret = envOptional(env, 'AUTH_CLIENT_SECRET');
+  if (authClientId !== undefined && authClientSecret === undefined) {
+    throw new ConfigError('AUTH_CLIENT_SECRET', 'is required when AUTH_CLIENT_ID is set');
+  }
+  if (authClientSecret !== undefined && authClientId === undefined) {
+    throw new ConfigError('AUTH_CLIENT_ID', 'is required when AUTH_CLIENT_SECRET is set');
+  }
+  return {
+    port: envPort(env, 'RESOURCE_PORT', 3001),
+    host: envString(env, 'RESOURCE_HOST', '0.0.0.0'),
+    issuer: envHttpUrl(env, 'AUTH_ISSUER', 'http://localhost:3000'),
+    internalUrl: envOptionalHttpUrl(env, 'AUTH_INTERNAL_URL'),
+    audience: envString(env, 'AUTH_AUDIENCE', 'keycard'),
+    dataDir: resolve(envString(env, 'DATA_DIR', './data')),
+    databaseUrl: envPostgresUrl(env, 'RESOURCE_DATABASE_URL'),
+    redisUrl: envRedisUrl(env, 'REDIS_URL'),
+    jwksMinRefetchInterval: envDuration(env, 'JWKS_MIN_REFETCH_INTERVAL', '30s'),
+    apiKeyCacheTtl: envDuration(env, 'API_KEY_CACHE_TTL', '5s'),
+    authClientId,
+    authClientSecret,
+    apiKeyRateLimit: envInt(env, 'API_KEY_RATE_LIMIT', 600, 1),
+  };
+}
+
+export type ResourceConfig = ReturnType<typeof loadResourceConfig>;
+
+/** `@Inject(resourceConfig.KEY) config: ResourceSettings` gives the typed, validated settings. */
+export const resourceConfig = registerAs('resource', () => loadResourceConfig(process.env));
+export type ResourceSettings = ConfigType<typeof resourceConfig>;

@@ -1,0 +1,149 @@
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ErrorCode, invalidToken, KeycardError, missingCredentials } from '@keycard/common';
+import type { IncomingHttpHeaders } from 'node:http';
+import { IS_PUBLIC_KEY, ROLES_KEY, SCOPES_KEY } from './decorators';
+import { KEYCARD_AUTH_OPTIONS, ResolvedKeycardAuthOptions } from './options';
+import { ApiKeyPassportGuard, JwtPassportGuard } from './passport-guards';
+import type { Principal } from './principal';
+import { API_KEY_HEADER } from './strategies/api-key.strategy';
+import { accessTokenKid, bearerToken, isWellFormedToken } from './token-rules';
+import { VerifiedTokenCache } from './verified-token.cache';
+
+/** What a route asks of its caller, read once per route from its decorators. */
+interface RoutePolicy {
+  isPublic: boolean;
+  roles: string[];
+  scopes: string[];
+}
+
+/** The part of an Express or Fastify request the guard touches. */
+interface AuthRequest {
+  headers: IncomingHttpHeaders;
+  /** `null` on Fastify, where the module declares it up front. */
+  user?: Principal | null;
+}
+
+/**
+ * The one global guard, deny by default. Picks the strategy from the credential presented
+ * (bearer token, else `X-API-Key` when a verifier is configured, else the fallback
+ * authenticators), puts the principal on `request.user`, then applies `@Roles` and `@Scopes`.
+ * A bearer token already verified is served from the VerifiedTokenCache without passport: that
+ * path stays synchronous (a header read, a prefix compare, a slice and a Map lookup).
+ */
+@Injectable()
+export class KeycardAuthGuard implements CanActivate {
+  private readonly policies = new WeakMap<object, WeakMap<object, RoutePolicy>>();
+  private readonly jwtGuard = new JwtPassportGuard();
+  private readonly apiKeyGuard = new ApiKeyPassportGuard();
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly cache: VerifiedTokenCache,
+    @Inject(KEYCARD_AUTH_OPTIONS) private readonly options: ResolvedKeycardAuthOptions,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    const policy = this.policyOf(context);
+    if (policy.isPublic) return true;
+    // Deny what this guard cannot read (RPC, WebSocket) rather than guess at its credentials.
+    if (context.getType() !== 'http') return false;
+    // The HTTP request is argument 0; switchToHttp() would allocate three closures per request.
+    const request = context.getArgByIndex<AuthRequest>(0);
+    const token = bearerToken(request.headers.authorization);
+    if (token !== undefined) {
+      const cached = this.cache.get(token);
+      if (cached !== undefined) return admit(request, cached, policy);
+      return this.verifyBearer(context, request, token, policy);
+    }
+    if (
+      this.options.apiKeyVerifier !== undefined &&
+      request.headers[API_KEY_HEADER] !== undefined
+    ) {
+      return this.verifyApiKey(context, request, policy);
+    }
+    return this.tryFallbacks(request, policy);
+  }
+
+  private async verifyBearer(
+    context: ExecutionContext,
+    request: AuthRequest,
+    token: string,
+    policy: RoutePolicy,
+  ): Promise<boolean> {
+    if (!isWellFormedToken(token)) throw invalidToken('malformed bearer token');
+    await this.jwtGuard.canActivate(context);
+    const principal = authenticated(request);
+    this.cache.set(token, principal, accessTokenKid(token));
+    return admit(request, principal, policy);
+  }
+
+  private async verifyApiKey(
+    context: ExecutionContext,
+    request: AuthRequest,
+    policy: RoutePolicy,
+  ): Promise<boolean> {
+    await this.apiKeyGuard.canActivate(context);
+    return admit(request, authenticated(request), policy);
+  }
+
+  private async tryFallbacks(request: AuthRequest, policy: RoutePolicy): Promise<boolean> {
+    for (const authenticator of this.options.fallbackAuthenticators) {
+      const principal = await authenticator.authenticate(request);
+      if (principal) return admit(request, principal, policy);
+    }
+    throw missingCredentials();
+  }
+
+  private policyOf(context: ExecutionContext): RoutePolicy {
+    const controller = context.getClass();
+    const handler = context.getHandler();
+    let byHandler = this.policies.get(controller);
+    if (byHandler === undefined) {
+      byHandler = new WeakMap();
+      this.policies.set(controller, byHandler);
+    }
+    let policy = byHandler.get(handler);
+    if (policy === undefined) {
+      const targets = [handler, controller];
+      policy = {
+        isPublic:
+          this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC_KEY, targets) === true,
+        roles: this.reflector.getAllAndOverride<string[] | undefined>(ROLES_KEY, targets) ?? [],
+        scopes: [...new Set(this.reflector.getAllAndMerge<string[]>(SCOPES_KEY, targets))],
+      };
+      byHandler.set(handler, policy);
+    }
+    return policy;
+  }
+}
+
+function authenticated(request: AuthRequest): Principal {
+  const principal = request.user;
+  if (!principal) throw invalidToken('strategy produced no principal');
+  return principal;
+}
+
+/** Authorizes the principal for the route, then hands it to the request. */
+function admit(request: AuthRequest, principal: Principal, policy: RoutePolicy): true {
+  if (policy.roles.length > 0 && !policy.roles.some((role) => principal.roles.includes(role))) {
+    throw new KeycardError(ErrorCode.Forbidden, {
+      reason: `needs one of the roles ${policy.roles.join(', ')}`,
+    });
+  }
+  if (
+    principal.scopeRestricted &&
+    policy.scopes.some((scope) => !principal.scopes.includes(scope))
+  ) {
+    const scope = policy.scopes.join(' ');
+    throw new KeycardError(ErrorCode.InsufficientScope, {
+      reason: `needs the scopes ${scope}`,
+      headers:
+        principal.authType === 'jwt'
+          ? { 'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${scope}"` }
+          : {},
+    });
+  }
+  request.user = principal;
+  return true;
+}

@@ -1,0 +1,105 @@
+import type { KeyObject } from 'node:crypto';
+import type { Principal } from './principal';
+
+/** Finds the public key for a `kid`; `undefined` means "unknown key" (the token is refused). */
+export interface KeyResolver {
+  getKey(kid: string): Promise<KeyObject | undefined>;
+  /** Called with the kids that left the key set, so verified tokens signed by them are forgotten. */
+  onKeysRemoved?(listener: (kids: string[]) => void): void;
+}
+
+/** Checks an `X-API-Key` value; `null` means the key is not valid. */
+export interface ApiKeyVerifier {
+  verify(apiKey: string): Promise<Principal | null>;
+}
+
+/** Another way to authenticate (e.g. a session cookie), tried when no bearer token and no API key was sent. */
+export interface CredentialAuthenticator {
+  authenticate(request: unknown): Promise<Principal | null>;
+}
+
+export interface KeycardAuthOptions {
+  /** Expected `iss`. */
+  issuer: string;
+  /** Expected `aud` (the token's `aud` must include it). */
+  audience: string;
+  /** Only `['RS256']`; anything else is refused at module init. */
+  algorithms?: ['RS256'];
+  /** Clock leeway for `exp`/`nbf`; default 30, at most 30. */
+  clockToleranceSeconds?: number;
+  /** Default: a `RemoteJwksKeyResolver` on the issuer's discovery document. */
+  keyResolver?: KeyResolver;
+  /** Base URL used to reach the issuer when its public URL is not reachable (`AUTH_INTERNAL_URL`). */
+  internalUrl?: string;
+  /** Cooldown between refetches triggered by an unknown `kid`; default 30. */
+  jwksMinRefetchIntervalSeconds?: number;
+  /** Bound of the verified-token cache; default 10000; 0 disables it. */
+  tokenCacheMaxEntries?: number;
+  /** `X-API-Key` is accepted only when one is configured. */
+  apiKeyVerifier?: ApiKeyVerifier;
+  fallbackAuthenticators?: CredentialAuthenticator[];
+}
+
+/** Injection token of the validated options (defaults filled in). */
+export const KEYCARD_AUTH_OPTIONS = Symbol('KEYCARD_AUTH_OPTIONS');
+/** Injection token of the key resolver in use. */
+export const KEYCARD_KEY_RESOLVER = Symbol('KEYCARD_KEY_RESOLVER');
+
+export interface ResolvedKeycardAuthOptions {
+  issuer: string;
+  audience: string;
+  algorithms: ['RS256'];
+  clockToleranceSeconds: number;
+  keyResolver?: KeyResolver;
+  internalUrl?: string;
+  jwksMinRefetchIntervalSeconds: number;
+  tokenCacheMaxEntries: number;
+  apiKeyVerifier?: ApiKeyVerifier;
+  fallbackAuthenticators: CredentialAuthenticator[];
+}
+
+export const MAX_CLOCK_TOLERANCE_SECONDS = 30;
+
+function fail(problem: string): never {
+  throw new Error(`KeycardAuthModule: ${problem}`);
+}
+
+function wholeNumber(
+  value: number | undefined,
+  fallback: number,
+  name: string,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0 || value > max)
+    fail(`${name} must be between 0 and ${max}`);
+  return value;
+}
+
+/** Validates the options once at start-up, so a weak configuration never serves a request. */
+export function resolveAuthOptions(options: KeycardAuthOptions): ResolvedKeycardAuthOptions {
+  if (!options.issuer) fail('issuer is required');
+  if (!options.audience) fail('audience is required');
+  const algorithms: readonly string[] = options.algorithms ?? ['RS256'];
+  if (algorithms.length !== 1 || algorithms[0] !== 'RS256')
+    fail("algorithms must be exactly ['RS256']");
+  return {
+    ...options,
+    algorithms: ['RS256'],
+    clockToleranceSeconds: wholeNumber(
+      options.clockToleranceSeconds,
+      MAX_CLOCK_TOLERANCE_SECONDS,
+      'clockToleranceSeconds',
+      MAX_CLOCK_TOLERANCE_SECONDS,
+    ),
+    jwksMinRefetchIntervalSeconds: wholeNumber(
+      options.jwksMinRefetchIntervalSeconds,
+      30,
+      'jwksMinRefetchIntervalSeconds',
+    ),
+    tokenCacheMaxEntries: Math.floor(
+      wholeNumber(options.tokenCacheMaxEntries, 10_000, 'tokenCacheMaxEntries'),
+    ),
+    fallbackAuthenticators: options.fallbackAuthenticators ?? [],
+  };
+}

@@ -1,0 +1,27 @@
+/** How a caller proved who it is. */
+export type AuthType = 'jwt' | 'api_key' | 'session';
+
+/**
+ * The one typed description of the caller, put on `request.user` by the global guard.
+ * Principals served from the verified-token cache are frozen: treat them as read-only.
+ */
+export interface Principal {
+  /** User id, or client id for a service. */
+  sub: string;
+  authType: AuthType;
+  roles: string[];
+  /** Parsed from the space-separated `scope` claim. */
+  scopes: string[];
+  /**
+   * True for API keys and client tokens (client_credentials: `client_id` present and
+   * `sub === client_id`). User tokens are governed by roles, so `@Scopes()` does not restrict them.
+   */
+  scopeRestricted: boolean;
+  clientId?: string;
+  /** The login the token belongs to (`sid`). */
+  sessionId?: string;
+  /** `jti`, or the API key id. */
+  tokenId?: string;
+  /** Expiry, epoch milliseconds. */
+  expiresAt?: number;
+}

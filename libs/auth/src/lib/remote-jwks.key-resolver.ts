@@ -1,0 +1,195 @@
+import { Logger } from '@nestjs/common';
+import { Clock, SystemClock } from '@keycard/common';
+import type { KeyObject } from 'node:crypto';
+import { maxAgeSeconds, publicKeysFromJwks, removedKids } from './jwks';
+import type { KeyResolver } from './options';
+
+export interface RemoteJwksKeyResolverOptions {
+  /** The issuer; its discovery document is read from `${internalUrl ?? issuer}/.well-known/openid-configuration`. */
+  issuer: string;
+  /** When set, the address actually called: also replaces the origin of the discovered `jwks_uri`. */
+  internalUrl?: string;
+  /** Cooldown between refetches triggered by an unknown kid; default 30. */
+  minRefetchIntervalSeconds?: number;
+  /** Per HTTP request; default 5000. */
+  timeoutMs?: number;
+  clock?: Clock;
+  /** Upper bound of the background refresh period, whatever Cache-Control says; default 3600. */
+  maxCacheAgeSeconds?: number;
+}
+
+/** Refresh period when the JWKS response has no max-age. */
+const DEFAULT_CACHE_AGE_SECONDS = 600;
+/** Retry period after a failed fetch, at least. */
+const RETRY_SECONDS = 5;
+const MAX_DOCUMENT_CHARS = 512 * 1024;
+
+/** fetch() says only "fetch failed"; the cause carries the useful part (ECONNREFUSED, timeout…). */
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+  const detail = cause?.code ?? cause?.message;
+  return typeof detail === 'string' ? `${error.message}: ${detail}` : error.message;
+}
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+/**
+ * Public keys from the issuer's JWKS (found via OIDC discovery). Keys are cached and refreshed in
+ * the background as Cache-Control allows; an unknown kid triggers at most one refetch per
+ * cooldown, shared by concurrent callers. A failed fetch keeps the cached keys, so tokens keep
+ * verifying while the issuer is down; it never throws into the request path ("unknown key").
+ */
+export class RemoteJwksKeyResolver implements KeyResolver {
+  private readonly logger = new Logger('KeycardJwks');
+  private readonly issuer: string;
+  private readonly internalUrl?: string;
+  private readonly minRefetchMs: number;
+  private readonly timeoutMs: number;
+  private readonly clock: Clock;
+  private readonly maxCacheAgeSeconds: number;
+  private readonly listeners: ((kids: string[]) => void)[] = [];
+  private keys = new Map<string, KeyObject>();
+  private inFlight?: Promise<boolean>;
+  /** Before this instant (epoch ms) an unknown kid does not trigger a refetch. */
+  private nextRefetchAt = 0;
+  private jwksUri?: string;
+  private timer?: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(options: RemoteJwksKeyResolverOptions) {
+    this.issuer = trimSlash(options.issuer);
+    this.internalUrl = options.internalUrl ? trimSlash(options.internalUrl) : undefined;
+    this.minRefetchMs = (options.minRefetchIntervalSeconds ?? 30) * 1000;
+    this.timeoutMs = options.timeoutMs ?? 5000;
+    this.clock = options.clock ?? new SystemClock();
+    this.maxCacheAgeSeconds = options.maxCacheAgeSeconds ?? 3600;
+  }
+
+  /** The kids currently known. */
+  get kids(): string[] {
+    return [...this.keys.keys()];
+  }
+
+  async getKey(kid: string): Promise<KeyObject | undefined> {
+    const known = this.keys.get(kid);
+    if (known !== undefined) return known;
+    if (this.inFlight === undefined) {
+      const now = this.clock.now();
+      if (now < this.nextRefetchAt) return undefined;
+      this.nextRefetchAt = now + this.minRefetchMs;
+    }
+    await this.refresh();
+    return this.keys.get(kid);
+  }
+
+  onKeysRemoved(listener: (kids: string[]) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Loads the keys now (joining a fetch already running). Resolves false on failure; never rejects. */
+  refresh(): Promise<boolean> {
+    this.inFlight ??= this.load().finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  /** First load at start-up; a down issuer is logged, not fatal. */
+  async warm(): Promise<void> {
+    await this.refresh();
+  }
+
+  /** Stops the background refresh. */
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+  }
+
+  private async load(): Promise<boolean> {
+    clearTimeout(this.timer);
+    try {
+      const jwksUri = this.jwksUri ?? (await this.discoverJwksUri());
+      const { body, maxAge } = await this.fetchJson(jwksUri);
+      const keys = publicKeysFromJwks(body);
+      this.jwksUri = jwksUri;
+      this.replaceKeys(keys);
+      this.nextRefetchAt = Math.max(this.nextRefetchAt, this.clock.now() + this.minRefetchMs);
+      const floor = Math.max(this.minRefetchMs / 1000, 1);
+      this.schedule(
+        Math.min(Math.max(maxAge ?? DEFAULT_CACHE_AGE_SECONDS, floor), this.maxCacheAgeSeconds),
+      );
+      return true;
+    } catch (error) {
+      this.jwksUri = undefined;
+      const why = describeError(error);
+      this.logger.warn(`JWKS refresh failed (${why}); keeping ${this.keys.size} cached key(s)`);
+      this.schedule(Math.max(this.minRefetchMs / 1000, RETRY_SECONDS));
+      return false;
+    }
+  }
+
+  private async discoverJwksUri(): Promise<string> {
+    const { body } = await this.fetchJson(
+      `${this.internalUrl ?? this.issuer}/.well-known/openid-configuration`,
+    );
+    const document = (typeof body === 'object' && body !== null ? body : {}) as Record<
+      string,
+      unknown
+    >;
+    const issuer = document['issuer'];
+    if (typeof issuer !== 'string' || trimSlash(issuer) !== this.issuer) {
+      throw new Error(`discovery issuer ${String(issuer)} is not ${this.issuer}`);
+    }
+    const jwksUri = document['jwks_uri'];
+    if (typeof jwksUri !== 'string') throw new Error('discovery document has no jwks_uri');
+    const url = new URL(jwksUri);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new Error('jwks_uri is not http(s)');
+    if (this.internalUrl !== undefined) {
+      const internal = new URL(this.internalUrl);
+      url.protocol = internal.protocol;
+      url.host = internal.host;
+    }
+    return url.toString();
+  }
+
+  private async fetchJson(url: string): Promise<{ body: unknown; maxAge?: number }> {
+    const response = await fetch(url, {
+      headers: { accept: 'application/json' },
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+    const text = await response.text();
+    if (text.length > MAX_DOCUMENT_CHARS)
+      throw new Error(`${url} answered a document that is too large`);
+    return {
+      body: JSON.parse(text) as unknown,
+      maxAge: maxAgeSeconds(response.headers.get('cache-control')),
+    };
+  }
+
+  private replaceKeys(next: Map<string, KeyObject>): void {
+    const removed = removedKids(this.keys, next);
+    this.keys = next;
+    if (removed.length === 0) return;
+    for (const listener of this.listeners) {
+      try {
+        listener(removed);
+      } catch (error) {
+        this.logger.error(
+          `keys-removed listener failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    }
+  }
+
+  private schedule(seconds: number): void {
+    if (this.closed) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.refresh(), seconds * 1000);
+    this.timer.unref();
+  }
+}
