@@ -1,13 +1,20 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { KeycardAuthModule } from '@keycard/auth';
+import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { AuthModule } from '../auth/auth.module';
+import { ClientsModule } from '../clients/clients.module';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { DatabaseModule } from '../database/database.module';
 import { HealthController } from '../health/health.controller';
 import { KeysModule } from '../keys/keys.module';
 import { KeysService } from '../keys/keys.service';
+import { OAuthModule } from '../oauth/oauth.module';
+import { PagesModule } from '../pages/pages.module';
 import { RedisModule } from '../redis/redis.module';
+import { SessionAuthenticator } from '../sessions/session.authenticator';
+import { SessionRoutesModule } from '../sessions/session-routes.module';
+import { SessionsModule } from '../sessions/sessions.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
 import { ClockModule } from './clock.module';
@@ -22,9 +29,9 @@ import { ClockModule } from './clock.module';
     // The auth-service verifies its own tokens against its key table, not over HTTP. No
     // verified-token cache here: an emergency key revocation must stop tokens at once.
     KeycardAuthModule.forRootAsync({
-      imports: [KeysModule],
-      inject: [authConfig.KEY, KeysService],
-      useFactory: (config: AuthSettings, keys: KeysService) => ({
+      imports: [KeysModule, SessionsModule],
+      inject: [authConfig.KEY, KeysService, SessionAuthenticator],
+      useFactory: (config: AuthSettings, keys: KeysService, sessions: SessionAuthenticator) => ({
         issuer: config.issuer,
         audience: config.audience,
         tokenCacheMaxEntries: 0,
@@ -32,11 +39,19 @@ import { ClockModule } from './clock.module';
           getKey: (kid: string) => keys.getVerificationKey(kid),
           onKeysRemoved: (listener: (kids: string[]) => void) => keys.onKeysRemoved(listener),
         },
+        // The browser session cookie, tried when no bearer token and no API key is sent.
+        fallbackAuthenticators: [sessions],
       }),
     }),
     UsersModule,
     TokensModule,
     AuthModule,
+    ClientsModule,
+    ApiKeysModule,
+    OAuthModule.register({ imports: [ApiKeysModule] }),
+    SessionsModule,
+    SessionRoutesModule,
+    PagesModule,
   ],
   controllers: [HealthController],
 })

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Ip, Post } from '@nestjs/common';
 import { CurrentPrincipal, Principal, Public } from '@keycard/auth';
 import { ErrorCode, KeycardError } from '@keycard/common';
+import { SessionsService } from '../sessions/sessions.service';
 import { TokenPair, TokensService } from '../tokens/tokens.service';
 import { LoginDto, RegisterDto } from '../users/users.dto';
 import { PublicUser, toPublicUser } from '../users/public-user';
@@ -15,6 +16,7 @@ export class AuthController {
     private readonly users: UsersService,
     private readonly passwordLogin: PasswordLoginService,
     private readonly tokens: TokensService,
+    private readonly sessions: SessionsService,
   ) {}
 
   @Public()
@@ -46,8 +48,9 @@ export class AuthController {
 
   @Post('logout-all')
   @HttpCode(204)
-  logoutAll(@CurrentPrincipal() principal: Principal): Promise<void> {
-    return this.tokens.logoutAll(this.userIdOf(principal));
+  async logoutAll(@CurrentPrincipal() principal: Principal): Promise<void> {
+    const userId = this.userIdOf(principal);
+    await Promise.all([this.tokens.logoutAll(userId), this.sessions.destroyAllForUser(userId)]);
   }
 
   @Get('me')

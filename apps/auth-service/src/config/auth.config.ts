@@ -56,6 +56,12 @@ export function loadAuthConfig(env: Env) {
     loginMaxFailuresPerIp: envInt(env, 'LOGIN_MAX_FAILURES_PER_IP', 50, 1),
     loginLockout: envDuration(env, 'LOGIN_LOCKOUT', '15m', 1),
     trustProxy: envBool(env, 'TRUST_PROXY', false),
+    // Browser sessions (sessions/): cookie flags, idle timeout and absolute lifetime.
+    cookieSecure: envBool(env, 'COOKIE_SECURE', true),
+    sessionIdleTtl: envDuration(env, 'SESSION_IDLE_TTL', '30m', 60),
+    sessionTtl: envDuration(env, 'SESSION_TTL', '24h', 60),
+    /** Shows "Sign in with Google" on /login; the flow itself lives in the Google module. */
+    googleClientId: envOptional(env, 'GOOGLE_CLIENT_ID'),
     apiKeyRateLimit: envInt(env, 'API_KEY_RATE_LIMIT', 600, 1, 100000),
     apiKeyScopes: envList(env, 'API_KEY_SCOPES'),
   };

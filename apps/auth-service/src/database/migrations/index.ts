@@ -4,6 +4,7 @@ import { Users1764300000200 } from './1764300000200-users';
 import { RefreshTokens1764300000300 } from './1764300000300-refresh-tokens';
 import { OAuthClients1764300000400 } from './1764300000400-oauth-clients';
 import { ApiKeys1764300000500 } from './1764300000500-api-keys';
+import { Sessions1764300000600 } from './1764300000600-sessions';
 
 /** Every PostgreSQL migration of the auth-service, oldest first. */
 export const AUTH_MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -12,4 +13,5 @@ export const AUTH_MIGRATIONS: (new () => MigrationInterface)[] = [
   RefreshTokens1764300000300,
   OAuthClients1764300000400,
   ApiKeys1764300000500,
+  Sessions1764300000600,
 ];

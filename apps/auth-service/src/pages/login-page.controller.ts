@@ -1,0 +1,46 @@
+import { Controller, Get, Inject, Query, Req, Res, UseFilters } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { Public } from '@keycard/auth';
+import { authConfig, AuthSettings } from '../config/auth.config';
+import { ensureLoginCsrfToken, readCookie, SESSION_COOKIE } from '../sessions/session-cookies';
+import { SessionsService } from '../sessions/sessions.service';
+import { loginPage, parseLoginError } from './login.page';
+import { PageExceptionFilter } from './page-exception.filter';
+import { redirectTo, sendPage } from './page-response';
+
+function retrySeconds(value: unknown): number | undefined {
+  return typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : undefined;
+}
+
+/** `GET /login`: the sign-in page, or straight to `/account` for someone already signed in. */
+@Public()
+@UseFilters(PageExceptionFilter)
+@Controller('login')
+export class LoginPageController {
+  constructor(
+    private readonly sessions: SessionsService,
+    @Inject(authConfig.KEY) private readonly config: AuthSettings,
+  ) {}
+
+  @Get()
+  async show(
+    @Req() request: Request,
+    @Res() response: Response,
+    @Query('error') error?: string,
+    @Query('retry') retry?: string,
+    @Query('signed_out') signedOut?: string,
+  ): Promise<void> {
+    if (await this.sessions.resolve(readCookie(request, SESSION_COOKIE))) {
+      redirectTo(response, '/account');
+      return;
+    }
+    const page = loginPage({
+      csrfToken: ensureLoginCsrfToken(request, response, this.config),
+      error: parseLoginError(error),
+      retryAfterSeconds: retrySeconds(retry),
+      signedOut: signedOut === '1',
+      googleEnabled: this.config.googleClientId !== undefined,
+    });
+    sendPage(response, page);
+  }
+}

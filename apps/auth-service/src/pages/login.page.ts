@@ -1,0 +1,114 @@
+import { html, SafeHtml } from './html';
+import { layout } from './layout';
+
+/** Why the sign-in form came back: the `error` query parameter set by the form's error handler. */
+export type LoginErrorCode =
+  | 'invalid_credentials'
+  | 'rate_limited'
+  | 'csrf'
+  | 'invalid_request'
+  | 'unavailable';
+
+export interface LoginPageModel {
+  csrfToken: string;
+  error?: LoginErrorCode;
+  /** For `rate_limited`: seconds until the next attempt is allowed. */
+  retryAfterSeconds?: number;
+  signedOut?: boolean;
+  googleEnabled: boolean;
+}
+
+const LOGIN_ERROR_CODES: readonly LoginErrorCode[] = [
+  'invalid_credentials',
+  'rate_limited',
+  'csrf',
+  'invalid_request',
+  'unavailable',
+];
+
+export function parseLoginError(value: unknown): LoginErrorCode | undefined {
+  return LOGIN_ERROR_CODES.find((code) => code === value);
+}
+
+function waitText(seconds: number | undefined): string {
+  if (seconds === undefined || seconds <= 0) return 'Please wait a while before trying again.';
+  if (seconds < 90) return `Please try again in ${seconds} seconds.`;
+  return `Please try again in ${Math.ceil(seconds / 60)} minutes.`;
+}
+
+/** Fixed texts only: nothing from the request is ever reflected into the message. */
+export function loginErrorMessage(code: LoginErrorCode, retryAfterSeconds?: number): string {
+  switch (code) {
+    case 'invalid_credentials':
+      return 'That email and password do not match an account. Check them and try again.';
+    case 'rate_limited':
+      return `Too many sign-in attempts. ${waitText(retryAfterSeconds)}`;
+    case 'csrf':
+      return 'The sign-in form expired. Please try again.';
+    case 'invalid_request':
+      return 'Enter your email address and your password.';
+    case 'unavailable':
+      return 'Signing in is not possible right now. Please try again shortly.';
+  }
+}
+
+function googleButton(enabled: boolean): SafeHtml | null {
+  if (!enabled) return null;
+  return html`<div class="divider">or</div>
+    <a class="button button-secondary button-block" href="/auth/google">Sign in with Google</a>`;
+}
+
+/** `/login`: email and password, errors inline (`role="alert"`), Google when configured. */
+export function loginPage(model: LoginPageModel): SafeHtml {
+  const error = model.error
+    ? html`<p class="alert" role="alert" id="login-error">
+        ${loginErrorMessage(model.error, model.retryAfterSeconds)}
+      </p>`
+    : null;
+  const notice =
+    model.signedOut && !model.error
+      ? html`<p class="notice" role="status">You have been signed out.</p>`
+      : null;
+  const describedBy = model.error ? html` aria-describedby="login-error"` : null;
+  return layout({
+    title: 'Sign in',
+    page: 'login',
+    body: html`<section class="card">
+      <h1>Sign in</h1>
+      <p class="muted">Use your Keycard account.</p>
+      ${notice}${error}
+      <form method="post" action="/session/login">
+        <input type="hidden" name="_csrf" value="${model.csrfToken}" />
+        <div class="field">
+          <label for="email">Email address</label>
+          <input
+            id="email"
+            name="email"
+            type="email"
+            autocomplete="username"
+            inputmode="email"
+            autocapitalize="none"
+            spellcheck="false"
+            required
+            maxlength="254"
+            autofocus${describedBy}
+          />
+        </div>
+        <div class="field">
+          <label for="password">Password</label>
+          <input
+            id="password"
+            name="password"
+            type="password"
+            autocomplete="current-password"
+            required
+            maxlength="128"
+            ${describedBy}
+          />
+        </div>
+        <button type="submit" class="button-block">Sign in</button>
+      </form>
+      ${googleButton(model.googleEnabled)}
+    </section>`,
+  });
+}

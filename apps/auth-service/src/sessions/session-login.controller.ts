@@ -1,0 +1,81 @@
+import { Body, Controller, Inject, Post, Req, Res, UseFilters } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { Public } from '@keycard/auth';
+import { PasswordLoginService } from '../auth/password-login.service';
+import { authConfig, AuthSettings } from '../config/auth.config';
+import { FormExceptionFilter } from '../pages/form-exception.filter';
+import { redirectTo } from '../pages/page-response';
+import { toPublicUser } from '../users/public-user';
+import { assertLoginCsrf, assertSessionCsrf } from './csrf';
+import { isFormPost } from './http-request';
+import {
+  clearLoginCsrfCookie,
+  clearSessionCookie,
+  readCookie,
+  SESSION_COOKIE,
+  setSessionCookie,
+} from './session-cookies';
+import { SessionLoginDto } from './session.dto';
+import { toCurrentSessionView } from './session-views';
+import { SessionsService } from './sessions.service';
+
+/**
+ * Signing in and out with the session cookie, for the sign-in form (303 redirects) and for JSON
+ * clients such as an SPA or BFF (200 / 204). Both are `@Public()`: the cookie is what they make
+ * or end, and they do their own CSRF checks.
+ */
+@Controller('session')
+export class SessionLoginController {
+  private readonly issuerOrigin: string;
+
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly passwordLogin: PasswordLoginService,
+    @Inject(authConfig.KEY) private readonly config: AuthSettings,
+  ) {
+    this.issuerOrigin = new URL(config.issuer).origin;
+  }
+
+  /** Same throttling, 401 and 429 as `/auth/login`; always a new session (new id and cookie). */
+  @Public()
+  @Post('login')
+  @UseFilters(new FormExceptionFilter('login'))
+  async login(
+    @Body() dto: SessionLoginDto,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    assertLoginCsrf(request, this.issuerOrigin);
+    const user = await this.passwordLogin.authenticate(dto.email, dto.password, request.ip ?? '');
+    const { token, session } = await this.sessions.start(
+      user,
+      { userAgent: request.get('user-agent'), ip: request.ip },
+      readCookie(request, SESSION_COOKIE),
+    );
+    setSessionCookie(response, token, this.config);
+    if (isFormPost(request)) {
+      clearLoginCsrfCookie(response, this.config);
+      redirectTo(response, '/account');
+      return;
+    }
+    response
+      .status(200)
+      .set('Cache-Control', 'no-store')
+      .json(toCurrentSessionView(session, toPublicUser(user)));
+  }
+
+  /** Ends the cookie's session (CSRF-checked when there is a live one) and clears the cookie. */
+  @Public()
+  @Post('logout')
+  @UseFilters(new FormExceptionFilter('page'))
+  async logout(@Req() request: Request, @Res() response: Response): Promise<void> {
+    const active = await this.sessions.resolve(readCookie(request, SESSION_COOKIE));
+    if (active) {
+      assertSessionCsrf(request, active.session.csrfToken, this.issuerOrigin);
+      await this.sessions.end(active.session);
+    }
+    clearSessionCookie(response, this.config);
+    if (isFormPost(request)) redirectTo(response, '/login?signed_out=1');
+    else response.status(204).end();
+  }
+}

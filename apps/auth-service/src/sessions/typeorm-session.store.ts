@@ -1,0 +1,89 @@
+import { MoreThan, Repository } from 'typeorm';
+import { Clock } from '@keycard/common';
+import { SessionEntity } from './session.entity';
+import { isSessionLive, SessionRecord, SessionStore } from './session.store';
+
+function toRecord(row: SessionEntity): SessionRecord {
+  return {
+    id: row.id,
+    tokenHash: row.tokenHash,
+    userId: row.userId,
+    createdAt: row.createdAt,
+    lastSeenAt: row.lastSeenAt,
+    idleExpiresAt: row.idleExpiresAt,
+    expiresAt: row.expiresAt,
+    userAgent: row.userAgent,
+    ip: row.ip,
+    csrfToken: row.csrfToken,
+  };
+}
+
+/**
+ * Sessions in the auth-service's own database (SQLite or PostgreSQL), so they survive a
+ * restart without any extra server. Every change is one statement, conditional where it matters
+ * (SQLite has no transaction queue, see docs/architecture.md); expired rows are removed when
+ * they are read and when their user signs in again.
+ */
+export class TypeOrmSessionStore extends SessionStore {
+  constructor(
+    private readonly repository: Repository<SessionEntity>,
+    private readonly clock: Clock,
+  ) {
+    super();
+  }
+
+  async create(record: SessionRecord): Promise<void> {
+    await this.purgeExpired(record.userId);
+    await this.repository.insert(this.repository.create(record));
+  }
+
+  async get(tokenHash: string): Promise<SessionRecord | null> {
+    const row = await this.repository.findOneBy({ tokenHash });
+    if (!row) return null;
+    if (!isSessionLive(row, this.clock.now())) {
+      await this.repository.delete({ id: row.id });
+      return null;
+    }
+    return toRecord(row);
+  }
+
+  async touch(id: string, lastSeenAt: number, idleExpiresAt: number): Promise<boolean> {
+    const now = this.clock.now();
+    const result = await this.repository.update(
+      { id, expiresAt: MoreThan(now), idleExpiresAt: MoreThan(now) },
+      { lastSeenAt, idleExpiresAt },
+    );
+    return result.affected === 1;
+  }
+
+  async destroy(id: string, userId: string): Promise<boolean> {
+    const result = await this.repository.delete({ id, userId });
+    return (result.affected ?? 0) > 0;
+  }
+
+  async listByUser(userId: string): Promise<SessionRecord[]> {
+    const now = this.clock.now();
+    const rows = await this.repository.find({
+      where: { userId, expiresAt: MoreThan(now), idleExpiresAt: MoreThan(now) },
+      order: { createdAt: 'DESC', id: 'ASC' },
+    });
+    return rows.map(toRecord);
+  }
+
+  async destroyAllForUser(userId: string): Promise<number> {
+    const result = await this.repository.delete({ userId });
+    return result.affected ?? 0;
+  }
+
+  /** Keeps a user's rows bounded by their live sessions: runs at each of their sign-ins. */
+  private async purgeExpired(userId: string): Promise<void> {
+    await this.repository
+      .createQueryBuilder()
+      .delete()
+      .where('user_id = :userId AND (expires_at <= :now OR idle_expires_at <= :now)', {
+        userId,
+        now: this.clock.now(),
+      })
+      .execute();
+  }
+}
