@@ -1,0 +1,40 @@
+import { createPublicKey, verify } from 'node:crypto';
+import { makeTestKeyPair, signHs256, signRs256, unsignedToken } from './tokens';
+
+function parts(token: string): [Record<string, unknown>, Record<string, unknown>, string] {
+  const [header, payload, signature] = token.split('.');
+  const decode = (text: string) => JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  return [decode(header), decode(payload), signature];
+}
+
+describe('test token helpers', () => {
+  const pair = makeTestKeyPair('kid-1');
+
+  it('publishes a public RSA JWK with kid, use and alg, and no private part', () => {
+    expect(pair.jwk).toMatchObject({ kty: 'RSA', kid: 'kid-1', use: 'sig', alg: 'RS256' });
+    expect(pair.jwk).not.toHaveProperty('d');
+    const fromJwk = createPublicKey({ key: pair.jwk as never, format: 'jwk' });
+    expect(fromJwk.export({ format: 'pem', type: 'spki' })).toEqual(
+      pair.publicKey.export({ format: 'pem', type: 'spki' }),
+    );
+  });
+
+  it('signs RS256 tokens that verify with the public key', () => {
+    const token = signRs256({ alg: 'RS256', kid: 'kid-1' }, { sub: 'u1' }, pair.privateKey);
+    const [header, payload, signature] = parts(token);
+    expect(header).toEqual({ alg: 'RS256', kid: 'kid-1' });
+    expect(payload).toEqual({ sub: 'u1' });
+    const input = token.slice(0, token.lastIndexOf('.'));
+    expect(
+      verify('sha256', Buffer.from(input), pair.publicKey, Buffer.from(signature, 'base64url')),
+    ).toBe(true);
+  });
+
+  it('builds HS256 and unsigned tokens for the attacks they stand for', () => {
+    const hs = signHs256({ alg: 'HS256' }, { sub: 'u1' }, 'secret');
+    expect(parts(hs)[2]).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const none = unsignedToken({ sub: 'u1' });
+    expect(none.endsWith('.')).toBe(true);
+    expect(parts(none)[0]).toMatchObject({ alg: 'none' });
+  });
+});
