@@ -7,6 +7,8 @@ const esmOnly = ['jose', 'openid-client', 'oauth4webapi', 'oauth2-mock-server', 
 module.exports = {
   testEnvironment: 'node',
   maxWorkers: 2,
+  // Generous: app start-up (RSA keys, argon2) on a loaded 2-core machine can take seconds.
+  testTimeout: 30000,
   transform: {
     '^.+\\.m?[tj]s$': [
       '@swc/jest',
@@ -25,7 +27,7 @@ module.exports = {
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'html'],
   moduleNameMapper: {
-    '^@keycard/(auth|common|testing)$': path.join(__dirname, 'libs/$1/src/index.ts'),
+    '^@keycard/(auth|common|observability|testing)$': path.join(__dirname, 'libs/$1/src/index.ts'),
   },
   testMatch: ['**/?(*.)+(spec|test).ts'],
   setupFiles: [path.join(__dirname, 'jest.setup.js')],

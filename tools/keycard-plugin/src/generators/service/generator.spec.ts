@@ -1,0 +1,276 @@
+import { logger, readProjectConfiguration, Tree } from '@nx/devkit';
+import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import { serviceGenerator } from './generator';
+import type { ServiceGeneratorSchema } from './schema';
+
+const ESLINT_CONFIG = `export default {
+  depConstraints: [
+      { sourceTag: 'scope:auth', onlyDependOnLibsWithTags: ['scope:auth', 'scope:shared'] },
+      { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+  ],
+};
+`;
+
+/** An application project whose settings declare `envPort(env, variable, port)`. */
+function addApp(tree: Tree, name: string, variable: string, port: number): void {
+  tree.write(
+    `apps/${name}/project.json`,
+    JSON.stringify({ name, projectType: 'application', sourceRoot: `apps/${name}/src`, tags: [] }),
+  );
+  tree.write(
+    `apps/${name}/src/config/${name}.config.ts`,
+    `export const load = (env: Env) => ({ port: envPort(env, '${variable}', ${port}) });\n`,
+  );
+}
+
+function workspace(): Tree {
+  const tree = createTreeWithEmptyWorkspace();
+  tree.write('eslint.config.mjs', ESLINT_CONFIG);
+  addApp(tree, 'auth-service', 'AUTH_PORT', 3000);
+  addApp(tree, 'resource-service', 'RESOURCE_PORT', 3001);
+  return tree;
+}
+
+const generate = (tree: Tree, options: Partial<ServiceGeneratorSchema> = {}) =>
+  serviceGenerator(tree, { name: 'billing', skipFormat: true, ...options });
+
+function filesUnder(tree: Tree, dir: string): string[] {
+  return tree.children(dir).flatMap((child) => {
+    const path = `${dir}/${child}`;
+    return tree.isFile(path) ? [path] : filesUnder(tree, path);
+  });
+}
+
+const read = (tree: Tree, path: string) => tree.read(path, 'utf-8') ?? '';
+
+describe('@keycard/tools:service', () => {
+  let tree: Tree;
+
+  beforeEach(() => {
+    tree = workspace();
+  });
+
+  it('creates apps/<name>-service with the layout of the resource-service', async () => {
+    await generate(tree);
+    const files = filesUnder(tree, 'apps/billing-service');
+    expect(files).toEqual(
+      expect.arrayContaining(
+        [
+          'project.json',
+          'webpack.config.js',
+          'jest.config.cjs',
+          'jest.e2e.config.cjs',
+          'eslint.config.mjs',
+          'tsconfig.json',
+          'tsconfig.app.json',
+          'tsconfig.spec.json',
+          'README.md',
+          'src/main.ts',
+          'src/app.module.ts',
+          'src/app.factory.ts',
+          'src/app.http.spec.ts',
+          'src/billing.e2e-spec.ts',
+          'src/config/billing.config.ts',
+          'src/config/billing.config.spec.ts',
+          'src/database/database.module.ts',
+          'src/database/migrations/index.ts',
+          'src/health/health.controller.ts',
+          'src/billing/billing.controller.ts',
+          'src/testing/e2e-stack.ts',
+          'src/assets/.gitkeep',
+        ].map((file) => `apps/billing-service/${file}`),
+      ),
+    );
+    for (const file of files) {
+      expect(file).not.toMatch(/__|\.template$/);
+      expect(read(tree, file)).not.toMatch(/<%|%>/);
+    }
+  });
+
+  it('substitutes the names, port, database file and routes', async () => {
+    await generate(tree);
+    const config = read(tree, 'apps/billing-service/src/config/billing.config.ts');
+    expect(config).toContain("envPort(env, 'BILLING_PORT', 3002)");
+    expect(config).toContain("envPostgresUrl(env, 'BILLING_DATABASE_URL')");
+    expect(config).toContain("envString(env, 'AUTH_AUDIENCE', 'keycard')");
+    expect(config).toContain("registerAs('billing'");
+    expect(read(tree, 'apps/billing-service/src/database/database.module.ts')).toContain(
+      "join(config.dataDir, 'billing.sqlite')",
+    );
+    expect(read(tree, 'apps/billing-service/src/database/migrations/index.ts')).toContain(
+      'export const BILLING_MIGRATIONS: (new () => MigrationInterface)[] = [];',
+    );
+    const controller = read(tree, 'apps/billing-service/src/billing/billing.controller.ts');
+    expect(controller).toContain("@Controller('billing')");
+    expect(controller).toContain("BILLING_READ = 'billing:read'");
+    expect(controller).toMatch(/@Roles\(ADMIN_ROLE\)/);
+    expect(controller).toMatch(/@CurrentPrincipal\(\)/);
+    expect(read(tree, 'apps/billing-service/webpack.config.js')).toContain(
+      'dist/apps/billing-service',
+    );
+  });
+
+  it('derives every name form from a multi-word name', async () => {
+    await generate(tree, { name: 'order-history' });
+    const root = 'apps/order-history-service/src';
+    expect(read(tree, `${root}/config/order-history.config.ts`)).toContain(
+      "envPort(env, 'ORDER_HISTORY_PORT', 3002)",
+    );
+    expect(read(tree, `${root}/app.module.ts`)).toContain('orderHistoryConfig.KEY');
+    expect(read(tree, `${root}/order-history/order-history.controller.ts`)).toContain(
+      'export class OrderHistoryController',
+    );
+  });
+
+  it('tags the project and declares its own targets; build/test/lint are inferred', async () => {
+    await generate(tree);
+    const project = readProjectConfiguration(tree, 'billing-service');
+    expect(project.tags).toEqual(['scope:billing', 'type:app']);
+    expect(project.projectType).toBe('application');
+    expect(Object.keys(project.targets ?? {}).sort()).toEqual(['e2e', 'serve', 'typecheck']);
+    expect(project.targets?.['serve']).toMatchObject({
+      executor: '@nx/js:node',
+      options: { buildTarget: 'billing-service:build' },
+    });
+    expect(project.targets?.['e2e']?.dependsOn).toEqual([
+      { projects: ['auth-service'], target: 'build' },
+      'build',
+    ]);
+  });
+
+  it('allows the new scope to depend on itself and scope:shared, once', async () => {
+    await generate(tree);
+    const text = read(tree, 'eslint.config.mjs');
+    const rule =
+      "{ sourceTag: 'scope:billing', onlyDependOnLibsWithTags: ['scope:billing', 'scope:shared'] },";
+    expect(text).toContain(`      ${rule}\n      { sourceTag: 'scope:shared'`);
+    await generate(tree, { name: 'payments' });
+    expect(read(tree, 'eslint.config.mjs').split(rule)).toHaveLength(2);
+  });
+
+  it('still generates when the root ESLint config has no scope rules, and says what to add', async () => {
+    const warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    tree.delete('eslint.config.mjs');
+    await generate(tree);
+    expect(tree.exists('eslint.config.mjs')).toBe(false);
+    expect(tree.exists('apps/billing-service/src/main.ts')).toBe(true);
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining("sourceTag: 'scope:billing'"));
+    warn.mockRestore();
+  });
+
+  describe('ports', () => {
+    it('skips every default port already declared', async () => {
+      addApp(tree, 'search-service', 'SEARCH_PORT', 3002);
+      addApp(tree, 'mail-service', 'MAIL_PORT', 3003);
+      await generate(tree);
+      expect(read(tree, 'apps/billing-service/src/config/billing.config.ts')).toContain(
+        "'BILLING_PORT', 3004)",
+      );
+    });
+
+    it('counts services made earlier by the generator', async () => {
+      await generate(tree, { name: 'billing' });
+      await generate(tree, { name: 'payments' });
+      expect(read(tree, 'apps/payments-service/src/config/payments.config.ts')).toContain(
+        "'PAYMENTS_PORT', 3003)",
+      );
+    });
+
+    it('takes --port, and refuses one another app has', async () => {
+      await generate(tree, { port: 4100 });
+      expect(read(tree, 'apps/billing-service/src/config/billing.config.ts')).toContain(
+        "'BILLING_PORT', 4100)",
+      );
+      await expect(generate(tree, { name: 'payments', port: 3001 })).rejects.toThrow(
+        /3001 is already the default of resource-service \(RESOURCE_PORT\)/,
+      );
+      await expect(generate(tree, { name: 'other', port: 70000 })).rejects.toThrow(/--port/);
+    });
+  });
+
+  describe('API keys', () => {
+    it('are wired by default', async () => {
+      await generate(tree);
+      const config = read(tree, 'apps/billing-service/src/config/billing.config.ts');
+      expect(config).toContain("'AUTH_CLIENT_ID'");
+      expect(config).toContain("'AUTH_CLIENT_SECRET'");
+      expect(read(tree, 'apps/billing-service/src/app.module.ts')).toContain(
+        'imports: [RateLimitModule]',
+      );
+      expect(read(tree, 'apps/billing-service/src/billing.e2e-spec.ts')).toContain('x-api-key');
+      expect(read(tree, 'apps/billing-service/src/config/keycard-auth.options.ts')).toContain(
+        'rateLimit: { store: rateLimitStore, defaultPerMinute: config.apiKeyRateLimit }',
+      );
+      expect(tree.exists('apps/billing-service/src/rate-limit/rate-limit.module.ts')).toBe(true);
+      expect(tree.exists('apps/billing-service/src/app.api-keys.http.spec.ts')).toBe(true);
+    });
+
+    it('--apiKeys=false leaves no API-key wiring anywhere', async () => {
+      await generate(tree, { apiKeys: false });
+      for (const file of filesUnder(tree, 'apps/billing-service')) {
+        const text = read(tree, file);
+        expect(text).not.toMatch(/AUTH_CLIENT_|API_KEY_|REDIS|apiKey|RateLimit|introspect/i);
+      }
+      expect(tree.exists('apps/billing-service/src/rate-limit')).toBe(false);
+      expect(tree.exists('apps/billing-service/src/app.api-keys.http.spec.ts')).toBe(false);
+      expect(read(tree, 'apps/billing-service/src/billing.e2e-spec.ts')).toContain(
+        'accepts bearer tokens only',
+      );
+    });
+  });
+
+  it('uses --audience as the default AUTH_AUDIENCE, and refuses one that is not a plain token', async () => {
+    await generate(tree, { audience: 'https://billing.example.com' });
+    expect(read(tree, 'apps/billing-service/src/config/billing.config.ts')).toContain(
+      "envString(env, 'AUTH_AUDIENCE', 'https://billing.example.com')",
+    );
+    await expect(generate(tree, { name: 'other', audience: "x'); evil('" })).rejects.toThrow(
+      /--audience/,
+    );
+  });
+
+  it('accepts a name given with the -service suffix', async () => {
+    await generate(tree, { name: 'billing-service' });
+    expect(tree.exists('apps/billing-service/src/billing/billing.controller.ts')).toBe(true);
+  });
+
+  it.each([
+    ['', /not a valid service name/],
+    ['Billing', /not a valid service name/],
+    ['1billing', /not a valid service name/],
+    ['bill_ing', /not a valid service name/],
+    ['bill--ing', /not a valid service name/],
+    ['billing-', /not a valid service name/],
+    ['../billing', /not a valid service name/],
+    ['x'.repeat(41), /not a valid service name/],
+    ['auth', /reserved/],
+    ['auth-audit', /reserved/],
+    ['resource', /reserved/],
+    ['e2e', /reserved/],
+    ['shared', /reserved/],
+  ])('rejects the name %p', async (name, problem) => {
+    const before = filesUnder(tree, 'apps');
+    await expect(generate(tree, { name })).rejects.toThrow(problem);
+    expect(filesUnder(tree, 'apps')).toEqual(before);
+  });
+
+  it('rejects a service that already exists, or a taken tag or port variable', async () => {
+    await generate(tree);
+    await expect(generate(tree)).rejects.toThrow(/project billing-service already exists/);
+    tree.write('apps/ledger-service/README.md', 'someone else was here');
+    await expect(generate(tree, { name: 'ledger' })).rejects.toThrow(
+      /apps\/ledger-service already exists/,
+    );
+    tree.write(
+      'libs/tax/project.json',
+      JSON.stringify({ name: 'tax', projectType: 'library', tags: ['scope:tax'] }),
+    );
+    await expect(generate(tree, { name: 'tax' })).rejects.toThrow(
+      /scope:tax is already used by tax/,
+    );
+    addApp(tree, 'legacy', 'INVOICES_PORT', 3900);
+    await expect(generate(tree, { name: 'invoices' })).rejects.toThrow(
+      /INVOICES_PORT is already a setting of legacy/,
+    );
+  });
+});
