@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
@@ -12,6 +12,8 @@ import {
   hashApiKey,
   KeycardError,
 } from '@keycard/common';
+import { AuditEventType } from '../audit/audit-events';
+import { AuditService } from '../audit/audit.service';
 import { UserEventsService } from '../users/user-events.service';
 import { UsersService } from '../users/users.service';
 import type { ApiKeyOwner, ApiKeyOwnerDirectory } from './api-key-owners';
@@ -69,6 +71,7 @@ export class ApiKeysService implements OnModuleInit {
     @Inject(UsersService) private readonly owners: ApiKeyOwnerDirectory,
     @Inject(UserEventsService) private readonly userEvents: Pick<UserEventsService, 'onDisabled'>,
     private readonly clock: Clock,
+    @Optional() private readonly audit?: AuditService,
   ) {}
 
   onModuleInit(): void {
@@ -88,6 +91,13 @@ export class ApiKeysService implements OnModuleInit {
       scopes: this.policy.resolve(type, owner.roles, input.scopes),
       expiresAt: input.expiresAt ?? null,
       rateLimit: input.rateLimit ?? null,
+    });
+    void this.audit?.record({
+      type: AuditEventType.ApiKeyCreated,
+      outcome: 'success',
+      actor: { type: 'user', id: userId },
+      subjectId: entity.id,
+      details: { type: entity.type, environment: entity.environment, scopes: entity.scopes },
     });
     return toCreatedApiKey(entity, key);
   }
@@ -148,6 +158,13 @@ export class ApiKeysService implements OnModuleInit {
       await this.keys.delete({ id: entity.id });
       throw notRotatable();
     }
+    void this.audit?.record({
+      type: AuditEventType.ApiKeyRotated,
+      outcome: 'success',
+      actor: { type: 'user', id: userId },
+      subjectId: old.id,
+      details: { replacedBy: entity.id, graceSeconds },
+    });
     return toCreatedApiKey(entity, key);
   }
 
@@ -155,6 +172,12 @@ export class ApiKeysService implements OnModuleInit {
   async revoke(userId: string, id: string): Promise<void> {
     const key = await this.findOwned(userId, id);
     await this.keys.update({ id: key.id, revokedAt: IsNull() }, { revokedAt: this.clock.now() });
+    void this.audit?.record({
+      type: AuditEventType.ApiKeyRevoked,
+      outcome: 'success',
+      actor: { type: 'user', id: userId },
+      subjectId: key.id,
+    });
   }
 
   /** Revokes every key of a user (the user was disabled). Idempotent. */

@@ -2,10 +2,12 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { KeycardAuthModule } from '@keycard/auth';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
+import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
 import { ClientsModule } from '../clients/clients.module';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { DatabaseModule } from '../database/database.module';
+import { GoogleModule } from '../google/google.module';
 import { HealthController } from '../health/health.controller';
 import { KeysModule } from '../keys/keys.module';
 import { KeysService } from '../keys/keys.service';
@@ -24,6 +26,7 @@ import { ClockModule } from './clock.module';
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [authConfig] }),
     ClockModule,
     DatabaseModule,
+    AuditModule,
     RedisModule,
     KeysModule,
     // The auth-service verifies its own tokens against its key table, not over HTTP. No
@@ -52,6 +55,7 @@ import { ClockModule } from './clock.module';
     SessionsModule,
     SessionRoutesModule,
     PagesModule,
+    GoogleModule,
   ],
   controllers: [HealthController],
 })

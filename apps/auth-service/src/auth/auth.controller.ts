@@ -1,6 +1,8 @@
-import { Body, Controller, Get, HttpCode, Ip, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Ip, Optional, Post } from '@nestjs/common';
 import { CurrentPrincipal, Principal, Public } from '@keycard/auth';
 import { ErrorCode, KeycardError } from '@keycard/common';
+import { AuditEventType } from '../audit/audit-events';
+import { AuditService } from '../audit/audit.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { TokenPair, TokensService } from '../tokens/tokens.service';
 import { LoginDto, RegisterDto } from '../users/users.dto';
@@ -17,12 +19,20 @@ export class AuthController {
     private readonly passwordLogin: PasswordLoginService,
     private readonly tokens: TokensService,
     private readonly sessions: SessionsService,
+    @Optional() private readonly audit?: AuditService,
   ) {}
 
   @Public()
   @Post('register')
   async register(@Body() dto: RegisterDto): Promise<PublicUser> {
-    return toPublicUser(await this.users.register(dto.email, dto.password, dto.name));
+    const user = await this.users.register(dto.email, dto.password, dto.name);
+    void this.audit?.record({
+      type: AuditEventType.UserRegistered,
+      outcome: 'success',
+      actor: { type: 'user', id: user.id },
+      subjectId: user.id,
+    });
+    return toPublicUser(user);
   }
 
   @Public()
@@ -51,6 +61,7 @@ export class AuthController {
   async logoutAll(@CurrentPrincipal() principal: Principal): Promise<void> {
     const userId = this.userIdOf(principal);
     await Promise.all([this.tokens.logoutAll(userId), this.sessions.destroyAllForUser(userId)]);
+    void this.audit?.record({ type: AuditEventType.LogoutAll, outcome: 'success', subjectId: userId });
   }
 
   @Get('me')

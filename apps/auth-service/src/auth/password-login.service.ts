@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { ErrorCode, KeycardError } from '@keycard/common';
+import { LoginAuditService, LoginChannel } from '../audit/login-audit.service';
 import { LoginThrottleService } from '../throttle/login-throttle.service';
 import { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
@@ -13,9 +14,22 @@ export class PasswordLoginService {
   constructor(
     private readonly users: UsersService,
     private readonly throttle: LoginThrottleService,
+    @Optional() private readonly loginAudit?: LoginAuditService,
   ) {}
 
-  async authenticate(email: string, password: string, ip: string): Promise<UserEntity> {
+  /** `channel` names the API in the audit trail (`auth.login.*` or `session.login.*`). */
+  authenticate(
+    email: string,
+    password: string,
+    ip: string,
+    channel: LoginChannel = 'auth',
+  ): Promise<UserEntity> {
+    const attempt = this.check(email, password, ip);
+    void this.loginAudit?.observe(channel, email, attempt);
+    return attempt;
+  }
+
+  private async check(email: string, password: string, ip: string): Promise<UserEntity> {
     await this.throttle.beginAttempt(email, ip);
     const user = await this.users.verifyCredentials(email, password);
     if (!user) throw new KeycardError(ErrorCode.InvalidCredentials, { reason: 'password login failed' });

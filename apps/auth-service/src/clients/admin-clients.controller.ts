@@ -1,5 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Optional, Param, Post } from '@nestjs/common';
 import { Roles } from '@keycard/auth';
+import { AuditEventType } from '../audit/audit-events';
+import { AuditService } from '../audit/audit.service';
 import { CreateClientDto } from './clients.dto';
 import { ClientsService, ClientView, CreatedClient } from './clients.service';
 
@@ -7,11 +9,21 @@ import { ClientsService, ClientView, CreatedClient } from './clients.service';
 @Controller('admin/clients')
 @Roles('admin')
 export class AdminClientsController {
-  constructor(private readonly clients: ClientsService) {}
+  constructor(
+    private readonly clients: ClientsService,
+    @Optional() private readonly audit?: AuditService,
+  ) {}
 
   @Post()
-  create(@Body() dto: CreateClientDto): Promise<CreatedClient> {
-    return this.clients.create({ name: dto.name, scopes: dto.scopes });
+  async create(@Body() dto: CreateClientDto): Promise<CreatedClient> {
+    const created = await this.clients.create({ name: dto.name, scopes: dto.scopes });
+    void this.audit?.record({
+      type: AuditEventType.ClientCreated,
+      outcome: 'success',
+      subjectId: created.clientId,
+      details: { name: created.name, scopes: created.scopes },
+    });
+    return created;
   }
 
   @Get()
@@ -21,7 +33,12 @@ export class AdminClientsController {
 
   @Delete(':id')
   @HttpCode(204)
-  revoke(@Param('id') id: string): Promise<void> {
-    return this.clients.revoke(id);
+  async revoke(@Param('id') id: string): Promise<void> {
+    await this.clients.revoke(id);
+    void this.audit?.record({
+      type: AuditEventType.ClientRevoked,
+      outcome: 'success',
+      subjectId: id,
+    });
   }
 }

@@ -14,6 +14,7 @@ import {
   envString,
 } from '@keycard/common';
 import { resolve } from 'node:path';
+import { loadGoogleSettings } from '../google/google-settings';
 
 export interface BootstrapAdmin {
   email: string;
@@ -62,6 +63,8 @@ export function loadAuthConfig(env: Env) {
     sessionTtl: envDuration(env, 'SESSION_TTL', '24h', 60),
     /** Shows "Sign in with Google" on /login; the flow itself lives in the Google module. */
     googleClientId: envOptional(env, 'GOOGLE_CLIENT_ID'),
+    /** The Google flow's settings (`../google/google-settings.ts`); undefined when it is off. */
+    google: loadGoogleSettings(env, envHttpUrl(env, 'AUTH_ISSUER', 'http://localhost:3000')),
     apiKeyRateLimit: envInt(env, 'API_KEY_RATE_LIMIT', 600, 1, 100000),
     apiKeyScopes: envList(env, 'API_KEY_SCOPES'),
   };

@@ -1,12 +1,17 @@
 import { Roles } from '@keycard/auth';
-import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Optional, Param, Post, Query } from '@nestjs/common';
+import { AuditEventType } from '../audit/audit-events';
+import { AuditService } from '../audit/audit.service';
 import { RotateKeysQuery } from './keys.dto';
 import { KeysService } from './keys.service';
 
 @Roles('admin')
 @Controller('admin/keys')
 export class AdminKeysController {
-  constructor(private readonly keys: KeysService) {}
+  constructor(
+    private readonly keys: KeysService,
+    @Optional() private readonly audit?: AuditService,
+  ) {}
 
   @Get()
   list() {
@@ -14,13 +19,30 @@ export class AdminKeysController {
   }
 
   @Post('rotate')
-  rotate(@Query() query: RotateKeysQuery) {
-    return this.keys.rotate({ force: query.force === 'true' });
+  async rotate(@Query() query: RotateKeysQuery) {
+    const rotation = await this.keys.rotate({ force: query.force === 'true' });
+    void this.audit?.record({
+      type: AuditEventType.KeysRotated,
+      outcome: 'success',
+      subjectId: rotation.active.kid,
+      details: {
+        forced: query.force === 'true',
+        retiring: rotation.retiring.kid,
+        next: rotation.next.kid,
+      },
+    });
+    return rotation;
   }
 
   @Post(':kid/revoke')
   @HttpCode(200)
-  revoke(@Param('kid') kid: string) {
-    return this.keys.revoke(kid);
+  async revoke(@Param('kid') kid: string) {
+    const revoked = await this.keys.revoke(kid);
+    void this.audit?.record({
+      type: AuditEventType.KeysRevoked,
+      outcome: 'success',
+      subjectId: kid,
+    });
+    return revoked;
   }
 }

@@ -5,7 +5,10 @@ import {
   Logger,
   OnApplicationBootstrap,
   OnModuleDestroy,
+  Optional,
 } from '@nestjs/common';
+import { AuditEventType, SYSTEM_ACTOR } from '../audit/audit-events';
+import { AuditService } from '../audit/audit.service';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { KeysService } from './keys.service';
 import { SigningKeyStore } from './signing-key.store';
@@ -33,6 +36,7 @@ export class KeyRotationScheduler implements OnApplicationBootstrap, OnModuleDes
     private readonly store: SigningKeyStore,
     private readonly clock: Clock,
     @Inject(authConfig.KEY) private readonly config: AuthSettings,
+    @Optional() private readonly audit?: AuditService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -57,7 +61,14 @@ export class KeyRotationScheduler implements OnApplicationBootstrap, OnModuleDes
       await this.keys.prune();
       const active = await this.store.rows.findByStatus('active');
       if (!active || !this.isDue(active.activatedAt ?? active.createdAt)) return 'not-due';
-      await this.keys.rotate({ ifActive: active.kid });
+      const rotation = await this.keys.rotate({ ifActive: active.kid });
+      void this.audit?.record({
+        type: AuditEventType.KeysRotated,
+        outcome: 'success',
+        actor: SYSTEM_ACTOR,
+        subjectId: rotation.active.kid,
+        details: { scheduled: true, retiring: rotation.retiring.kid, next: rotation.next.kid },
+      });
       return 'rotated';
     } catch (error) {
       return this.report(error);

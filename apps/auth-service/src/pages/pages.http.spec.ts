@@ -59,7 +59,10 @@ describe('Pages over HTTP', () => {
     });
 
     it('shows "Sign in with Google" only when GOOGLE_CLIENT_ID is configured', async () => {
-      const google = await startSessionApp({ GOOGLE_CLIENT_ID: 'client-id.apps.example' });
+      const google = await startSessionApp({
+        GOOGLE_CLIENT_ID: 'client-id.apps.example',
+        GOOGLE_CLIENT_SECRET: 'client-secret',
+      });
       try {
         const response = await request(google.http).get('/login').expect(200);
         expect(squash(response.text)).toContain('href="/auth/google">Sign in with Google</a>');

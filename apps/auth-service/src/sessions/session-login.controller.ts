@@ -46,7 +46,12 @@ export class SessionLoginController {
     @Res() response: Response,
   ): Promise<void> {
     assertLoginCsrf(request, this.issuerOrigin);
-    const user = await this.passwordLogin.authenticate(dto.email, dto.password, request.ip ?? '');
+    const user = await this.passwordLogin.authenticate(
+      dto.email,
+      dto.password,
+      request.ip ?? '',
+      'session',
+    );
     const { token, session } = await this.sessions.start(
       user,
       { userAgent: request.get('user-agent'), ip: request.ip },

@@ -1,7 +1,9 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { Clock, ErrorCode, KeycardError, randomToken, sha256Hex } from '@keycard/common';
+import { AuditEventType } from '../audit/audit-events';
+import { AuditService } from '../audit/audit.service';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { UserEventsService } from '../users/user-events.service';
 import { UserEntity } from '../users/user.entity';
@@ -47,6 +49,7 @@ export class SessionsService implements OnModuleInit {
     private readonly userEvents: UserEventsService,
     private readonly clock: Clock,
     @Inject(authConfig.KEY) config: SessionSettings,
+    @Optional() private readonly audit?: AuditService,
   ) {
     this.idleMs = config.sessionIdleTtl * 1000;
     this.absoluteMs = config.sessionTtl * 1000;
@@ -120,6 +123,12 @@ export class SessionsService implements OnModuleInit {
         reason: 'no such session of this user',
       });
     }
+    void this.audit?.record({
+      type: AuditEventType.SessionRevoked,
+      outcome: 'success',
+      actor: { type: 'user', id: userId },
+      subjectId: id,
+    });
   }
 
   /** Sign-out. */

@@ -1,8 +1,10 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { IsNull, Repository } from 'typeorm';
 import { Clock, ErrorCode, KeycardError } from '@keycard/common';
+import { AuditEventType } from '../audit/audit-events';
+import { AuditService } from '../audit/audit.service';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { RefreshFamilyEntity } from './refresh-family.entity';
 import { RefreshTokenEntity } from './refresh-token.entity';
@@ -45,6 +47,7 @@ export class RefreshTokensService {
     @InjectRepository(RefreshTokenEntity) private readonly tokens: Repository<RefreshTokenEntity>,
     @Inject(authConfig.KEY) private readonly config: AuthSettings,
     private readonly clock: Clock,
+    @Optional() private readonly audit?: AuditService,
   ) {}
 
   /** Starts a new login (family) and returns its first refresh token. */
@@ -114,7 +117,16 @@ export class RefreshTokensService {
   /** Revokes the family of `presented`; unknown tokens are ignored (logout is idempotent). */
   async revokeFamilyOf(presented: string, reason = 'logout'): Promise<void> {
     const record = await this.lookup(presented);
-    if (record) await this.revokeFamily(record.family.id, reason);
+    if (!record) return;
+    await this.revokeFamily(record.family.id, reason);
+    if (reason === 'logout') {
+      void this.audit?.record({
+        type: AuditEventType.Logout,
+        outcome: 'success',
+        actor: { type: 'user', id: record.family.userId },
+        subjectId: record.family.id,
+      });
+    }
   }
 
   async revokeFamily(familyId: string, reason: string): Promise<void> {
@@ -153,6 +165,14 @@ export class RefreshTokensService {
       if (plain) return { family, refreshToken: plain };
     }
     await this.revokeFamily(family.id, 'reuse');
+    // The presenter is unknown (the thief or the victim): no actor; the family is the subject.
+    void this.audit?.record({
+      type: AuditEventType.RefreshReuseDetected,
+      outcome: 'failure',
+      actor: null,
+      subjectId: family.id,
+      details: { userId: family.userId, clientId: family.clientId },
+    });
     this.logger.warn(
       `Refresh token reuse detected; family ${family.id} of user ${family.userId} revoked`,
     );

@@ -1,9 +1,11 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { Clock, ErrorCode, KeycardError } from '@keycard/common';
+import { AuditService } from '../audit/audit.service';
+import { userChangeEvents } from '../audit/user-change-events';
 import { PasswordHasher } from './password-hasher';
 import { isUniqueViolation } from './unique-violation';
 import { UserEventsService } from './user-events.service';
@@ -42,6 +44,7 @@ export class UsersService {
     private readonly hasher: PasswordHasher,
     private readonly events: UserEventsService,
     private readonly clock: Clock,
+    @Optional() private readonly audit?: AuditService,
   ) {}
 
   /** Self-registration; 409 when the email is taken, also when two requests race for it. */
@@ -137,6 +140,7 @@ export class UsersService {
         message: 'User not found',
         reason: 'no such user',
       });
+    const before = { roles: [...user.roles], disabled: user.disabled };
     const patch: Partial<Pick<UserEntity, 'roles' | 'disabled' | 'updatedAt'>> = {};
     if (changes.roles !== undefined) patch.roles = uniqueRoles(changes.roles);
     if (changes.disabled !== undefined) patch.disabled = changes.disabled;
@@ -146,6 +150,7 @@ export class UsersService {
       Object.assign(user, patch);
     }
     if (changes.disabled === true) await this.events.emitDisabled(id);
+    for (const event of userChangeEvents(id, before, user)) void this.audit?.record(event);
     return user;
   }
 

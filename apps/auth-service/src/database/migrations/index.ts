@@ -5,6 +5,8 @@ import { RefreshTokens1764300000300 } from './1764300000300-refresh-tokens';
 import { OAuthClients1764300000400 } from './1764300000400-oauth-clients';
 import { ApiKeys1764300000500 } from './1764300000500-api-keys';
 import { Sessions1764300000600 } from './1764300000600-sessions';
+import { UserIdentities1764300000700 } from './1764300000700-user-identities';
+import { AuditEvents1764300000800 } from './1764300000800-audit-events';
 
 /** Every PostgreSQL migration of the auth-service, oldest first. */
 export const AUTH_MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -14,4 +16,6 @@ export const AUTH_MIGRATIONS: (new () => MigrationInterface)[] = [
   OAuthClients1764300000400,
   ApiKeys1764300000500,
   Sessions1764300000600,
+  UserIdentities1764300000700,
+  AuditEvents1764300000800,
 ];

@@ -1,0 +1,26 @@
+import { Controller, Get, Header, Query } from '@nestjs/common';
+import { Roles } from '@keycard/auth';
+import { AuditQueryDto } from './audit-query.dto';
+import { AuditPage, AuditQueryService } from './audit-query.service';
+
+/** The audit trail for administrators; role `admin` only. */
+@Controller('admin/audit')
+@Roles('admin')
+export class AdminAuditController {
+  constructor(private readonly audit: AuditQueryService) {}
+
+  @Get()
+  @Header('Cache-Control', 'no-store')
+  list(@Query() query: AuditQueryDto): Promise<AuditPage> {
+    const { page, pageSize, from, to, ...filter } = query;
+    return this.audit.list(
+      {
+        ...filter,
+        from: from === undefined ? undefined : Date.parse(from),
+        to: to === undefined ? undefined : Date.parse(to),
+      },
+      page,
+      pageSize,
+    );
+  }
+}

@@ -1,0 +1,61 @@
+/** Every kind of security event the auth-service records. */
+export const AuditEventType = {
+  LoginSuccess: 'auth.login.success',
+  LoginFailure: 'auth.login.failure',
+  RefreshReuseDetected: 'auth.refresh.reuse_detected',
+  Logout: 'auth.logout',
+  LogoutAll: 'auth.logout_all',
+  SessionLoginSuccess: 'session.login.success',
+  SessionLoginFailure: 'session.login.failure',
+  SessionRevoked: 'session.revoked',
+  KeysRotated: 'keys.rotated',
+  KeysRevoked: 'keys.revoked',
+  ApiKeyCreated: 'api_key.created',
+  ApiKeyRotated: 'api_key.rotated',
+  ApiKeyRevoked: 'api_key.revoked',
+  ClientCreated: 'client.created',
+  ClientRevoked: 'client.revoked',
+  UserRolesChanged: 'user.roles_changed',
+  UserDisabled: 'user.disabled',
+  UserEnabled: 'user.enabled',
+  UserRegistered: 'user.registered',
+} as const;
+export type AuditEventType = (typeof AuditEventType)[keyof typeof AuditEventType];
+
+export const AUDIT_OUTCOMES = ['success', 'failure'] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+
+export type AuditActorType = 'user' | 'client' | 'api_key' | 'system';
+
+/** Why a password sign-in failed (`details.reason` of a `*.login.failure`). */
+export type LoginFailureReason = 'invalid_credentials' | 'rate_limited' | 'disabled';
+
+/** Who did it. `id` is null only for `system`. */
+export interface AuditActor {
+  type: AuditActorType;
+  id: string | null;
+}
+
+export const SYSTEM_ACTOR: AuditActor = { type: 'system', id: null };
+
+/** Flat on purpose: details are a few facts, not a document. */
+export type AuditValue = string | number | boolean | null | string[];
+export type AuditDetails = Record<string, AuditValue>;
+
+/** What a caller hands to `AuditService.record`. */
+export interface AuditRecord {
+  type: AuditEventType;
+  outcome: AuditOutcome;
+  /**
+   * Omitted: taken from the authenticated principal of the current request (none: anonymous).
+   * `null`: anonymous, whatever the request says.
+   */
+  actor?: AuditActor | null;
+  subjectId?: string | null;
+  /** Omitted: the current request's client IP. */
+  ip?: string | null;
+  /** Omitted: the current request's `User-Agent`. */
+  userAgent?: string | null;
+  /** Small, and never a secret: keys that look like one are dropped (`scrubDetails`). */
+  details?: AuditDetails;
+}

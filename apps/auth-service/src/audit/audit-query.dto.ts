@@ -1,0 +1,61 @@
+import { Type } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { AUDIT_OUTCOMES, AuditOutcome } from './audit-events';
+
+/** An event type (`auth.login.failure`) or a prefix of one ending in `.*` (`auth.*`). */
+export const AUDIT_TYPE_FILTER = /^[a-z_]+(\.[a-z_]+)*(\.\*)?$/;
+
+/** `GET /admin/audit` query; anything malformed is a 400. */
+export class AuditQueryDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  @Matches(AUDIT_TYPE_FILTER, { message: 'type must be an event type or a prefix ending in .*' })
+  type?: string;
+
+  @IsOptional()
+  @IsIn(AUDIT_OUTCOMES)
+  outcome?: AuditOutcome;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  actorId?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  subjectId?: string;
+
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  page = 1;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  pageSize = 50;
+}

@@ -1,0 +1,87 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { AuditEventEntity } from './audit-event.entity';
+import type { AuditActorType, AuditDetails, AuditOutcome } from './audit-events';
+
+export interface AuditFilter {
+  /** Exact, or a prefix when it ends in `.*`. */
+  type?: string;
+  outcome?: AuditOutcome;
+  actorId?: string;
+  subjectId?: string;
+  /** Epoch ms, inclusive. */
+  from?: number;
+  /** Epoch ms, inclusive. */
+  to?: number;
+}
+
+export interface AuditEventView {
+  id: string;
+  at: string;
+  type: string;
+  outcome: AuditOutcome;
+  actorId: string | null;
+  actorType: AuditActorType | null;
+  subjectId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  details: AuditDetails | null;
+}
+
+export interface AuditPage {
+  items: AuditEventView[];
+  page: number;
+  pageSize: number;
+  total: number;
+}
+
+/** Reading the audit trail: filtered, newest first, paged. */
+@Injectable()
+export class AuditQueryService {
+  constructor(
+    @InjectRepository(AuditEventEntity) private readonly events: Repository<AuditEventEntity>,
+  ) {}
+
+  async list(filter: AuditFilter, page: number, pageSize: number): Promise<AuditPage> {
+    const query = this.events.createQueryBuilder('e');
+    if (filter.type?.endsWith('.*')) {
+      // `_` is a LIKE wildcard and appears in type names (`api_key.*`): escape it.
+      const prefix = filter.type.slice(0, -1).replace(/[\\%_]/g, (c) => `\\${c}`);
+      query.andWhere(`e.type LIKE :typePrefix ESCAPE '\\'`, { typePrefix: `${prefix}%` });
+    } else if (filter.type !== undefined) {
+      query.andWhere('e.type = :type', { type: filter.type });
+    }
+    if (filter.outcome !== undefined)
+      query.andWhere('e.outcome = :outcome', { outcome: filter.outcome });
+    if (filter.actorId !== undefined)
+      query.andWhere('e.actor_id = :actorId', { actorId: filter.actorId });
+    if (filter.subjectId !== undefined) {
+      query.andWhere('e.subject_id = :subjectId', { subjectId: filter.subjectId });
+    }
+    if (filter.from !== undefined) query.andWhere('e.at >= :from', { from: filter.from });
+    if (filter.to !== undefined) query.andWhere('e.at <= :to', { to: filter.to });
+    const [rows, total] = await query
+      .orderBy('e.at', 'DESC')
+      .addOrderBy('e.id', 'DESC')
+      .skip((page - 1) * pageSize)
+      .take(pageSize)
+      .getManyAndCount();
+    return { items: rows.map(toView), page, pageSize, total };
+  }
+}
+
+export function toView(event: AuditEventEntity): AuditEventView {
+  return {
+    id: event.id,
+    at: new Date(event.at).toISOString(),
+    type: event.type,
+    outcome: event.outcome,
+    actorId: event.actorId,
+    actorType: event.actorType,
+    subjectId: event.subjectId,
+    ip: event.ip,
+    userAgent: event.userAgent,
+    details: event.details,
+  };
+}

@@ -1,0 +1,29 @@
+import { Global, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { UserEntity } from '../users/user.entity';
+import { AdminAuditController } from './admin-audit.controller';
+import { AuditContextMiddleware } from './audit-context';
+import { AuditEventEntity } from './audit-event.entity';
+import { AuditQueryService } from './audit-query.service';
+import { AuditService } from './audit.service';
+import { LoginAuditService } from './login-audit.service';
+
+/**
+ * The audit trail. Global, so that every module can record events without importing it; the
+ * recorders inject `AuditService` as `@Optional()`, so module-level tests that do not load the
+ * trail still build.
+ */
+@Global()
+@Module({
+  imports: [TypeOrmModule.forFeature([AuditEventEntity, UserEntity])],
+  controllers: [AdminAuditController],
+  providers: [AuditService, AuditQueryService, LoginAuditService],
+  exports: [AuditService, LoginAuditService],
+})
+export class AuditModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(AuditContextMiddleware)
+      .forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+  }
+}

@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { ErrorCode, KeycardError, sha256Hex } from '@keycard/common';
+import { UserEntity } from '../users/user.entity';
+import { AuditEventType, LoginFailureReason } from './audit-events';
+import { AuditService } from './audit.service';
+
+/** Which sign-in API a password login came through. */
+export type LoginChannel = 'auth' | 'session';
+
+const EVENTS = {
+  auth: { success: AuditEventType.LoginSuccess, failure: AuditEventType.LoginFailure },
+  session: {
+    success: AuditEventType.SessionLoginSuccess,
+    failure: AuditEventType.SessionLoginFailure,
+  },
+} as const;
+
+/**
+ * Records the outcome of a password sign-in. The email is stored only as a SHA-256 of its
+ * normalized form (enough to correlate attempts on one account without keeping the address);
+ * the user id is added when the account exists. The lookup that finds it runs after the answer,
+ * off the request path, so it cannot change how long a failed sign-in takes.
+ */
+@Injectable()
+export class LoginAuditService {
+  constructor(
+    private readonly audit: AuditService,
+    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+  ) {}
+
+  /** Waits for `attempt` to settle and records it; resolves either way, never rejects. */
+  async observe(channel: LoginChannel, email: string, attempt: Promise<UserEntity>): Promise<void> {
+    let user: UserEntity;
+    try {
+      user = await attempt;
+    } catch (error) {
+      const reason = failureReason(error);
+      if (reason) await this.recordFailure(channel, email, reason);
+      return;
+    }
+    await this.audit.record({
+      type: EVENTS[channel].success,
+      outcome: 'success',
+      actor: { type: 'user', id: user.id },
+      subjectId: user.id,
+    });
+  }
+
+  private async recordFailure(
+    channel: LoginChannel,
+    email: string,
+    reason: LoginFailureReason,
+  ): Promise<void> {
+    const normalized = email.trim().toLowerCase();
+    let user: UserEntity | null = null;
+    try {
+      user = await this.users.findOneBy({ email: normalized });
+    } catch {
+      // The event matters more than the user id: record it without.
+    }
+    // A disabled account is refused whatever the password; say so rather than "invalid".
+    const finalReason = reason === 'invalid_credentials' && user?.disabled ? 'disabled' : reason;
+    // Still inside the request's async context: the IP and user agent come from there.
+    await this.audit.record({
+      type: EVENTS[channel].failure,
+      outcome: 'failure',
+      actor: null,
+      subjectId: user?.id ?? null,
+      details: { reason: finalReason, emailSha256: sha256Hex(normalized) },
+    });
+  }
+}
+
+function failureReason(error: unknown): LoginFailureReason | null {
+  if (!(error instanceof KeycardError)) return null;
+  if (error.code === ErrorCode.RateLimited) return 'rate_limited';
+  if (error.code === ErrorCode.InvalidCredentials) return 'invalid_credentials';
+  return null;
+}

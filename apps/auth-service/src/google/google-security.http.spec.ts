@@ -1,0 +1,163 @@
+import { createHash } from 'node:crypto';
+import {
+  SessionTestApp,
+  setCookieFor,
+  squash,
+  startSessionApp,
+} from '../sessions/sessions.test-kit';
+import {
+  authorize,
+  callback,
+  CLIENT_ID,
+  googleEnv,
+  googleSignIn,
+  MockGoogle,
+  startGoogle,
+  startMockGoogle,
+} from './google.test-kit';
+
+describe('Sign in with Google: refusals (against a local OpenID provider)', () => {
+  let mock: MockGoogle;
+  let t: SessionTestApp;
+  let counter = 0;
+
+  beforeAll(async () => {
+    mock = await startMockGoogle();
+    t = await startSessionApp(googleEnv(mock));
+  }, 30_000);
+
+  afterAll(async () => {
+    await t?.close();
+    await mock?.stop();
+  });
+
+  beforeEach(() => {
+    counter += 1;
+    mock.account = {
+      sub: `sec-${counter}-${Date.now()}`,
+      email: `sec-${counter}-${Date.now()}@example.test`,
+      email_verified: true,
+    };
+  });
+
+  it('redirects to the provider with code, PKCE S256, nonce and a state bound to an HttpOnly Lax cookie', async () => {
+    const { location, stateCookie, stateCookieLine } = await startGoogle(t);
+    expect(`${location.origin}${location.pathname}`).toBe(`${mock.url}/authorize`);
+    const params = Object.fromEntries(location.searchParams);
+    expect(params).toMatchObject({
+      response_type: 'code',
+      client_id: CLIENT_ID,
+      redirect_uri: 'http://localhost:3000/auth/google/callback',
+      scope: 'openid email profile',
+      code_challenge_method: 'S256',
+    });
+    expect(params['state']).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(params['nonce']).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(params['code_challenge']).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(stateCookie).toBe(`keycard.google=${params['state']}`);
+    expect(stateCookieLine).toMatch(
+      /; Max-Age=600; Path=\/auth\/google; Expires=.*; HttpOnly; SameSite=Lax$/,
+    );
+    const again = await startGoogle(t);
+    expect(again.location.searchParams.get('state')).not.toBe(params['state']);
+    expect(again.location.searchParams.get('code_challenge')).not.toBe(params['code_challenge']);
+  });
+
+  it('refuses a callback without state, with a state of another browser, or without the cookie (403 page)', async () => {
+    const mine = await startGoogle(t);
+    const other = await startGoogle(t);
+    const callbackUrl = await authorize(mine.location);
+    const withoutState = new URL(callbackUrl);
+    withoutState.searchParams.delete('state');
+    for (const [url, cookie] of [
+      [withoutState, mine.stateCookie],
+      [callbackUrl, other.stateCookie],
+      [callbackUrl, undefined],
+    ] as const) {
+      const response = await callback(t, url, cookie).expect(403);
+      expect(response.headers['content-type']).toContain('text/html');
+      expect(squash(response.text)).toContain('This sign-in has expired');
+      expect(setCookieFor(response)).toBeUndefined();
+    }
+  });
+
+  it('accepts a callback once: a replay with the same cookie and code gets 403', async () => {
+    const { response, callbackUrl, stateCookie } = await googleSignIn(t);
+    expect(response.status).toBe(303);
+    const replay = await callback(t, callbackUrl, stateCookie).expect(403);
+    expect(setCookieFor(replay)).toBeUndefined();
+  });
+
+  it('shows a clear page when the user denies consent', async () => {
+    const { location, stateCookie } = await startGoogle(t);
+    const url = new URL('http://localhost:3000/auth/google/callback');
+    url.searchParams.set('state', location.searchParams.get('state') ?? '');
+    url.searchParams.set('error', 'access_denied');
+    const response = await callback(t, url, stateCookie).expect(403);
+    expect(squash(response.text)).toContain('Google sign-in was cancelled');
+  });
+
+  it.each([
+    ['a wrong nonce', (p: Record<string, unknown>) => (p['nonce'] = 'not-the-nonce')],
+    ['no nonce', (p: Record<string, unknown>) => delete p['nonce']],
+    ['a wrong audience', (p: Record<string, unknown>) => (p['aud'] = 'someone-else')],
+    ['a wrong issuer', (p: Record<string, unknown>) => (p['iss'] = 'https://evil.example')],
+    [
+      'an expired token',
+      (p: Record<string, unknown>) => (p['exp'] = Math.floor(Date.now() / 1000) - 120),
+    ],
+    ['another subject than userinfo', (p: Record<string, unknown>) => (p['sub'] = 'someone-else')],
+  ])('refuses an ID token with %s: 403 page, no user', async (_label, tamper) => {
+    mock.tamperIdToken = tamper;
+    const { response } = await googleSignIn(t);
+    expect(response.status).toBe(403);
+    expect(squash(response.text)).toContain('Google sign-in could not be verified');
+    expect(setCookieFor(response)).toBeUndefined();
+    expect(await t.users.findByEmail(mock.account.email ?? '')).toBeNull();
+  });
+
+  it.each([
+    '//evil.com/account',
+    'https://evil.com',
+    'http://localhost:3000.evil.com/account',
+    'javascript:alert(1)',
+    '/\\evil.com',
+    'https://app.example.test@evil.com/',
+    'https://app.example.test.evil.com/',
+    'http://localhost:5173/auth/done-not',
+    ' /account',
+  ])('sends a hostile returnTo %p back to /account', async (returnTo) => {
+    const { response } = await googleSignIn(t, `?returnTo=${encodeURIComponent(returnTo)}`);
+    expect(response.status).toBe(303);
+    expect(response.headers['location']).toBe('/account');
+  });
+
+  it.each([
+    ['/account?tab=keys', '/account?tab=keys'],
+    ['https://app.example.test/welcome', 'https://app.example.test/welcome'],
+    ['http://localhost:5173/auth/done/next', 'http://localhost:5173/auth/done/next'],
+  ])('follows an allowed returnTo %p', async (returnTo, expected) => {
+    const { response } = await googleSignIn(t, `?returnTo=${encodeURIComponent(returnTo)}`);
+    expect(response.status).toBe(303);
+    expect(response.headers['location']).toBe(expected);
+  });
+
+  it('sends the provider the PKCE verifier whose S256 hash is the code_challenge', async () => {
+    const { location, stateCookie } = await startGoogle(t);
+    const challenge = location.searchParams.get('code_challenge');
+    let verifier: string | undefined;
+    mock.server.service.once(
+      'beforeResponse',
+      (_response, req: { body: { code_verifier?: string } }) => {
+        verifier = req.body.code_verifier;
+      },
+    );
+    const response = await callback(t, await authorize(location), stateCookie).expect(303);
+    expect(setCookieFor(response)).toBeDefined();
+    expect(
+      createHash('sha256')
+        .update(verifier ?? '')
+        .digest('base64url'),
+    ).toBe(challenge);
+  });
+});

@@ -1,0 +1,122 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Logger,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import type { CookieOptions, Request, Response } from 'express';
+import { Public } from '@keycard/auth';
+import { authConfig, AuthSettings } from '../config/auth.config';
+import { redirectTo } from '../pages/page-response';
+import { readCookie, SESSION_COOKIE, setSessionCookie } from '../sessions/session-cookies';
+import { SessionsService } from '../sessions/sessions.service';
+import { TokenPair, TokensService } from '../tokens/tokens.service';
+import { GoogleSignInFailure, sendFailurePage } from './google-failure';
+import { CallbackQuery, GoogleSignInService, TRANSACTION_TTL_MS } from './google-sign-in.service';
+import { GoogleExchangeDto } from './google.dto';
+
+/** The browser's half of the transaction: the state, HttpOnly, sent back only to the callback. */
+export const GOOGLE_STATE_COOKIE = 'keycard.google';
+
+/**
+ * `/auth/google` (start), `/auth/google/callback` (finish: a session, or a hand-off code) and
+ * `/auth/google/exchange` (hand-off code → tokens). 404 (JSON) when Google is not configured.
+ */
+@Controller('auth/google')
+export class GoogleController {
+  private readonly logger = new Logger('GoogleSignIn');
+
+  constructor(
+    private readonly google: GoogleSignInService,
+    private readonly sessions: SessionsService,
+    private readonly tokens: TokensService,
+    @Inject(authConfig.KEY) private readonly config: AuthSettings,
+  ) {}
+
+  @Public()
+  @Get()
+  async start(
+    @Query('mode') mode: unknown,
+    @Query('returnTo') returnTo: unknown,
+    @Res() response: Response,
+  ): Promise<void> {
+    try {
+      const { state, location } = await this.google.begin(mode, returnTo);
+      // SameSite=Lax: the callback is a top-level cross-site GET from the provider.
+      response.cookie(GOOGLE_STATE_COOKIE, state, {
+        ...this.stateCookie(),
+        maxAge: TRANSACTION_TTL_MS,
+      });
+      response.set('Cache-Control', 'no-store').redirect(302, location);
+    } catch (error) {
+      this.fail(error, response);
+    }
+  }
+
+  @Public()
+  @Get('callback')
+  async callback(
+    @Query() query: CallbackQuery,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    const browserState = readCookie(request, GOOGLE_STATE_COOKIE);
+    try {
+      const outcome = await this.google.complete(query, browserState);
+      response.clearCookie(GOOGLE_STATE_COOKIE, this.stateCookie());
+      if (outcome.mode === 'code') {
+        this.logger.log(`Google sign-in of user ${outcome.user.id}: hand-off code issued`);
+        redirectTo(response, outcome.redirect);
+        return;
+      }
+      const { token } = await this.sessions.start(
+        outcome.user,
+        { userAgent: request.get('user-agent'), ip: request.ip },
+        readCookie(request, SESSION_COOKIE),
+      );
+      setSessionCookie(response, token, this.config);
+      this.logger.log(`Google sign-in of user ${outcome.user.id}: session started`);
+      redirectTo(response, outcome.returnTo);
+    } catch (error) {
+      // A failed attempt ends the transaction too; a 404 (Google off) leaves cookies alone.
+      if (browserState !== undefined) response.clearCookie(GOOGLE_STATE_COOKIE, this.stateCookie());
+      this.fail(error, response);
+    }
+  }
+
+  /** The SPA/mobile hand-off: a one-time code from the callback redirect → a token pair. */
+  @Public()
+  @Post('exchange')
+  @HttpCode(200)
+  async exchange(
+    @Body() body: GoogleExchangeDto,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<TokenPair> {
+    const user = await this.google.redeemHandoff(body.code);
+    response.set('Cache-Control', 'no-store');
+    return this.tokens.login(user);
+  }
+
+  private stateCookie(): CookieOptions {
+    return {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: this.config.cookieSecure,
+      path: '/auth/google',
+    };
+  }
+
+  /** Sign-in failures become their page (and a log line without secrets); anything else is rethrown. */
+  private fail(error: unknown, response: Response): void {
+    if (!(error instanceof GoogleSignInFailure)) throw error;
+    const log = error.kind === 'unavailable' || error.kind === 'provider_error' ? 'warn' : 'log';
+    this.logger[log](`Google sign-in refused (${error.kind}): ${error.reason}`);
+    sendFailurePage(response, error.kind);
+  }
+}
