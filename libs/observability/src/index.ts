@@ -1,0 +1,30 @@
+export { ObservabilityModule } from './lib/observability.module';
+export {
+  OBSERVABILITY_OPTIONS,
+  type ObservabilityAsyncOptions,
+  type ObservabilityOptions,
+  type Pingable,
+  type RedisPing,
+} from './lib/options';
+export {
+  KeycardMetrics,
+  type IssuedTokenKind,
+  type LabeledCounter,
+  type SigningKeyAgeProvider,
+} from './lib/metrics/keycard-metrics';
+export { UNMATCHED_ROUTE } from './lib/metrics/http-metrics';
+export {
+  REQUEST_ID_HEADER,
+  REDACTED_PATHS,
+  requestIdOf,
+  loggerParams,
+} from './lib/logging/logger-params';
+export { loadObservabilityConfig, type ObservabilityConfig } from './lib/config';
+export {
+  setupOpenApi,
+  createOpenApiDocument,
+  OPENAPI_SECURITY,
+  type OpenApiOptions,
+} from './lib/openapi';
+export { installGracefulShutdown, type GracefulShutdownOptions } from './lib/shutdown';
+export { useStructuredLogger } from './lib/logging/use-structured-logger';

@@ -1,0 +1,43 @@
+import { ConfigError, envDuration, envOptional, envString, type Env } from '@keycard/common';
+import type { LevelWithSilent } from 'pino';
+
+const LEVELS: readonly LevelWithSilent[] = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+];
+
+/** The observability settings every Keycard service reads from its environment. */
+export interface ObservabilityConfig {
+  /** `LOG_LEVEL`, default `info`. */
+  logLevel: LevelWithSilent;
+  /** `METRICS_TOKEN`: when set, `/metrics` needs it as a bearer token. */
+  metricsToken: string | undefined;
+  /** `SHUTDOWN_TIMEOUT` (duration, default 10s), in milliseconds for `installGracefulShutdown`. */
+  shutdownTimeoutMs: number;
+}
+
+/** Reads and validates `LOG_LEVEL`, `METRICS_TOKEN` and `SHUTDOWN_TIMEOUT` (a `ConfigError` names the variable). */
+export function loadObservabilityConfig(env: Env): ObservabilityConfig {
+  const level = envString(env, 'LOG_LEVEL', 'info').toLowerCase();
+  if (!isLevel(level)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LEVELS.join(', ')}, got "${level}"`);
+  }
+  const metricsToken = envOptional(env, 'METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters');
+  }
+  return {
+    logLevel: level,
+    metricsToken,
+    shutdownTimeoutMs: envDuration(env, 'SHUTDOWN_TIMEOUT', '10s', 1) * 1000,
+  };
+}
+
+function isLevel(value: string): value is LevelWithSilent {
+  return (LEVELS as readonly string[]).includes(value);
+}

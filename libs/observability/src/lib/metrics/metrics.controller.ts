@@ -1,0 +1,37 @@
+import { Controller, Get, Header, Headers, Inject } from '@nestjs/common';
+import { constantTimeEqual, invalidToken, missingCredentials } from '@keycard/common';
+import { Public } from '@keycard/auth';
+import { prometheusContentType } from 'prom-client';
+import { OBSERVABILITY_OPTIONS, type ObservabilityOptions } from '../options';
+import { KeycardMetrics } from './keycard-metrics';
+
+const BEARER = /^Bearer ([^\s]+)$/i;
+
+/**
+ * `GET /metrics` (Prometheus text format). Public for the Keycard guard, since Prometheus holds no
+ * Keycard credential: keep it off the public network (ingress rule, separate port or policy), and
+ * set `metricsToken` (`METRICS_TOKEN`) to also require `Authorization: Bearer <token>`.
+ */
+@Public()
+@Controller('metrics')
+export class MetricsController {
+  constructor(
+    private readonly metrics: KeycardMetrics,
+    @Inject(OBSERVABILITY_OPTIONS) private readonly options: ObservabilityOptions,
+  ) {}
+
+  @Get()
+  @Header('Content-Type', prometheusContentType)
+  @Header('Cache-Control', 'no-store')
+  scrape(@Headers('authorization') authorization: string | undefined): Promise<string> {
+    const expected = this.options.metricsToken;
+    if (expected) {
+      if (authorization === undefined) throw missingCredentials();
+      const token = BEARER.exec(authorization)?.[1];
+      if (token === undefined || !constantTimeEqual(token, expected)) {
+        throw invalidToken('wrong metrics token');
+      }
+    }
+    return this.metrics.scrape();
+  }
+}

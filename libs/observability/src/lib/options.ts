@@ -1,0 +1,46 @@
+import type { InjectionToken, ModuleMetadata } from '@nestjs/common';
+import type { DestinationStream, LevelWithSilent } from 'pino';
+
+/** Something Redis-like that answers a ping, e.g. a node-redis v5 or ioredis client. */
+export interface Pingable {
+  ping(): Promise<unknown>;
+}
+
+/** A ping function or a client whose `ping()` is called; `null`/absent means "no Redis". */
+export type RedisPing = (() => Promise<unknown>) | Pingable | null;
+
+/** Options of `ObservabilityModule.forRoot`. */
+export interface ObservabilityOptions {
+  /** Service name, put on every log line (`service`) and on the metrics (`service` default label). */
+  service: string;
+  /** pino level (`LOG_LEVEL`); `silent` for tests. Default `info`. */
+  logLevel?: LevelWithSilent;
+  /**
+   * When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>` (`METRICS_TOKEN`).
+   * Production should still keep `/metrics` off the public network.
+   */
+  metricsToken?: string;
+  /** Redis checked by `/health/ready`, when the service uses Redis. */
+  redisPing?: RedisPing;
+  /**
+   * One "request completed" line per request (default `true`). `false` keeps the request id on
+   * the app's own log lines and in the response but skips the per-request line: the cheaper
+   * choice for a hot path where an access log is kept elsewhere (load balancer, ingress).
+   */
+  requestLogs?: boolean;
+  /** Where log lines go (default stdout). Tests pass a stream to capture them. */
+  logDestination?: DestinationStream;
+  /** Default process metrics (CPU, memory, event loop, GC). Default `true`. */
+  defaultMetrics?: boolean;
+  /** Time allowed to each readiness check. Default 1000 ms. */
+  readinessTimeoutMs?: number;
+}
+
+/** `forRootAsync`: options built from injected providers (typed config, the Redis client). */
+export interface ObservabilityAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  useFactory: (...args: never[]) => ObservabilityOptions | Promise<ObservabilityOptions>;
+  inject?: InjectionToken[];
+}
+
+/** Injection token of the resolved `ObservabilityOptions`. */
+export const OBSERVABILITY_OPTIONS = Symbol('OBSERVABILITY_OPTIONS');
