@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // One autocannon run in its own process, so the load generator never shares an event loop (or a
 // core) with the server it measures. Usage: `node tools/bench/load.mjs '<json options>'` with
-// { url, method?, path, headers?, body?, connections, duration, warmup?, refreshTokens? };
+// { url, method?, path, headers?, body? (JSON), rawBody? (string), connections, duration, warmup?,
+// refreshTokens?, headerCycle? };
 // prints autocannon's result as one line of JSON on stdout.
 import autocannon from 'autocannon';
 
@@ -33,6 +34,24 @@ function refreshRequests(tokens) {
   ];
 }
 
+/**
+ * GET requests that take turns among several values of one header (`{ name, values }`), e.g. API
+ * keys, so that no single key's own rate limit caps what the bench can measure.
+ */
+function cyclingRequests(path, headers, { name, values }) {
+  let next = 0;
+  return [
+    {
+      method: 'GET',
+      path,
+      setupRequest(request) {
+        next = (next + 1) % values.length;
+        return { ...request, headers: { ...headers, [name]: values[next] } };
+      },
+    },
+  ];
+}
+
 const options = JSON.parse(process.argv[2] ?? '{}');
 const config = {
   // autocannon takes the path of plain requests from the URL, not from a `path` option.
@@ -44,11 +63,15 @@ const config = {
     : {}),
   ...(options.refreshTokens
     ? { requests: refreshRequests(options.refreshTokens) }
-    : {
-        method: options.method ?? 'GET',
-        headers: options.headers ?? {},
-        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-      }),
+    : options.headerCycle
+      ? { requests: cyclingRequests(options.path, options.headers ?? {}, options.headerCycle) }
+      : {
+          method: options.method ?? 'GET',
+          headers: options.headers ?? {},
+          ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+          // A body sent as it is (for example form-encoded OAuth parameters).
+          ...(options.rawBody === undefined ? {} : { body: options.rawBody }),
+        }),
 };
 
 const result = await autocannon(config);

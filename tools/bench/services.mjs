@@ -96,3 +96,25 @@ export async function registerUser(authUrl) {
 export function login(authUrl, user) {
   return post(`${authUrl}/auth/login`, user);
 }
+
+/** A fresh API key of the user of `accessToken` (`POST /api-keys`), e.g. `{ rateLimit }`. */
+export async function createApiKey(authUrl, accessToken, input) {
+  const response = await fetch(`${authUrl}/api-keys`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+    body: JSON.stringify({ name: 'bench', ...input }),
+  });
+  const text = await response.text();
+  if (response.status !== 201) throw new Error(`POST /api-keys: ${response.status} ${text}`);
+  return JSON.parse(text);
+}
+
+/** A service client pair for `BOOTSTRAP_CLIENTS` (auth-service) and AUTH_CLIENT_* (resource-service). */
+export function benchClient() {
+  return { id: 'bench-resource', secret: randomSecret(40) };
+}
+
+/** `Authorization: Basic` for a client (RFC 6749 §2.3.1; the bench ids and secrets need no escaping). */
+export function basicAuth(client) {
+  return `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}`;
+}

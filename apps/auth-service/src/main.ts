@@ -2,12 +2,11 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { assertPostgresReachable, runMain } from '@keycard/common';
+import { assertPostgresReachable, assertRedisReachable, runMain } from '@keycard/common';
 import { AppModule } from './app/app.module';
 import { configureAuthApp } from './app/configure-auth-app';
 import { runCommand } from './cli/cli';
 import { loadAuthConfig } from './config/auth.config';
-import { assertRedisReachable } from './redis/redis.client';
 
 runMain(async () => {
   // Configuration and reachability are checked before Nest starts, so a bad setting ends start-up

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { assertPostgresReachable, runMain } from '@keycard/common';
+import { assertPostgresReachable, assertRedisReachable, runMain } from '@keycard/common';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.factory';
 import { loadResourceConfig } from './config/resource.config';
@@ -8,10 +8,17 @@ runMain(async () => {
   const config = loadResourceConfig(process.env);
   if (config.databaseUrl)
     await assertPostgresReachable(config.databaseUrl, 'RESOURCE_DATABASE_URL');
+  if (config.redisUrl) await assertRedisReachable(config.redisUrl);
   // Nest's per-module start-up lines are muted; once listening, one line says where.
   const app = await createApp({ logger: ['warn', 'error'] });
   await app.listen(config.port, config.host);
   app.useLogger(['log', 'warn', 'error']);
   const { port } = app.getHttpServer().address() as AddressInfo;
   Logger.log(`resource-service listening on http://${config.host}:${port}`, 'ResourceService');
+  if (config.authClientId === undefined) {
+    Logger.warn(
+      'AUTH_CLIENT_ID / AUTH_CLIENT_SECRET are not set: API keys (X-API-Key) are not accepted',
+      'ResourceService',
+    );
+  }
 });

@@ -17,3 +17,21 @@ export { KeycardAuthGuard } from './lib/keycard-auth.guard';
 export { Public, Roles, Scopes, CurrentPrincipal } from './lib/decorators';
 export { AccessTokenVerifier } from './lib/access-token.verifier';
 export { VerifiedTokenCache } from './lib/verified-token.cache';
+export type { ApiKeyOptions } from './lib/options';
+export type { RateLimitedApiKeyVerifier, VerifiedApiKey } from './lib/api-keys/api-key-verifier';
+export {
+  IntrospectionApiKeyVerifier,
+  type IntrospectionApiKeyVerifierOptions,
+} from './lib/api-keys/introspection-api-key.verifier';
+export {
+  ApiKeyRateLimiter,
+  API_KEY_RATE_WINDOW_SECONDS,
+  DEFAULT_API_KEY_RATE_LIMIT,
+  rateLimitHeaders,
+  type RateLimitState,
+} from './lib/api-keys/api-key-rate-limiter';
+export {
+  ApiKeyUsageReporter,
+  type ApiKeyUsageReporterOptions,
+} from './lib/api-keys/api-key-usage.reporter';
+export { API_KEY_HEADER } from './lib/keycard-auth.guard';

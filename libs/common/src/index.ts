@@ -8,3 +8,5 @@ export * from './lib/http-app';
 export * from './lib/main-runner';
 export * from './lib/database';
 export * from './lib/api-key-format';
+export * from './lib/redis';
+export * from './lib/rate-limit/index';

@@ -1,102 +1,14 @@
-import { Logger } from '@nestjs/common';
-import { createClient, RedisClientType } from 'redis';
-import { ConfigError } from '@keycard/common';
-
-/** The shared node-redis v5 client, or `null` when `REDIS_URL` is not set. */
-export type RedisClient = RedisClientType;
+/**
+ * The Redis helpers live in `@keycard/common` (shared with the resource-service); this file keeps
+ * the auth-service's injection token and the old import path for the modules that use it.
+ */
+export {
+  assertRedisReachable,
+  connectRedis,
+  describeRedisUrl,
+  redactRedisSecret,
+  type RedisClient,
+} from '@keycard/common';
 
 /** Injection token of the shared client: `@Inject(REDIS_CLIENT) redis: RedisClient | null`. */
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
-
-const CONNECT_TIMEOUT_MS = 5000;
-const MAX_RECONNECT_DELAY_MS = 5000;
-
-/** `redis://host:port/db` with any user name and password removed, safe for logs. */
-export function describeRedisUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.toString();
-  } catch {
-    return 'redis://<unparseable>';
-  }
-}
-
-function passwordsOf(url: string): string[] {
-  let password: string;
-  try {
-    password = new URL(url).password;
-  } catch {
-    return [];
-  }
-  if (!password) return [];
-  try {
-    return [...new Set([password, decodeURIComponent(password)])];
-  } catch {
-    return [password];
-  }
-}
-
-/** Removes the URL and its password (raw and decoded) from a driver message before it is logged. */
-export function redactRedisSecret(message: string, url: string): string {
-  let redacted = message.split(url).join(describeRedisUrl(url));
-  for (const secret of passwordsOf(url)) redacted = redacted.split(secret).join('***');
-  return redacted;
-}
-
-/**
- * Connects to Redis and resolves once it is ready. The first connection fails fast (a
- * `ConfigError` naming `REDIS_URL`, so start-up stops with one clear line); after that the client
- * reconnects with a capped backoff. Commands fail at once while disconnected instead of queueing,
- * so a Redis outage turns into errors, never into requests that hang.
- */
-export async function connectRedis(
-  url: string,
-  logger = new Logger('Redis'),
-): Promise<RedisClient> {
-  const where = describeRedisUrl(url);
-  let everReady = false;
-  let lastLogged: string | undefined;
-  const client: RedisClient = createClient({
-    url,
-    disableOfflineQueue: true,
-    socket: {
-      connectTimeout: CONNECT_TIMEOUT_MS,
-      // Returning an Error stops retrying and rejects `connect()`. A fresh Error rather than
-      // `cause`: the driver tests `instanceof Error`, which fails for errors from another realm.
-      reconnectStrategy: (retries, cause) =>
-        everReady
-          ? Math.min(100 * 2 ** Math.min(retries, 6), MAX_RECONNECT_DELAY_MS)
-          : new Error(cause.message, { cause }),
-    },
-  });
-  client.on('error', (error: unknown) => {
-    if (!everReady) return; // start-up failures are reported once, by the rejected connect below
-    const message = redactRedisSecret(error instanceof Error ? error.message : String(error), url);
-    if (message === lastLogged) return; // one line per distinct failure, not one per retry
-    lastLogged = message;
-    logger.error(`Redis at ${where}: ${message}`);
-  });
-  client.on('ready', () => {
-    if (everReady && lastLogged !== undefined) logger.log(`Redis at ${where}: connection restored`);
-    everReady = true;
-    lastLogged = undefined;
-  });
-  try {
-    await client.connect();
-  } catch (error) {
-    const detail = error instanceof Error ? redactRedisSecret(error.message, url) : 'unknown error';
-    throw new ConfigError('REDIS_URL', `cannot connect to Redis at ${where} (${detail})`);
-  }
-  return client;
-}
-
-/**
- * For `main.ts`, next to `assertPostgresReachable`: checks `REDIS_URL` before Nest starts, so an
- * unreachable Redis stops start-up with one line (a `ConfigError`) rather than a DI failure.
- */
-export async function assertRedisReachable(url: string): Promise<void> {
-  const client = await connectRedis(url);
-  await client.close();
-}

@@ -1,6 +1,5 @@
-import { ErrorCode, KeycardError, ManualClock } from '@keycard/common';
+import { ErrorCode, KeycardError, ManualClock, MemoryRateLimitStore } from '@keycard/common';
 import { LoginThrottleService } from './login-throttle.service';
-import { MemoryRateLimitStore } from './memory-rate-limit.store';
 
 const LOCKOUT_SECONDS = 900;
 

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { rateLimited, sha256Hex } from '@keycard/common';
+import { RateLimitStore, rateLimited, sha256Hex } from '@keycard/common';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { ipBucket } from './ip-bucket';
-import { RateLimitStore } from './rate-limit.store';
 
 const LOCKED_MESSAGE = 'Too many failed login attempts';
 

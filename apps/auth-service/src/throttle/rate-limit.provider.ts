@@ -1,9 +1,6 @@
 import { Provider } from '@nestjs/common';
-import { Clock } from '@keycard/common';
+import { Clock, MemoryRateLimitStore, RateLimitStore, RedisRateLimitStore } from '@keycard/common';
 import { REDIS_CLIENT, RedisClient } from '../redis/redis.client';
-import { MemoryRateLimitStore } from './memory-rate-limit.store';
-import { RateLimitStore } from './rate-limit.store';
-import { RedisRateLimitStore } from './redis-rate-limit.store';
 
 /**
  * Redis when `REDIS_URL` is set, so that every instance counts against the same limits;

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
+import { RateLimitStore } from '@keycard/common';
 import { LoginThrottleService } from './login-throttle.service';
 import { rateLimitStoreProvider } from './rate-limit.provider';
-import { RateLimitStore } from './rate-limit.store';
 
 /**
  * Rate limits: the shared `RateLimitStore` (Redis when `REDIS_URL` is set, else in memory) and

@@ -13,13 +13,26 @@ export interface RunningService {
   url: string;
 }
 
+/** A registered service client (`BOOTSTRAP_CLIENTS`); the resource-service authenticates as it. */
+export interface ClientPair {
+  id: string;
+  secret: string;
+}
+
 export interface Stack {
   auth: RunningService;
   resource: RunningService;
   /** `AUTH_ISSUER`: the tokens' `iss`. */
   issuer: string;
   admin: Credentials;
+  /** The resource-service's own client (`AUTH_CLIENT_ID` / `AUTH_CLIENT_SECRET`). */
+  client: ClientPair;
   backend: Backend;
+  /**
+   * Starts one more resource-service against the same auth-service (same client, `env` on top of
+   * the first one's settings); `stop()` stops it too.
+   */
+  startResource(label: string, env?: Record<string, string>): Promise<RunningService>;
   /** Stops both services (printing their log tails if a test of this file failed) and drops the data. */
   stop(): Promise<void>;
 }
@@ -77,6 +90,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const [authPort, resourcePort] = await freePorts(2);
   const issuer = `http://127.0.0.1:${authPort}`;
   const admin = { email: 'admin@example.test', password: randomSecret(24) };
+  const client = { id: 'e2e-resource', secret: randomSecret(40) };
   const backend = await createBackend(options.label);
   const authEnv = {
     ...baseEnv(),
@@ -88,6 +102,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     BOOTSTRAP_ADMIN_PASSWORD: admin.password,
     KEYS_ENCRYPTION_SECRET: randomSecret(48),
     COOKIE_SECURE: 'false',
+    BOOTSTRAP_CLIENTS: `${client.id}:${client.secret}`,
     ...options.authEnv,
   };
   const resourceEnv = {
@@ -96,6 +111,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     RESOURCE_PORT: String(resourcePort),
     RESOURCE_HOST: '127.0.0.1',
     AUTH_ISSUER: issuer,
+    AUTH_CLIENT_ID: client.id,
+    AUTH_CLIENT_SECRET: client.secret,
     ...options.resourceEnv,
   };
   let auth: RunningService | undefined;
@@ -107,12 +124,23 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       resourceEnv,
       `http://127.0.0.1:${resourcePort}`,
     );
-    const running = { auth, resource };
+    const running = { auth, resource, extra: [] as RunningService[] };
+    const startResource = async (label: string, env: Record<string, string> = {}) => {
+      const [port] = await freePorts(1);
+      const url = `http://127.0.0.1:${port}`;
+      const extraEnv = { ...resourceEnv, RESOURCE_PORT: String(port), ...env };
+      const started = await startService('resource-service', label, extraEnv, url);
+      running.extra.push(started);
+      return started;
+    };
     return {
-      ...running,
+      auth,
+      resource,
       issuer,
       admin,
+      client,
       backend,
+      startResource,
       stop: () => stopStack(running, backend),
     };
   } catch (error) {
@@ -126,10 +154,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 }
 
 async function stopStack(
-  services: { auth: RunningService; resource: RunningService },
+  services: { auth: RunningService; resource: RunningService; extra: RunningService[] },
   backend: Backend,
 ) {
-  const all = [services.resource.process, services.auth.process];
+  const all = [
+    ...services.extra.map((service) => service.process),
+    services.resource.process,
+    services.auth.process,
+  ];
   for (const service of all) await service.stop();
   if (testFailed()) {
     process.stderr.write(`\n${all.map((service) => service.logTail()).join('\n')}\n`);

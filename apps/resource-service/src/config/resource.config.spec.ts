@@ -50,7 +50,9 @@ describe('loadResourceConfig', () => {
     ['REDIS_URL', { REDIS_URL: 'http://redis' }],
     ['JWKS_MIN_REFETCH_INTERVAL', { JWKS_MIN_REFETCH_INTERVAL: 'soon' }],
     ['API_KEY_CACHE_TTL', { API_KEY_CACHE_TTL: '-1' }],
+    ['API_KEY_CACHE_TTL', { API_KEY_CACHE_TTL: '6m' }],
     ['API_KEY_RATE_LIMIT', { API_KEY_RATE_LIMIT: '0' }],
+    ['API_KEY_RATE_LIMIT', { API_KEY_RATE_LIMIT: '100001' }],
     ['AUTH_CLIENT_SECRET', { AUTH_CLIENT_ID: 'id' }],
     ['AUTH_CLIENT_ID', { AUTH_CLIENT_SECRET: 'secret' }],
   ])('names %s when it is wrong', (variable, env) => {

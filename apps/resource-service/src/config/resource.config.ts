@@ -14,6 +14,11 @@ import {
 } from '@keycard/common';
 import { resolve } from 'node:path';
 
+/** Longest `API_KEY_CACHE_TTL`: a revoked key must stop working soon. */
+export const MAX_API_KEY_CACHE_TTL = 300;
+/** Highest `API_KEY_RATE_LIMIT`, the same bound as a key's own limit at the auth-service. */
+export const MAX_API_KEY_RATE_LIMIT = 100_000;
+
 /** Every resource-service setting, parsed and validated once (durations are in seconds). */
 export function loadResourceConfig(env: Env) {
   const authClientId = envOptional(env, 'AUTH_CLIENT_ID');
@@ -23,6 +28,10 @@ export function loadResourceConfig(env: Env) {
   }
   if (authClientSecret !== undefined && authClientId === undefined) {
     throw new ConfigError('AUTH_CLIENT_ID', 'is required when AUTH_CLIENT_SECRET is set');
+  }
+  const apiKeyCacheTtl = envDuration(env, 'API_KEY_CACHE_TTL', '5s');
+  if (apiKeyCacheTtl > MAX_API_KEY_CACHE_TTL) {
+    throw new ConfigError('API_KEY_CACHE_TTL', `must be at most ${MAX_API_KEY_CACHE_TTL}s`);
   }
   return {
     port: envPort(env, 'RESOURCE_PORT', 3001),
@@ -34,10 +43,10 @@ export function loadResourceConfig(env: Env) {
     databaseUrl: envPostgresUrl(env, 'RESOURCE_DATABASE_URL'),
     redisUrl: envRedisUrl(env, 'REDIS_URL'),
     jwksMinRefetchInterval: envDuration(env, 'JWKS_MIN_REFETCH_INTERVAL', '30s'),
-    apiKeyCacheTtl: envDuration(env, 'API_KEY_CACHE_TTL', '5s'),
+    apiKeyCacheTtl,
     authClientId,
     authClientSecret,
-    apiKeyRateLimit: envInt(env, 'API_KEY_RATE_LIMIT', 600, 1),
+    apiKeyRateLimit: envInt(env, 'API_KEY_RATE_LIMIT', 600, 1, MAX_API_KEY_RATE_LIMIT),
   };
 }
 

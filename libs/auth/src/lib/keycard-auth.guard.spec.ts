@@ -168,6 +168,7 @@ describe('KeycardAuthGuard outside HTTP', () => {
       new Reflector(),
       new VerifiedTokenCache(10),
       resolveAuthOptions({ issuer: 'https://issuer.test', audience: 'keycard' }),
+      null,
     );
     const context = (handler: () => void) => {
       const host = new ExecutionContextHost([{ headers: {} }], Probe, handler);

@@ -3,12 +3,16 @@ import { Reflector } from '@nestjs/core';
 import { ErrorCode, invalidToken, KeycardError, missingCredentials } from '@keycard/common';
 import type { IncomingHttpHeaders } from 'node:http';
 import { IS_PUBLIC_KEY, ROLES_KEY, SCOPES_KEY } from './decorators';
+import { KEYCARD_API_KEYS } from './api-keys/api-key-setup';
+import type { ApiKeyAuthenticator } from './api-keys/api-key.authenticator';
 import { KEYCARD_AUTH_OPTIONS, ResolvedKeycardAuthOptions } from './options';
-import { ApiKeyPassportGuard, JwtPassportGuard } from './passport-guards';
+import { JwtPassportGuard } from './passport-guards';
 import type { Principal } from './principal';
-import { API_KEY_HEADER } from './strategies/api-key.strategy';
 import { accessTokenKid, bearerToken, isWellFormedToken } from './token-rules';
 import { VerifiedTokenCache } from './verified-token.cache';
+
+/** The only place an API key is read from (never the query string). */
+export const API_KEY_HEADER = 'x-api-key';
 
 /** What a route asks of its caller, read once per route from its decorators. */
 interface RoutePolicy {
@@ -26,21 +30,22 @@ interface AuthRequest {
 
 /**
  * The one global guard, deny by default. Picks the strategy from the credential presented
- * (bearer token, else `X-API-Key` when a verifier is configured, else the fallback
+ * (bearer token, else `X-API-Key` when API keys are configured, else the fallback
  * authenticators), puts the principal on `request.user`, then applies `@Roles` and `@Scopes`.
  * A bearer token already verified is served from the VerifiedTokenCache without passport: that
- * path stays synchronous (a header read, a prefix compare, a slice and a Map lookup).
+ * path stays synchronous (a header read, a prefix compare, a slice and a Map lookup). API keys
+ * go through `ApiKeyAuthenticator` (rate limit, then a cached or introspected answer).
  */
 @Injectable()
 export class KeycardAuthGuard implements CanActivate {
   private readonly policies = new WeakMap<object, WeakMap<object, RoutePolicy>>();
   private readonly jwtGuard = new JwtPassportGuard();
-  private readonly apiKeyGuard = new ApiKeyPassportGuard();
 
   constructor(
     private readonly reflector: Reflector,
     private readonly cache: VerifiedTokenCache,
     @Inject(KEYCARD_AUTH_OPTIONS) private readonly options: ResolvedKeycardAuthOptions,
+    @Inject(KEYCARD_API_KEYS) private readonly apiKeys: ApiKeyAuthenticator | null,
   ) {}
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
@@ -56,11 +61,9 @@ export class KeycardAuthGuard implements CanActivate {
       if (cached !== undefined) return admit(request, cached, policy);
       return this.verifyBearer(context, request, token, policy);
     }
-    if (
-      this.options.apiKeyVerifier !== undefined &&
-      request.headers[API_KEY_HEADER] !== undefined
-    ) {
-      return this.verifyApiKey(context, request, policy);
+    const apiKey = request.headers[API_KEY_HEADER];
+    if (this.apiKeys !== null && apiKey !== undefined) {
+      return this.verifyApiKey(this.apiKeys, context, request, apiKey, policy);
     }
     return this.tryFallbacks(request, policy);
   }
@@ -79,12 +82,16 @@ export class KeycardAuthGuard implements CanActivate {
   }
 
   private async verifyApiKey(
+    apiKeys: ApiKeyAuthenticator,
     context: ExecutionContext,
     request: AuthRequest,
+    header: string | string[],
     policy: RoutePolicy,
   ): Promise<boolean> {
-    await this.apiKeyGuard.canActivate(context);
-    return admit(request, authenticated(request), policy);
+    const principal = await apiKeys.authenticate(header, context.getArgByIndex<unknown>(1));
+    admit(request, principal, policy);
+    apiKeys.recordUse(principal);
+    return true;
   }
 
   private async tryFallbacks(request: AuthRequest, policy: RoutePolicy): Promise<boolean> {

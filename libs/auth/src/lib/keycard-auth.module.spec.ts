@@ -1,11 +1,16 @@
 import { Test } from '@nestjs/testing';
-import { resolveAuthOptions } from './options';
+import { ApiKeyOptions, resolveAuthOptions } from './options';
 import { KeycardAuthModule } from './keycard-auth.module';
 import { AccessTokenVerifier } from './access-token.verifier';
 import { RemoteJwksKeyResolver } from './remote-jwks.key-resolver';
 import { KEYCARD_KEY_RESOLVER } from './options';
 
 const base = { issuer: 'https://issuer.test', audience: 'keycard' };
+const apiKeys = (overrides: Partial<ApiKeyOptions> = {}): ApiKeyOptions => ({
+  clientId: 'svc',
+  clientSecret: 'svc-secret-0123456789',
+  ...overrides,
+});
 
 describe('resolveAuthOptions', () => {
   it('fills in the defaults', () => {
@@ -25,6 +30,27 @@ describe('resolveAuthOptions', () => {
     ['a negative cache size', { tokenCacheMaxEntries: -1 }, /tokenCacheMaxEntries/],
     ['no issuer', { issuer: '' }, /issuer/],
     ['no audience', { audience: '' }, /audience/],
+    [
+      'apiKeys without a client secret',
+      { apiKeys: { clientId: 'svc', clientSecret: '' } },
+      /clientSecret/,
+    ],
+    [
+      'apiKeys next to an apiKeyVerifier',
+      { apiKeys: apiKeys(), apiKeyVerifier: { verify: async () => null } },
+      /either/,
+    ],
+    ['an API key cache TTL over 300 s', { apiKeys: apiKeys({ cacheTtlSeconds: 301 }) }, /cacheTtl/],
+    [
+      'a default rate limit of 0',
+      { apiKeys: apiKeys({ rateLimit: { defaultPerMinute: 0 } }) },
+      /defaultPerMinute/,
+    ],
+    [
+      'a usage flush interval of 0',
+      { apiKeys: apiKeys({ usage: { flushIntervalSeconds: 0 } }) },
+      /flushIntervalSeconds/,
+    ],
   ])('refuses %s', (_name, overrides, message) => {
     expect(() => resolveAuthOptions({ ...base, ...(overrides as object) })).toThrow(message);
   });

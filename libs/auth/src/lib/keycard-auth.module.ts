@@ -4,11 +4,14 @@ import {
   Inject,
   Module,
   ModuleMetadata,
+  OnApplicationShutdown,
   OnModuleDestroy,
   OnModuleInit,
 } from '@nestjs/common';
 import { APP_GUARD, HttpAdapterHost } from '@nestjs/core';
 import { AccessTokenVerifier } from './access-token.verifier';
+import { createApiKeyAuthenticator, KEYCARD_API_KEYS } from './api-keys/api-key-setup';
+import type { ApiKeyAuthenticator } from './api-keys/api-key.authenticator';
 import { KeycardAuthGuard } from './keycard-auth.guard';
 import {
   KEYCARD_AUTH_OPTIONS,
@@ -19,7 +22,6 @@ import {
   ResolvedKeycardAuthOptions,
 } from './options';
 import { RemoteJwksKeyResolver } from './remote-jwks.key-resolver';
-import { KeycardApiKeyStrategy } from './strategies/api-key.strategy';
 import { KeycardJwtStrategy } from './strategies/jwt.strategy';
 import { VerifiedTokenCache } from './verified-token.cache';
 
@@ -56,9 +58,10 @@ function tokenCache(options: ResolvedKeycardAuthOptions, keys: KeyResolver): Ver
  * Passport strategies register by name process-wide: one configuration per process.
  */
 @Module({})
-export class KeycardAuthModule implements OnModuleInit, OnModuleDestroy {
+export class KeycardAuthModule implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
   constructor(
     @Inject(KEYCARD_KEY_RESOLVER) private readonly keys: KeyResolver,
+    @Inject(KEYCARD_API_KEYS) private readonly apiKeys: ApiKeyAuthenticator | null,
     private readonly adapterHost: HttpAdapterHost,
   ) {}
 
@@ -85,9 +88,13 @@ export class KeycardAuthModule implements OnModuleInit, OnModuleDestroy {
           inject: [KEYCARD_AUTH_OPTIONS, KEYCARD_KEY_RESOLVER],
           useFactory: tokenCache,
         },
+        {
+          provide: KEYCARD_API_KEYS,
+          inject: [KEYCARD_AUTH_OPTIONS, HttpAdapterHost],
+          useFactory: createApiKeyAuthenticator,
+        },
         AccessTokenVerifier,
         KeycardJwtStrategy,
-        KeycardApiKeyStrategy,
         { provide: APP_GUARD, useClass: KeycardAuthGuard },
       ],
       exports: [
@@ -103,6 +110,7 @@ export class KeycardAuthModule implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     this.declareRequestUser();
     if (this.keys instanceof RemoteJwksKeyResolver) void this.keys.warm();
+    this.apiKeys?.usage?.start();
   }
 
   /**
@@ -118,5 +126,13 @@ export class KeycardAuthModule implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     if (this.keys instanceof RemoteJwksKeyResolver) this.keys.close();
+  }
+
+  /**
+   * The last usage report goes at shutdown rather than at module destroy: Nest stops the HTTP
+   * server between the two, so the requests still in flight are counted too.
+   */
+  async onApplicationShutdown(): Promise<void> {
+    await this.apiKeys?.usage?.stop();
   }
 }

@@ -1,3 +1,4 @@
+import type { RateLimitStore } from '@keycard/common';
 import type { KeyObject } from 'node:crypto';
 import type { Principal } from './principal';
 
@@ -11,6 +12,31 @@ export interface KeyResolver {
 /** Checks an `X-API-Key` value; `null` means the key is not valid. */
 export interface ApiKeyVerifier {
   verify(apiKey: string): Promise<Principal | null>;
+}
+
+/**
+ * Keycard API keys (`X-API-Key`), checked by the auth-service's introspection endpoint with this
+ * service's client credentials, rate-limited per key and reported for usage.
+ */
+export interface ApiKeyOptions {
+  /** This service's registered client at the auth-service (`AUTH_CLIENT_ID`). */
+  clientId: string;
+  /** `AUTH_CLIENT_SECRET`. */
+  clientSecret: string;
+  /** How long an introspection answer is reused (`API_KEY_CACHE_TTL`); default 5, at most 300. */
+  cacheTtlSeconds?: number;
+  /** Bound of the answer cache; default 10000. */
+  cacheMaxEntries?: number;
+  /** Per request to the auth-service; default 5000. */
+  timeoutMs?: number;
+  rateLimit?: {
+    /** Default: in process (`MemoryRateLimitStore`); a `RedisRateLimitStore` shares limits across instances. */
+    store?: RateLimitStore;
+    /** Requests a minute for keys without their own limit (`API_KEY_RATE_LIMIT`); default 600. */
+    defaultPerMinute?: number;
+  };
+  /** Usage reports to the auth-service; `false` turns them off. Default every 10 s. */
+  usage?: { flushIntervalSeconds?: number } | false;
 }
 
 /** Another way to authenticate (e.g. a session cookie), tried when no bearer token and no API key was sent. */
@@ -35,8 +61,13 @@ export interface KeycardAuthOptions {
   jwksMinRefetchIntervalSeconds?: number;
   /** Bound of the verified-token cache; default 10000; 0 disables it. */
   tokenCacheMaxEntries?: number;
-  /** `X-API-Key` is accepted only when one is configured. */
+  /**
+   * `X-API-Key` is accepted only when this or `apiKeys` is set. A custom verifier gets no rate
+   * limits and no usage reports; use `apiKeys` for Keycard keys.
+   */
   apiKeyVerifier?: ApiKeyVerifier;
+  /** Keycard API keys through the auth-service (builds the verifier, rate limiter and reporter). */
+  apiKeys?: ApiKeyOptions;
   fallbackAuthenticators?: CredentialAuthenticator[];
 }
 
@@ -55,8 +86,11 @@ export interface ResolvedKeycardAuthOptions {
   jwksMinRefetchIntervalSeconds: number;
   tokenCacheMaxEntries: number;
   apiKeyVerifier?: ApiKeyVerifier;
+  apiKeys?: ApiKeyOptions;
   fallbackAuthenticators: CredentialAuthenticator[];
 }
+
+export const MAX_API_KEY_CACHE_TTL_SECONDS = 300;
 
 export const MAX_CLOCK_TOLERANCE_SECONDS = 30;
 
@@ -83,6 +117,7 @@ export function resolveAuthOptions(options: KeycardAuthOptions): ResolvedKeycard
   const algorithms: readonly string[] = options.algorithms ?? ['RS256'];
   if (algorithms.length !== 1 || algorithms[0] !== 'RS256')
     fail("algorithms must be exactly ['RS256']");
+  if (options.apiKeys !== undefined) checkApiKeyOptions(options);
   return {
     ...options,
     algorithms: ['RS256'],
@@ -102,4 +137,22 @@ export function resolveAuthOptions(options: KeycardAuthOptions): ResolvedKeycard
     ),
     fallbackAuthenticators: options.fallbackAuthenticators ?? [],
   };
+}
+
+function checkApiKeyOptions(options: KeycardAuthOptions): void {
+  const apiKeys = options.apiKeys as ApiKeyOptions;
+  if (options.apiKeyVerifier !== undefined) fail('give either apiKeyVerifier or apiKeys, not both');
+  if (!apiKeys.clientId || !apiKeys.clientSecret)
+    fail('apiKeys needs clientId and clientSecret (AUTH_CLIENT_ID / AUTH_CLIENT_SECRET)');
+  wholeNumber(apiKeys.cacheTtlSeconds, 5, 'apiKeys.cacheTtlSeconds', MAX_API_KEY_CACHE_TTL_SECONDS);
+  wholeNumber(apiKeys.cacheMaxEntries, 10_000, 'apiKeys.cacheMaxEntries');
+  positive(apiKeys.timeoutMs, 'apiKeys.timeoutMs');
+  positive(apiKeys.rateLimit?.defaultPerMinute, 'apiKeys.rateLimit.defaultPerMinute');
+  if (apiKeys.usage)
+    positive(apiKeys.usage.flushIntervalSeconds, 'apiKeys.usage.flushIntervalSeconds');
+}
+
+function positive(value: number | undefined, name: string): void {
+  if (value !== undefined && (!Number.isInteger(value) || value < 1))
+    fail(`${name} must be a whole number of at least 1`);
 }

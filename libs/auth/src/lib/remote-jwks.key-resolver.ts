@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { Clock, SystemClock } from '@keycard/common';
 import type { KeyObject } from 'node:crypto';
-import { maxAgeSeconds, publicKeysFromJwks, removedKids } from './jwks';
+import { describeError, discoverEndpoint, fetchJson, trimSlash } from './discovery';
+import { publicKeysFromJwks, removedKids } from './jwks';
 import type { KeyResolver } from './options';
 
 export interface RemoteJwksKeyResolverOptions {
@@ -22,19 +23,6 @@ export interface RemoteJwksKeyResolverOptions {
 const DEFAULT_CACHE_AGE_SECONDS = 600;
 /** Retry period after a failed fetch, at least. */
 const RETRY_SECONDS = 5;
-const MAX_DOCUMENT_CHARS = 512 * 1024;
-
-/** fetch() says only "fetch failed"; the cause carries the useful part (ECONNREFUSED, timeout…). */
-function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
-  const detail = cause?.code ?? cause?.message;
-  return typeof detail === 'string' ? `${error.message}: ${detail}` : error.message;
-}
-
-function trimSlash(url: string): string {
-  return url.replace(/\/+$/, '');
-}
 
 /**
  * Public keys from the issuer's JWKS (found via OIDC discovery). Keys are cached and refreshed in
@@ -111,8 +99,13 @@ export class RemoteJwksKeyResolver implements KeyResolver {
   private async load(): Promise<boolean> {
     clearTimeout(this.timer);
     try {
-      const jwksUri = this.jwksUri ?? (await this.discoverJwksUri());
-      const { body, maxAge } = await this.fetchJson(jwksUri);
+      const jwksUri =
+        this.jwksUri ??
+        (await discoverEndpoint(
+          { issuer: this.issuer, internalUrl: this.internalUrl, timeoutMs: this.timeoutMs },
+          'jwks_uri',
+        ));
+      const { body, maxAge } = await fetchJson(jwksUri, this.timeoutMs);
       const keys = publicKeysFromJwks(body);
       this.jwksUri = jwksUri;
       this.replaceKeys(keys);
@@ -129,46 +122,6 @@ export class RemoteJwksKeyResolver implements KeyResolver {
       this.schedule(Math.max(this.minRefetchMs / 1000, RETRY_SECONDS));
       return false;
     }
-  }
-
-  private async discoverJwksUri(): Promise<string> {
-    const { body } = await this.fetchJson(
-      `${this.internalUrl ?? this.issuer}/.well-known/openid-configuration`,
-    );
-    const document = (typeof body === 'object' && body !== null ? body : {}) as Record<
-      string,
-      unknown
-    >;
-    const issuer = document['issuer'];
-    if (typeof issuer !== 'string' || trimSlash(issuer) !== this.issuer) {
-      throw new Error(`discovery issuer ${String(issuer)} is not ${this.issuer}`);
-    }
-    const jwksUri = document['jwks_uri'];
-    if (typeof jwksUri !== 'string') throw new Error('discovery document has no jwks_uri');
-    const url = new URL(jwksUri);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-      throw new Error('jwks_uri is not http(s)');
-    if (this.internalUrl !== undefined) {
-      const internal = new URL(this.internalUrl);
-      url.protocol = internal.protocol;
-      url.host = internal.host;
-    }
-    return url.toString();
-  }
-
-  private async fetchJson(url: string): Promise<{ body: unknown; maxAge?: number }> {
-    const response = await fetch(url, {
-      headers: { accept: 'application/json' },
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
-    if (!response.ok) throw new Error(`${url} answered ${response.status}`);
-    const text = await response.text();
-    if (text.length > MAX_DOCUMENT_CHARS)
-      throw new Error(`${url} answered a document that is too large`);
-    return {
-      body: JSON.parse(text) as unknown,
-      maxAge: maxAgeSeconds(response.headers.get('cache-control')),
-    };
   }
 
   private replaceKeys(next: Map<string, KeyObject>): void {

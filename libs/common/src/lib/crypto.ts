@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** URL-safe random text carrying `bytes` bytes of entropy. */
 export function randomToken(bytes = 32): string {
@@ -7,7 +7,8 @@ export function randomToken(bytes = 32): string {
 
 /** SHA-256 hex digest: how high-entropy secrets (refresh tokens, API keys, client secrets) are stored. */
 export function sha256Hex(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
+  // The one-shot `hash` (Node ≥ 20.12) is about twice as fast as createHash: this runs per API-key request.
+  return hash('sha256', value, 'hex');
 }
 
 /** Compares two strings in time independent of where they differ. */

@@ -20,8 +20,12 @@ export interface TestDatabase {
  * Creates a fresh, empty PostgreSQL database on the server of `TEST_DATABASE_URL`, so each test
  * file runs on its own schema and parallel workers never see each other's rows.
  */
-export async function createTestPostgresDatabase(baseUrl: string, label = 'test'): Promise<TestDatabase> {
-  const name = `keycard_${label.replace(/\W/g, '_').slice(0, 20)}_${randomBytes(5).toString('hex')}`.toLowerCase();
+export async function createTestPostgresDatabase(
+  baseUrl: string,
+  label = 'test',
+): Promise<TestDatabase> {
+  const name =
+    `keycard_${label.replace(/\W/g, '_').slice(0, 20)}_${randomBytes(5).toString('hex')}`.toLowerCase();
   const admin = new Client({ connectionString: baseUrl });
   await admin.connect();
   try {

@@ -22,18 +22,29 @@ export function makeTestKeyPair(kid = 'test-key', modulusLength = 2048): TestKey
 }
 
 /** Signs header and payload by hand, so tests can build tokens no real issuer would make. */
-export function signRs256(header: Record<string, unknown>, payload: Record<string, unknown>, key: KeyObject): string {
+export function signRs256(
+  header: Record<string, unknown>,
+  payload: Record<string, unknown>,
+  key: KeyObject,
+): string {
   const input = `${b64url(header)}.${b64url(payload)}`;
   return `${input}.${sign('sha256', Buffer.from(input), key).toString('base64url')}`;
 }
 
 /** An HS256 token whose HMAC secret is `secret` (the classic alg-confusion attack uses the public key PEM). */
-export function signHs256(header: Record<string, unknown>, payload: Record<string, unknown>, secret: string | Buffer): string {
+export function signHs256(
+  header: Record<string, unknown>,
+  payload: Record<string, unknown>,
+  secret: string | Buffer,
+): string {
   const input = `${b64url(header)}.${b64url(payload)}`;
   return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
 }
 
 /** An unsigned `alg: none` token. */
-export function unsignedToken(payload: Record<string, unknown>, header: Record<string, unknown> = {}): string {
+export function unsignedToken(
+  payload: Record<string, unknown>,
+  header: Record<string, unknown> = {},
+): string {
   return `${b64url({ alg: 'none', typ: 'at+jwt', ...header })}.${b64url(payload)}.`;
 }

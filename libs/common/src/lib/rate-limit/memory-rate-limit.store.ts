@@ -1,4 +1,4 @@
-import { Clock } from '@keycard/common';
+import { Clock } from '../clock';
 import { RateLimitResult, RateLimitStore, secondsLeft } from './rate-limit.store';
 
 interface Window {

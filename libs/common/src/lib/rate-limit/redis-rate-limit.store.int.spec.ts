@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
 import { testRedisUrl } from '@keycard/testing';
-import type { RedisClient } from '../redis/redis.client';
+import type { RedisClient } from '../redis';
 import { describeRateLimitStoreContract } from './rate-limit-store.contract';
 import { RedisRateLimitStore } from './redis-rate-limit.store';
 

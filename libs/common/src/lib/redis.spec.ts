@@ -1,12 +1,7 @@
 import { Logger } from '@nestjs/common';
-import { ConfigError } from '@keycard/common';
+import { ConfigError } from './env';
 import { testRedisUrl } from '@keycard/testing';
-import {
-  assertRedisReachable,
-  connectRedis,
-  describeRedisUrl,
-  redactRedisSecret,
-} from './redis.client';
+import { assertRedisReachable, connectRedis, describeRedisUrl, redactRedisSecret } from './redis';
 
 describe('describeRedisUrl', () => {
   it.each([

@@ -1,4 +1,4 @@
-import { ManualClock } from '@keycard/common';
+import { ManualClock } from '../clock';
 import { MemoryRateLimitStore } from './memory-rate-limit.store';
 import { describeRateLimitStoreContract } from './rate-limit-store.contract';
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RedisClient } from '../redis/redis.client';
+import type { RedisClient } from '../redis';
 import { RateLimitResult, RateLimitStore, secondsLeft } from './rate-limit.store';
 
 /**

@@ -1,0 +1,31 @@
+import type { KeycardAuthOptions } from '@keycard/auth';
+import type { RateLimitStore } from '@keycard/common';
+import type { ResourceSettings } from './resource.config';
+
+/**
+ * The shared auth module's settings from the resource-service's config. API keys are accepted only
+ * when the service has its own client at the auth-service (`AUTH_CLIENT_ID` + `AUTH_CLIENT_SECRET`):
+ * it needs one to introspect them. Without it, `X-API-Key` is ignored (so a request that carries
+ * nothing else gets 401).
+ */
+export function keycardAuthOptions(
+  config: ResourceSettings,
+  rateLimitStore: RateLimitStore,
+): KeycardAuthOptions {
+  const options: KeycardAuthOptions = {
+    issuer: config.issuer,
+    audience: config.audience,
+    internalUrl: config.internalUrl,
+    jwksMinRefetchIntervalSeconds: config.jwksMinRefetchInterval,
+  };
+  if (config.authClientId === undefined || config.authClientSecret === undefined) return options;
+  return {
+    ...options,
+    apiKeys: {
+      clientId: config.authClientId,
+      clientSecret: config.authClientSecret,
+      cacheTtlSeconds: config.apiKeyCacheTtl,
+      rateLimit: { store: rateLimitStore, defaultPerMinute: config.apiKeyRateLimit },
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import { HttpAdapterHost } from '@nestjs/core';
+import { MemoryRateLimitStore, SystemClock } from '@keycard/common';
+import { trimSlash } from '../discovery';
+import type { ApiKeyOptions, ResolvedKeycardAuthOptions } from '../options';
+import { ApiKeyRateLimiter } from './api-key-rate-limiter';
+import { ApiKeyUsageReporter } from './api-key-usage.reporter';
+import { ApiKeyAuthenticator, HeaderSetter } from './api-key.authenticator';
+import { IntrospectionApiKeyVerifier } from './introspection-api-key.verifier';
+
+/** Injection token of the guard's `ApiKeyAuthenticator` (`null` when API keys are not accepted). */
+export const KEYCARD_API_KEYS = Symbol('KEYCARD_API_KEYS');
+
+function headerSetter(host: HttpAdapterHost): HeaderSetter {
+  // Read the adapter per call: it is attached once the app is created, after the providers.
+  return (response, name, value) => host.httpAdapter.setHeader(response, name, value);
+}
+
+function keycardApiKeys(
+  options: ResolvedKeycardAuthOptions,
+  apiKeys: ApiKeyOptions,
+  host: HttpAdapterHost,
+): ApiKeyAuthenticator {
+  const clock = new SystemClock();
+  const authUrl = trimSlash(options.internalUrl ?? options.issuer);
+  const verifier = new IntrospectionApiKeyVerifier({
+    issuer: options.issuer,
+    internalUrl: options.internalUrl,
+    clientId: apiKeys.clientId,
+    clientSecret: apiKeys.clientSecret,
+    cacheTtlSeconds: apiKeys.cacheTtlSeconds,
+    cacheMaxEntries: apiKeys.cacheMaxEntries,
+    timeoutMs: apiKeys.timeoutMs,
+    clock,
+  });
+  const limiter = new ApiKeyRateLimiter(
+    apiKeys.rateLimit?.store ?? new MemoryRateLimitStore(clock),
+    apiKeys.rateLimit?.defaultPerMinute,
+    clock,
+  );
+  const usage =
+    apiKeys.usage === false
+      ? undefined
+      : new ApiKeyUsageReporter({
+          endpoint: `${authUrl}/api-keys/usage-reports`,
+          clientId: apiKeys.clientId,
+          clientSecret: apiKeys.clientSecret,
+          flushIntervalSeconds: apiKeys.usage?.flushIntervalSeconds,
+          timeoutMs: apiKeys.timeoutMs,
+          clock,
+        });
+  return new ApiKeyAuthenticator({ verifier, limiter, usage, setHeader: headerSetter(host) });
+}
+
+/** What the module provides under `KEYCARD_API_KEYS`, from the validated options. */
+export function createApiKeyAuthenticator(
+  options: ResolvedKeycardAuthOptions,
+  host: HttpAdapterHost,
+): ApiKeyAuthenticator | null {
+  if (options.apiKeys !== undefined) return keycardApiKeys(options, options.apiKeys, host);
+  if (options.apiKeyVerifier !== undefined)
+    return new ApiKeyAuthenticator({ verifier: options.apiKeyVerifier });
+  return null;
+}

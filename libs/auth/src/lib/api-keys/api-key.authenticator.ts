@@ -1,0 +1,96 @@
+import { ErrorCode, hashApiKey, KeycardError, parseApiKey } from '@keycard/common';
+import { describeError } from '../discovery';
+import type { ApiKeyVerifier } from '../options';
+import type { Principal } from '../principal';
+import {
+  ApiKeyRateLimiter,
+  apiKeyRateLimited,
+  rateLimitHeaders,
+  RateLimitState,
+} from './api-key-rate-limiter';
+import type { ApiKeyUsageReporter } from './api-key-usage.reporter';
+import type { RateLimitedApiKeyVerifier, VerifiedApiKey } from './api-key-verifier';
+
+/** Sets a response header on whatever the platform's response object is (Express or Fastify). */
+export type HeaderSetter = (response: unknown, name: string, value: string) => void;
+
+export type ApiKeyAuthenticatorParts =
+  /** Any verifier: no rate limits, no usage (the verifier knows no limits and no key ids). */
+  | { verifier: ApiKeyVerifier; limiter?: undefined; usage?: undefined }
+  /** Keycard keys: offline format check, per-key rate limits, usage reports. */
+  | {
+      verifier: RateLimitedApiKeyVerifier;
+      limiter: ApiKeyRateLimiter;
+      usage?: ApiKeyUsageReporter;
+      setHeader: HeaderSetter;
+    };
+
+function invalidApiKey(reason: string): KeycardError {
+  return new KeycardError(ErrorCode.InvalidApiKey, { reason });
+}
+
+/**
+ * The `X-API-Key` step of the guard. Keycard keys go: format and checksum (offline) → count the
+ * request in the key's window (before any introspection, under a key derived from the key's hash)
+ * → verify (cached, else introspection) → RateLimit-* headers on the response.
+ *
+ * Not a passport strategy: passport would only read the header, and this path needs the key's
+ * hash and rate limit both before and after verification, which a strategy callback cannot carry.
+ */
+export class ApiKeyAuthenticator {
+  constructor(private readonly parts: ApiKeyAuthenticatorParts) {}
+
+  /** The principal of a good key; 401 invalid_api_key, 429, or 503 when it cannot be checked. */
+  async authenticate(header: unknown, response: unknown): Promise<Principal> {
+    if (typeof header !== 'string' || header === '')
+      throw invalidApiKey('X-API-Key is empty or repeated');
+    const parts = this.parts;
+    if (parts.limiter === undefined) {
+      const principal = await parts.verifier.verify(header).catch(unavailable);
+      if (!principal) throw invalidApiKey('API key not accepted');
+      return principal;
+    }
+    if (!parseApiKey(header)) throw invalidApiKey('malformed API key or bad checksum');
+    const keyHash = hashApiKey(header);
+    const known = parts.verifier.knownRateLimit(keyHash);
+    const counted = await parts.limiter.hit(keyHash, known);
+    // A known limit is applied before verification, so an over-limit key costs no introspection.
+    if (known !== undefined && counted.count > counted.limit) throw apiKeyRateLimited(counted);
+    // A cached answer needs no await: the common case stays a few Map lookups.
+    const cached = parts.verifier.cached(keyHash);
+    const verified =
+      cached !== undefined
+        ? cached
+        : await parts.verifier.check(header, keyHash).catch(unavailable);
+    if (!verified) throw invalidApiKey('API key not accepted');
+    const state = known === undefined ? withLimitOf(verified, counted) : counted;
+    if (state.count > state.limit) throw apiKeyRateLimited(state);
+    const headers = rateLimitHeaders(state);
+    for (const name in headers) parts.setHeader(response, name, headers[name]);
+    return verified.principal;
+  }
+
+  /** Counts an admitted request for the key's usage report (no I/O). */
+  recordUse(principal: Principal): void {
+    if (this.parts.usage !== undefined && principal.tokenId !== undefined)
+      this.parts.usage.record(principal.tokenId);
+  }
+
+  /** The usage reporter, when reports are sent (the module starts and stops it). */
+  get usage(): ApiKeyUsageReporter | undefined {
+    return this.parts.usage;
+  }
+}
+
+/** The key's own limit, learnt by verification, replaces the default it was counted against. */
+function withLimitOf(verified: VerifiedApiKey, counted: RateLimitState): RateLimitState {
+  return verified.rateLimit === undefined ? counted : { ...counted, limit: verified.rateLimit };
+}
+
+/** A verifier that fails (not the caller's fault) is a 503, never a 500 and never an accept. */
+function unavailable(error: unknown): never {
+  if (error instanceof KeycardError) throw error;
+  throw new KeycardError(ErrorCode.Unavailable, {
+    reason: `API key check failed: ${describeError(error)}`,
+  });
+}

@@ -1,0 +1,197 @@
+import { Logger } from '@nestjs/common';
+import {
+  Clock,
+  ErrorCode,
+  hashApiKey,
+  KeycardError,
+  parseApiKey,
+  SystemClock,
+} from '@keycard/common';
+import { describeError, discoverEndpoint, readJson, trimSlash } from '../discovery';
+import type { Principal } from '../principal';
+import type { RateLimitedApiKeyVerifier, VerifiedApiKey } from './api-key-verifier';
+import { basicAuthorization } from './basic-auth';
+import { toVerifiedApiKey } from './introspection-answer';
+
+export interface IntrospectionApiKeyVerifierOptions {
+  /** The auth-service's issuer; its discovery document names `introspection_endpoint`. */
+  issuer: string;
+  /** When set, the address actually called (`AUTH_INTERNAL_URL`); rewrites the endpoint's origin. */
+  internalUrl?: string;
+  /** This service's registered client (`AUTH_CLIENT_ID` / `AUTH_CLIENT_SECRET`). */
+  clientId: string;
+  clientSecret: string;
+  /** How long an answer, positive or negative, is reused (`API_KEY_CACHE_TTL`); default 5, 0 = never. */
+  cacheTtlSeconds?: number;
+  /** Bound of the answer cache; default 10000. */
+  cacheMaxEntries?: number;
+  /** Per HTTP request; default 5000. */
+  timeoutMs?: number;
+  clock?: Clock;
+}
+
+interface CacheEntry {
+  verified: VerifiedApiKey | null;
+  /** Epoch ms; never served at or after it. */
+  expiresAt: number;
+}
+
+/**
+ * Verifies Keycard API keys with the auth-service's RFC 7662 introspection endpoint, as a
+ * registered client (HTTP Basic). A key of the wrong shape or checksum is refused offline. Answers,
+ * active or not, are cached by the key's SHA-256 for at most `cacheTtlSeconds` (and never past the
+ * key's `exp`), so a revoked key stops within the TTL; concurrent misses for one key share one
+ * request. When the auth-service cannot answer, it fails closed: 503, never an accepted key.
+ */
+export class IntrospectionApiKeyVerifier implements RateLimitedApiKeyVerifier {
+  private readonly logger = new Logger('KeycardApiKeys');
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly inFlight = new Map<string, Promise<VerifiedApiKey | null>>();
+  /**
+   * The last known limit of each key, kept beyond the answer's TTL: it only decides how fast a key
+   * may go (never whether it is valid), and knowing it lets an over-limit request be refused
+   * before any introspection.
+   */
+  private readonly rateLimits = new Map<string, number>();
+  private readonly ttlMs: number;
+  private readonly maxEntries: number;
+  private readonly timeoutMs: number;
+  private readonly clock: Clock;
+  private readonly authorization: string;
+  private endpoint?: Promise<string>;
+  private lastProblem?: string;
+
+  constructor(private readonly options: IntrospectionApiKeyVerifierOptions) {
+    this.ttlMs = Math.max(0, (options.cacheTtlSeconds ?? 5) * 1000);
+    this.maxEntries = options.cacheMaxEntries ?? 10_000;
+    this.timeoutMs = options.timeoutMs ?? 5000;
+    this.clock = options.clock ?? new SystemClock();
+    this.authorization = basicAuthorization(options.clientId, options.clientSecret);
+  }
+
+  async verify(apiKey: string): Promise<Principal | null> {
+    return (await this.check(apiKey))?.principal ?? null;
+  }
+
+  /**
+   * The key's principal and rate limit; null when it is malformed, unknown, revoked or expired.
+   * With `keyHash` (the caller has parsed the key and hashed it) the cache is consulted before the
+   * shape is checked again: only well-formed keys are ever cached, so a hit needs no second parse.
+   */
+  check(apiKey: string, keyHash?: string): Promise<VerifiedApiKey | null> {
+    if (keyHash === undefined && !parseApiKey(apiKey)) return Promise.resolve(null);
+    const hash = keyHash ?? hashApiKey(apiKey);
+    const cached = this.cached(hash);
+    if (cached !== undefined) return Promise.resolve(cached);
+    if (keyHash !== undefined && !parseApiKey(apiKey)) return Promise.resolve(null);
+    let pending = this.inFlight.get(hash);
+    if (pending === undefined) {
+      pending = this.introspect(apiKey, hash).finally(() => this.inFlight.delete(hash));
+      this.inFlight.set(hash, pending);
+    }
+    return pending;
+  }
+
+  /** The last known rate limit of a key verified before (no I/O); undefined when not known. */
+  knownRateLimit(keyHash: string): number | undefined {
+    return this.rateLimits.get(keyHash);
+  }
+
+  /** Forgets every cached answer and limit. */
+  clear(): void {
+    this.cache.clear();
+    this.rateLimits.clear();
+  }
+
+  /** A live cached answer: the verified key, null (known bad), or undefined (ask). */
+  cached(hash: string): VerifiedApiKey | null | undefined {
+    const entry = this.cache.get(hash);
+    if (entry === undefined) return undefined;
+    if (this.clock.now() < entry.expiresAt) return entry.verified;
+    this.cache.delete(hash);
+    return undefined;
+  }
+
+  private async introspect(apiKey: string, hash: string): Promise<VerifiedApiKey | null> {
+    let verified: VerifiedApiKey | null;
+    try {
+      verified = toVerifiedApiKey(await this.post(apiKey), this.clock.now());
+    } catch (error) {
+      // Forget the endpoint too: the auth-service may have moved or restarted.
+      this.endpoint = undefined;
+      this.report(describeError(error));
+      throw new KeycardError(ErrorCode.Unavailable, {
+        reason: `API key introspection failed: ${describeError(error)}`,
+      });
+    }
+    this.recovered();
+    this.remember(hash, verified);
+    this.rememberLimit(hash, verified?.rateLimit);
+    return verified;
+  }
+
+  private async post(apiKey: string): Promise<unknown> {
+    const url = await this.introspectionEndpoint();
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        accept: 'application/json',
+        authorization: this.authorization,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ token: apiKey, token_type_hint: 'api_key' }).toString(),
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    return (await readJson(url, response)).body;
+  }
+
+  private introspectionEndpoint(): Promise<string> {
+    this.endpoint ??= discoverEndpoint(
+      {
+        issuer: trimSlash(this.options.issuer),
+        internalUrl: this.options.internalUrl,
+        timeoutMs: this.timeoutMs,
+      },
+      'introspection_endpoint',
+    );
+    return this.endpoint;
+  }
+
+  private remember(hash: string, verified: VerifiedApiKey | null): void {
+    if (this.ttlMs <= 0) return;
+    const now = this.clock.now();
+    const exp = verified?.principal.expiresAt;
+    const expiresAt = Math.min(now + this.ttlMs, exp ?? Number.POSITIVE_INFINITY);
+    if (expiresAt > now) boundedSet(this.cache, hash, { verified, expiresAt }, this.maxEntries);
+  }
+
+  private rememberLimit(hash: string, rateLimit: number | undefined): void {
+    if (rateLimit === undefined) this.rateLimits.delete(hash);
+    else boundedSet(this.rateLimits, hash, rateLimit, this.maxEntries);
+  }
+
+  /** One log line per distinct failure, not one per request; never the key or its hash. */
+  private report(problem: string): void {
+    if (problem === this.lastProblem) return;
+    this.lastProblem = problem;
+    this.logger.error(`API key introspection failed (${problem}); API keys are refused with 503`);
+  }
+
+  private recovered(): void {
+    if (this.lastProblem === undefined) return;
+    this.lastProblem = undefined;
+    this.logger.log('API key introspection answers again');
+  }
+}
+
+/** Sets `key` as the newest entry, dropping the oldest entries beyond `max` (FIFO). */
+function boundedSet<V>(map: Map<string, V>, key: string, value: V, max: number): void {
+  if (max <= 0) return;
+  map.delete(key);
+  while (map.size >= max) {
+    const oldest = map.keys().next().value;
+    if (oldest === undefined) break;
+    map.delete(oldest);
+  }
+  map.set(key, value);
+}

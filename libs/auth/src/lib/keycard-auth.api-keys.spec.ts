@@ -1,0 +1,197 @@
+import { INestApplication } from '@nestjs/common';
+import { generateApiKey } from '@keycard/common';
+import request from 'supertest';
+import { StaticKeyResolver } from '../testing/fixtures';
+import { createGuardTestApp, Platform } from '../testing/guard-app';
+import {
+  activeKeyAnswer,
+  CLIENT_ID,
+  CLIENT_SECRET,
+  IntrospectionServer,
+  startIntrospectionServer,
+} from '../testing/introspection-server';
+import type { ApiKeyOptions } from './options';
+
+const KEY_ID = String(activeKeyAnswer()['key_id']);
+
+/** Answers for specific keys; any other key gets the default active answer. */
+function answers(server: IntrospectionServer, byKey: Map<string, Record<string, unknown>>) {
+  server.handler = (token) => ({ status: 200, body: byKey.get(token) ?? activeKeyAnswer() });
+}
+
+async function appFor(
+  platform: Platform,
+  server: IntrospectionServer,
+  apiKeys: Partial<ApiKeyOptions> = {},
+): Promise<INestApplication> {
+  return createGuardTestApp(platform, {
+    issuer: server.url,
+    keyResolver: new StaticKeyResolver(),
+    apiKeys: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, usage: false, ...apiKeys },
+  });
+}
+
+describe.each<Platform>(['express', 'fastify'])('API keys through the guard (%s)', (platform) => {
+  let server: IntrospectionServer;
+  let app: INestApplication;
+  const byKey = new Map<string, Record<string, unknown>>();
+  const newKey = (answer: Record<string, unknown> = {}) => {
+    const { key } = generateApiKey('sk', 'live');
+    byKey.set(key, activeKeyAnswer(answer));
+    return key;
+  };
+  const get = (path: string, key?: string) => {
+    const call = request(app.getHttpServer()).get(path);
+    return key === undefined ? call : call.set('X-API-Key', key);
+  };
+
+  beforeAll(async () => {
+    server = await startIntrospectionServer();
+    answers(server, byKey);
+    // A TTL of 0: every request that reaches verification introspects, so the counts below show
+    // exactly which requests did.
+    app = await appFor(platform, server, {
+      cacheTtlSeconds: 0,
+      rateLimit: { defaultPerMinute: 5 },
+    });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await server.close();
+  });
+
+  beforeEach(() => {
+    server.introspections.length = 0;
+    server.handler = (token) => ({ status: 200, body: byKey.get(token) ?? activeKeyAnswer() });
+  });
+
+  it('accepts a good key as an api_key principal and says where its window stands', async () => {
+    const key = newKey({ rate_limit: 50 });
+    const response = await get('/me', key).expect(200);
+    expect(response.body).toMatchObject({
+      sub: 'user-1',
+      authType: 'api_key',
+      roles: [],
+      scopeRestricted: true,
+      tokenId: KEY_ID,
+    });
+    expect(response.headers['ratelimit-limit']).toBe('50');
+    expect(response.headers['ratelimit-remaining']).toBe('49');
+    expect(Number(response.headers['ratelimit-reset'])).toBeGreaterThanOrEqual(1);
+    expect(Number(response.headers['ratelimit-reset'])).toBeLessThanOrEqual(60);
+    expect(JSON.stringify(response.body)).not.toContain(key);
+  });
+
+  it("applies the key's own limit: 429 with Retry-After, counted before introspection", async () => {
+    const key = newKey({ rate_limit: 3 });
+    const remaining: string[] = [];
+    for (let i = 0; i < 3; i++)
+      remaining.push((await get('/me', key).expect(200)).headers['ratelimit-remaining']);
+    expect(remaining).toEqual(['2', '1', '0']);
+    expect(server.introspections).toHaveLength(3);
+    const refused = await get('/me', key).expect(429);
+    expect(refused.body).toMatchObject({ statusCode: 429, error: 'rate_limited' });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(refused.headers['ratelimit-limit']).toBe('3');
+    expect(refused.headers['ratelimit-remaining']).toBe('0');
+    expect(refused.headers['ratelimit-reset']).toBe(refused.headers['retry-after']);
+    expect(server.introspections).toHaveLength(3); // refused without asking the auth-service
+  });
+
+  it('uses the default limit for a key without its own', async () => {
+    const key = newKey({ rate_limit: undefined });
+    for (let i = 0; i < 5; i++) await get('/me', key).expect(200);
+    const refused = await get('/me', key).expect(429);
+    expect(refused.headers['ratelimit-limit']).toBe('5');
+  });
+
+  it('holds a key to its own limit even when its first requests arrive together', async () => {
+    const key = newKey({ rate_limit: 2 });
+    const statuses = await Promise.all(
+      Array.from({ length: 6 }, async () => (await get('/me', key)).status),
+    );
+    expect(statuses.filter((status) => status === 200)).toHaveLength(2);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(4);
+  });
+
+  it('refuses a key with a bad checksum at once: 401, no introspection', async () => {
+    const key = newKey();
+    const mistyped = `${key.slice(0, -1)}${key.endsWith('0') ? '1' : '0'}`;
+    const response = await get('/me', mistyped).expect(401);
+    expect(response.body.error).toBe('invalid_api_key');
+    expect(server.introspections).toHaveLength(0);
+  });
+
+  it('refuses an inactive key with 401 invalid_api_key', async () => {
+    const key = newKey();
+    byKey.set(key, { active: false });
+    const response = await get('/me', key).expect(401);
+    expect(response.body.error).toBe('invalid_api_key');
+  });
+
+  it('answers 503, not 500 and never 200, when the auth-service cannot answer', async () => {
+    server.handler = () => ({ status: 500, body: { statusCode: 500 } });
+    const response = await get('/me', newKey()).expect(503);
+    expect(response.body).toEqual({
+      statusCode: 503,
+      error: 'unavailable',
+      message: 'Service unavailable',
+    });
+  });
+
+  it('enforces @Scopes on API keys (403), still telling the window', async () => {
+    const key = newKey({ scope: 'documents:read' });
+    const response = await get('/write', key).expect(403);
+    expect(response.body.error).toBe('insufficient_scope');
+    expect(response.headers['ratelimit-limit']).toBeDefined();
+  });
+
+  it('never reads a key from the query string', async () => {
+    const key = newKey();
+    const response = await get(`/me?api_key=${key}&x-api-key=${key}`).expect(401);
+    expect(response.body.error).toBe('missing_credentials');
+    expect(server.introspections).toHaveLength(0);
+  });
+});
+
+describe('API key usage through the guard', () => {
+  it('reports admitted requests per key at shutdown, as the service client', async () => {
+    const server = await startIntrospectionServer();
+    const app = await appFor('fastify', server, { usage: { flushIntervalSeconds: 3600 } });
+    const { key } = generateApiKey('sk', 'live');
+    const { key: readOnly } = generateApiKey('pk', 'live');
+    server.handler = (token) => ({
+      status: 200,
+      body:
+        token === readOnly
+          ? activeKeyAnswer({
+              key_id: 'd5f0c1e2-0000-4000-8000-000000000001',
+              scope: 'documents:read',
+            })
+          : activeKeyAnswer(),
+    });
+    try {
+      for (let i = 0; i < 3; i++)
+        await request(app.getHttpServer()).get('/me').set('X-API-Key', key).expect(200);
+      // Refused requests are not usage.
+      await request(app.getHttpServer()).get('/write').set('X-API-Key', readOnly).expect(403);
+      await request(app.getHttpServer()).get('/me').set('X-API-Key', `${key}x`).expect(401);
+      expect(server.usageReports).toHaveLength(0); // nothing sent per request
+    } finally {
+      await app.close();
+    }
+    await server.close();
+    expect(server.usageReports).toHaveLength(1);
+    const { reports } = JSON.parse(server.usageReports[0].body);
+    expect(reports).toEqual([
+      {
+        keyId: KEY_ID,
+        day: new Date().toISOString().slice(0, 10),
+        count: 3,
+        lastUsedAt: expect.any(String),
+      },
+    ]);
+    expect(server.usageReports[0].body).not.toContain(key);
+  });
+});

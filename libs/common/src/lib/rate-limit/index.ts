@@ -1,0 +1,3 @@
+export * from './rate-limit.store';
+export * from './memory-rate-limit.store';
+export * from './redis-rate-limit.store';
