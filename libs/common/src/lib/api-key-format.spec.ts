@@ -49,6 +49,9 @@ describe('api key format', () => {
     expect(crc32('123456789')).toBe(0xcbf43926);
     expect(crc32('')).toBe(0);
     expect(crc32('The quick brown fox jumps over the lazy dog')).toBe(0x414fa339);
+    // Over the UTF-8 bytes (the same values as zlib.crc32).
+    expect(crc32('héllo €')).toBe(0xe131580e);
+    expect(crc32('日本語')).toBe(0xa80b52e5);
   });
 
   it('makes 1000 distinct keys', () => {
