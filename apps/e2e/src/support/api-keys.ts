@@ -1,5 +1,5 @@
 import { request } from './http';
-import { Stack } from './stack';
+import { AuthTarget } from './api';
 
 /** `POST /api-keys`'s answer: the only time the key itself is shown. */
 export interface CreatedApiKey {
@@ -36,7 +36,7 @@ export interface NewApiKey {
 
 /** Creates a key for the user of `accessToken`; throws unless 201. */
 export async function createApiKey(
-  stack: Stack,
+  stack: AuthTarget,
   accessToken: string,
   input: NewApiKey = {},
 ): Promise<CreatedApiKey> {
@@ -50,7 +50,7 @@ export async function createApiKey(
 
 /** Rotates a key; throws unless 201. */
 export async function rotateApiKey(
-  stack: Stack,
+  stack: AuthTarget,
   accessToken: string,
   id: string,
   graceSeconds: number,

@@ -50,8 +50,11 @@ export interface RegisteredUser extends Credentials {
   user: PublicUser;
 }
 
+/** Anything with a running auth-service: a `Stack` or a `Topology`. */
+export type AuthTarget = Pick<Stack, 'auth'>;
+
 /** Registers a new user with a unique email and a random password. */
-export async function registerUser(stack: Stack, name = 'E2E User'): Promise<RegisteredUser> {
+export async function registerUser(stack: AuthTarget, name = 'E2E User'): Promise<RegisteredUser> {
   const credentials = {
     email: `user-${randomBytes(6).toString('hex')}@example.test`,
     password: `pw-${randomBytes(12).toString('base64url')}`,
@@ -64,7 +67,7 @@ export async function registerUser(stack: Stack, name = 'E2E User'): Promise<Reg
 }
 
 /** Password login; throws unless 200, so a broken login shows up where it happens. */
-export async function login(stack: Stack, credentials: Credentials): Promise<TokenPair> {
+export async function login(stack: AuthTarget, credentials: Credentials): Promise<TokenPair> {
   const response = await request<TokenPair>('POST', `${stack.auth.url}/auth/login`, {
     json: { email: credentials.email, password: credentials.password },
   });
@@ -73,7 +76,7 @@ export async function login(stack: Stack, credentials: Credentials): Promise<Tok
   return response.body;
 }
 
-export function refresh(stack: Stack, refreshToken: string) {
+export function refresh(stack: AuthTarget, refreshToken: string) {
   return request<TokenPair>('POST', `${stack.auth.url}/auth/refresh`, { json: { refreshToken } });
 }
 
@@ -81,6 +84,6 @@ export function resourceMe(stack: Stack, accessToken: string) {
   return request<MeResponse>('GET', `${stack.resource.url}/me`, { bearer: accessToken });
 }
 
-export function authMe(stack: Stack, accessToken: string) {
+export function authMe(stack: AuthTarget, accessToken: string) {
   return request<PublicUser>('GET', `${stack.auth.url}/auth/me`, { bearer: accessToken });
 }

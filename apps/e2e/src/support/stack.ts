@@ -66,7 +66,8 @@ function testFailed(): boolean {
   return (globalThis as { __KEYCARD_E2E_FAILED__?: boolean }).__KEYCARD_E2E_FAILED__ === true;
 }
 
-async function startService(
+/** Spawns one built app and waits for its `/health`; on failure stops it and throws with its log tail. */
+export async function startService(
   name: ServiceName,
   label: string,
   env: Record<string, string>,

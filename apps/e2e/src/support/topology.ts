@@ -1,0 +1,170 @@
+import { createTestPostgresDatabase, TestDatabase } from '@keycard/testing';
+import { VERBOSE_LOGS } from './log-secrets';
+import { freePorts } from './ports';
+import { ServiceName } from './service-process';
+import {
+  baseEnv,
+  ClientPair,
+  Credentials,
+  randomSecret,
+  RunningService,
+  startService,
+} from './stack';
+
+/**
+ * The docker-compose.yml topology, natively: one auth-service and two resource-service replicas
+ * on PostgreSQL and Redis, with the settings the compose file passes. `E2E_TOPOLOGY=1` turns it
+ * on (`node tools/scripts/topology.mjs` sets it, with TEST_DATABASE_URL and TEST_REDIS_URL).
+ */
+export interface Topology {
+  auth: RunningService;
+  /** resource-service-1 and resource-service-2: one database, one Redis, one client. */
+  resources: [RunningService, RunningService];
+  issuer: string;
+  admin: Credentials;
+  client: ClientPair;
+  /** Every secret the processes were started with, for the log check. */
+  secrets: Record<string, string>;
+  /**
+   * Starts the auth-service again (same port, database and settings) after `auth.process.stop()`;
+   * its logs are `<label>.auth-restarted.*`.
+   */
+  restartAuth(): Promise<RunningService>;
+  /** Stops the replicas, then the auth-service, and drops both scratch databases. */
+  stop(): Promise<void>;
+}
+
+/** Why the topology spec is skipped, or undefined when it can run. */
+export function topologyUnavailable(): string | undefined {
+  if (process.env['E2E_TOPOLOGY'] !== '1') {
+    return 'E2E_TOPOLOGY is not 1 (run `npm run topology`)';
+  }
+  if (!process.env['TEST_DATABASE_URL'] || !process.env['TEST_REDIS_URL']) {
+    return 'E2E_TOPOLOGY=1 needs TEST_DATABASE_URL and TEST_REDIS_URL';
+  }
+  return undefined;
+}
+
+/**
+ * Scratch database names start with `keycard_<prefix>`: `E2E_TOPOLOGY_RUN` (set by the script)
+ * makes them findable, so the script can drop what a crashed run left behind.
+ */
+function databaseLabel(service: string): string {
+  const run = (process.env['E2E_TOPOLOGY_RUN'] ?? 'run').replace(/\W/g, '').slice(0, 8);
+  return `topo_${run}_${service}`;
+}
+
+/** The auth-service's compose settings (docker-compose.yml, `auth-service.environment`). */
+function authSettings(issuer: string, port: number, databaseUrl: string, redisUrl: string) {
+  return {
+    AUTH_PORT: String(port),
+    AUTH_HOST: '127.0.0.1',
+    AUTH_ISSUER: issuer,
+    AUTH_AUDIENCE: 'keycard',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    ACCESS_TOKEN_TTL: '15m',
+    REFRESH_TOKEN_TTL: '7d',
+    REFRESH_REUSE_INTERVAL: '10s',
+    JWKS_MAX_AGE: '300s',
+    KEY_ROTATION_INTERVAL: '30d',
+    SESSION_IDLE_TTL: '30m',
+    SESSION_TTL: '24h',
+    COOKIE_SECURE: 'true',
+    TRUST_PROXY: 'false',
+    GOOGLE_CLIENT_ID: '',
+    GOOGLE_CLIENT_SECRET: '',
+    GOOGLE_CALLBACK_URL: `${issuer}/auth/google/callback`,
+  };
+}
+
+/** The replicas' compose settings (docker-compose.yml, `x-resource-service.environment`). */
+function resourceSettings(issuer: string, databaseUrl: string, redisUrl: string) {
+  return {
+    RESOURCE_HOST: '127.0.0.1',
+    AUTH_ISSUER: issuer,
+    AUTH_INTERNAL_URL: issuer,
+    AUTH_AUDIENCE: 'keycard',
+    RESOURCE_DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    JWKS_MIN_REFETCH_INTERVAL: '30s',
+    API_KEY_CACHE_TTL: '5s',
+    API_KEY_RATE_LIMIT: '600',
+  };
+}
+
+/** Starts the auth-service, waits for its health, then the two replicas. */
+export async function startTopology(label: string): Promise<Topology> {
+  const reason = topologyUnavailable();
+  if (reason) throw new Error(reason);
+  const baseUrl = process.env['TEST_DATABASE_URL'] as string;
+  const redisUrl = process.env['TEST_REDIS_URL'] as string;
+  const [authPort, port1, port2] = await freePorts(3);
+  const issuer = `http://127.0.0.1:${authPort}`;
+  const admin = { email: 'admin@example.test', password: randomSecret(32) };
+  const client = { id: 'resource-service', secret: randomSecret(40) };
+  const keysSecret = randomSecret(48);
+  const databases: TestDatabase[] = [];
+  const running: RunningService[] = [];
+  let auth: RunningService | undefined;
+  const stop = async () => {
+    // Replicas first (their last usage report still reaches the auth-service), as compose does.
+    for (const service of [...running].reverse()) await service.process.stop();
+    if (auth) await auth.process.stop();
+    await Promise.all(databases.map((database) => database.drop()));
+  };
+  try {
+    databases.push(await createTestPostgresDatabase(baseUrl, databaseLabel('auth')));
+    databases.push(await createTestPostgresDatabase(baseUrl, databaseLabel('resource')));
+    const authEnv = {
+      ...baseEnv(),
+      ...authSettings(issuer, authPort, databases[0].url, redisUrl),
+      KEYS_ENCRYPTION_SECRET: keysSecret,
+      BOOTSTRAP_ADMIN_EMAIL: admin.email,
+      BOOTSTRAP_ADMIN_PASSWORD: admin.password,
+      BOOTSTRAP_CLIENTS: `${client.id}:${client.secret}:introspect`,
+      ...VERBOSE_LOGS,
+    };
+    const start = (name: ServiceName, service: string, env: Record<string, string>, url: string) =>
+      startService(name, `${label}.${service}`, env, url);
+    auth = await start('auth-service', 'auth', authEnv, issuer);
+    const resourceEnv = {
+      ...baseEnv(),
+      ...resourceSettings(issuer, databases[1].url, redisUrl),
+      AUTH_CLIENT_ID: client.id,
+      AUTH_CLIENT_SECRET: client.secret,
+      ...VERBOSE_LOGS,
+    };
+    // One after the other: both run the migrations of the one shared, still empty database.
+    const replicas: RunningService[] = [];
+    for (const [i, port] of [port1, port2].entries()) {
+      const env = { ...resourceEnv, RESOURCE_PORT: String(port) };
+      const url = `http://127.0.0.1:${port}`;
+      replicas.push(await start('resource-service', `resource-${i + 1}`, env, url));
+      running.push(replicas[i]);
+    }
+    const topology: Topology = {
+      auth,
+      resources: [replicas[0], replicas[1]],
+      issuer,
+      admin,
+      client,
+      secrets: {
+        'admin password': admin.password,
+        'client secret': client.secret,
+        KEYS_ENCRYPTION_SECRET: keysSecret,
+      },
+      restartAuth: async () => {
+        if (auth?.process.running) throw new Error('stop the auth-service first');
+        auth = await start('auth-service', 'auth-restarted', authEnv, issuer);
+        topology.auth = auth;
+        return auth;
+      },
+      stop,
+    };
+    return topology;
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
