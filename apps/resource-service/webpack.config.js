@@ -8,6 +8,7 @@ module.exports = {
       target: 'node',
       compiler: 'tsc',
       main: './src/main.ts',
+      additionalEntryPoints: ['./src/migrate.ts'],
       tsConfig: './tsconfig.app.json',
       assets: ['./src/assets'],
       optimization: false,

@@ -10,3 +10,4 @@ export * from './lib/database';
 export * from './lib/api-key-format';
 export * from './lib/redis';
 export * from './lib/rate-limit/index';
+export * from './lib/migrations';

@@ -1,2 +1,3 @@
 export * from './lib/postgres';
 export * from './lib/tokens';
+export * from './lib/schema-drift';

@@ -1,35 +1,27 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule, TypeOrmModuleOptions } from '@nestjs/typeorm';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { openServiceDataSource, ServiceDatabase, serviceDataSourceOptions } from '@keycard/common';
+import { DataSourceOptions } from 'typeorm';
 import { authConfig, AuthSettings } from '../config/auth.config';
+import { AUTH_ENTITIES } from './entities';
 import { AUTH_MIGRATIONS } from './migrations/index';
+
+/** `pg_advisory_lock` key held while the auth-service migrates (resource-service has its own). */
+export const AUTH_MIGRATION_LOCK = 7_301_001;
 
 /**
  * PostgreSQL (schema from migrations, never `synchronize`) when `DATABASE_URL` is set; otherwise
  * the embedded SQLite file `DATA_DIR/auth.sqlite`, whose schema TypeORM keeps in step itself.
  */
-export function authDatabaseOptions(config: Pick<AuthSettings, 'databaseUrl' | 'dataDir'>): TypeOrmModuleOptions {
-  if (config.databaseUrl) {
-    return {
-      type: 'postgres',
-      url: config.databaseUrl,
-      autoLoadEntities: true,
-      synchronize: false,
-      migrations: AUTH_MIGRATIONS,
-      migrationsRun: true,
-      migrationsTransactionMode: 'each',
-      retryAttempts: 0,
-    };
-  }
-  mkdirSync(config.dataDir, { recursive: true });
+export function authDatabase(
+  config: Pick<AuthSettings, 'databaseUrl' | 'dataDir'>,
+): ServiceDatabase {
   return {
-    type: 'better-sqlite3',
-    database: join(config.dataDir, 'auth.sqlite'),
-    autoLoadEntities: true,
-    synchronize: true,
-    enableWAL: true,
-    retryAttempts: 0,
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    sqliteFile: 'auth.sqlite',
+    entities: AUTH_ENTITIES,
+    migrations: AUTH_MIGRATIONS,
   };
 }
 
@@ -37,7 +29,13 @@ export function authDatabaseOptions(config: Pick<AuthSettings, 'databaseUrl' | '
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [authConfig.KEY],
-      useFactory: (config: AuthSettings) => authDatabaseOptions(config),
+      useFactory: (config: AuthSettings) => ({
+        ...serviceDataSourceOptions(authDatabase(config)),
+        retryAttempts: 0,
+      }),
+      // Migrations run here, under the advisory lock, instead of racing through `migrationsRun`.
+      dataSourceFactory: (options) =>
+        openServiceDataSource(options as DataSourceOptions, AUTH_MIGRATION_LOCK),
     }),
   ],
 })

@@ -1,41 +1,33 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule, TypeOrmModuleOptions } from '@nestjs/typeorm';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { openServiceDataSource, ServiceDatabase, serviceDataSourceOptions } from '@keycard/common';
+import { DataSourceOptions } from 'typeorm';
 import { resourceConfig, ResourceSettings } from '../config/resource.config';
 import { DocumentEntity } from '../documents/document.entity';
 import { RESOURCE_MIGRATIONS } from './migrations/index';
 
-/** Every entity of the resource-service (the migrations spec checks they match the migrations). */
+/**
+ * Every entity of the resource-service: the DataSource is built from this list, and
+ * `migrations.int.spec.ts` checks it against the migrations and against every `*.entity.ts`.
+ */
 export const RESOURCE_ENTITIES = [DocumentEntity];
+
+/** `pg_advisory_lock` key held while the resource-service migrates (auth-service has its own). */
+export const RESOURCE_MIGRATION_LOCK = 7_301_002;
 
 /**
  * PostgreSQL (schema from migrations, never `synchronize`) when `RESOURCE_DATABASE_URL` is set;
  * otherwise the embedded SQLite file `DATA_DIR/resource.sqlite`, whose schema TypeORM keeps in step.
  */
-export function resourceDatabaseOptions(
+export function resourceDatabase(
   config: Pick<ResourceSettings, 'databaseUrl' | 'dataDir'>,
-): TypeOrmModuleOptions {
-  if (config.databaseUrl) {
-    return {
-      type: 'postgres',
-      url: config.databaseUrl,
-      entities: RESOURCE_ENTITIES,
-      synchronize: false,
-      migrations: RESOURCE_MIGRATIONS,
-      migrationsRun: true,
-      migrationsTransactionMode: 'each',
-      retryAttempts: 0,
-    };
-  }
-  mkdirSync(config.dataDir, { recursive: true });
+): ServiceDatabase {
   return {
-    type: 'better-sqlite3',
-    database: join(config.dataDir, 'resource.sqlite'),
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    sqliteFile: 'resource.sqlite',
     entities: RESOURCE_ENTITIES,
-    synchronize: true,
-    enableWAL: true,
-    retryAttempts: 0,
+    migrations: RESOURCE_MIGRATIONS,
   };
 }
 
@@ -43,7 +35,13 @@ export function resourceDatabaseOptions(
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [resourceConfig.KEY],
-      useFactory: (config: ResourceSettings) => resourceDatabaseOptions(config),
+      useFactory: (config: ResourceSettings) => ({
+        ...serviceDataSourceOptions(resourceDatabase(config)),
+        retryAttempts: 0,
+      }),
+      // Replicas start together: migrations run under the advisory lock, not through `migrationsRun`.
+      dataSourceFactory: (options) =>
+        openServiceDataSource(options as DataSourceOptions, RESOURCE_MIGRATION_LOCK),
     }),
   ],
 })
