@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { assertPostgresReachable, assertRedisReachable, runMain } from '@keycard/common';
+import { installGracefulShutdown, useStructuredLogger } from '@keycard/observability';
 import { AppModule } from './app/app.module';
 import { configureAuthApp } from './app/configure-auth-app';
 import { runCommand } from './cli/cli';
@@ -27,8 +28,12 @@ runMain(async () => {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, {
     bodyParser: false,
     abortOnError: false,
+    // Held until useStructuredLogger: start-up lines come out once, as JSON.
+    bufferLogs: true,
   });
+  useStructuredLogger(app);
   configureAuthApp(app, config);
+  installGracefulShutdown(app, { timeoutMs: config.observability.shutdownTimeoutMs });
   await app.listen(config.port, config.host);
   new Logger('auth-service').log(`Listening on ${await app.getUrl()} (issuer ${config.issuer})`);
 });

@@ -2,17 +2,26 @@ import { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { BODY_LIMIT_BYTES, configureHttpApp } from '@keycard/common';
+import { KeycardMetrics, setupOpenApi, useStructuredLogger } from '@keycard/observability';
 import { AppModule } from './app.module';
+import { countRefusals, RESOURCE_OPENAPI } from './observability/resource-observability';
+
+export interface CreateAppOptions {
+  logger?: LogLevel[] | false;
+  /** Nest's own lines through pino as JSON (main.ts); tests keep `logger`. */
+  structuredLogs?: boolean;
+}
 
 /** The resource-service app on Fastify, configured but not listening (main.ts and the HTTP spec share it). */
-export async function createApp(
-  options: { logger?: LogLevel[] | false } = {},
-): Promise<NestFastifyApplication> {
+export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule,
     new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
-    { logger: options.logger ?? ['log', 'warn', 'error'] },
+    { logger: options.logger ?? ['log', 'warn', 'error'], bufferLogs: options.structuredLogs },
   );
-  configureHttpApp(app);
+  // Observability (libs/observability): JSON logs, refusals counted in metrics, OpenAPI at /docs.
+  if (options.structuredLogs) useStructuredLogger(app);
+  configureHttpApp(app, { observeErrors: countRefusals(app.get(KeycardMetrics)) });
+  setupOpenApi(app, RESOURCE_OPENAPI);
   return app;
 }

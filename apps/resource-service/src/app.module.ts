@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { KeycardAuthModule } from '@keycard/auth';
 import { RateLimitStore } from '@keycard/common';
+import { KeycardMetrics } from '@keycard/observability';
 import { AdminModule } from './admin/admin.module';
 import { keycardAuthOptions } from './config/keycard-auth.options';
 import { resourceConfig, ResourceSettings } from './config/resource.config';
@@ -9,16 +10,18 @@ import { DatabaseModule } from './database/database.module';
 import { DocumentsModule } from './documents/documents.module';
 import { HealthModule } from './health/health.module';
 import { MeModule } from './me/me.module';
+import { ResourceObservabilityModule } from './observability/resource-observability';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [resourceConfig] }),
+    ResourceObservabilityModule,
     KeycardAuthModule.forRootAsync({
       imports: [RateLimitModule],
-      inject: [resourceConfig.KEY, RateLimitStore],
-      useFactory: (config: ResourceSettings, store: RateLimitStore) =>
-        keycardAuthOptions(config, store),
+      inject: [resourceConfig.KEY, RateLimitStore, KeycardMetrics],
+      useFactory: (config: ResourceSettings, store: RateLimitStore, metrics: KeycardMetrics) =>
+        keycardAuthOptions(config, store, metrics),
     }),
     DatabaseModule,
     HealthModule,

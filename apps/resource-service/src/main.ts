@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { assertPostgresReachable, assertRedisReachable, runMain } from '@keycard/common';
+import { installGracefulShutdown } from '@keycard/observability';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.factory';
 import { loadResourceConfig } from './config/resource.config';
@@ -9,10 +10,9 @@ runMain(async () => {
   if (config.databaseUrl)
     await assertPostgresReachable(config.databaseUrl, 'RESOURCE_DATABASE_URL');
   if (config.redisUrl) await assertRedisReachable(config.redisUrl);
-  // Nest's per-module start-up lines are muted; once listening, one line says where.
-  const app = await createApp({ logger: ['warn', 'error'] });
+  const app = await createApp({ structuredLogs: true });
+  installGracefulShutdown(app, { timeoutMs: config.observability.shutdownTimeoutMs });
   await app.listen(config.port, config.host);
-  app.useLogger(['log', 'warn', 'error']);
   const { port } = app.getHttpServer().address() as AddressInfo;
   Logger.log(`resource-service listening on http://${config.host}:${port}`, 'ResourceService');
   if (config.authClientId === undefined) {

@@ -10,6 +10,7 @@ export {
 } from './lib/options';
 export {
   RemoteJwksKeyResolver,
+  type JwksFetchOutcome,
   type RemoteJwksKeyResolverOptions,
 } from './lib/remote-jwks.key-resolver';
 export { KeycardAuthModule, type KeycardAuthModuleAsyncOptions } from './lib/keycard-auth.module';

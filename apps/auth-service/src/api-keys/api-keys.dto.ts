@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -27,18 +28,22 @@ export const MAX_USAGE_COUNT = 200_000_000;
 const STRICT_ISO = { strict: true, strictSeparator: true };
 
 export class CreateApiKeyDto {
+  @ApiProperty({ minLength: 1, maxLength: API_KEY_NAME_MAX_LENGTH })
   @IsString()
   @Length(1, API_KEY_NAME_MAX_LENGTH)
   name!: string;
 
+  @ApiPropertyOptional({ enum: ['sk', 'pk'], default: 'sk', description: 'secret or publishable' })
   @IsOptional()
   @IsIn(['sk', 'pk'])
   type?: ApiKeyType;
 
+  @ApiPropertyOptional({ enum: ['live', 'test'], default: 'live' })
   @IsOptional()
   @IsIn(['live', 'test'])
   environment?: ApiKeyEnvironment;
 
+  @ApiPropertyOptional({ type: [String], maxItems: MAX_REQUESTED_SCOPES })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(MAX_REQUESTED_SCOPES)
@@ -47,11 +52,17 @@ export class CreateApiKeyDto {
   scopes?: string[];
 
   /** ISO 8601 date-time; must be in the future. */
+  @ApiPropertyOptional({ format: 'date-time', description: 'must be in the future' })
   @IsOptional()
   @IsISO8601(STRICT_ISO)
   expiresAt?: string;
 
   /** Requests a minute. */
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_API_KEY_RATE_LIMIT,
+    description: 'requests a minute',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -61,6 +72,7 @@ export class CreateApiKeyDto {
 
 export class RotateApiKeyDto {
   /** How long the old key keeps working; default one day. */
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_ROTATION_GRACE_SECONDS, default: 86400 })
   @IsOptional()
   @IsInt()
   @Min(0)

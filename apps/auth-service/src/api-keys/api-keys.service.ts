@@ -12,6 +12,7 @@ import {
   hashApiKey,
   KeycardError,
 } from '@keycard/common';
+import { KeycardMetrics } from '@keycard/observability';
 import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
 import { UserEventsService } from '../users/user-events.service';
@@ -72,6 +73,7 @@ export class ApiKeysService implements OnModuleInit {
     @Inject(UserEventsService) private readonly userEvents: Pick<UserEventsService, 'onDisabled'>,
     private readonly clock: Clock,
     @Optional() private readonly audit?: AuditService,
+    @Optional() private readonly metrics?: KeycardMetrics,
   ) {}
 
   onModuleInit(): void {
@@ -99,6 +101,7 @@ export class ApiKeysService implements OnModuleInit {
       subjectId: entity.id,
       details: { type: entity.type, environment: entity.environment, scopes: entity.scopes },
     });
+    this.metrics?.tokensIssued.inc({ kind: 'api_key' });
     return toCreatedApiKey(entity, key);
   }
 
@@ -165,6 +168,7 @@ export class ApiKeysService implements OnModuleInit {
       subjectId: old.id,
       details: { replacedBy: entity.id, graceSeconds },
     });
+    this.metrics?.tokensIssued.inc({ kind: 'api_key' });
     return toCreatedApiKey(entity, key);
   }
 

@@ -12,6 +12,7 @@ import { HealthController } from '../health/health.controller';
 import { KeysModule } from '../keys/keys.module';
 import { KeysService } from '../keys/keys.service';
 import { OAuthModule } from '../oauth/oauth.module';
+import { AuthObservabilityModule } from '../observability/auth-observability';
 import { PagesModule } from '../pages/pages.module';
 import { RedisModule } from '../redis/redis.module';
 import { SessionAuthenticator } from '../sessions/session.authenticator';
@@ -28,6 +29,7 @@ import { ClockModule } from './clock.module';
     DatabaseModule,
     AuditModule,
     RedisModule,
+    AuthObservabilityModule,
     KeysModule,
     // The auth-service verifies its own tokens against its key table, not over HTTP. No
     // verified-token cache here: an emergency key revocation must stop tokens at once.

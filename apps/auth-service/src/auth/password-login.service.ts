@@ -1,5 +1,6 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { ErrorCode, KeycardError } from '@keycard/common';
+import { KeycardMetrics } from '@keycard/observability';
 import { LoginAuditService, LoginChannel } from '../audit/login-audit.service';
 import { LoginThrottleService } from '../throttle/login-throttle.service';
 import { UserEntity } from '../users/user.entity';
@@ -15,6 +16,7 @@ export class PasswordLoginService {
     private readonly users: UsersService,
     private readonly throttle: LoginThrottleService,
     @Optional() private readonly loginAudit?: LoginAuditService,
+    @Optional() private readonly metrics?: KeycardMetrics,
   ) {}
 
   /** `channel` names the API in the audit trail (`auth.login.*` or `session.login.*`). */
@@ -32,7 +34,10 @@ export class PasswordLoginService {
   private async check(email: string, password: string, ip: string): Promise<UserEntity> {
     await this.throttle.beginAttempt(email, ip);
     const user = await this.users.verifyCredentials(email, password);
-    if (!user) throw new KeycardError(ErrorCode.InvalidCredentials, { reason: 'password login failed' });
+    if (!user) {
+      this.metrics?.authFailures.inc({ reason: ErrorCode.InvalidCredentials });
+      throw new KeycardError(ErrorCode.InvalidCredentials, { reason: 'password login failed' });
+    }
     await this.throttle.recordSuccess(email, ip);
     return user;
   }

@@ -13,6 +13,7 @@ import {
   envRedisUrl,
   envString,
 } from '@keycard/common';
+import { loadObservabilityConfig } from '@keycard/observability';
 import { resolve } from 'node:path';
 import { loadGoogleSettings } from '../google/google-settings';
 
@@ -67,6 +68,8 @@ export function loadAuthConfig(env: Env) {
     google: loadGoogleSettings(env, envHttpUrl(env, 'AUTH_ISSUER', 'http://localhost:3000')),
     apiKeyRateLimit: envInt(env, 'API_KEY_RATE_LIMIT', 600, 1, 100000),
     apiKeyScopes: envList(env, 'API_KEY_SCOPES'),
+    /** LOG_LEVEL, METRICS_TOKEN, SHUTDOWN_TIMEOUT. */
+    observability: loadObservabilityConfig(env),
   };
 }
 

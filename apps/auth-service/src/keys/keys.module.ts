@@ -9,6 +9,7 @@ import { KeyGenerator } from './key-material';
 import { KeyRotationScheduler } from './key-rotation.scheduler';
 import { createKeyCipher } from './keys-secret';
 import { KeysService } from './keys.service';
+import { SigningKeyAgeMetric } from './signing-key-age.metric';
 import { SigningKeyEntity } from './signing-key.entity';
 import { SigningKeyStore } from './signing-key.store';
 import { WellKnownController } from './well-known.controller';
@@ -33,6 +34,7 @@ import { WellKnownController } from './well-known.controller';
     KeysService,
     KeyRotationScheduler,
     JwksCacheControlInterceptor,
+    SigningKeyAgeMetric,
   ],
   exports: [KeysService],
 })

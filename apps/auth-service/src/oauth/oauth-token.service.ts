@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { ErrorCode, KeycardError } from '@keycard/common';
+import { KeycardMetrics } from '@keycard/observability';
 import { OAuthClientEntity } from '../clients/oauth-client.entity';
 import { AccessTokenService } from '../tokens/access-token.service';
 import { RefreshTokensService } from '../tokens/refresh-tokens.service';
@@ -29,6 +30,7 @@ export class OAuthTokenService {
     private readonly access: AccessTokenService,
     private readonly refreshTokens: RefreshTokensService,
     private readonly tokens: TokensService,
+    @Optional() private readonly metrics?: KeycardMetrics,
   ) {}
 
   async token(request: OAuthRequest): Promise<OAuthTokenResponse> {
@@ -59,6 +61,7 @@ export class OAuthTokenService {
       scope,
       clientId: client.clientId,
     });
+    this.metrics?.tokensIssued.inc({ kind: 'client_credentials' });
     return {
       access_token: issued.token,
       token_type: 'Bearer',

@@ -1,7 +1,9 @@
 import { Body, Controller, Header, Headers, HttpCode, Post } from '@nestjs/common';
+import { ApiBody, ApiConsumes } from '@nestjs/swagger';
 import { Public } from '@keycard/auth';
 import { IntrospectionResponse, IntrospectionService } from './introspection.service';
 import { OAuthParams, OAuthRequest } from './oauth-params';
+import { OAuthTokenRequestDoc } from './oauth-token.doc';
 import { OAuthTokenResponse, OAuthTokenService } from './oauth-token.service';
 import { RevocationService } from './revocation.service';
 
@@ -24,6 +26,8 @@ export class OAuthController {
   ) {}
 
   @Post('token')
+  @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
+  @ApiBody({ type: OAuthTokenRequestDoc })
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')

@@ -2,6 +2,7 @@ import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { Clock, ErrorCode, KeycardError, randomToken, sha256Hex } from '@keycard/common';
+import { KeycardMetrics } from '@keycard/observability';
 import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
 import { authConfig, AuthSettings } from '../config/auth.config';
@@ -50,6 +51,7 @@ export class SessionsService implements OnModuleInit {
     private readonly clock: Clock,
     @Inject(authConfig.KEY) config: SessionSettings,
     @Optional() private readonly audit?: AuditService,
+    @Optional() private readonly metrics?: KeycardMetrics,
   ) {
     this.idleMs = config.sessionIdleTtl * 1000;
     this.absoluteMs = config.sessionTtl * 1000;
@@ -86,6 +88,7 @@ export class SessionsService implements OnModuleInit {
       csrfToken: randomToken(32),
     };
     await this.store.create(session);
+    this.metrics?.tokensIssued.inc({ kind: 'session' });
     return { token, session };
   }
 

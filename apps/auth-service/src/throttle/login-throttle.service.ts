@@ -1,5 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { RateLimitStore, rateLimited, sha256Hex } from '@keycard/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { KeycardError, RateLimitStore, rateLimited, sha256Hex } from '@keycard/common';
+import { KeycardMetrics } from '@keycard/observability';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { ipBucket } from './ip-bucket';
 
@@ -25,6 +26,7 @@ export class LoginThrottleService {
       AuthSettings,
       'loginMaxFailures' | 'loginMaxFailuresPerIp' | 'loginLockout'
     >,
+    @Optional() private readonly metrics?: KeycardMetrics,
   ) {}
 
   /** Reserves one attempt on both counters, or throws 429 with `Retry-After` when either is spent. */
@@ -33,14 +35,19 @@ export class LoginThrottleService {
     // The IP counter goes first: an address that is already blocked cannot keep running up
     // (and so locking) the counters of the accounts it targets.
     const byIp = await this.store.hit(ipKey(ip), this.config.loginMaxFailuresPerIp, window);
-    if (!byIp.allowed) throw rateLimited(byIp.retryAfterSeconds, LOCKED_MESSAGE);
+    if (!byIp.allowed) throw this.locked(byIp.retryAfterSeconds);
     const byAccount = await this.store.hit(accountKey(email), this.config.loginMaxFailures, window);
-    if (!byAccount.allowed) throw rateLimited(byAccount.retryAfterSeconds, LOCKED_MESSAGE);
+    if (!byAccount.allowed) throw this.locked(byAccount.retryAfterSeconds);
   }
 
   /** A correct password: the account's failures are forgotten and the IP's reservation returned. */
   async recordSuccess(email: string, ip: string): Promise<void> {
     await Promise.all([this.store.reset(accountKey(email)), this.store.release(ipKey(ip))]);
+  }
+
+  private locked(retryAfterSeconds: number): KeycardError {
+    this.metrics?.rateLimited.inc({ limiter: 'login' });
+    return rateLimited(retryAfterSeconds, LOCKED_MESSAGE);
   }
 }
 

@@ -1,7 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { sign } from 'jsonwebtoken';
 import { Clock } from '@keycard/common';
+import { KeycardMetrics } from '@keycard/observability';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { KeysService } from '../keys/keys.service';
 
@@ -28,6 +29,8 @@ export class AccessTokenService {
     @Inject(authConfig.KEY) private readonly config: AuthSettings,
     private readonly keys: KeysService,
     private readonly clock: Clock,
+    // Optional, like the audit trail: module-level tests build services without ObservabilityModule.
+    @Optional() private readonly metrics?: KeycardMetrics,
   ) {}
 
   async issue(subject: AccessTokenSubject): Promise<IssuedAccessToken> {
@@ -51,6 +54,7 @@ export class AccessTokenService {
       algorithm: 'RS256',
       header: { alg: 'RS256', typ: 'at+jwt', kid },
     });
+    this.metrics?.tokensIssued.inc({ kind: 'access' });
     return { token, expiresIn, jti };
   }
 }

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { IsNull, Repository } from 'typeorm';
 import { Clock, ErrorCode, KeycardError } from '@keycard/common';
+import { KeycardMetrics } from '@keycard/observability';
 import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
 import { authConfig, AuthSettings } from '../config/auth.config';
@@ -48,6 +49,7 @@ export class RefreshTokensService {
     @Inject(authConfig.KEY) private readonly config: AuthSettings,
     private readonly clock: Clock,
     @Optional() private readonly audit?: AuditService,
+    @Optional() private readonly metrics?: KeycardMetrics,
   ) {}
 
   /** Starts a new login (family) and returns its first refresh token. */
@@ -67,6 +69,7 @@ export class RefreshTokensService {
     await this.families.insert(family);
     const refreshToken = newRefreshToken();
     await this.insertToken(family.id, refreshToken, null);
+    this.metrics?.tokensIssued.inc({ kind: 'refresh' });
     return { family, refreshToken };
   }
 
@@ -107,6 +110,7 @@ export class RefreshTokensService {
         // The predecessor's sealed copy of this token is no longer needed by anyone.
         if (token.parentId)
           await this.tokens.update({ id: token.parentId }, { successorSealed: null });
+        this.metrics?.tokensIssued.inc({ kind: 'refresh' });
         return { family, refreshToken: successor };
       }
     }
@@ -165,6 +169,7 @@ export class RefreshTokensService {
       if (plain) return { family, refreshToken: plain };
     }
     await this.revokeFamily(family.id, 'reuse');
+    this.metrics?.refreshReuse.inc();
     // The presenter is unknown (the thief or the victim): no actor; the family is the subject.
     void this.audit?.record({
       type: AuditEventType.RefreshReuseDetected,

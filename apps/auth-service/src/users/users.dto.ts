@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -22,14 +23,17 @@ export const PASSWORD_MAX_LENGTH = 128;
 export const ROLE_PATTERN = /^[a-z][a-z0-9:_-]{0,31}$/;
 
 export class RegisterDto {
+  @ApiProperty({ format: 'email', maxLength: EMAIL_MAX_LENGTH })
   @IsEmail()
   @MaxLength(EMAIL_MAX_LENGTH)
   email!: string;
 
+  @ApiProperty({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH })
   @IsString()
   @Length(PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH)
   password!: string;
 
+  @ApiPropertyOptional({ maxLength: 100 })
   @IsOptional()
   @IsString()
   @MaxLength(100)
@@ -37,10 +41,12 @@ export class RegisterDto {
 }
 
 export class LoginDto {
+  @ApiProperty({ format: 'email', maxLength: EMAIL_MAX_LENGTH })
   @IsString()
   @MaxLength(EMAIL_MAX_LENGTH)
   email!: string;
 
+  @ApiProperty({ maxLength: PASSWORD_MAX_LENGTH })
   @IsString()
   @MaxLength(PASSWORD_MAX_LENGTH)
   password!: string;

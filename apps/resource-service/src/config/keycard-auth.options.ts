@@ -1,5 +1,6 @@
-import type { KeycardAuthOptions } from '@keycard/auth';
+import { RemoteJwksKeyResolver, type KeycardAuthOptions } from '@keycard/auth';
 import type { RateLimitStore } from '@keycard/common';
+import type { KeycardMetrics } from '@keycard/observability';
 import type { ResourceSettings } from './resource.config';
 
 /**
@@ -11,12 +12,18 @@ import type { ResourceSettings } from './resource.config';
 export function keycardAuthOptions(
   config: ResourceSettings,
   rateLimitStore: RateLimitStore,
+  metrics: KeycardMetrics,
 ): KeycardAuthOptions {
   const options: KeycardAuthOptions = {
     issuer: config.issuer,
     audience: config.audience,
-    internalUrl: config.internalUrl,
-    jwksMinRefetchIntervalSeconds: config.jwksMinRefetchInterval,
+    // The module's default resolver, built here so that JWKS downloads are counted.
+    keyResolver: new RemoteJwksKeyResolver({
+      issuer: config.issuer,
+      internalUrl: config.internalUrl,
+      minRefetchIntervalSeconds: config.jwksMinRefetchInterval,
+      onFetch: (outcome) => metrics.jwksFetches.inc({ outcome }),
+    }),
   };
   if (config.authClientId === undefined || config.authClientSecret === undefined) return options;
   return {

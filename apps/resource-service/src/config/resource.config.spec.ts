@@ -18,6 +18,7 @@ describe('loadResourceConfig', () => {
       authClientId: undefined,
       authClientSecret: undefined,
       apiKeyRateLimit: 600,
+      observability: { logLevel: 'info', metricsToken: undefined, shutdownTimeoutMs: 10_000 },
     });
   });
 
@@ -55,6 +56,9 @@ describe('loadResourceConfig', () => {
     ['API_KEY_RATE_LIMIT', { API_KEY_RATE_LIMIT: '100001' }],
     ['AUTH_CLIENT_SECRET', { AUTH_CLIENT_ID: 'id' }],
     ['AUTH_CLIENT_ID', { AUTH_CLIENT_SECRET: 'secret' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['METRICS_TOKEN', { METRICS_TOKEN: 'short' }],
+    ['SHUTDOWN_TIMEOUT', { SHUTDOWN_TIMEOUT: 'later' }],
   ])('names %s when it is wrong', (variable, env) => {
     expect(() => loadResourceConfig(env)).toThrow(ConfigError);
     expect(() => loadResourceConfig(env)).toThrow(new RegExp(`^${variable}:`));

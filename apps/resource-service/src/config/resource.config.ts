@@ -12,6 +12,7 @@ import {
   envRedisUrl,
   envString,
 } from '@keycard/common';
+import { loadObservabilityConfig } from '@keycard/observability';
 import { resolve } from 'node:path';
 
 /** Longest `API_KEY_CACHE_TTL`: a revoked key must stop working soon. */
@@ -47,6 +48,8 @@ export function loadResourceConfig(env: Env) {
     authClientId,
     authClientSecret,
     apiKeyRateLimit: envInt(env, 'API_KEY_RATE_LIMIT', 600, 1, MAX_API_KEY_RATE_LIMIT),
+    /** LOG_LEVEL, METRICS_TOKEN, SHUTDOWN_TIMEOUT. */
+    observability: loadObservabilityConfig(env),
   };
 }
 

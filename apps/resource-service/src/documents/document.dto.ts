@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import type { DocumentEntity } from './document.entity';
 
@@ -5,21 +6,25 @@ export const TITLE_MAX_LENGTH = 200;
 export const BODY_MAX_LENGTH = 20_000;
 
 export class CreateDocumentDto {
+  @ApiProperty({ minLength: 1, maxLength: TITLE_MAX_LENGTH })
   @IsString()
   @Length(1, TITLE_MAX_LENGTH)
   title!: string;
 
+  @ApiProperty({ maxLength: BODY_MAX_LENGTH })
   @IsString()
   @MaxLength(BODY_MAX_LENGTH)
   body!: string;
 }
 
 export class UpdateDocumentDto {
+  @ApiPropertyOptional({ minLength: 1, maxLength: TITLE_MAX_LENGTH })
   @IsOptional()
   @IsString()
   @Length(1, TITLE_MAX_LENGTH)
   title?: string;
 
+  @ApiPropertyOptional({ maxLength: BODY_MAX_LENGTH })
   @IsOptional()
   @IsString()
   @MaxLength(BODY_MAX_LENGTH)

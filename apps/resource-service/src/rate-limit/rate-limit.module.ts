@@ -31,7 +31,8 @@ export const RESOURCE_REDIS = Symbol('RESOURCE_REDIS');
         redis ? new RedisRateLimitStore(redis) : new MemoryRateLimitStore(new SystemClock()),
     },
   ],
-  exports: [RateLimitStore],
+  // RESOURCE_REDIS too: `/health/ready` pings it.
+  exports: [RateLimitStore, RESOURCE_REDIS],
 })
 export class RateLimitModule implements OnApplicationShutdown {
   constructor(@Inject(RESOURCE_REDIS) private readonly redis: RedisClient | null) {}

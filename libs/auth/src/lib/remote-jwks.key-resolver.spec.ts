@@ -68,6 +68,15 @@ describe('RemoteJwksKeyResolver', () => {
     expect(server.jwksHits).toBe(1);
   });
 
+  it('reports the outcome of every download to onFetch', async () => {
+    const outcomes: string[] = [];
+    const keys = resolver({ onFetch: (outcome) => outcomes.push(outcome) });
+    await keys.getKey('key-a');
+    await server.close();
+    expect(await keys.refresh()).toBe(false);
+    expect(outcomes).toEqual(['ok', 'error']);
+  });
+
   it('keeps the cached keys while the issuer is down, answering "unknown" for new kids', async () => {
     const keys = resolver();
     await keys.getKey('key-a');

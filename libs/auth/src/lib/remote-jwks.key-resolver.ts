@@ -17,7 +17,12 @@ export interface RemoteJwksKeyResolverOptions {
   clock?: Clock;
   /** Upper bound of the background refresh period, whatever Cache-Control says; default 3600. */
   maxCacheAgeSeconds?: number;
+  /** Told the outcome of every JWKS download (e.g. to count them in a metric); must not throw. */
+  onFetch?: (outcome: JwksFetchOutcome) => void;
 }
+
+/** How a JWKS download ended: `ok`, or `error` (discovery, HTTP, timeout or an unusable key set). */
+export type JwksFetchOutcome = 'ok' | 'error';
 
 /** Refresh period when the JWKS response has no max-age. */
 const DEFAULT_CACHE_AGE_SECONDS = 600;
@@ -38,6 +43,7 @@ export class RemoteJwksKeyResolver implements KeyResolver {
   private readonly timeoutMs: number;
   private readonly clock: Clock;
   private readonly maxCacheAgeSeconds: number;
+  private readonly onFetch?: (outcome: JwksFetchOutcome) => void;
   private readonly listeners: ((kids: string[]) => void)[] = [];
   private keys = new Map<string, KeyObject>();
   private inFlight?: Promise<boolean>;
@@ -54,6 +60,7 @@ export class RemoteJwksKeyResolver implements KeyResolver {
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.clock = options.clock ?? new SystemClock();
     this.maxCacheAgeSeconds = options.maxCacheAgeSeconds ?? 3600;
+    this.onFetch = options.onFetch;
   }
 
   /** The kids currently known. */
@@ -109,6 +116,7 @@ export class RemoteJwksKeyResolver implements KeyResolver {
       const keys = publicKeysFromJwks(body);
       this.jwksUri = jwksUri;
       this.replaceKeys(keys);
+      this.onFetch?.('ok');
       this.nextRefetchAt = Math.max(this.nextRefetchAt, this.clock.now() + this.minRefetchMs);
       const floor = Math.max(this.minRefetchMs / 1000, 1);
       this.schedule(
@@ -117,6 +125,7 @@ export class RemoteJwksKeyResolver implements KeyResolver {
       return true;
     } catch (error) {
       this.jwksUri = undefined;
+      this.onFetch?.('error');
       const why = describeError(error);
       this.logger.warn(`JWKS refresh failed (${why}); keeping ${this.keys.size} cached key(s)`);
       this.schedule(Math.max(this.minRefetchMs / 1000, RETRY_SECONDS));

@@ -87,6 +87,12 @@ export function mapError(error: unknown): Mapped {
 }
 
 /**
+ * Told of every error the filter answers, with the status it mapped to (e.g. to count refused
+ * credentials and 429s in metrics, including those thrown by guards). Must be cheap and not throw.
+ */
+export type ErrorObserver = (error: unknown, status: number) => void;
+
+/**
  * The one place errors become HTTP responses, on Express and Fastify alike: JSON bodies with
  * `statusCode`, `error` (a stable code) and a generic `message`. Causes go to the log only, never
  * to the client: no stack trace, SQL or secret can leak through a response body.
@@ -95,13 +101,17 @@ export function mapError(error: unknown): Mapped {
 export class KeycardExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly observe?: ErrorObserver,
+  ) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
     const { httpAdapter } = this.adapterHost;
     const ctx = host.switchToHttp();
     const response = ctx.getResponse();
     const { status, body, headers } = mapError(error);
+    this.observe?.(error, status);
     if (status >= 500) {
       this.logger.error(error instanceof Error ? error.stack ?? error.message : String(error));
     } else if (error instanceof KeycardError && error.reason) {

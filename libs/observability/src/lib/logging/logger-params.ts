@@ -80,5 +80,10 @@ export function loggerParams(options: ObservabilityOptions): Params {
         QUIET_PATHS.includes(withoutQuery(req.originalUrl ?? req.url) ?? ''),
     },
   };
-  return { pinoHttp: options.logDestination ? [pinoHttp, options.logDestination] : pinoHttp };
+  const params: Params = {
+    pinoHttp: options.logDestination ? [pinoHttp, options.logDestination] : pinoHttp,
+  };
+  // No routes: the pino-http middleware (a child logger and an async context per request) is not mounted.
+  if (options.requestContext === false) params.forRoutes = [];
+  return params;
 }

@@ -1,4 +1,5 @@
-import { Controller, Get, Header, Headers, Inject } from '@nestjs/common';
+import { Controller, Get, Header, Headers, Inject, Res } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { constantTimeEqual, invalidToken, missingCredentials } from '@keycard/common';
 import { Public } from '@keycard/auth';
 import { prometheusContentType } from 'prom-client';
@@ -17,13 +18,17 @@ const BEARER = /^Bearer ([^\s]+)$/i;
 export class MetricsController {
   constructor(
     private readonly metrics: KeycardMetrics,
+    private readonly adapterHost: HttpAdapterHost,
     @Inject(OBSERVABILITY_OPTIONS) private readonly options: ObservabilityOptions,
   ) {}
 
+  /** The content type is set after the token check, so that a 401 keeps its JSON content type. */
   @Get()
-  @Header('Content-Type', prometheusContentType)
   @Header('Cache-Control', 'no-store')
-  scrape(@Headers('authorization') authorization: string | undefined): Promise<string> {
+  scrape(
+    @Headers('authorization') authorization: string | undefined,
+    @Res({ passthrough: true }) response: unknown,
+  ): Promise<string> {
     const expected = this.options.metricsToken;
     if (expected) {
       if (authorization === undefined) throw missingCredentials();
@@ -32,6 +37,7 @@ export class MetricsController {
         throw invalidToken('wrong metrics token');
       }
     }
+    this.adapterHost.httpAdapter.setHeader(response, 'Content-Type', prometheusContentType);
     return this.metrics.scrape();
   }
 }

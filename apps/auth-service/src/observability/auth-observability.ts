@@ -1,0 +1,26 @@
+import { ObservabilityModule, type ObservabilityOptions } from '@keycard/observability';
+import { authConfig, AuthSettings } from '../config/auth.config';
+import { REDIS_CLIENT, RedisClient } from '../redis/redis.client';
+
+/**
+ * Probes, metrics and JSON logs of the auth-service (`@keycard/observability`): `/health/ready`
+ * checks the database and, when `REDIS_URL` is set, Redis. Every request gets one log line: the
+ * auth-service's traffic is logins and token calls, where an access log is worth its cost.
+ */
+export const AuthObservabilityModule = ObservabilityModule.forRootAsync({
+  inject: [authConfig.KEY, REDIS_CLIENT],
+  useFactory: (config: AuthSettings, redis: RedisClient | null): ObservabilityOptions => ({
+    service: 'auth-service',
+    logLevel: config.observability.logLevel,
+    metricsToken: config.observability.metricsToken,
+    redisPing: redis,
+  }),
+});
+
+/** `setupOpenApi` options of the auth-service (`/docs`, `/docs-json`). */
+export const AUTH_OPENAPI = {
+  title: 'Keycard auth-service',
+  version: '1.0.0',
+  description:
+    'Password and OAuth 2.0 tokens, sessions, API keys, signing keys and administration.',
+};

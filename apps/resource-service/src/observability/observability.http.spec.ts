@@ -1,0 +1,261 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { generateApiKey, type RedisClient } from '@keycard/common';
+import { testRedisUrl } from '@keycard/testing';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { createApp } from '../app.factory';
+import { DocumentsService } from '../documents/documents.service';
+import { RESOURCE_REDIS } from '../rate-limit/rate-limit.module';
+import { startTestIssuer, TestIssuer } from '../testing/jwks-server';
+
+const ENV_KEYS = [
+  'AUTH_ISSUER',
+  'AUTH_INTERNAL_URL',
+  'DATA_DIR',
+  'RESOURCE_DATABASE_URL',
+  'REDIS_URL',
+  'AUTH_CLIENT_ID',
+  'AUTH_CLIENT_SECRET',
+  'METRICS_TOKEN',
+] as const;
+
+type Env = Partial<Record<(typeof ENV_KEYS)[number], string>>;
+
+interface Running {
+  app: NestFastifyApplication;
+  issuer: TestIssuer;
+  close(): Promise<void>;
+}
+
+/** The real app (createApp, as main.ts builds it) with exactly `env` among the settings above. */
+async function start(env: Env = {}): Promise<Running> {
+  const issuer = await startTestIssuer();
+  const dataDir = mkdtempSync(join(tmpdir(), 'resource-observability-'));
+  const saved: Env = {};
+  for (const key of ENV_KEYS) saved[key] = process.env[key];
+  for (const key of ENV_KEYS) delete process.env[key];
+  Object.assign(process.env, { AUTH_ISSUER: issuer.url, DATA_DIR: dataDir, ...env });
+  const app = await createApp({ logger: false });
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return {
+    app,
+    issuer,
+    async close() {
+      await app.close();
+      await issuer.close();
+      rmSync(dataDir, { recursive: true, force: true });
+      for (const key of ENV_KEYS) {
+        if (saved[key] === undefined) delete process.env[key];
+        else process.env[key] = saved[key];
+      }
+    },
+  };
+}
+
+/** The value of one series in Prometheus text, e.g. `keycard_auth_failures_total{reason="x"}`. */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((row) => row.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+const redisUrl = testRedisUrl();
+
+describe('resource-service observability over HTTP (Fastify)', () => {
+  let running: Running;
+  const http = () => request(running.app.getHttpServer());
+  const scrape = async () => (await http().get('/metrics').expect(200)).text;
+
+  beforeAll(async () => {
+    running = await start({
+      AUTH_CLIENT_ID: 'resource-service-test',
+      AUTH_CLIENT_SECRET: 'resource-service-test-secret',
+      ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+    });
+  });
+
+  afterAll(() => running?.close());
+
+  it('keeps GET /health and adds /health/live and /health/ready (database and Redis when set)', async () => {
+    await http().get('/health').expect(200, { status: 'ok' });
+    await http().get('/health/live').expect(200, { status: 'ok', service: 'resource-service' });
+    const ready = await http().get('/health/ready').expect(200);
+    expect(ready.body.status).toBe('ok');
+    expect(ready.body.info.database.status).toBe('up');
+    if (redisUrl) expect(ready.body.info.redis.status).toBe('up');
+    else expect(ready.body.info.redis).toBeUndefined();
+  });
+
+  it('echoes a valid X-Request-Id and makes one otherwise', async () => {
+    const echoed = await http().get('/health').set('X-Request-Id', 'trace-42.a_b').expect(200);
+    expect(echoed.headers['x-request-id']).toBe('trace-42.a_b');
+    const made = await http().get('/me').set('X-Request-Id', 'bad id').expect(401);
+    expect(made.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('counts guard refusals by reason, API-key 429s and JWKS downloads in /metrics', async () => {
+    const before = await scrape();
+    const count = (text: string, series: string) => sample(text, series) ?? 0;
+    await http().get('/me').expect(401);
+    await http().get('/me').set('Authorization', 'Bearer not-a-jwt').expect(401);
+    const token = running.issuer.token({ sub: 'alice', roles: ['user'] });
+    await http().get('/me').set('Authorization', `Bearer ${token}`).expect(200);
+    const { key } = generateApiKey('pk', 'test');
+    running.issuer.apiKeys.set(key, {
+      active: true,
+      token_type: 'api_key',
+      sub: 'key-owner',
+      scope: 'documents:read',
+      key_id: randomUUID(),
+      rate_limit: 1,
+      roles: [],
+    });
+    await http().get('/me').set('X-API-Key', key).expect(200);
+    await http().get('/me').set('X-API-Key', key).expect(429);
+
+    const after = await scrape();
+    const missing =
+      'keycard_auth_failures_total{reason="missing_credentials",service="resource-service"}';
+    const invalid =
+      'keycard_auth_failures_total{reason="invalid_token",service="resource-service"}';
+    const limited = 'keycard_rate_limited_total{limiter="api_key",service="resource-service"}';
+    expect(count(after, missing) - count(before, missing)).toBe(1);
+    expect(count(after, invalid) - count(before, invalid)).toBe(1);
+    expect(count(after, limited) - count(before, limited)).toBe(1);
+    expect(
+      sample(after, 'keycard_jwks_fetches_total{outcome="ok",service="resource-service"}'),
+    ).toBeGreaterThanOrEqual(1);
+    expect(after).toMatch(
+      /^http_requests_total\{method="GET",route="\/me",status="200",service="resource-service"\} \d+$/m,
+    );
+    expect(after).toMatch(
+      /^http_request_duration_seconds_count\{[^}]*route="\/me",status="200"\} \d+$/m,
+    );
+  });
+
+  it('serves the OpenAPI document with its paths, the DTO schemas and the three schemes', async () => {
+    const { body } = await http().get('/docs-json').expect(200);
+    expect(Object.keys(body.paths)).toEqual(
+      expect.arrayContaining(['/me', '/documents', '/documents/{id}', '/health']),
+    );
+    expect(Object.keys(body.components.securitySchemes).sort()).toEqual([
+      'api_key',
+      'bearer',
+      'session',
+    ]);
+    expect(body.components.schemas.CreateDocumentDto.required).toEqual(['title', 'body']);
+    await http()
+      .get('/docs')
+      .expect(200)
+      .expect('Content-Type', /text\/html/);
+  });
+
+  it('answers 503 naming the database once it is gone', async () => {
+    const dataSource = running.app.get(DataSource);
+    await dataSource.destroy();
+    try {
+      const response = await http().get('/health/ready').expect(503);
+      expect(response.body.error.database.status).toBe('down');
+      await http().get('/health/live').expect(200);
+    } finally {
+      await dataSource.initialize();
+    }
+  });
+
+  (redisUrl ? it : it.skip)('answers 503 naming Redis once its client is closed', async () => {
+    const redis = running.app.get<symbol, RedisClient>(RESOURCE_REDIS, { strict: false });
+    await redis.close();
+    const response = await http().get('/health/ready').expect(503);
+    expect(response.body.error.redis.status).toBe('down');
+    expect(response.body.info.database.status).toBe('up');
+  });
+});
+
+describe('resource-service /metrics with METRICS_TOKEN', () => {
+  let running: Running;
+  const http = () => request(running.app.getHttpServer());
+
+  beforeAll(async () => {
+    running = await start({ METRICS_TOKEN: 'scrape-token-0123456789' });
+  });
+
+  afterAll(() => running?.close());
+
+  it('needs the token as a bearer token', async () => {
+    const refused = await http().get('/metrics').expect(401);
+    expect(refused.headers['content-type']).toMatch(/^application\/json/);
+    await http().get('/metrics').set('Authorization', 'Bearer wrong-token-0123456789').expect(401);
+    const ok = await http()
+      .get('/metrics')
+      .set('Authorization', 'Bearer scrape-token-0123456789')
+      .expect(200);
+    expect(ok.headers['content-type']).toMatch(/^text\/plain/);
+    expect(ok.text).toContain('# TYPE keycard_auth_failures_total counter');
+  });
+});
+
+describe('resource-service graceful shutdown', () => {
+  it('finishes a request in flight after close() while refusing new connections', async () => {
+    const running = await start();
+    const { app } = running;
+    await app.listen(0, '127.0.0.1');
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    let release!: () => void;
+    let entered!: () => void;
+    const inside = new Promise<void>((resolve) => (entered = resolve));
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    jest.spyOn(app.get(DocumentsService), 'list').mockImplementation(async () => {
+      entered();
+      await gate;
+      return [];
+    });
+    const token = running.issuer.token({ sub: 'alice', roles: ['user'] });
+    const inFlight = get(port, '/documents', { Authorization: `Bearer ${token}` });
+    await inside;
+    const closing = running.close();
+    try {
+      expect(await refusesConnections(port)).toBe(true);
+    } finally {
+      release();
+    }
+    await expect(inFlight).resolves.toEqual({ status: 200, body: '[]' });
+    await closing;
+  });
+});
+
+/** One GET on a fresh connection (no keep-alive agent). */
+function get(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    httpGet({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    }).on('error', reject);
+  });
+}
+
+async function refusesConnections(port: number): Promise<boolean> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    try {
+      await get(port, '/health/live');
+    } catch (error) {
+      // Refused, or reset while the listening socket closes under the connect.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ECONNREFUSED' || code === 'ECONNRESET') return true;
+      throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return false;
+}
