@@ -93,7 +93,7 @@ function resourceSettings(issuer: string, databaseUrl: string, redisUrl: string)
   };
 }
 
-/** Starts the auth-service, waits for its health, then the two replicas. */
+/** Starts the auth-service, waits for its health, then the two replicas together. */
 export async function startTopology(label: string): Promise<Topology> {
   const reason = topologyUnavailable();
   if (reason) throw new Error(reason);
@@ -135,14 +135,24 @@ export async function startTopology(label: string): Promise<Topology> {
       AUTH_CLIENT_SECRET: client.secret,
       ...VERBOSE_LOGS,
     };
-    // One after the other: both run the migrations of the one shared, still empty database.
+    // Both at once, as compose starts them, on the one shared, still empty database: the
+    // advisory lock lets one replica migrate while the other waits and then finds nothing to do.
+    const started = await Promise.allSettled(
+      [port1, port2].map((port, i) =>
+        start(
+          'resource-service',
+          `resource-${i + 1}`,
+          { ...resourceEnv, RESOURCE_PORT: String(port) },
+          `http://127.0.0.1:${port}`,
+        ),
+      ),
+    );
+    // Every replica that came up is stopped by `stop`, even when its twin failed.
     const replicas: RunningService[] = [];
-    for (const [i, port] of [port1, port2].entries()) {
-      const env = { ...resourceEnv, RESOURCE_PORT: String(port) };
-      const url = `http://127.0.0.1:${port}`;
-      replicas.push(await start('resource-service', `resource-${i + 1}`, env, url));
-      running.push(replicas[i]);
-    }
+    for (const result of started) if (result.status === 'fulfilled') replicas.push(result.value);
+    running.push(...replicas);
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
     const topology: Topology = {
       auth,
       resources: [replicas[0], replicas[1]],

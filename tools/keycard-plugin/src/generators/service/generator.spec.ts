@@ -1,6 +1,7 @@
 import { logger, readProjectConfiguration, Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { serviceGenerator } from './generator';
+import { GENERATED_LOCK_BASE, migrationLockKey, numericLiteral } from './migration-lock';
 import type { ServiceGeneratorSchema } from './schema';
 
 const ESLINT_CONFIG = `export default {
@@ -66,6 +67,7 @@ describe('@keycard/tools:service', () => {
           'tsconfig.spec.json',
           'README.md',
           'src/main.ts',
+          'src/migrate.ts',
           'src/app.module.ts',
           'src/app.factory.ts',
           'src/app.http.spec.ts',
@@ -73,6 +75,8 @@ describe('@keycard/tools:service', () => {
           'src/config/billing.config.ts',
           'src/config/billing.config.spec.ts',
           'src/database/database.module.ts',
+          'src/database/database.module.spec.ts',
+          'src/database/migrations.int.spec.ts',
           'src/database/migrations/index.ts',
           'src/health/health.controller.ts',
           'src/billing/billing.controller.ts',
@@ -95,7 +99,7 @@ describe('@keycard/tools:service', () => {
     expect(config).toContain("envString(env, 'AUTH_AUDIENCE', 'keycard')");
     expect(config).toContain("registerAs('billing'");
     expect(read(tree, 'apps/billing-service/src/database/database.module.ts')).toContain(
-      "join(config.dataDir, 'billing.sqlite')",
+      "sqliteFile: 'billing.sqlite',",
     );
     expect(read(tree, 'apps/billing-service/src/database/migrations/index.ts')).toContain(
       'export const BILLING_MIGRATIONS: (new () => MigrationInterface)[] = [];',
@@ -108,6 +112,76 @@ describe('@keycard/tools:service', () => {
     expect(read(tree, 'apps/billing-service/webpack.config.js')).toContain(
       'dist/apps/billing-service',
     );
+  });
+
+  describe('database', () => {
+    const database = 'apps/billing-service/src/database';
+
+    it('opens it through the shared @keycard/common helpers, never migrationsRun', async () => {
+      await generate(tree);
+      const module = read(tree, `${database}/database.module.ts`);
+      expect(module).toContain('...serviceDataSourceOptions(billingDatabase(config))');
+      expect(module).toContain(
+        'openServiceDataSource(options as DataSourceOptions, BILLING_MIGRATION_LOCK)',
+      );
+      expect(module).toContain('export const BILLING_ENTITIES: EntityClass[] = [];');
+      expect(module).not.toMatch(/migrationsRun: true/);
+      const migrate = read(tree, 'apps/billing-service/src/migrate.ts');
+      expect(migrate).toContain('migrateServiceDatabase(');
+      expect(migrate).toContain('BILLING_MIGRATION_LOCK');
+      expect(read(tree, 'apps/billing-service/webpack.config.js')).toContain(
+        "additionalEntryPoints: ['./src/migrate.ts']",
+      );
+    });
+
+    it('migrates under a lock key of its own, derived from the name', async () => {
+      await generate(tree);
+      await generate(tree, { name: 'payments' });
+      const key = (service: string) =>
+        /export const \w+_MIGRATION_LOCK = ([\d_]+);/.exec(
+          read(tree, `apps/${service}-service/src/database/database.module.ts`),
+        )?.[1];
+      expect(key('billing')).toBe(numericLiteral(migrationLockKey('billing')));
+      expect(key('payments')).toBe(numericLiteral(migrationLockKey('payments')));
+      expect(key('billing')).not.toBe(key('payments'));
+    });
+
+    it('has a drift check and an entity-list check like the resource-service', async () => {
+      await generate(tree);
+      const spec = read(tree, `${database}/migrations.int.spec.ts`);
+      expect(spec).toContain(
+        "schemaDriftAfterMigrations(postgresUrl as string, 'billing', schema)",
+      );
+      expect(spec).toContain('runMigrationsExclusively(dataSource, BILLING_MIGRATION_LOCK)');
+      expect(spec).toContain("entitiesMissingFrom(join(__dirname, '..'), BILLING_ENTITIES)");
+      expect(spec).toContain('(postgresUrl ? describe : describe.skip)');
+    });
+  });
+
+  describe('migrationLockKey', () => {
+    it('is the same for the same name, above every hand-picked key, and a safe bigint', () => {
+      expect(migrationLockKey('billing')).toBe(migrationLockKey('billing'));
+      expect(migrationLockKey('billing')).not.toBe(migrationLockKey('payments'));
+      for (const name of ['billing', 'payments', 'order-history', 'x'.repeat(40)]) {
+        const key = migrationLockKey(name);
+        expect(key).toBeGreaterThanOrEqual(GENERATED_LOCK_BASE);
+        expect(key).toBeLessThan(2 * GENERATED_LOCK_BASE);
+        expect(Number.isSafeInteger(key)).toBe(true);
+      }
+    });
+
+    it('is FNV-1a of the name plus 2^32', () => {
+      // FNV-1a 32 test vectors: "" → 0x811c9dc5, "a" → 0xe40c292c, "foobar" → 0xbf9cf968.
+      expect(migrationLockKey('')).toBe(GENERATED_LOCK_BASE + 0x811c9dc5);
+      expect(migrationLockKey('a')).toBe(GENERATED_LOCK_BASE + 0xe40c292c);
+      expect(migrationLockKey('foobar')).toBe(GENERATED_LOCK_BASE + 0xbf9cf968);
+    });
+
+    it('is written as a numeric literal with separators', () => {
+      expect(numericLiteral(4_294_967_296)).toBe('4_294_967_296');
+      expect(numericLiteral(7_301_002)).toBe('7_301_002');
+      expect(numericLiteral(999)).toBe('999');
+    });
   });
 
   it('derives every name form from a multi-word name', async () => {
@@ -127,7 +201,16 @@ describe('@keycard/tools:service', () => {
     const project = readProjectConfiguration(tree, 'billing-service');
     expect(project.tags).toEqual(['scope:billing', 'type:app']);
     expect(project.projectType).toBe('application');
-    expect(Object.keys(project.targets ?? {}).sort()).toEqual(['e2e', 'serve', 'typecheck']);
+    expect(Object.keys(project.targets ?? {}).sort()).toEqual([
+      'e2e',
+      'migrate',
+      'serve',
+      'typecheck',
+    ]);
+    expect(project.targets?.['migrate']).toMatchObject({
+      dependsOn: ['build'],
+      options: { command: 'node dist/apps/billing-service/migrate.js' },
+    });
     expect(project.targets?.['serve']).toMatchObject({
       executor: '@nx/js:node',
       options: { buildTarget: 'billing-service:build' },

@@ -8,6 +8,7 @@ import {
 } from '@nx/devkit';
 import { join } from 'node:path';
 import { addScopeConstraint } from './eslint-constraint';
+import { numericLiteral } from './migration-lock';
 import { normalizeOptions, NormalizedService } from './normalize';
 import type { ServiceGeneratorSchema } from './schema';
 
@@ -39,6 +40,11 @@ function addProject(tree: Tree, service: NormalizedService): void {
           command: `tsc --noEmit -p ${root}/tsconfig.app.json && tsc --noEmit -p ${root}/tsconfig.spec.json`,
         },
       },
+      migrate: {
+        executor: 'nx:run-commands',
+        dependsOn: ['build'],
+        options: { command: `node dist/apps/${service.projectName}/migrate.js` },
+      },
       e2e: {
         executor: 'nx:run-commands',
         dependsOn: [{ projects: ['auth-service'], target: 'build' }, 'build'],
@@ -55,6 +61,7 @@ function nextSteps(service: NormalizedService): string {
     `${p} created: default port ${service.port} (${service.constantName}_PORT), SQLite file DATA_DIR/${service.name}.sqlite`,
     `  npx nx run-many -t lint typecheck test -p ${p}`,
     `  npx nx run ${p}:e2e          # against a real auth-service`,
+    `  npx nx run ${p}:migrate      # PostgreSQL migrations without the server`,
     `  npx nx serve ${p}`,
   ].join('\n');
 }
@@ -69,7 +76,11 @@ export async function serviceGenerator(
 ): Promise<GeneratorCallback> {
   const service = normalizeOptions(tree, options);
   addProject(tree, service);
-  const substitutions = { ...service, tmpl: '' };
+  const substitutions = {
+    ...service,
+    migrationLockLiteral: numericLiteral(service.migrationLock),
+    tmpl: '',
+  };
   const templates = join(__dirname, 'files');
   generateFiles(tree, join(templates, 'common'), service.projectRoot, substitutions);
   // API-key wiring (rate-limit store, stand-in introspection, their spec) or bearer tokens only.

@@ -1,4 +1,5 @@
 import { getProjects, names, Tree } from '@nx/devkit';
+import { migrationLockKey } from './migration-lock';
 import { choosePort, DefaultPort, findDefaultPorts } from './ports';
 import type { ServiceGeneratorSchema } from './schema';
 
@@ -17,6 +18,8 @@ export interface NormalizedService {
   /** `apps/billing-service` */
   projectRoot: string;
   port: number;
+  /** `pg_advisory_lock` key held while it migrates PostgreSQL (see migration-lock.ts). */
+  migrationLock: number;
   apiKeys: boolean;
   audience: string;
   skipFormat: boolean;
@@ -83,6 +86,7 @@ export function normalizeOptions(tree: Tree, options: ServiceGeneratorSchema): N
     className,
     propertyName,
     port: choosePort(ports, options.port),
+    migrationLock: migrationLockKey(name),
     apiKeys: options.apiKeys ?? true,
     audience,
     skipFormat: options.skipFormat ?? false,
