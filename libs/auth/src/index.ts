@@ -35,4 +35,4 @@ export {
   ApiKeyUsageReporter,
   type ApiKeyUsageReporterOptions,
 } from './lib/api-keys/api-key-usage.reporter';
-export { API_KEY_HEADER } from './lib/keycard-auth.guard';
+export { API_KEY_HEADER, API_KEY_STRATEGY } from './lib/strategies/api-key.strategy';

@@ -11,6 +11,9 @@ import {
   startIntrospectionServer,
 } from '../testing/introspection-server';
 import type { ApiKeyOptions } from './options';
+import passport from 'passport';
+import { HeaderAPIKeyStrategy } from 'passport-headerapikey';
+import { API_KEY_STRATEGY, KeycardApiKeyStrategy } from './strategies/api-key.strategy';
 
 const KEY_ID = String(activeKeyAnswer()['key_id']);
 
@@ -195,3 +198,70 @@ describe('API key usage through the guard', () => {
     expect(server.usageReports[0].body).not.toContain(key);
   });
 });
+
+describe.each<Platform>(['express', 'fastify'])(
+  'the passport-headerapikey strategy (%s)',
+  (platform) => {
+    let server: IntrospectionServer;
+    let app: INestApplication;
+    let validate: jest.SpyInstance;
+
+    beforeAll(async () => {
+      server = await startIntrospectionServer();
+      server.handler = () => ({ status: 200, body: activeKeyAnswer() });
+      app = await appFor(platform, server, { cacheTtlSeconds: 60 });
+      validate = jest.spyOn(KeycardApiKeyStrategy.prototype, 'validate');
+    });
+
+    afterAll(async () => {
+      validate.mockRestore();
+      await app?.close();
+      await server.close();
+    });
+
+    beforeEach(() => validate.mockClear());
+
+    it('is registered with passport under its name', () => {
+      // passport keeps its strategies in a private map; this is the one guards authenticate with.
+      const registered = (passport as unknown as { _strategy(name: string): unknown })._strategy(
+        API_KEY_STRATEGY,
+      );
+      expect(registered).toBeInstanceOf(HeaderAPIKeyStrategy);
+      expect(registered).toBeInstanceOf(KeycardApiKeyStrategy);
+    });
+
+    it('verifies a key not yet cached, and a cached key skips it', async () => {
+      const { key } = generateApiKey('sk', 'live');
+      const http = () => request(app.getHttpServer()).get('/me').set('X-API-Key', key);
+      await http().expect(200);
+      expect(validate).toHaveBeenCalledTimes(1);
+      expect(validate.mock.calls[0][0]).toBe(key); // passport also hands over its callback
+      await http().expect(200);
+      await http().expect(200);
+      expect(validate).toHaveBeenCalledTimes(1);
+      expect(server.introspections).toHaveLength(1);
+    });
+
+    it('turns its "not accepted" into 401 invalid_api_key', async () => {
+      const { key } = generateApiKey('pk', 'test');
+      server.handler = () => ({ status: 200, body: { active: false } });
+      try {
+        const response = await request(app.getHttpServer())
+          .get('/me')
+          .set('X-API-Key', key)
+          .expect(401);
+        expect(response.body.error).toBe('invalid_api_key');
+        expect(validate).toHaveBeenCalledTimes(1);
+      } finally {
+        server.handler = () => ({ status: 200, body: activeKeyAnswer() });
+      }
+    });
+
+    it('is not reached for a mistyped key (checksum refused first)', async () => {
+      const { key } = generateApiKey('sk', 'live');
+      const mistyped = `${key.slice(0, -1)}${key.endsWith('0') ? '1' : '0'}`;
+      await request(app.getHttpServer()).get('/me').set('X-API-Key', mistyped).expect(401);
+      expect(validate).not.toHaveBeenCalled();
+    });
+  },
+);

@@ -6,13 +6,11 @@ import { IS_PUBLIC_KEY, ROLES_KEY, SCOPES_KEY } from './decorators';
 import { KEYCARD_API_KEYS } from './api-keys/api-key-setup';
 import type { ApiKeyAuthenticator } from './api-keys/api-key.authenticator';
 import { KEYCARD_AUTH_OPTIONS, ResolvedKeycardAuthOptions } from './options';
-import { JwtPassportGuard } from './passport-guards';
+import { ApiKeyPassportGuard, JwtPassportGuard } from './passport-guards';
 import type { Principal } from './principal';
+import { API_KEY_HEADER } from './strategies/api-key.strategy';
 import { accessTokenKid, bearerToken, isWellFormedToken } from './token-rules';
 import { VerifiedTokenCache } from './verified-token.cache';
-
-/** The only place an API key is read from (never the query string). */
-export const API_KEY_HEADER = 'x-api-key';
 
 /** What a route asks of its caller, read once per route from its decorators. */
 interface RoutePolicy {
@@ -34,12 +32,14 @@ interface AuthRequest {
  * authenticators), puts the principal on `request.user`, then applies `@Roles` and `@Scopes`.
  * A bearer token already verified is served from the VerifiedTokenCache without passport: that
  * path stays synchronous (a header read, a prefix compare, a slice and a Map lookup). API keys
- * go through `ApiKeyAuthenticator` (rate limit, then a cached or introspected answer).
+ * go through `ApiKeyAuthenticator` (rate limit, then a cached answer, else the passport
+ * `X-API-Key` strategy).
  */
 @Injectable()
 export class KeycardAuthGuard implements CanActivate {
   private readonly policies = new WeakMap<object, WeakMap<object, RoutePolicy>>();
   private readonly jwtGuard = new JwtPassportGuard();
+  private readonly apiKeyGuard = new ApiKeyPassportGuard();
 
   constructor(
     private readonly reflector: Reflector,
@@ -88,7 +88,9 @@ export class KeycardAuthGuard implements CanActivate {
     header: string | string[],
     policy: RoutePolicy,
   ): Promise<boolean> {
-    const principal = await apiKeys.authenticate(header, context.getArgByIndex<unknown>(1));
+    const principal = await apiKeys.authenticate(header, context.getArgByIndex<unknown>(1), () =>
+      this.apiKeyGuard.verify(context),
+    );
     admit(request, principal, policy);
     apiKeys.recordUse(principal);
     return true;

@@ -22,6 +22,7 @@ import {
   ResolvedKeycardAuthOptions,
 } from './options';
 import { RemoteJwksKeyResolver } from './remote-jwks.key-resolver';
+import { KeycardApiKeyStrategy } from './strategies/api-key.strategy';
 import { KeycardJwtStrategy } from './strategies/jwt.strategy';
 import { VerifiedTokenCache } from './verified-token.cache';
 
@@ -95,6 +96,7 @@ export class KeycardAuthModule implements OnModuleInit, OnModuleDestroy, OnAppli
         },
         AccessTokenVerifier,
         KeycardJwtStrategy,
+        KeycardApiKeyStrategy,
         { provide: APP_GUARD, useClass: KeycardAuthGuard },
       ],
       exports: [

@@ -29,26 +29,35 @@ function invalidApiKey(reason: string): KeycardError {
   return new KeycardError(ErrorCode.InvalidApiKey, { reason });
 }
 
+/** The expensive check of a key not cached: the guard passes the passport strategy here. */
+export type UncachedKeyCheck = (
+  apiKey: string,
+  keyHash: string | undefined,
+) => Promise<VerifiedApiKey | null>;
+
 /**
  * The `X-API-Key` step of the guard. Keycard keys go: format and checksum (offline) → count the
  * request in the key's window (before any introspection, under a key derived from the key's hash)
- * → verify (cached, else introspection) → RateLimit-* headers on the response.
- *
- * Not a passport strategy: passport would only read the header, and this path needs the key's
- * hash and rate limit both before and after verification, which a strategy callback cannot carry.
+ * → verify (the cached answer, else `uncached`: the passport-headerapikey strategy, which
+ * introspects through `check`) → RateLimit-* headers on the response. The rate-limit state spans
+ * both sides of verification, which is why these steps are not inside the strategy's callback.
  */
 export class ApiKeyAuthenticator {
   constructor(private readonly parts: ApiKeyAuthenticatorParts) {}
 
   /** The principal of a good key; 401 invalid_api_key, 429, or 503 when it cannot be checked. */
-  async authenticate(header: unknown, response: unknown): Promise<Principal> {
+  async authenticate(
+    header: unknown,
+    response: unknown,
+    uncached: UncachedKeyCheck = (apiKey, keyHash) => this.check(apiKey, keyHash),
+  ): Promise<Principal> {
     if (typeof header !== 'string' || header === '')
       throw invalidApiKey('X-API-Key is empty or repeated');
     const parts = this.parts;
     if (parts.limiter === undefined) {
-      const principal = await parts.verifier.verify(header).catch(unavailable);
-      if (!principal) throw invalidApiKey('API key not accepted');
-      return principal;
+      const verified = await uncached(header, undefined).catch(unavailable);
+      if (!verified) throw invalidApiKey('API key not accepted');
+      return verified.principal;
     }
     if (!parseApiKey(header)) throw invalidApiKey('malformed API key or bad checksum');
     const keyHash = hashApiKey(header);
@@ -59,15 +68,23 @@ export class ApiKeyAuthenticator {
     // A cached answer needs no await: the common case stays a few Map lookups.
     const cached = parts.verifier.cached(keyHash);
     const verified =
-      cached !== undefined
-        ? cached
-        : await parts.verifier.check(header, keyHash).catch(unavailable);
+      cached !== undefined ? cached : await uncached(header, keyHash).catch(unavailable);
     if (!verified) throw invalidApiKey('API key not accepted');
     const state = known === undefined ? withLimitOf(verified, counted) : counted;
     if (state.count > state.limit) throw apiKeyRateLimited(state);
     const headers = rateLimitHeaders(state);
     for (const name in headers) parts.setHeader(response, name, headers[name]);
     return verified.principal;
+  }
+
+  /** Verifies a key without the cache in front (introspection for Keycard keys); no rate limit. */
+  async check(apiKey: string, keyHash?: string): Promise<VerifiedApiKey | null> {
+    const parts = this.parts;
+    if (parts.limiter === undefined) {
+      const principal = await parts.verifier.verify(apiKey);
+      return principal ? { principal } : null;
+    }
+    return parts.verifier.check(apiKey, keyHash ?? hashApiKey(apiKey));
   }
 
   /** Counts an admitted request for the key's usage report (no I/O). */
