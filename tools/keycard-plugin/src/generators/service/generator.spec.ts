@@ -79,6 +79,8 @@ describe('@keycard/tools:service', () => {
           'src/database/migrations.int.spec.ts',
           'src/database/migrations/index.ts',
           'src/health/health.controller.ts',
+          'src/observability/billing-observability.ts',
+          'src/observability/observability.http.spec.ts',
           'src/billing/billing.controller.ts',
           'src/testing/e2e-stack.ts',
           'src/assets/.gitkeep',
@@ -155,6 +157,87 @@ describe('@keycard/tools:service', () => {
       expect(spec).toContain('runMigrationsExclusively(dataSource, BILLING_MIGRATION_LOCK)');
       expect(spec).toContain("entitiesMissingFrom(join(__dirname, '..'), BILLING_ENTITIES)");
       expect(spec).toContain('(postgresUrl ? describe : describe.skip)');
+    });
+  });
+
+  describe('observability', () => {
+    const src = 'apps/billing-service/src';
+
+    it('imports @keycard/observability like the resource-service: probes, metrics, JSON logs', async () => {
+      await generate(tree);
+      const observability = read(tree, `${src}/observability/billing-observability.ts`);
+      expect(observability).toContain(
+        'export const BillingObservabilityModule = ObservabilityModule.forRootAsync({',
+      );
+      expect(observability).toContain("service: 'billing-service',");
+      expect(observability).toContain('inject: [billingConfig.KEY, BILLING_REDIS],');
+      expect(observability).toContain('redisPing: redis,');
+      expect(observability).toContain("metrics.rateLimited.inc({ limiter: 'api_key' })");
+      expect(observability).toContain('metrics.authFailures.inc({ reason })');
+      const module = read(tree, `${src}/app.module.ts`);
+      expect(module).toContain(
+        '    BillingObservabilityModule,\n    KeycardAuthModule.forRootAsync({',
+      );
+      expect(module).toContain('keycardAuthOptions(config, store, metrics)');
+      expect(read(tree, `${src}/rate-limit/rate-limit.module.ts`)).toContain(
+        'exports: [RateLimitStore, BILLING_REDIS],',
+      );
+    });
+
+    it('counts refusals in the exception filter, serves /docs and shuts down gracefully', async () => {
+      await generate(tree);
+      const factory = read(tree, `${src}/app.factory.ts`);
+      expect(factory).toContain(
+        'configureHttpApp(app, { observeErrors: countRefusals(app.get(KeycardMetrics)) });',
+      );
+      expect(factory).toContain('setupOpenApi(app, BILLING_OPENAPI);');
+      expect(factory).toContain('if (options.structuredLogs) useStructuredLogger(app);');
+      const main = read(tree, `${src}/main.ts`);
+      expect(main).toContain('createApp({ structuredLogs: true })');
+      expect(main).toContain(
+        'installGracefulShutdown(app, { timeoutMs: config.observability.shutdownTimeoutMs });',
+      );
+      expect(read(tree, `${src}/testing/e2e-stack.ts`)).toContain('/health/ready');
+    });
+
+    it('counts JWKS downloads through the resolver it builds', async () => {
+      await generate(tree);
+      const options = read(tree, `${src}/config/keycard-auth.options.ts`);
+      expect(options).toContain('keyResolver: new RemoteJwksKeyResolver({');
+      expect(options).toContain('onFetch: (outcome) => metrics.jwksFetches.inc({ outcome }),');
+      expect(options).not.toContain('jwksMinRefetchIntervalSeconds');
+    });
+
+    it('reads LOG_LEVEL, METRICS_TOKEN and SHUTDOWN_TIMEOUT and documents them', async () => {
+      await generate(tree);
+      expect(read(tree, `${src}/config/billing.config.ts`)).toContain(
+        'observability: loadObservabilityConfig(env),',
+      );
+      const spec = read(tree, `${src}/config/billing.config.spec.ts`);
+      expect(spec).toContain(
+        "observability: { logLevel: 'info', metricsToken: undefined, shutdownTimeoutMs: 10_000 },",
+      );
+      for (const variable of ['LOG_LEVEL', 'METRICS_TOKEN', 'SHUTDOWN_TIMEOUT']) {
+        expect(spec).toContain(`['${variable}', { ${variable}: `);
+        expect(read(tree, 'apps/billing-service/README.md')).toContain(`| \`${variable}\` |`);
+      }
+      expect(read(tree, 'apps/billing-service/README.md')).toContain(
+        '`/health/live`, `/health/ready`',
+      );
+    });
+
+    it('without API keys: no Redis check and no rate-limit counter, the rest the same', async () => {
+      await generate(tree, { apiKeys: false });
+      const observability = read(tree, `${src}/observability/billing-observability.ts`);
+      expect(observability).toContain('inject: [billingConfig.KEY],');
+      expect(observability).toContain('metrics.authFailures.inc({ reason })');
+      expect(read(tree, `${src}/app.module.ts`)).toContain('keycardAuthOptions(config, metrics)');
+      expect(read(tree, `${src}/config/keycard-auth.options.ts`)).toContain(
+        'onFetch: (outcome) => metrics.jwksFetches.inc({ outcome }),',
+      );
+      const spec = read(tree, `${src}/observability/observability.http.spec.ts`);
+      expect(spec).toContain("describe('billing-service graceful shutdown'");
+      expect(spec).toContain('keycard_auth_failures_total{reason="missing_credentials"');
     });
   });
 
