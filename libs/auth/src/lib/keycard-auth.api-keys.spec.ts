@@ -257,6 +257,25 @@ describe.each<Platform>(['express', 'fastify'])(
       }
     });
 
+    it('still counts a cached key: its window goes down, then 429 with no introspection', async () => {
+      const { key } = generateApiKey('sk', 'test');
+      server.handler = () => ({ status: 200, body: activeKeyAnswer({ rate_limit: 3 }) });
+      server.introspections.length = 0;
+      try {
+        const http = () => request(app.getHttpServer()).get('/me').set('X-API-Key', key);
+        const remaining: string[] = [];
+        for (let i = 0; i < 3; i++)
+          remaining.push((await http().expect(200)).headers['ratelimit-remaining']);
+        expect(remaining).toEqual(['2', '1', '0']);
+        const refused = await http().expect(429);
+        expect(refused.headers['retry-after']).toBeDefined();
+        expect(refused.headers['ratelimit-limit']).toBe('3');
+        expect(server.introspections).toHaveLength(1); // the first request; the rest were cached
+      } finally {
+        server.handler = () => ({ status: 200, body: activeKeyAnswer() });
+      }
+    });
+
     it('is not reached for a mistyped key (checksum refused first)', async () => {
       const { key } = generateApiKey('sk', 'live');
       const mistyped = `${key.slice(0, -1)}${key.endsWith('0') ? '1' : '0'}`;

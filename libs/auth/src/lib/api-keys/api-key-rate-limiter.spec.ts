@@ -65,6 +65,21 @@ describe('ApiKeyRateLimiter', () => {
     expect((await limiter.hit(keyHash)).count).toBe(1); // the shared store's own count
   });
 
+  it('answers at once from an in-process store, sharing its windows with hit()', async () => {
+    const clock = new ManualClock();
+    const limiter = new ApiKeyRateLimiter(new MemoryRateLimitStore(clock), 600, clock);
+    expect(limiter.hitNow(keyHash, 5)).toEqual({ limit: 5, count: 1, resetSeconds: 60 });
+    expect((await limiter.hit(keyHash, 5)).count).toBe(2);
+    expect(limiter.hitNow(keyHash)).toEqual({ limit: 600, count: 3, resetSeconds: 60 });
+  });
+
+  it('leaves a shared store to hit(), counting nothing', async () => {
+    const store = new RecordingStore();
+    const limiter = new ApiKeyRateLimiter(store);
+    expect(limiter.hitNow(keyHash)).toBeUndefined();
+    expect((await limiter.hit(keyHash)).count).toBe(1);
+  });
+
   it('refuses a default that is not a whole number of at least 1', () => {
     expect(() => new ApiKeyRateLimiter(new RecordingStore(), 0)).toThrow(/defaultPerMinute/);
     expect(() => new ApiKeyRateLimiter(new RecordingStore(), 1.5)).toThrow(/defaultPerMinute/);

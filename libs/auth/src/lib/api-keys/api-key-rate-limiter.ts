@@ -92,6 +92,16 @@ export class ApiKeyRateLimiter {
     );
   }
 
+  /**
+   * `hit` answered at once when the store is in process (and up): the state, or undefined when
+   * the count needs `hit` (Redis). Counts exactly when it answers.
+   */
+  hitNow(keyHash: string, limit = this.defaultPerMinute): RateLimitState | undefined {
+    if (!(this.store instanceof MemoryRateLimitStore)) return undefined;
+    const result = this.store.hitNow(this.storeKey(keyHash), limit, API_KEY_RATE_WINDOW_SECONDS);
+    return { limit, count: result.count, resetSeconds: result.retryAfterSeconds };
+  }
+
   private storeKey(keyHash: string): string {
     let key = this.storeKeys.get(keyHash);
     if (key === undefined) {

@@ -14,16 +14,20 @@ import type { RateLimitedApiKeyVerifier, VerifiedApiKey } from './api-key-verifi
 /** Sets a response header on whatever the platform's response object is (Express or Fastify). */
 export type HeaderSetter = (response: unknown, name: string, value: string) => void;
 
+/** Keycard keys: offline format check, per-key rate limits, usage reports. */
+interface RateLimitedParts {
+  verifier: RateLimitedApiKeyVerifier;
+  limiter: ApiKeyRateLimiter;
+  usage?: ApiKeyUsageReporter;
+  setHeader: HeaderSetter;
+}
+
 export type ApiKeyAuthenticatorParts =
   /** Any verifier: no rate limits, no usage (the verifier knows no limits and no key ids). */
-  | { verifier: ApiKeyVerifier; limiter?: undefined; usage?: undefined }
-  /** Keycard keys: offline format check, per-key rate limits, usage reports. */
-  | {
-      verifier: RateLimitedApiKeyVerifier;
-      limiter: ApiKeyRateLimiter;
-      usage?: ApiKeyUsageReporter;
-      setHeader: HeaderSetter;
-    };
+  { verifier: ApiKeyVerifier; limiter?: undefined; usage?: undefined } | RateLimitedParts;
+
+/** Keys whose hash is remembered (see `keyHashes`). */
+const KEY_HASH_MEMO_SIZE = 10_000;
 
 function invalidApiKey(reason: string): KeycardError {
   return new KeycardError(ErrorCode.InvalidApiKey, { reason });
@@ -43,7 +47,33 @@ export type UncachedKeyCheck = (
  * both sides of verification, which is why these steps are not inside the strategy's callback.
  */
 export class ApiKeyAuthenticator {
+  /**
+   * Hashes of keys that passed the format check lately, by key: a busy key then costs one Map
+   * lookup instead of the pattern, the CRC and a SHA-256 on every request. Bounded; cleared when
+   * full. (Keys are already in this process's memory while their requests run; the introspection
+   * cache and the rate-limit store still see only hashes.)
+   */
+  private readonly keyHashes = new Map<string, string>();
+
   constructor(private readonly parts: ApiKeyAuthenticatorParts) {}
+
+  /**
+   * The common case without a promise: a key seen lately, its answer cached, counted in an
+   * in-process window. Returns undefined (having counted nothing) when `authenticate` must run.
+   * Same rules as `authenticate`: 429 over the limit, RateLimit-* headers otherwise.
+   */
+  authenticateNow(header: unknown, response: unknown): Principal | undefined {
+    const parts = this.parts;
+    if (parts.limiter === undefined || typeof header !== 'string') return undefined;
+    const keyHash = this.keyHashes.get(header);
+    if (keyHash === undefined) return undefined;
+    const verified = parts.verifier.cached(keyHash);
+    if (!verified) return undefined;
+    const known = parts.verifier.knownRateLimit(keyHash);
+    const counted = parts.limiter.hitNow(keyHash, known);
+    if (counted === undefined) return undefined;
+    return this.admitted(parts, response, verified, known, counted);
+  }
 
   /** The principal of a good key; 401 invalid_api_key, 429, or 503 when it cannot be checked. */
   async authenticate(
@@ -59,8 +89,7 @@ export class ApiKeyAuthenticator {
       if (!verified) throw invalidApiKey('API key not accepted');
       return verified.principal;
     }
-    if (!parseApiKey(header)) throw invalidApiKey('malformed API key or bad checksum');
-    const keyHash = hashApiKey(header);
+    const keyHash = this.keyHashes.get(header) ?? this.checkFormat(header);
     const known = parts.verifier.knownRateLimit(keyHash);
     const counted = await parts.limiter.hit(keyHash, known);
     // A known limit is applied before verification, so an over-limit key costs no introspection.
@@ -70,11 +99,31 @@ export class ApiKeyAuthenticator {
     const verified =
       cached !== undefined ? cached : await uncached(header, keyHash).catch(unavailable);
     if (!verified) throw invalidApiKey('API key not accepted');
+    return this.admitted(parts, response, verified, known, counted);
+  }
+
+  /** The key's window against its own limit: 429 over it, else RateLimit-* headers. */
+  private admitted(
+    parts: RateLimitedParts,
+    response: unknown,
+    verified: VerifiedApiKey,
+    known: number | undefined,
+    counted: RateLimitState,
+  ): Principal {
     const state = known === undefined ? withLimitOf(verified, counted) : counted;
     if (state.count > state.limit) throw apiKeyRateLimited(state);
     const headers = rateLimitHeaders(state);
     for (const name in headers) parts.setHeader(response, name, headers[name]);
     return verified.principal;
+  }
+
+  /** The hash of a well-formed key (remembered); 401 for a malformed key or a bad checksum. */
+  private checkFormat(header: string): string {
+    if (!parseApiKey(header)) throw invalidApiKey('malformed API key or bad checksum');
+    const keyHash = hashApiKey(header);
+    if (this.keyHashes.size >= KEY_HASH_MEMO_SIZE) this.keyHashes.clear();
+    this.keyHashes.set(header, keyHash);
+    return keyHash;
   }
 
   /** Verifies a key without the cache in front (introspection for Keycard keys); no rate limit. */

@@ -24,6 +24,11 @@ export class MemoryRateLimitStore extends RateLimitStore {
   }
 
   async hit(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult> {
+    return this.hitNow(key, limit, windowSeconds);
+  }
+
+  /** `hit` without a promise, for callers on a hot path that can use an answer at once. */
+  hitNow(key: string, limit: number, windowSeconds: number): RateLimitResult {
     const now = this.clock.now();
     this.sweepIfDue(now);
     let window = this.windows.get(key);
