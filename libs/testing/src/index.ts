@@ -1,3 +1,4 @@
 export * from './lib/postgres';
 export * from './lib/tokens';
 export * from './lib/schema-drift';
+export * from './lib/http-probe';

@@ -1,5 +1,4 @@
-import { testRedisUrl } from '@keycard/testing';
-import { get as httpGet } from 'node:http';
+import { getOnFreshConnection as get, refusesConnections, testRedisUrl } from '@keycard/testing';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -214,29 +213,3 @@ describe('auth-service readiness, metrics token and shutdown', () => {
     await closed;
   });
 });
-
-/** One GET on a fresh connection (no keep-alive agent). */
-function get(port: number, path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    httpGet({ host: '127.0.0.1', port, path, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    }).on('error', reject);
-  });
-}
-
-async function refusesConnections(port: number): Promise<boolean> {
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    try {
-      await get(port, '/health/live');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ECONNREFUSED' || code === 'ECONNRESET') return true;
-      throw error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return false;
-}

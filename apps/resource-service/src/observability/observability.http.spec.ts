@@ -1,9 +1,8 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { generateApiKey, type RedisClient } from '@keycard/common';
-import { testRedisUrl } from '@keycard/testing';
+import { getOnFreshConnection as get, refusesConnections, testRedisUrl } from '@keycard/testing';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { get as httpGet } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -228,34 +227,3 @@ describe('resource-service graceful shutdown', () => {
     await closing;
   });
 });
-
-/** One GET on a fresh connection (no keep-alive agent). */
-function get(
-  port: number,
-  path: string,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    httpGet({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    }).on('error', reject);
-  });
-}
-
-async function refusesConnections(port: number): Promise<boolean> {
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    try {
-      await get(port, '/health/live');
-    } catch (error) {
-      // Refused, or reset while the listening socket closes under the connect.
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ECONNREFUSED' || code === 'ECONNRESET') return true;
-      throw error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return false;
-}

@@ -1,34 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
-import { get } from 'node:http';
+import { getOnFreshConnection as fetchStatus, refusesConnections } from '@keycard/testing';
 import type { AddressInfo } from 'node:net';
 import { createObservedApp, gate, PLATFORMS } from '../testing/observability-test-app';
 import { installGracefulShutdown } from './shutdown';
-
-function fetchStatus(port: number, path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    }).on('error', reject);
-  });
-}
-
-async function refusesConnections(port: number): Promise<boolean> {
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    try {
-      await fetchStatus(port, '/health/live');
-    } catch (error) {
-      // Refused, or reset while the listening socket closes under the connect (Fastify).
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ECONNREFUSED' || code === 'ECONNRESET') return true;
-      throw error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return false;
-}
 
 describe.each(PLATFORMS)('app.close() on %s', (platform) => {
   let app: INestApplication;
