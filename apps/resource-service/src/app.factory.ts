@@ -21,7 +21,12 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   );
   // Observability (libs/observability): JSON logs, refusals counted in metrics, OpenAPI at /docs.
   if (options.structuredLogs) useStructuredLogger(app);
-  configureHttpApp(app, { observeErrors: countRefusals(app.get(KeycardMetrics)) });
+  // DTOs are validated where declared (@ValidateInput()), so routes without input, `/me` among
+  // them, skip Nest's pipe chain; start-up refuses any DTO left unvalidated.
+  configureHttpApp(app, {
+    observeErrors: countRefusals(app.get(KeycardMetrics)),
+    validation: 'declared',
+  });
   setupOpenApi(app, RESOURCE_OPENAPI);
   return app;
 }

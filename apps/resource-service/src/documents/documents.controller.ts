@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { CurrentPrincipal, Principal, Scopes } from '@keycard/auth';
+import { ValidateInput } from '@keycard/common';
 import { CreateDocumentDto, DocumentView, UpdateDocumentDto } from './document.dto';
 import { DocumentsService } from './documents.service';
 
@@ -7,6 +8,7 @@ export const DOCUMENTS_READ = 'documents:read';
 export const DOCUMENTS_WRITE = 'documents:write';
 
 @Controller('documents')
+@ValidateInput()
 export class DocumentsController {
   constructor(private readonly documents: DocumentsService) {}
 
