@@ -65,6 +65,20 @@ describe('resource-service over HTTP (Fastify, SQLite)', () => {
     });
   });
 
+  it('GET /me answers each caller with its own view, repeat callers included (views are kept per principal)', async () => {
+    for (const [token, sub, roles, scope] of [
+      [alice, 'alice', ['user'], 'profile'],
+      [bob, 'bob', ['user'], ''],
+      [alice, 'alice', ['user'], 'profile'],
+      [admin, 'root', ['user', 'admin'], ''],
+      [bob, 'bob', ['user'], ''],
+    ] as const) {
+      const response = await http().get('/me').set(bearer(token)).expect(200);
+      expect(response.headers['content-type']).toMatch(/^application\/json/);
+      expect(response.body).toEqual({ sub, roles, scope, authType: 'jwt' });
+    }
+  });
+
   it('answers 401 with WWW-Authenticate without a token, and invalid_token for a bad one', async () => {
     const missing = await http().get('/me').expect(401);
     expect(missing.headers['www-authenticate']).toBe('Bearer');
