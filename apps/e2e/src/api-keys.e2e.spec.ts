@@ -59,8 +59,9 @@ describe('API keys end to end: create, use, rotate, revoke, scopes, usage', () =
       scope: created.scopes.join(' '),
       authType: 'api_key',
     });
-    expect(whoami.headers.get('ratelimit-limit')).toBe('600');
-    expect(whoami.headers.get('ratelimit-remaining')).toBe('599');
+    // RateLimit-* appear once half of the key's window (600 a minute) is used.
+    expect(whoami.headers.get('ratelimit-limit')).toBeNull();
+    expect(whoami.headers.get('ratelimit-remaining')).toBeNull();
     const list = await withApiKey<DocumentResponse[]>(
       'GET',
       `${stack.resource.url}/documents`,

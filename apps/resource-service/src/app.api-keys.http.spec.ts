@@ -91,7 +91,7 @@ describe.each(stores)('resource-service with API keys (%s)', (_name, redis) => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('GET /me answers authType api_key for a key, with its rate-limit window', async () => {
+  it('GET /me answers authType api_key for a key, without RateLimit-* while most of its window is left', async () => {
     const response = await http().get('/me').set('X-API-Key', newKey('documents:read')).expect(200);
     expect(response.body).toEqual({
       sub: 'key-owner',
@@ -99,8 +99,8 @@ describe.each(stores)('resource-service with API keys (%s)', (_name, redis) => {
       scope: 'documents:read',
       authType: 'api_key',
     });
-    expect(response.headers['ratelimit-limit']).toBe('100');
-    expect(response.headers['ratelimit-remaining']).toBe('99');
+    expect(response.headers['ratelimit-limit']).toBeUndefined();
+    expect(response.headers['ratelimit-remaining']).toBeUndefined();
   });
 
   it('lets a documents:read key list documents but not create one (403)', async () => {
@@ -133,10 +133,15 @@ describe.each(stores)('resource-service with API keys (%s)', (_name, redis) => {
     expect(refused.headers['ratelimit-remaining']).toBe('0');
   });
 
-  it('applies API_KEY_RATE_LIMIT to a key without its own limit', async () => {
+  it('applies API_KEY_RATE_LIMIT to a key without its own limit, telling it once half is used', async () => {
     const key = newKey('documents:read', { rate_limit: undefined });
-    const response = await http().get('/me').set('X-API-Key', key).expect(200);
-    expect(response.headers['ratelimit-limit']).toBe('50');
+    for (let i = 1; i <= 25; i++) {
+      const quiet = await http().get('/me').set('X-API-Key', key).expect(200);
+      expect(quiet.headers['ratelimit-limit']).toBeUndefined();
+    }
+    const told = await http().get('/me').set('X-API-Key', key).expect(200);
+    expect(told.headers['ratelimit-limit']).toBe('50');
+    expect(told.headers['ratelimit-remaining']).toBe('24');
   });
 
   it('refuses unknown, mistyped and query-string keys with 401', async () => {

@@ -7,6 +7,8 @@ export {
   type KeycardAuthOptions,
   type KeyResolver,
   type ResolvedKeycardAuthOptions,
+  RATE_LIMIT_HEADER_POLICIES,
+  type RateLimitHeaderPolicy,
 } from './lib/options';
 export {
   RemoteJwksKeyResolver,

@@ -32,7 +32,11 @@ export function keycardAuthOptions(
       clientId: config.authClientId,
       clientSecret: config.authClientSecret,
       cacheTtlSeconds: config.apiKeyCacheTtl,
-      rateLimit: { store: rateLimitStore, defaultPerMinute: config.apiKeyRateLimit },
+      rateLimit: {
+        store: rateLimitStore,
+        defaultPerMinute: config.apiKeyRateLimit,
+        headers: config.apiKeyRateLimitHeaders,
+      },
     },
   };
 }

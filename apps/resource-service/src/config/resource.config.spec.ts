@@ -18,6 +18,7 @@ describe('loadResourceConfig', () => {
       authClientId: undefined,
       authClientSecret: undefined,
       apiKeyRateLimit: 600,
+      apiKeyRateLimitHeaders: 'near-limit',
       observability: { logLevel: 'info', metricsToken: undefined, shutdownTimeoutMs: 10_000 },
     });
   });
@@ -32,8 +33,10 @@ describe('loadResourceConfig', () => {
       REDIS_URL: 'redis://redis:6379',
       AUTH_CLIENT_ID: 'resource-service',
       AUTH_CLIENT_SECRET: 'secret',
+      API_KEY_RATE_LIMIT_HEADERS: 'always',
     });
     expect(config).toMatchObject({
+      apiKeyRateLimitHeaders: 'always',
       port: 4001,
       issuer: 'https://auth.example.com',
       internalUrl: 'http://auth:3000',
@@ -54,6 +57,7 @@ describe('loadResourceConfig', () => {
     ['API_KEY_CACHE_TTL', { API_KEY_CACHE_TTL: '6m' }],
     ['API_KEY_RATE_LIMIT', { API_KEY_RATE_LIMIT: '0' }],
     ['API_KEY_RATE_LIMIT', { API_KEY_RATE_LIMIT: '100001' }],
+    ['API_KEY_RATE_LIMIT_HEADERS', { API_KEY_RATE_LIMIT_HEADERS: 'sometimes' }],
     ['AUTH_CLIENT_SECRET', { AUTH_CLIENT_ID: 'id' }],
     ['AUTH_CLIENT_ID', { AUTH_CLIENT_SECRET: 'secret' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],

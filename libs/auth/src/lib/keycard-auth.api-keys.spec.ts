@@ -69,7 +69,7 @@ describe.each<Platform>(['express', 'fastify'])('API keys through the guard (%s)
     server.handler = (token) => ({ status: 200, body: byKey.get(token) ?? activeKeyAnswer() });
   });
 
-  it('accepts a good key as an api_key principal and says where its window stands', async () => {
+  it('accepts a good key as an api_key principal, quiet about a window mostly left', async () => {
     const key = newKey({ rate_limit: 50 });
     const response = await get('/me', key).expect(200);
     expect(response.body).toMatchObject({
@@ -79,19 +79,28 @@ describe.each<Platform>(['express', 'fastify'])('API keys through the guard (%s)
       scopeRestricted: true,
       tokenId: KEY_ID,
     });
-    expect(response.headers['ratelimit-limit']).toBe('50');
-    expect(response.headers['ratelimit-remaining']).toBe('49');
+    for (const name of ['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'])
+      expect(response.headers[name]).toBeUndefined();
+    expect(JSON.stringify(response.body)).not.toContain(key);
+  });
+
+  it('says where the window stands once more than half of it is used', async () => {
+    const key = newKey({ rate_limit: 4 });
+    for (let i = 0; i < 2; i++)
+      expect((await get('/me', key).expect(200)).headers['ratelimit-limit']).toBeUndefined();
+    const response = await get('/me', key).expect(200);
+    expect(response.headers['ratelimit-limit']).toBe('4');
+    expect(response.headers['ratelimit-remaining']).toBe('1');
     expect(Number(response.headers['ratelimit-reset'])).toBeGreaterThanOrEqual(1);
     expect(Number(response.headers['ratelimit-reset'])).toBeLessThanOrEqual(60);
-    expect(JSON.stringify(response.body)).not.toContain(key);
   });
 
   it("applies the key's own limit: 429 with Retry-After, counted before introspection", async () => {
     const key = newKey({ rate_limit: 3 });
-    const remaining: string[] = [];
+    const remaining: (string | undefined)[] = [];
     for (let i = 0; i < 3; i++)
       remaining.push((await get('/me', key).expect(200)).headers['ratelimit-remaining']);
-    expect(remaining).toEqual(['2', '1', '0']);
+    expect(remaining).toEqual([undefined, '1', '0']);
     expect(server.introspections).toHaveLength(3);
     const refused = await get('/me', key).expect(429);
     expect(refused.body).toMatchObject({ statusCode: 429, error: 'rate_limited' });
@@ -144,7 +153,7 @@ describe.each<Platform>(['express', 'fastify'])('API keys through the guard (%s)
   });
 
   it('enforces @Scopes on API keys (403), still telling the window', async () => {
-    const key = newKey({ scope: 'documents:read' });
+    const key = newKey({ scope: 'documents:read', rate_limit: 1 });
     const response = await get('/write', key).expect(403);
     expect(response.body.error).toBe('insufficient_scope');
     expect(response.headers['ratelimit-limit']).toBeDefined();
@@ -155,6 +164,44 @@ describe.each<Platform>(['express', 'fastify'])('API keys through the guard (%s)
     const response = await get(`/me?api_key=${key}&x-api-key=${key}`).expect(401);
     expect(response.body.error).toBe('missing_credentials');
     expect(server.introspections).toHaveLength(0);
+  });
+});
+
+describe.each<Platform>(['express', 'fastify'])("rateLimit.headers 'always' (%s)", (platform) => {
+  let server: IntrospectionServer;
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    server = await startIntrospectionServer();
+    server.handler = () => ({ status: 200, body: activeKeyAnswer({ rate_limit: 50 }) });
+    app = await appFor(platform, server, { rateLimit: { headers: 'always' } });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await server.close();
+  });
+
+  it('tells the window on every answer, the first one and cached ones included', async () => {
+    const { key } = generateApiKey('sk', 'live');
+    const remaining: (string | undefined)[] = [];
+    for (let i = 0; i < 3; i++) {
+      const response = await request(app.getHttpServer())
+        .get('/me')
+        .set('X-API-Key', key)
+        .expect(200);
+      expect(response.headers['ratelimit-limit']).toBe('50');
+      remaining.push(response.headers['ratelimit-remaining']);
+    }
+    expect(remaining).toEqual(['49', '48', '47']);
+  });
+
+  it('refuses an unknown policy at start-up', async () => {
+    await expect(
+      appFor(platform, server, {
+        rateLimit: { headers: 'sometimes' as unknown as 'always' },
+      }),
+    ).rejects.toThrow(/apiKeys\.rateLimit\.headers must be one of always, near-limit/);
   });
 });
 
@@ -263,10 +310,10 @@ describe.each<Platform>(['express', 'fastify'])(
       server.introspections.length = 0;
       try {
         const http = () => request(app.getHttpServer()).get('/me').set('X-API-Key', key);
-        const remaining: string[] = [];
+        const remaining: (string | undefined)[] = [];
         for (let i = 0; i < 3; i++)
           remaining.push((await http().expect(200)).headers['ratelimit-remaining']);
-        expect(remaining).toEqual(['2', '1', '0']);
+        expect(remaining).toEqual([undefined, '1', '0']);
         const refused = await http().expect(429);
         expect(refused.headers['retry-after']).toBeDefined();
         expect(refused.headers['ratelimit-limit']).toBe('3');

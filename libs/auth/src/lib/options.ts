@@ -34,10 +34,23 @@ export interface ApiKeyOptions {
     store?: RateLimitStore;
     /** Requests a minute for keys without their own limit (`API_KEY_RATE_LIMIT`); default 600. */
     defaultPerMinute?: number;
+    /**
+     * When an admitted request's answer carries `RateLimit-Limit`, `-Remaining` and `-Reset`
+     * (`API_KEY_RATE_LIMIT_HEADERS`): `'near-limit'` (default) once more than half of the key's
+     * window is used, `'always'` on every answer. A 429 always carries them with `Retry-After`.
+     */
+    headers?: RateLimitHeaderPolicy;
   };
   /** Usage reports to the auth-service; `false` turns them off. Default every 10 s. */
   usage?: { flushIntervalSeconds?: number } | false;
 }
+
+/** See `ApiKeyOptions.rateLimit.headers`. */
+export type RateLimitHeaderPolicy = 'always' | 'near-limit';
+export const RATE_LIMIT_HEADER_POLICIES: readonly RateLimitHeaderPolicy[] = [
+  'always',
+  'near-limit',
+];
 
 /** Another way to authenticate (e.g. a session cookie), tried when no bearer token and no API key was sent. */
 export interface CredentialAuthenticator {
@@ -148,6 +161,9 @@ function checkApiKeyOptions(options: KeycardAuthOptions): void {
   wholeNumber(apiKeys.cacheMaxEntries, 10_000, 'apiKeys.cacheMaxEntries');
   positive(apiKeys.timeoutMs, 'apiKeys.timeoutMs');
   positive(apiKeys.rateLimit?.defaultPerMinute, 'apiKeys.rateLimit.defaultPerMinute');
+  const headers = apiKeys.rateLimit?.headers;
+  if (headers !== undefined && !RATE_LIMIT_HEADER_POLICIES.includes(headers))
+    fail(`apiKeys.rateLimit.headers must be one of ${RATE_LIMIT_HEADER_POLICIES.join(', ')}`);
   if (apiKeys.usage)
     positive(apiKeys.usage.flushIntervalSeconds, 'apiKeys.usage.flushIntervalSeconds');
 }

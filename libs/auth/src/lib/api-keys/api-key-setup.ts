@@ -48,7 +48,13 @@ function keycardApiKeys(
           timeoutMs: apiKeys.timeoutMs,
           clock,
         });
-  return new ApiKeyAuthenticator({ verifier, limiter, usage, setHeader: headerSetter(host) });
+  return new ApiKeyAuthenticator({
+    verifier,
+    limiter,
+    usage,
+    setHeader: headerSetter(host),
+    rateLimitHeaders: apiKeys.rateLimit?.headers ?? 'near-limit',
+  });
 }
 
 /** What the module provides under `KEYCARD_API_KEYS`, from the validated options. */

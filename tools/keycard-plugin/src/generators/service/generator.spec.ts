@@ -365,8 +365,9 @@ describe('@keycard/tools:service', () => {
       );
       expect(read(tree, 'apps/billing-service/src/billing.e2e-spec.ts')).toContain('x-api-key');
       expect(read(tree, 'apps/billing-service/src/config/keycard-auth.options.ts')).toContain(
-        'rateLimit: { store: rateLimitStore, defaultPerMinute: config.apiKeyRateLimit }',
+        'headers: config.apiKeyRateLimitHeaders',
       );
+      expect(config).toContain("'API_KEY_RATE_LIMIT_HEADERS'");
       expect(tree.exists('apps/billing-service/src/rate-limit/rate-limit.module.ts')).toBe(true);
       expect(tree.exists('apps/billing-service/src/app.api-keys.http.spec.ts')).toBe(true);
     });
