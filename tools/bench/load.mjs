@@ -1,10 +1,23 @@
 #!/usr/bin/env node
-// One autocannon run in its own process, so the load generator never shares an event loop (or a
-// core) with the server it measures. Usage: `node tools/bench/load.mjs '<json options>'` with
-// { url, method?, path, headers?, body? (JSON), rawBody? (string), connections, duration, warmup?,
-// refreshTokens?, headerCycle? };
-// prints autocannon's result as one line of JSON on stdout.
+// The load generator, in its own process so that it never shares an event loop with the server it
+// measures (run.mjs pins it to CPU 0 and the server to the last CPU when it can). Usage:
+// `node tools/bench/load.mjs '<json options>'`, in one of two modes:
+//
+// - One run: { url, method?, path, headers?, body? (JSON), rawBody? (string), connections,
+//   duration, warmup?, refreshTokens?, headerCycle? }; prints autocannon's result as one line of
+//   JSON on stdout.
+// - Paired slices: { url, connections, warmup, slice, rounds, pid?, scenarios: [{ name, path,
+//   headers?, headerCycle? }] }. Warms every scenario once (`warmup` seconds), then runs `rounds`
+//   rounds in which every scenario gets `slice` seconds back to back (the first round in the given
+//   order, the next reversed, and so on), all in this one process. The slices of one round are
+//   seconds apart, so a ratio of two of them sees far less of the machine's drift than runs
+//   minutes apart. With `pid` (the server's) it also reads the server's CPU time around each slice
+//   from /proc/<pid>/stat. Prints `{ clockTicks, scenarios: [{ name, slices: [{ round,
+//   requestsPerSecond, p99Ms, errors, errorDetail, requests, cpuUsPerRequest }] }] }` as one line
+//   of JSON (cpuUsPerRequest: server CPU µs per request, null without /proc).
 import autocannon from 'autocannon';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 
 const REFRESH_PATH = '/auth/refresh';
 
@@ -44,28 +57,102 @@ function cyclingRequests(path, headers, { name, values }) {
   return values.map((value) => ({ method: 'GET', path, headers: { ...headers, [name]: value } }));
 }
 
-const options = JSON.parse(process.argv[2] ?? '{}');
-const config = {
-  // autocannon takes the path of plain requests from the URL, not from a `path` option.
-  url: new URL(options.path ?? '/', options.url).toString(),
-  connections: options.connections,
-  duration: options.duration,
-  ...(options.warmup
-    ? { warmup: { connections: options.connections, duration: options.warmup } }
-    : {}),
-  ...(options.refreshTokens
-    ? { requests: refreshRequests(options.refreshTokens) }
-    : options.headerCycle
-      ? { requests: cyclingRequests(options.path, options.headers ?? {}, options.headerCycle) }
-      : {
-          method: options.method ?? 'GET',
-          headers: options.headers ?? {},
-          ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-          // A body sent as it is (for example form-encoded OAuth parameters).
-          ...(options.rawBody === undefined ? {} : { body: options.rawBody }),
-        }),
-};
+/** The autocannon options of one run (without duration and warm-up). */
+function requestConfig(options) {
+  return {
+    // autocannon takes the path of plain requests from the URL, not from a `path` option.
+    url: new URL(options.path ?? '/', options.url).toString(),
+    connections: options.connections,
+    ...(options.refreshTokens
+      ? { requests: refreshRequests(options.refreshTokens) }
+      : options.headerCycle
+        ? { requests: cyclingRequests(options.path, options.headers ?? {}, options.headerCycle) }
+        : {
+            method: options.method ?? 'GET',
+            headers: options.headers ?? {},
+            ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+            // A body sent as it is (for example form-encoded OAuth parameters).
+            ...(options.rawBody === undefined ? {} : { body: options.rawBody }),
+          }),
+  };
+}
 
-const result = await autocannon(config);
-delete result.warmup;
-process.stdout.write(`${JSON.stringify(result)}\n`);
+async function singleRun(options) {
+  const result = await autocannon({
+    ...requestConfig(options),
+    duration: options.duration,
+    ...(options.warmup
+      ? { warmup: { connections: options.connections, duration: options.warmup } }
+      : {}),
+  });
+  delete result.warmup;
+  return result;
+}
+
+/**
+ * CPU time (user + system, fields 14 and 15 of /proc/<pid>/stat) the process has used, in clock
+ * ticks, or undefined without /proc. The fields are counted after the `)` closing the command
+ * name, which may itself contain spaces.
+ */
+function cpuTicks(pid) {
+  const path = `/proc/${pid}/stat`;
+  if (pid === undefined || !existsSync(path)) return undefined;
+  const stat = readFileSync(path, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/** The non-2xx statuses, socket errors and timeouts of a result, e.g. `429×3, timeouts×1`. */
+function failures(result) {
+  const detail = Object.entries(result.statusCodeStats ?? {})
+    .filter(([status]) => !status.startsWith('2'))
+    .map(([status, { count }]) => `${status}×${count}`);
+  if (result.errors) detail.push(`socket errors×${result.errors}`);
+  if (result.timeouts) detail.push(`timeouts×${result.timeouts}`);
+  return detail.join(', ');
+}
+
+function clockTicksPerSecond() {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+}
+
+async function pairedSlices(options) {
+  const { url, connections, warmup, slice, rounds, pid, scenarios } = options;
+  const clockTicks = clockTicksPerSecond();
+  const run = (scenario, duration) =>
+    autocannon({ ...requestConfig({ ...scenario, url, connections }), duration });
+  for (const scenario of scenarios) if (warmup) await run(scenario, warmup);
+  const slices = scenarios.map(() => []);
+  const forward = [...scenarios.keys()];
+  for (let round = 0; round < rounds; round++) {
+    for (const i of round % 2 ? [...forward].reverse() : forward) {
+      const before = cpuTicks(pid);
+      const result = await run(scenarios[i], slice);
+      const after = cpuTicks(pid);
+      slices[i].push({
+        round,
+        requestsPerSecond: result.requests.average,
+        p99Ms: result.latency.p99,
+        errors: result.non2xx + result.errors + result.timeouts,
+        errorDetail: failures(result),
+        requests: result.requests.total,
+        cpuUsPerRequest:
+          before === undefined || after === undefined || !result.requests.total
+            ? null
+            : ((after - before) * 1e6) / clockTicks / result.requests.total,
+      });
+    }
+  }
+  return {
+    clockTicks,
+    scenarios: scenarios.map(({ name }, i) => ({ name, slices: slices[i] })),
+  };
+}
+
+const options = JSON.parse(process.argv[2] ?? '{}');
+const output = options.scenarios ? await pairedSlices(options) : await singleRun(options);
+process.stdout.write(`${JSON.stringify(output)}\n`);

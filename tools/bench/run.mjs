@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 // `npm run bench`: builds both services, runs them as real processes (embedded SQLite, plus an
 // auth-service on a fresh PostgreSQL database when one answers) and measures them with
-// autocannon in a separate process. Prints a table on stdout (progress on stderr) and writes it
-// to artifacts/bench.json. Settings: BENCH_DURATION (seconds, default 5), BENCH_CONNECTIONS
-// (default 10), BENCH_ROUNDS (default 3), BENCH_DATABASE_URL / TEST_DATABASE_URL (PostgreSQL server).
+// autocannon in a separate process. With taskset and at least two CPUs the servers run on the last
+// CPU and the load generator on CPU 0 (BENCH_PIN=0: no pinning). The three resource-service
+// scenarios run as paired slices in one load-generator process (see load.mjs): BENCH_ROUNDS rounds
+// (default 15) of BENCH_SLICE seconds (default 2) per scenario, back to back, and each /me ratio to
+// /health is the median of the per-round ratios, so that the machine's drift between seconds
+// cancels out. Prints a table on stdout (progress on stderr) and writes it to
+// artifacts/bench.json. Other settings: BENCH_DURATION (seconds per auth scenario, default 5),
+// BENCH_CONNECTIONS (default 10), BENCH_DATABASE_URL / TEST_DATABASE_URL (PostgreSQL server).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +20,8 @@ import {
   createApiKey,
   freePort,
   login,
+  nodeCommand,
+  pinning,
   randomSecret,
   registerUser,
   startService,
@@ -26,14 +33,21 @@ const duration = Number(process.env.BENCH_DURATION ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const WARMUP_SECONDS = 1;
 /**
- * The resource-service scenarios take turns, round after round, and each reports its median
- * round: a shared machine's speed drifts over a minute, and a ratio of two runs taken a minute
- * apart measured that drift as much as the routes.
+ * The resource-service scenarios take turns in short slices, round after round: this machine's
+ * speed drifts by a third between consecutive seconds, so separate 5-s runs gave ratios swinging
+ * ±0.1. A ratio of two slices of the same round, seconds apart, mostly cancels the drift out.
  */
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const slice = Number(process.env.BENCH_SLICE ?? 2);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 15);
+const SLICE_WARMUP_SECONDS = 2;
+const pin = pinning();
 const RATIO_GOAL = 0.85;
-/** API keys the bench takes turns with: 8 × 100000 a minute is far above what it can send. */
-const API_KEYS = 8;
+/**
+ * API keys the bench takes turns with, each at the highest limit (100000 a minute): at ~30k req/s
+ * each key stays under a quarter of its window, the common case of a key well within its limit
+ * (no `RateLimit-*` headers; they are sent once half the window is used).
+ */
+const API_KEYS = 32;
 
 const note = (message) => process.stderr.write(`# ${message}\n`);
 
@@ -63,17 +77,20 @@ function build() {
   }
 }
 
-/** Runs tools/bench/load.mjs in a child process and returns autocannon's result. */
+/**
+ * Runs tools/bench/load.mjs in a child process (on CPU 0 when pinning) and returns its output:
+ * autocannon's result, or the slices of the paired mode.
+ */
 function load(options) {
-  const result = spawnSync(
-    process.execPath,
+  const [command, args] = nodeCommand(
     [join(root, 'tools', 'bench', 'load.mjs'), JSON.stringify(options)],
-    {
-      cwd: root,
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    },
+    pin.loadCpu,
   );
+  const result = spawnSync(command, args, {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (result.status !== 0) throw new Error(`load generator failed: ${result.stderr}`);
   return JSON.parse(result.stdout);
 }
@@ -107,7 +124,7 @@ async function startAuth(label, dataDir, extraEnv = {}, client = undefined) {
     ...(client ? { BOOTSTRAP_CLIENTS: `${client.id}:${client.secret}` } : {}),
     ...extraEnv,
   };
-  return startService({ root, app: 'auth-service', label, env, url });
+  return startService({ root, app: 'auth-service', label, env, url, cpu: pin.serverCpu });
 }
 
 /** Refreshes per second: one refresh-token chain per connection, plus spares (see load.mjs). */
@@ -122,26 +139,48 @@ async function measureRefresh(scenario, auth) {
   );
 }
 
-/** The round with the median req/s, its errors being those of every round. */
-function medianRow(roundRows) {
-  const sorted = [...roundRows].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
-  const median = sorted[Math.floor(sorted.length / 2)];
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** A scenario's row from its slices: median req/s and p99, the errors of every slice. */
+function sliceRow(scenario, slices) {
+  const cpu = slices.map((s) => s.cpuUsPerRequest);
   return {
-    ...median,
-    rounds: roundRows.map((r) => r.requestsPerSecond),
-    errors: roundRows.reduce((sum, r) => sum + r.errors, 0),
-    errorDetail: roundRows
-      .map((r) => r.errorDetail)
+    scenario,
+    requestsPerSecond: Math.round(median(slices.map((s) => s.requestsPerSecond))),
+    p99Ms: median(slices.map((s) => s.p99Ms)),
+    errors: slices.reduce((sum, s) => sum + s.errors, 0),
+    errorDetail: slices
+      .map((s) => s.errorDetail)
       .filter(Boolean)
       .join('; '),
+    slices: slices.map((s) => Math.round(s.requestsPerSecond)),
+    cpuUsPerRequest: cpu.every((value) => value !== null) ? median(cpu) : null,
   };
 }
 
-/** Sets `row.ratio` against the public baseline and returns the ratio. */
-function withRatio(measured, baseline) {
-  const ratio = measured.requestsPerSecond / baseline.requestsPerSecond;
+/**
+ * Sets `row.ratio` against the public baseline: the median over rounds of slice i's req/s divided
+ * by the baseline's slice i, with the range of those paired ratios and the CPU-cost ratio (median
+ * of baseline CPU µs per request ÷ this scenario's). Returns the ratio's details.
+ */
+function pairedRatio(measured, slices, baselineSlices) {
+  const ratios = slices.map((s, i) => s.requestsPerSecond / baselineSlices[i].requestsPerSecond);
+  const ratio = median(ratios);
+  const cpu = slices.every((s, i) => s.cpuUsPerRequest && baselineSlices[i].cpuUsPerRequest)
+    ? median(slices.map((s, i) => baselineSlices[i].cpuUsPerRequest / s.cpuUsPerRequest))
+    : null;
   measured.ratio = `${ratio.toFixed(2)} ${ratio >= RATIO_GOAL ? 'PASS' : 'FAIL'}`;
-  return ratio;
+  return {
+    label: measured.scenario.replace('resource GET ', ''),
+    ratio,
+    min: Math.min(...ratios),
+    max: Math.max(...ratios),
+    cpu,
+  };
 }
 
 async function expectOk(resourceUrl, headers, what) {
@@ -169,16 +208,26 @@ function printTable(rows, ratios) {
   const output = [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)];
   for (const r of rows) if (r.errorDetail) output.push(`  ${r.scenario}: ${r.errorDetail}`);
   for (const r of rows) if (r.note) output.push(`  ${r.scenario}: ${r.note}`);
-  for (const { label, value } of ratios)
+  for (const { label, ratio, min, max, cpu } of ratios)
     output.push(
-      `  ratio = ${label} req/s ÷ /health req/s = ${value.toFixed(2)} (goal ≥ ${RATIO_GOAL})`,
+      `  ratio = ${label} req/s ÷ /health req/s, median of ${rounds} per-round paired ratios = ` +
+        `${ratio.toFixed(2)} (range ${min.toFixed(2)}–${max.toFixed(2)}, goal ≥ ${RATIO_GOAL})` +
+        (cpu === null ? '' : `; CPU-cost ratio /health ÷ ${label} = ${cpu.toFixed(2)}`),
     );
   for (const r of rows)
-    if (r.rounds)
-      output.push(`  ${r.scenario}: rounds ${r.rounds.join(', ')} req/s (median shown)`);
+    if (r.cpuUsPerRequest !== undefined)
+      output.push(
+        `  ${r.scenario}: server CPU ${
+          r.cpuUsPerRequest === null ? 'unknown' : `${r.cpuUsPerRequest.toFixed(1)} µs`
+        } per request (median); slices ${r.slices.join(', ')} req/s`,
+      );
   output.push(
-    `  ${duration} s per scenario after a ${WARMUP_SECONDS} s warm-up, ${connections} connections; ` +
-      `resource scenarios in ${rounds} interleaved rounds`,
+    `  resource scenarios: ${rounds} rounds of ${slice} s slices each (order reversed every other ` +
+      `round) after a ${SLICE_WARMUP_SECONDS} s warm-up each, medians shown; auth scenarios: ` +
+      `${duration} s after a ${WARMUP_SECONDS} s warm-up; ${connections} connections`,
+    pin.pinned
+      ? `  pinned: servers on CPU ${pin.serverCpu}, load generator on CPU ${pin.loadCpu} (taskset, ${pin.reason})`
+      : `  not pinned (${pin.reason})`,
   );
   process.stdout.write(`${output.join('\n')}\n`);
 }
@@ -207,14 +256,15 @@ async function main() {
         AUTH_CLIENT_SECRET: client.secret,
       },
       url: `http://127.0.0.1:${resourcePort}`,
+      cpu: pin.serverCpu,
     });
     cleanups.unshift(() => resource.stop());
 
     const { accessToken } = await login(auth.url, await registerUser(auth.url));
     const headers = { authorization: `Bearer ${accessToken}` };
     await expectOk(resource.url, headers, 'a fresh token');
-    // Keys at the highest per-key limit (100000 a minute), taking turns so that their combined
-    // limit stays above what the bench sends; each is used once first to warm the cache.
+    // Keys at the highest per-key limit (see API_KEYS), taking turns; each is used once first to
+    // warm the cache.
     const keys = [];
     for (let i = 0; i < API_KEYS; i++) {
       const { key } = await createApiKey(auth.url, accessToken, { rateLimit: 100_000 });
@@ -222,32 +272,28 @@ async function main() {
       keys.push(key);
     }
 
-    const scenario = (path, extra = {}) => ({
+    const names = ['resource GET /health', 'resource GET /me (JWT)', 'resource GET /me (API key)'];
+    note(
+      `measuring ${names.join(', ')}: ${rounds} rounds of ${slice} s slices ` +
+        `(about ${names.length * (SLICE_WARMUP_SECONDS + rounds * slice)} s)…`,
+    );
+    const paired = load({
       url: resource.url,
-      path,
       connections,
-      duration,
-      warmup: WARMUP_SECONDS,
-      ...extra,
-    });
-    const scenarios = [
-      ['resource GET /health', scenario('/health')],
-      ['resource GET /me (JWT)', scenario('/me', { headers })],
-      [
-        'resource GET /me (API key)',
-        scenario('/me', { headerCycle: { name: 'x-api-key', values: keys } }),
+      warmup: SLICE_WARMUP_SECONDS,
+      slice,
+      rounds,
+      pid: resource.pid,
+      scenarios: [
+        { name: names[0], path: '/health' },
+        { name: names[1], path: '/me', headers },
+        { name: names[2], path: '/me', headerCycle: { name: 'x-api-key', values: keys } },
       ],
-    ];
-    const results = scenarios.map(() => []);
-    for (let round = 1; round <= rounds; round++) {
-      scenarios.forEach(([name, options], i) => {
-        note(`round ${round}/${rounds}: measuring ${name}…`);
-        results[i].push(row(name, load(options)));
-      });
-    }
-    const [health, bearer, apiKey] = results.map(medianRow);
-    const ratio = withRatio(bearer, health);
-    const apiKeyRatio = withRatio(apiKey, health);
+    });
+    const [healthSlices, bearerSlices, apiKeySlices] = paired.scenarios.map((s) => s.slices);
+    const [health, bearer, apiKey] = paired.scenarios.map((s) => sliceRow(s.name, s.slices));
+    const bearerRatio = pairedRatio(bearer, bearerSlices, healthSlices);
+    const apiKeyPaired = pairedRatio(apiKey, apiKeySlices, healthSlices);
     rows.push(health, bearer, apiKey);
     await resource.stop();
 
@@ -291,22 +337,27 @@ async function main() {
       cleanups.unshift(() => pgAuth.stop());
       rows.push(await measureRefresh('auth POST /auth/refresh (PostgreSQL)', pgAuth));
     }
-    printTable(rows, [
-      { label: '/me (JWT)', value: ratio },
-      { label: '/me (API key)', value: apiKeyRatio },
-    ]);
+    printTable(rows, [bearerRatio, apiKeyPaired]);
     mkdirSync(join(root, 'artifacts'), { recursive: true });
     const report = {
       date: new Date().toISOString(),
       durationSeconds: duration,
+      sliceSeconds: slice,
+      sliceWarmupSeconds: SLICE_WARMUP_SECONDS,
       rounds,
       connections,
+      pinning: pin,
       ratioGoal: RATIO_GOAL,
-      ratio,
-      ratioPass: ratio >= RATIO_GOAL,
-      apiKeyRatio,
-      apiKeyRatioPass: apiKeyRatio >= RATIO_GOAL,
+      ratio: bearerRatio.ratio,
+      ratioPass: bearerRatio.ratio >= RATIO_GOAL,
+      ratioRange: [bearerRatio.min, bearerRatio.max],
+      cpuCostRatio: bearerRatio.cpu,
+      apiKeyRatio: apiKeyPaired.ratio,
+      apiKeyRatioPass: apiKeyPaired.ratio >= RATIO_GOAL,
+      apiKeyRatioRange: [apiKeyPaired.min, apiKeyPaired.max],
+      apiKeyCpuCostRatio: apiKeyPaired.cpu,
       rows,
+      slices: paired.scenarios,
     };
     writeFileSync(join(root, 'artifacts', 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
   } finally {

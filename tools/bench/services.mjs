@@ -1,9 +1,11 @@
 // Starting and stopping the built services for the benchmark: real processes, output to log files
-// under artifacts/bench-logs/ so the terminal shows only the results.
+// under artifacts/bench-logs/ so the terminal shows only the results, optionally pinned to one CPU
+// with taskset (see `pinning`).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
 export function freePort() {
@@ -21,6 +23,38 @@ export function randomSecret(length) {
   return randomBytes(length).toString('base64url').slice(0, length);
 }
 
+const TASKSET = '/usr/bin/taskset';
+
+/**
+ * Whether to pin the servers and the load generator to separate CPUs ("2 cores, autocannon on
+ * one, server on the other"): with taskset and at least two CPUs, unless BENCH_PIN=0. Returns
+ * `{ pinned, loadCpu, serverCpu, reason }`: the load generator on CPU 0, the servers on the last.
+ */
+export function pinning(env = process.env) {
+  const cpus = availableParallelism();
+  const reason =
+    env.BENCH_PIN === '0'
+      ? 'BENCH_PIN=0'
+      : !existsSync(TASKSET)
+        ? `no ${TASKSET}`
+        : cpus < 2
+          ? `${cpus} CPU`
+          : undefined;
+  return reason
+    ? { pinned: false, reason }
+    : { pinned: true, loadCpu: 0, serverCpu: cpus - 1, reason: `${cpus} CPUs` };
+}
+
+/**
+ * `[command, args]` running `node <args>`, through `taskset -c <cpu>` when `cpu` is given.
+ * taskset execs node in its own process, so the child's pid is node's.
+ */
+export function nodeCommand(args, cpu) {
+  return cpu === undefined
+    ? [process.execPath, args]
+    : [TASKSET, ['-c', String(cpu), process.execPath, ...args]];
+}
+
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Only what node needs: the developer's DATABASE_URL and friends must not leak into a run. */
@@ -31,13 +65,20 @@ function cleanEnv(env) {
   return { ...base, ...env };
 }
 
-/** Starts `node dist/apps/<app>/main.js`; resolves once `GET /health` answers 200. */
-export async function startService({ root, app, label, env, url }) {
+/**
+ * Starts `node dist/apps/<app>/main.js` (pinned to `cpu` when given); resolves once `GET /health`
+ * answers 200, with `{ url, logPath, pid, stop() }` (`pid` is node's, for /proc/<pid>/stat).
+ */
+export async function startService({ root, app, label, env, url, nodeArgs = [], cpu }) {
   const logDir = join(root, 'artifacts', 'bench-logs');
   mkdirSync(logDir, { recursive: true });
   const logPath = join(logDir, `${label}.log`);
   const log = openSync(logPath, 'w');
-  const child = spawn(process.execPath, [join(root, 'dist', 'apps', app, 'main.js')], {
+  const [command, args] = nodeCommand(
+    [...nodeArgs, join(root, 'dist', 'apps', app, 'main.js')],
+    cpu,
+  );
+  const child = spawn(command, args, {
     cwd: root,
     env: cleanEnv(env),
     stdio: ['ignore', log, log],
@@ -51,6 +92,7 @@ export async function startService({ root, app, label, env, url }) {
   const service = {
     url,
     logPath,
+    pid: child.pid,
     async stop() {
       if (!running) return;
       child.kill('SIGTERM');
