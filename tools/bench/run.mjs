@@ -4,7 +4,7 @@
 // autocannon in a separate process. With taskset and at least two CPUs the servers run on the last
 // CPU and the load generator on CPU 0 (BENCH_PIN=0: no pinning). The three resource-service
 // scenarios run as paired slices in one load-generator process (see load.mjs): BENCH_ROUNDS rounds
-// (default 15) of BENCH_SLICE seconds (default 2) per scenario, back to back, and each /me ratio to
+// (default 21) of BENCH_SLICE seconds (default 2) per scenario, back to back, and each /me ratio to
 // /health is the median of the per-round ratios, so that the machine's drift between seconds
 // cancels out. Prints a table on stdout (progress on stderr) and writes it to
 // artifacts/bench.json. Other settings: BENCH_DURATION (seconds per auth scenario, default 5),
@@ -38,7 +38,7 @@ const WARMUP_SECONDS = 1;
  * ±0.1. A ratio of two slices of the same round, seconds apart, mostly cancels the drift out.
  */
 const slice = Number(process.env.BENCH_SLICE ?? 2);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 15);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 21);
 const SLICE_WARMUP_SECONDS = 2;
 const pin = pinning();
 const RATIO_GOAL = 0.85;
