@@ -55,6 +55,18 @@ class ParamValidatedController {
   }
 }
 
+/** Routes a subclass inherits are registered, and checked, too. */
+@Controller('inherited')
+class InheritingController extends UnvalidatedController {}
+
+@Controller('numbers')
+class NumberParamController {
+  @Post(':n')
+  create(@Param('n') n: number): { n: number } {
+    return { n };
+  }
+}
+
 /** Parameters with nothing to validate: strings, custom decorators, untyped bodies. */
 @Controller('plain')
 class PlainController {
@@ -88,6 +100,18 @@ describe('configureHttpApp validation', () => {
       appWith([UnvalidatedController, ValidatedController], { validation: 'declared' }),
     ).rejects.toThrow(
       /^Unvalidated input: UnvalidatedController\.create parameter 1 \(NoteDto\)\./,
+    );
+  });
+
+  it("'declared' checks the routes a controller inherits", async () => {
+    await expect(appWith([InheritingController], { validation: 'declared' })).rejects.toThrow(
+      /^Unvalidated input: InheritingController\.create parameter 1 \(NoteDto\)\./,
+    );
+  });
+
+  it("'declared' wants a ValidationPipe for a number parameter (it converts the string)", async () => {
+    await expect(appWith([NumberParamController], { validation: 'declared' })).rejects.toThrow(
+      /^Unvalidated input: NumberParamController\.create parameter 0 \(Number\)\./,
     );
   });
 

@@ -58,8 +58,11 @@ const INPUT_PARAMS = new Set<number>([
   RouteParamtypes.QUERY,
   RouteParamtypes.PARAM,
 ]);
-/** Types a ValidationPipe passes through as they are: nothing to validate. */
-const PLAIN_TYPES = new Set<unknown>([String, Number, Boolean, Object, Array]);
+/**
+ * Types a ValidationPipe passes through as they are: nothing to validate. (`number` and `boolean`
+ * parameters are not among them: the pipe converts those from the path or query string.)
+ */
+const PLAIN_TYPES = new Set<unknown>([String, Object, Array]);
 
 type PipeLike = PipeTransform | Type<PipeTransform>;
 
@@ -75,6 +78,19 @@ function pipesOf(target: object): PipeLike[] {
   return (Reflect.getMetadata(PIPES_METADATA, target) as PipeLike[] | undefined) ?? [];
 }
 
+/** The methods of a controller, inherited ones included (their routes are registered too). */
+function methodNames(controller: Type<unknown>): Set<string> {
+  const names = new Set<string>();
+  for (
+    let prototype: object | null = controller.prototype as object;
+    prototype !== null && prototype !== Object.prototype;
+    prototype = Object.getPrototypeOf(prototype) as object | null
+  ) {
+    for (const name of Object.getOwnPropertyNames(prototype)) names.add(name);
+  }
+  return names;
+}
+
 /**
  * Fails closed at start-up: throws naming every controller parameter that takes a DTO from the
  * body, query or path without a ValidationPipe at the parameter, handler or controller.
@@ -86,7 +102,7 @@ export function assertInputValidated(modules: ModulesContainer): void {
       const controller = wrapper.metatype as Type<unknown> | null;
       if (!controller) continue;
       const classValidates = pipesOf(controller).some(isValidationPipe);
-      for (const method of Object.getOwnPropertyNames(controller.prototype)) {
+      for (const method of methodNames(controller)) {
         const handler = (controller.prototype as Record<string, unknown>)[method];
         if (method === 'constructor' || typeof handler !== 'function') continue;
         const params = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, method) as
