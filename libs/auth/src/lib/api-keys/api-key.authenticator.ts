@@ -45,8 +45,9 @@ export type UncachedKeyCheck = (
  * The `X-API-Key` step of the guard. Keycard keys go: format and checksum (offline) → count the
  * request in the key's window (before any introspection, under a key derived from the key's hash)
  * → verify (the cached answer, else `uncached`: the passport-headerapikey strategy, which
- * introspects through `check`) → RateLimit-* headers on the response. The rate-limit state spans
- * both sides of verification, which is why these steps are not inside the strategy's callback.
+ * introspects through `check`) → RateLimit-* headers on the response (see `admitted`). The
+ * rate-limit state spans both sides of verification, which is why these steps are not inside the
+ * strategy's callback.
  */
 export class ApiKeyAuthenticator {
   /**
@@ -62,7 +63,7 @@ export class ApiKeyAuthenticator {
   /**
    * The common case without a promise: a key seen lately, its answer cached, counted in an
    * in-process window. Returns undefined (having counted nothing) when `authenticate` must run.
-   * Same rules as `authenticate`: 429 over the limit, RateLimit-* headers otherwise.
+   * Same rules as `authenticate`: 429 over the limit, else RateLimit-* headers as `admitted` decides.
    */
   authenticateNow(header: unknown, response: unknown): Principal | undefined {
     const parts = this.parts;
