@@ -27,7 +27,10 @@ export function loadAuthConfig(env: Env) {
   const adminEmail = envOptional(env, 'BOOTSTRAP_ADMIN_EMAIL');
   const adminPassword = envOptional(env, 'BOOTSTRAP_ADMIN_PASSWORD');
   if (adminEmail && !adminPassword) {
-    throw new ConfigError('BOOTSTRAP_ADMIN_PASSWORD', 'is required when BOOTSTRAP_ADMIN_EMAIL is set');
+    throw new ConfigError(
+      'BOOTSTRAP_ADMIN_PASSWORD',
+      'is required when BOOTSTRAP_ADMIN_EMAIL is set',
+    );
   }
   if (adminPassword && adminPassword.length < 8) {
     throw new ConfigError('BOOTSTRAP_ADMIN_PASSWORD', 'must be at least 8 characters');
@@ -46,7 +49,8 @@ export function loadAuthConfig(env: Env) {
     dataDir: resolve(envString(env, 'DATA_DIR', './data')),
     databaseUrl: envPostgresUrl(env, 'DATABASE_URL'),
     redisUrl: envRedisUrl(env, 'REDIS_URL'),
-    bootstrapAdmin: adminEmail && adminPassword ? { email: adminEmail, password: adminPassword } : undefined,
+    bootstrapAdmin:
+      adminEmail && adminPassword ? { email: adminEmail, password: adminPassword } : undefined,
     bootstrapClients: envString(env, 'BOOTSTRAP_CLIENTS', ''),
     accessTokenTtl,
     refreshTokenTtl: envDuration(env, 'REFRESH_TOKEN_TTL', '7d', 60),
@@ -66,6 +70,8 @@ export function loadAuthConfig(env: Env) {
     googleClientId: envOptional(env, 'GOOGLE_CLIENT_ID'),
     /** The Google flow's settings (`../google/google-settings.ts`); undefined when it is off. */
     google: loadGoogleSettings(env, envHttpUrl(env, 'AUTH_ISSUER', 'http://localhost:3000')),
+    /** `GET /auth/google` starts a minute per client IP. */
+    googleStartRateLimit: envInt(env, 'GOOGLE_START_RATE_LIMIT', 600, 1, 100000),
     apiKeyRateLimit: envInt(env, 'API_KEY_RATE_LIMIT', 600, 1, 100000),
     apiKeyScopes: envList(env, 'API_KEY_SCOPES'),
     /** LOG_LEVEL, METRICS_TOKEN, SHUTDOWN_TIMEOUT. */

@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { GoogleGrantEntity } from './google-grant.entity';
 import {
   SessionTestApp,
   setCookieFor,
@@ -159,5 +162,47 @@ describe('Sign in with Google: refusals (against a local OpenID provider)', () =
         .update(verifier ?? '')
         .digest('base64url'),
     ).toBe(challenge);
+  });
+});
+
+describe('Sign in with Google: starts per client IP (GOOGLE_START_RATE_LIMIT)', () => {
+  let mock: MockGoogle;
+  let t: SessionTestApp;
+  const address = () => `10.${[0, 0, 0].map(() => Math.floor(Math.random() * 250) + 1).join('.')}`;
+
+  beforeAll(async () => {
+    mock = await startMockGoogle();
+    t = await startSessionApp(
+      googleEnv(mock, { GOOGLE_START_RATE_LIMIT: '3', TRUST_PROXY: 'true' }),
+    );
+  }, 30_000);
+
+  afterAll(async () => {
+    await t?.close();
+    await mock?.stop();
+  });
+
+  const start = (from: string) => request(t.http).get('/auth/google').set('X-Forwarded-For', from);
+
+  it('answers 429 with Retry-After past the limit, writing no transaction, and only for that address', async () => {
+    const busy = address();
+    for (let i = 0; i < 3; i++) await start(busy).expect(302);
+    const grants = t.app.get(DataSource).getRepository(GoogleGrantEntity);
+    const before = await grants.count();
+    const refused = await start(busy).expect(429);
+    expect(refused.body).toMatchObject({ statusCode: 429, error: 'rate_limited' });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect(setCookieFor(refused)).toBeUndefined();
+    expect(await grants.count()).toBe(before);
+    await start(address()).expect(302);
+  });
+
+  it('lets the address start again once its minute is over', async () => {
+    const busy = address();
+    for (let i = 0; i < 3; i++) await start(busy).expect(302);
+    await start(busy).expect(429);
+    t.clock.advance(61_000);
+    await start(busy).expect(302);
   });
 });

@@ -16,6 +16,7 @@ import { authConfig, AuthSettings } from '../config/auth.config';
 import { redirectTo } from '../pages/page-response';
 import { readCookie, SESSION_COOKIE, setSessionCookie } from '../sessions/session-cookies';
 import { SessionsService } from '../sessions/sessions.service';
+import { GoogleStartThrottle } from '../throttle/google-start-throttle.service';
 import { TokenPair, TokensService } from '../tokens/tokens.service';
 import { GoogleSignInFailure, sendFailurePage } from './google-failure';
 import { CallbackQuery, GoogleSignInService, TRANSACTION_TTL_MS } from './google-sign-in.service';
@@ -36,6 +37,7 @@ export class GoogleController {
     private readonly google: GoogleSignInService,
     private readonly sessions: SessionsService,
     private readonly tokens: TokensService,
+    private readonly startThrottle: GoogleStartThrottle,
     @Inject(authConfig.KEY) private readonly config: AuthSettings,
   ) {}
 
@@ -44,8 +46,11 @@ export class GoogleController {
   async start(
     @Query('mode') mode: unknown,
     @Query('returnTo') returnTo: unknown,
+    @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
+    // Counted before the transaction row is written: 429 (JSON, with Retry-After) over the limit.
+    await this.startThrottle.hit(request.ip ?? '');
     try {
       const { state, location } = await this.google.begin(mode, returnTo);
       // SameSite=Lax: the callback is a top-level cross-site GET from the provider.

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SessionsModule } from '../sessions/sessions.module';
+import { ThrottleModule } from '../throttle/throttle.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
 import { GoogleAccountsService } from './google-accounts.service';
@@ -21,6 +22,7 @@ import { UserIdentityEntity } from './user-identity.entity';
     UsersModule,
     TokensModule,
     SessionsModule,
+    ThrottleModule,
   ],
   controllers: [GoogleController],
   providers: [
