@@ -5,6 +5,7 @@ import {
   envDuration,
   envHttpUrl,
   envInt,
+  envOneOf,
   envOptional,
   envOptionalHttpUrl,
   envPort,
@@ -12,7 +13,7 @@ import {
   envRedisUrl,
   envString,
 } from '@keycard/common';
-import { RATE_LIMIT_HEADER_POLICIES, RateLimitHeaderPolicy } from '@keycard/auth';
+import { RATE_LIMIT_HEADER_POLICIES } from '@keycard/auth';
 import { loadObservabilityConfig } from '@keycard/observability';
 import { resolve } from 'node:path';
 
@@ -35,13 +36,6 @@ export function loadResourceConfig(env: Env) {
   if (apiKeyCacheTtl > MAX_API_KEY_CACHE_TTL) {
     throw new ConfigError('API_KEY_CACHE_TTL', `must be at most ${MAX_API_KEY_CACHE_TTL}s`);
   }
-  const apiKeyRateLimitHeaders = envString(env, 'API_KEY_RATE_LIMIT_HEADERS', 'near-limit');
-  if (!(RATE_LIMIT_HEADER_POLICIES as readonly string[]).includes(apiKeyRateLimitHeaders)) {
-    throw new ConfigError(
-      'API_KEY_RATE_LIMIT_HEADERS',
-      `must be one of ${RATE_LIMIT_HEADER_POLICIES.join(', ')}`,
-    );
-  }
   return {
     port: envPort(env, 'RESOURCE_PORT', 3001),
     host: envString(env, 'RESOURCE_HOST', '0.0.0.0'),
@@ -57,7 +51,12 @@ export function loadResourceConfig(env: Env) {
     authClientSecret,
     apiKeyRateLimit: envInt(env, 'API_KEY_RATE_LIMIT', 600, 1, MAX_API_KEY_RATE_LIMIT),
     /** When admitted API-key answers carry RateLimit-* (a 429 always does). */
-    apiKeyRateLimitHeaders: apiKeyRateLimitHeaders as RateLimitHeaderPolicy,
+    apiKeyRateLimitHeaders: envOneOf(
+      env,
+      'API_KEY_RATE_LIMIT_HEADERS',
+      RATE_LIMIT_HEADER_POLICIES,
+      'near-limit',
+    ),
     /** LOG_LEVEL, METRICS_TOKEN, SHUTDOWN_TIMEOUT. */
     observability: loadObservabilityConfig(env),
   };

@@ -30,13 +30,34 @@ export function envRequired(env: Env, name: string, why: string): string {
   return value;
 }
 
-export function envInt(env: Env, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+export function envInt(
+  env: Env,
+  name: string,
+  fallback: number,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   const value = raw(env, name);
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value)) throw new ConfigError(name, `must be a whole number, got "${value}"`);
   const n = Number(value);
-  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  if (n < min || n > max)
+    throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
   return n;
+}
+
+/** One of `allowed` (compared in lower case), else `fallback` when unset. */
+export function envOneOf<T extends string>(
+  env: Env,
+  name: string,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  const value = raw(env, name)?.toLowerCase() ?? fallback;
+  const match = allowed.find((candidate) => candidate === value);
+  if (match === undefined)
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${value}"`);
+  return match;
 }
 
 export function envPort(env: Env, name: string, fallback: number): number {

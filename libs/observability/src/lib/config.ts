@@ -1,4 +1,4 @@
-import { ConfigError, envDuration, envOptional, envString, type Env } from '@keycard/common';
+import { ConfigError, envDuration, envOneOf, envOptional, type Env } from '@keycard/common';
 import type { LevelWithSilent } from 'pino';
 
 const LEVELS: readonly LevelWithSilent[] = [
@@ -23,10 +23,7 @@ export interface ObservabilityConfig {
 
 /** Reads and validates `LOG_LEVEL`, `METRICS_TOKEN` and `SHUTDOWN_TIMEOUT` (a `ConfigError` names the variable). */
 export function loadObservabilityConfig(env: Env): ObservabilityConfig {
-  const level = envString(env, 'LOG_LEVEL', 'info').toLowerCase();
-  if (!isLevel(level)) {
-    throw new ConfigError('LOG_LEVEL', `must be one of ${LEVELS.join(', ')}, got "${level}"`);
-  }
+  const level = envOneOf(env, 'LOG_LEVEL', LEVELS, 'info');
   const metricsToken = envOptional(env, 'METRICS_TOKEN');
   if (metricsToken !== undefined && metricsToken.length < 16) {
     throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters');
@@ -36,8 +33,4 @@ export function loadObservabilityConfig(env: Env): ObservabilityConfig {
     metricsToken,
     shutdownTimeoutMs: envDuration(env, 'SHUTDOWN_TIMEOUT', '10s', 1) * 1000,
   };
-}
-
-function isLevel(value: string): value is LevelWithSilent {
-  return (LEVELS as readonly string[]).includes(value);
 }
