@@ -7,7 +7,8 @@
 //   duration, warmup?, refreshTokens?, headerCycle? }; prints autocannon's result as one line of
 //   JSON on stdout.
 // - Paired slices: { url, connections, warmup, slice, rounds, pid?, scenarios: [{ name, path,
-//   headers?, headerCycle? }] }. Warms every scenario once (`warmup` seconds), then runs `rounds`
+//   headers?, headerCycle?, method?, rawBody?, url?, pid? }] } (a scenario's own url and pid
+//   override the shared ones, so scenarios may measure different servers). Warms every scenario once (`warmup` seconds), then runs `rounds`
 //   rounds in which every scenario gets `slice` seconds back to back (the first round in the given
 //   order, the next reversed, and so on), all in this one process. The slices of one round are
 //   seconds apart, so a ratio of two of them sees far less of the machine's drift than runs
@@ -124,15 +125,16 @@ async function pairedSlices(options) {
   const { url, connections, warmup, slice, rounds, pid, scenarios } = options;
   const clockTicks = clockTicksPerSecond();
   const run = (scenario, duration) =>
-    autocannon({ ...requestConfig({ ...scenario, url, connections }), duration });
+    autocannon({ ...requestConfig({ url, ...scenario, connections }), duration });
   for (const scenario of scenarios) if (warmup) await run(scenario, warmup);
   const slices = scenarios.map(() => []);
   const forward = [...scenarios.keys()];
   for (let round = 0; round < rounds; round++) {
     for (const i of round % 2 ? [...forward].reverse() : forward) {
-      const before = cpuTicks(pid);
+      const serverPid = scenarios[i].pid ?? pid;
+      const before = cpuTicks(serverPid);
       const result = await run(scenarios[i], slice);
-      const after = cpuTicks(pid);
+      const after = cpuTicks(serverPid);
       slices[i].push({
         round,
         requestsPerSecond: result.requests.average,

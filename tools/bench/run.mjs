@@ -7,7 +7,9 @@
 // (default 21) of BENCH_SLICE seconds (default 2) per scenario, back to back, and each /me ratio to
 // /health is the median of the per-round ratios, so that the machine's drift between seconds
 // cancels out. Prints a table on stdout (progress on stderr) and writes it to
-// artifacts/bench.json. Other settings: BENCH_DURATION (seconds per auth scenario, default 5),
+// artifacts/bench.json. Client-credentials grants are paired the same way with a Nest route that
+// only signs a token (tools/bench/sign-baseline.cjs), BENCH_GRANT_ROUNDS rounds (default 11).
+// Other settings: BENCH_DURATION (seconds per refresh scenario, default 5),
 // BENCH_CONNECTIONS (default 10), BENCH_DATABASE_URL / TEST_DATABASE_URL (PostgreSQL server).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,6 +42,8 @@ const WARMUP_SECONDS = 1;
 const slice = Number(process.env.BENCH_SLICE ?? 2);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 21);
 const SLICE_WARMUP_SECONDS = 2;
+/** Rounds of the grant scenarios (BENCH_GRANT_ROUNDS): two scenarios, a slower server. */
+const grantRounds = Number(process.env.BENCH_GRANT_ROUNDS ?? 11);
 const pin = pinning();
 const RATIO_GOAL = 0.85;
 /**
@@ -139,6 +143,63 @@ async function measureRefresh(scenario, auth) {
   );
 }
 
+/**
+ * Client-credentials grants against their signing bound, as paired slices (see load.mjs): the
+ * auth-service's `POST /oauth/token` and the same request to tools/bench/sign-baseline.cjs, a Nest
+ * route that only signs a token like it (started here, on the server CPU). Returns both rows, the
+ * ratio (grants ÷ sign-only, median of per-round ratios) and the slices.
+ */
+async function measureGrants(auth, client) {
+  const baselinePort = await freePort();
+  const baseline = await startService({
+    root,
+    app: 'sign-baseline',
+    label: 'sign-baseline',
+    script: join(root, 'tools', 'bench', 'sign-baseline.cjs'),
+    env: { SIGN_BASELINE_PORT: String(baselinePort) },
+    url: `http://127.0.0.1:${baselinePort}`,
+    cpu: pin.serverCpu,
+  });
+  try {
+    const request = {
+      path: '/oauth/token',
+      method: 'POST',
+      headers: {
+        authorization: basicAuth(client),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      rawBody: 'grant_type=client_credentials',
+    };
+    const names = [
+      'sign-only Nest route (signing bound)',
+      'auth POST /oauth/token (client_credentials)',
+    ];
+    note(
+      `measuring ${names.join(' and ')}: ${grantRounds} rounds of ${slice} s slices ` +
+        `(about ${names.length * (SLICE_WARMUP_SECONDS + grantRounds * slice)} s)…`,
+    );
+    const paired = load({
+      connections,
+      warmup: SLICE_WARMUP_SECONDS,
+      slice,
+      rounds: grantRounds,
+      scenarios: [
+        { name: names[0], url: baseline.url, pid: baseline.pid, ...request },
+        { name: names[1], url: auth.url, pid: auth.pid, ...request },
+      ],
+    });
+    const [signSlices, grantSlices] = paired.scenarios.map((s) => s.slices);
+    const [signRow, grantRow] = paired.scenarios.map((s) => sliceRow(s.name, s.slices));
+    const ratio = pairedRatio(grantRow, grantSlices, signSlices, {
+      baseline: 'sign-only',
+      rounds: grantRounds,
+    });
+    return { rows: [signRow, grantRow], ratio, slices: paired.scenarios };
+  } finally {
+    await baseline.stop();
+  }
+}
+
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
@@ -163,19 +224,26 @@ function sliceRow(scenario, slices) {
 }
 
 /**
- * Sets `row.ratio` against the public baseline: the median over rounds of slice i's req/s divided
- * by the baseline's slice i, with the range of those paired ratios and the CPU-cost ratio (median
- * of baseline CPU µs per request ÷ this scenario's). Returns the ratio's details.
+ * Sets `row.ratio` against a baseline measured in the same rounds: the median over rounds of slice
+ * i's req/s divided by the baseline's slice i, with the range of those paired ratios and the
+ * CPU-cost ratio (median of baseline CPU µs per request ÷ this scenario's). `goal` (a ratio) adds
+ * PASS or FAIL. Returns the ratio's details.
  */
-function pairedRatio(measured, slices, baselineSlices) {
+function pairedRatio(measured, slices, baselineSlices, { baseline, goal, rounds: count }) {
   const ratios = slices.map((s, i) => s.requestsPerSecond / baselineSlices[i].requestsPerSecond);
   const ratio = median(ratios);
   const cpu = slices.every((s, i) => s.cpuUsPerRequest && baselineSlices[i].cpuUsPerRequest)
     ? median(slices.map((s, i) => baselineSlices[i].cpuUsPerRequest / s.cpuUsPerRequest))
     : null;
-  measured.ratio = `${ratio.toFixed(2)} ${ratio >= RATIO_GOAL ? 'PASS' : 'FAIL'}`;
+  measured.ratio =
+    goal === undefined
+      ? ratio.toFixed(2)
+      : `${ratio.toFixed(2)} ${ratio >= goal ? 'PASS' : 'FAIL'}`;
   return {
-    label: measured.scenario.replace('resource GET ', ''),
+    label: measured.scenario.replace('resource GET ', '').replace('auth POST ', ''),
+    baseline,
+    goal,
+    rounds: count,
     ratio,
     min: Math.min(...ratios),
     max: Math.max(...ratios),
@@ -208,11 +276,12 @@ function printTable(rows, ratios) {
   const output = [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)];
   for (const r of rows) if (r.errorDetail) output.push(`  ${r.scenario}: ${r.errorDetail}`);
   for (const r of rows) if (r.note) output.push(`  ${r.scenario}: ${r.note}`);
-  for (const { label, ratio, min, max, cpu } of ratios)
+  for (const { label, baseline, goal, rounds: count, ratio, min, max, cpu } of ratios)
     output.push(
-      `  ratio = ${label} req/s ÷ /health req/s, median of ${rounds} per-round paired ratios = ` +
-        `${ratio.toFixed(2)} (range ${min.toFixed(2)}–${max.toFixed(2)}, goal ≥ ${RATIO_GOAL})` +
-        (cpu === null ? '' : `; CPU-cost ratio /health ÷ ${label} = ${cpu.toFixed(2)}`),
+      `  ratio = ${label} req/s ÷ ${baseline} req/s, median of ${count} per-round paired ratios = ` +
+        `${ratio.toFixed(2)} (range ${min.toFixed(2)}–${max.toFixed(2)}` +
+        `${goal === undefined ? '' : `, goal ≥ ${goal}`})` +
+        (cpu === null ? '' : `; CPU-cost ratio ${baseline} ÷ ${label} = ${cpu.toFixed(2)}`),
     );
   for (const r of rows)
     if (r.cpuUsPerRequest !== undefined)
@@ -222,9 +291,10 @@ function printTable(rows, ratios) {
         } per request (median); slices ${r.slices.join(', ')} req/s`,
       );
   output.push(
-    `  resource scenarios: ${rounds} rounds of ${slice} s slices each (order reversed every other ` +
-      `round) after a ${SLICE_WARMUP_SECONDS} s warm-up each, medians shown; auth scenarios: ` +
-      `${duration} s after a ${WARMUP_SECONDS} s warm-up; ${connections} connections`,
+    `  resource scenarios: ${rounds} rounds (grants and sign-only: ${grantRounds}) of ${slice} s ` +
+      `slices each (order reversed every other round) after a ${SLICE_WARMUP_SECONDS} s warm-up ` +
+      `each, medians shown; refresh scenarios: ${duration} s after a ${WARMUP_SECONDS} s warm-up; ` +
+      `${connections} connections`,
     pin.pinned
       ? `  pinned: servers on CPU ${pin.serverCpu}, load generator on CPU ${pin.loadCpu} (taskset, ${pin.reason})`
       : `  not pinned (${pin.reason})`,
@@ -292,30 +362,14 @@ async function main() {
     });
     const [healthSlices, bearerSlices, apiKeySlices] = paired.scenarios.map((s) => s.slices);
     const [health, bearer, apiKey] = paired.scenarios.map((s) => sliceRow(s.name, s.slices));
-    const bearerRatio = pairedRatio(bearer, bearerSlices, healthSlices);
-    const apiKeyPaired = pairedRatio(apiKey, apiKeySlices, healthSlices);
+    const versusHealth = { baseline: '/health', goal: RATIO_GOAL, rounds };
+    const bearerRatio = pairedRatio(bearer, bearerSlices, healthSlices, versusHealth);
+    const apiKeyPaired = pairedRatio(apiKey, apiKeySlices, healthSlices, versusHealth);
     rows.push(health, bearer, apiKey);
     await resource.stop();
 
-    note('measuring client-credentials grants on POST /oauth/token…');
-    rows.push(
-      row(
-        'auth POST /oauth/token (client_credentials)',
-        load({
-          url: auth.url,
-          path: '/oauth/token',
-          method: 'POST',
-          headers: {
-            authorization: basicAuth(client),
-            'content-type': 'application/x-www-form-urlencoded',
-          },
-          rawBody: 'grant_type=client_credentials',
-          connections,
-          duration,
-          warmup: WARMUP_SECONDS,
-        }),
-      ),
-    );
+    const grants = await measureGrants(auth, client);
+    rows.push(...grants.rows);
 
     rows.push(await measureRefresh('auth POST /auth/refresh (SQLite)', auth));
     await auth.stop();
@@ -337,7 +391,7 @@ async function main() {
       cleanups.unshift(() => pgAuth.stop());
       rows.push(await measureRefresh('auth POST /auth/refresh (PostgreSQL)', pgAuth));
     }
-    printTable(rows, [bearerRatio, apiKeyPaired]);
+    printTable(rows, [bearerRatio, apiKeyPaired, grants.ratio]);
     mkdirSync(join(root, 'artifacts'), { recursive: true });
     const report = {
       date: new Date().toISOString(),
@@ -356,8 +410,12 @@ async function main() {
       apiKeyRatioPass: apiKeyPaired.ratio >= RATIO_GOAL,
       apiKeyRatioRange: [apiKeyPaired.min, apiKeyPaired.max],
       apiKeyCpuCostRatio: apiKeyPaired.cpu,
+      grantRatio: grants.ratio.ratio,
+      grantRatioRange: [grants.ratio.min, grants.ratio.max],
+      grantCpuCostRatio: grants.ratio.cpu,
       rows,
       slices: paired.scenarios,
+      grantSlices: grants.slices,
     };
     writeFileSync(join(root, 'artifacts', 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
   } finally {

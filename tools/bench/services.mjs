@@ -79,15 +79,16 @@ function cleanEnv(env) {
 }
 
 /**
- * Starts `node dist/apps/<app>/main.js`; resolves once `GET /health` answers 200 (and the process
+ * Starts `node dist/apps/<app>/main.js` (or `node <script>`); resolves once `GET /health` answers 200 (and the process
  * is pinned to `cpu`, when given), with `{ url, logPath, pid, stop() }` (`pid` for /proc/<pid>/stat).
  */
-export async function startService({ root, app, label, env, url, nodeArgs = [], cpu }) {
+export async function startService({ root, app, label, env, url, nodeArgs = [], cpu, script }) {
   const logDir = join(root, 'artifacts', 'bench-logs');
   mkdirSync(logDir, { recursive: true });
   const logPath = join(logDir, `${label}.log`);
   const log = openSync(logPath, 'w');
-  const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist', 'apps', app, 'main.js')], {
+  const main = script ?? join(root, 'dist', 'apps', app, 'main.js');
+  const child = spawn(process.execPath, [...nodeArgs, main], {
     cwd: root,
     env: cleanEnv(env),
     stdio: ['ignore', log, log],

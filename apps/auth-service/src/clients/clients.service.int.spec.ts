@@ -31,10 +31,10 @@ describe.each(databaseBackends())('ClientsService on $name', (backend) => {
     clients = service('');
   });
 
-  function service(bootstrapClients: string): ClientsService {
+  function service(bootstrapClients: string, clientCacheTtl = 5): ClientsService {
     return new ClientsService(
       db.dataSource.getRepository(OAuthClientEntity),
-      { bootstrapClients },
+      { bootstrapClients, clientCacheTtl },
       clock,
     );
   }
@@ -67,6 +67,44 @@ describe.each(databaseBackends())('ClientsService on $name', (backend) => {
     await clients.revoke(clientId);
     expect(await clients.authenticate(clientId, clientSecret)).toBeNull();
     expect(await clients.findActive(clientId)).toBeNull();
+  });
+
+  it('reuses a client row for CLIENT_CACHE_TTL: its own changes apply at once, other instances within the TTL', async () => {
+    const other = service('');
+    const { clientId, clientSecret } = await clients.create({ name: 'Billing', scopes: ['a'] });
+    expect(await other.authenticate(clientId, clientSecret)).not.toBeNull();
+    await clients.revoke(clientId);
+    expect(await clients.authenticate(clientId, clientSecret)).toBeNull();
+    // The other instance read the row before the revocation: it keeps it until the TTL ends.
+    expect(await other.authenticate(clientId, clientSecret)).not.toBeNull();
+    expect(await other.authenticate(clientId, `${clientSecret}x`)).toBeNull();
+    clock.advance(4_999);
+    expect(await other.findActive(clientId)).not.toBeNull();
+    clock.advance(1);
+    expect(await other.authenticate(clientId, clientSecret)).toBeNull();
+    expect(await other.findActive(clientId)).toBeNull();
+  });
+
+  it('caches no unknown id, and reads the row every time with CLIENT_CACHE_TTL=0', async () => {
+    const other = service('', 0);
+    expect(await other.authenticate('fresh-client', SECRET_A)).toBeNull();
+    await clients.create({
+      name: 'Fresh',
+      scopes: [],
+      clientId: 'fresh-client',
+      clientSecret: SECRET_A,
+    });
+    expect(await other.authenticate('fresh-client', SECRET_A)).not.toBeNull();
+    await clients.revoke('fresh-client');
+    expect(await other.authenticate('fresh-client', SECRET_A)).toBeNull();
+  });
+
+  it('drops its cached row when BOOTSTRAP_CLIENTS changes the secret', async () => {
+    await clients.ensureBootstrapClients(`svc:${SECRET_A}`);
+    expect(await clients.authenticate('svc', SECRET_A)).not.toBeNull();
+    await clients.ensureBootstrapClients(`svc:${SECRET_B}`);
+    expect(await clients.authenticate('svc', SECRET_A)).toBeNull();
+    expect(await clients.authenticate('svc', SECRET_B)).not.toBeNull();
   });
 
   it('refuses a taken id with 409 and bad input with a validation error', async () => {

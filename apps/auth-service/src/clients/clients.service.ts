@@ -49,6 +49,15 @@ export interface ClientView {
   revokedAt: string | null;
 }
 
+/** Client rows this instance remembers at most (`ClientsService` cache). */
+const CLIENT_CACHE_MAX_ENTRIES = 10_000;
+
+interface CachedClient {
+  client: OAuthClientEntity;
+  /** Epoch ms; never served at or after it. */
+  expiresAt: number;
+}
+
 /** Longest secret worth hashing; anything longer cannot be one of ours. */
 const SECRET_MAX_LENGTH = 512;
 /** Compared against when the client id is unknown, so both cases cost the same work. */
@@ -68,16 +77,28 @@ export function toClientView(client: OAuthClientEntity): ClientView {
   };
 }
 
-/** Registered service clients: creation, secret checks, `BOOTSTRAP_CLIENTS`, listing and revocation. */
+/**
+ * Registered service clients: creation, secret checks, `BOOTSTRAP_CLIENTS`, listing and revocation.
+ *
+ * Rows read to check a secret are reused for `CLIENT_CACHE_TTL` (default 5 s; 0 = always read): a
+ * client-credentials grant then costs a SHA-256 and a signature, not a database query. A change
+ * this instance makes (revocation, a new bootstrap secret) drops its entry at once; other instances
+ * see it within the TTL. Unknown ids are never cached, so a new client works everywhere at once.
+ */
 @Injectable()
 export class ClientsService implements OnModuleInit {
   private readonly logger = new Logger(ClientsService.name);
+  private readonly cache = new Map<string, CachedClient>();
+  private readonly cacheTtlMs: number;
 
   constructor(
     @InjectRepository(OAuthClientEntity) private readonly clients: Repository<OAuthClientEntity>,
-    @Inject(authConfig.KEY) private readonly config: Pick<AuthSettings, 'bootstrapClients'>,
+    @Inject(authConfig.KEY)
+    private readonly config: Pick<AuthSettings, 'bootstrapClients' | 'clientCacheTtl'>,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.cacheTtlMs = config.clientCacheTtl * 1000;
+  }
 
   onModuleInit(): Promise<void> {
     return this.ensureBootstrapClients(this.config.bootstrapClients);
@@ -119,7 +140,7 @@ export class ClientsService implements OnModuleInit {
    */
   async authenticate(clientId: string, secret: string): Promise<OAuthClientEntity | null> {
     if (!CLIENT_ID_PATTERN.test(clientId) || secret.length > SECRET_MAX_LENGTH) return null;
-    const client = await this.clients.findOneBy({ clientId });
+    const client = this.cached(clientId) ?? (await this.load(clientId));
     const matches = constantTimeEqual(sha256Hex(secret), client?.secretHash ?? UNKNOWN_CLIENT_HASH);
     return client !== null && matches && client.revokedAt === null ? client : null;
   }
@@ -127,8 +148,27 @@ export class ClientsService implements OnModuleInit {
   /** The client when it exists and is not revoked (introspection re-checks client tokens with it). */
   async findActive(clientId: string): Promise<OAuthClientEntity | null> {
     if (!CLIENT_ID_PATTERN.test(clientId)) return null;
-    const client = await this.clients.findOneBy({ clientId });
+    const client = this.cached(clientId) ?? (await this.load(clientId));
     return client !== null && client.revokedAt === null ? client : null;
+  }
+
+  /** A live cached row; undefined when there is none (or it expired). */
+  private cached(clientId: string): OAuthClientEntity | undefined {
+    const entry = this.cache.get(clientId);
+    if (entry === undefined) return undefined;
+    if (this.clock.now() < entry.expiresAt) return entry.client;
+    this.cache.delete(clientId);
+    return undefined;
+  }
+
+  /** Reads the row and remembers it when it exists (see the class comment). */
+  private async load(clientId: string): Promise<OAuthClientEntity | null> {
+    const client = await this.clients.findOneBy({ clientId });
+    if (client !== null && this.cacheTtlMs > 0) {
+      if (this.cache.size >= CLIENT_CACHE_MAX_ENTRIES) this.cache.clear();
+      this.cache.set(clientId, { client, expiresAt: this.clock.now() + this.cacheTtlMs });
+    }
+    return client;
   }
 
   async list(): Promise<ClientView[]> {
@@ -147,6 +187,7 @@ export class ClientsService implements OnModuleInit {
       .set({ revokedAt: this.clock.now() })
       .where('client_id = :clientId AND revoked_at IS NULL', { clientId })
       .execute();
+    this.cache.delete(clientId);
     if (result.affected) this.logger.log(`Revoked client ${clientId}`);
   }
 
@@ -184,6 +225,7 @@ export class ClientsService implements OnModuleInit {
     }
     if (sameSecret && sameScopes && existing.revokedAt === null) return;
     await this.clients.update({ clientId }, { secretHash, scopes, revokedAt: null });
+    this.cache.delete(clientId);
     this.logger.log(`Updated bootstrap client ${clientId} from BOOTSTRAP_CLIENTS`);
   }
 

@@ -22,6 +22,9 @@ export interface BootstrapAdmin {
   password: string;
 }
 
+/** Longest `CLIENT_CACHE_TTL`: a revoked client must stop getting tokens soon. */
+export const MAX_CLIENT_CACHE_TTL = 300;
+
 /** Every auth-service setting, parsed and validated once (durations are in seconds). */
 export function loadAuthConfig(env: Env) {
   const adminEmail = envOptional(env, 'BOOTSTRAP_ADMIN_EMAIL');
@@ -52,6 +55,8 @@ export function loadAuthConfig(env: Env) {
     bootstrapAdmin:
       adminEmail && adminPassword ? { email: adminEmail, password: adminPassword } : undefined,
     bootstrapClients: envString(env, 'BOOTSTRAP_CLIENTS', ''),
+    /** How long a client row is reused for secret checks; other instances see a revocation within it. */
+    clientCacheTtl: envDuration(env, 'CLIENT_CACHE_TTL', '5s', 0, MAX_CLIENT_CACHE_TTL),
     accessTokenTtl,
     refreshTokenTtl: envDuration(env, 'REFRESH_TOKEN_TTL', '7d', 60),
     refreshReuseInterval: envDuration(env, 'REFRESH_REUSE_INTERVAL', '10s'),

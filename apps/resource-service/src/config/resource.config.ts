@@ -32,10 +32,7 @@ export function loadResourceConfig(env: Env) {
   if (authClientSecret !== undefined && authClientId === undefined) {
     throw new ConfigError('AUTH_CLIENT_ID', 'is required when AUTH_CLIENT_SECRET is set');
   }
-  const apiKeyCacheTtl = envDuration(env, 'API_KEY_CACHE_TTL', '5s');
-  if (apiKeyCacheTtl > MAX_API_KEY_CACHE_TTL) {
-    throw new ConfigError('API_KEY_CACHE_TTL', `must be at most ${MAX_API_KEY_CACHE_TTL}s`);
-  }
+  const apiKeyCacheTtl = envDuration(env, 'API_KEY_CACHE_TTL', '5s', 0, MAX_API_KEY_CACHE_TTL);
   return {
     port: envPort(env, 'RESOURCE_PORT', 3001),
     host: envString(env, 'RESOURCE_HOST', '0.0.0.0'),

@@ -1,4 +1,4 @@
-import { ConfigError, envOneOf } from './env';
+import { ConfigError, envDuration, envOneOf } from './env';
 
 describe('envOneOf', () => {
   const MODES = ['always', 'near-limit'] as const;
@@ -16,5 +16,29 @@ describe('envOneOf', () => {
     expect(() => envOneOf({ MODE: 'sometimes' }, 'MODE', MODES, 'near-limit')).toThrow(
       new ConfigError('MODE', 'must be one of always, near-limit, got "sometimes"'),
     );
+  });
+});
+
+describe('envDuration', () => {
+  it('reads 90, 90s, 15m, 24h, 7d and 500ms as seconds, with the fallback when unset', () => {
+    expect(envDuration({}, 'TTL', '5s')).toBe(5);
+    expect(envDuration({ TTL: '90' }, 'TTL', '5s')).toBe(90);
+    expect(envDuration({ TTL: '15m' }, 'TTL', '5s')).toBe(900);
+    expect(envDuration({ TTL: '24h' }, 'TTL', '5s')).toBe(86_400);
+    expect(envDuration({ TTL: '7d' }, 'TTL', '5s')).toBe(604_800);
+    expect(envDuration({ TTL: '500ms' }, 'TTL', '5s')).toBe(0.5);
+  });
+
+  it('names the variable and the bound it breaks', () => {
+    expect(() => envDuration({ TTL: 'soon' }, 'TTL', '5s')).toThrow(
+      new ConfigError('TTL', 'must be a duration such as 30s, 15m, 24h or 7d, got "soon"'),
+    );
+    expect(() => envDuration({ TTL: '5s' }, 'TTL', '5s', 10)).toThrow(
+      new ConfigError('TTL', 'must be at least 10s'),
+    );
+    expect(() => envDuration({ TTL: '6m' }, 'TTL', '5s', 0, 300)).toThrow(
+      new ConfigError('TTL', 'must be at most 300s'),
+    );
+    expect(envDuration({ TTL: '5m' }, 'TTL', '5s', 0, 300)).toBe(300);
   });
 });

@@ -82,13 +82,20 @@ export function parseDuration(text: string): number | undefined {
 }
 
 /** A duration setting in seconds (`15m`, `7d`, `300`…). */
-export function envDuration(env: Env, name: string, fallback: string, minSeconds = 0): number {
+export function envDuration(
+  env: Env,
+  name: string,
+  fallback: string,
+  minSeconds = 0,
+  maxSeconds = Number.POSITIVE_INFINITY,
+): number {
   const value = raw(env, name) ?? fallback;
   const seconds = parseDuration(value);
   if (seconds === undefined) {
     throw new ConfigError(name, `must be a duration such as 30s, 15m, 24h or 7d, got "${value}"`);
   }
   if (seconds < minSeconds) throw new ConfigError(name, `must be at least ${minSeconds}s`);
+  if (seconds > maxSeconds) throw new ConfigError(name, `must be at most ${maxSeconds}s`);
   return seconds;
 }
 
