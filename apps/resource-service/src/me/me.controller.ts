@@ -1,6 +1,6 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Req } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
-import { AuthType, CurrentPrincipal, Principal } from '@keycard/auth';
+import { AuthType, Principal, principalOf } from '@keycard/auth';
 
 export interface MeView {
   sub: string;
@@ -35,7 +35,10 @@ const views = new WeakMap<Principal, MeView>();
 export class MeController {
   @Get()
   @RouteSchema({ response: { 200: ME_RESPONSE } })
-  me(@CurrentPrincipal() caller: Principal): MeView {
+  // `@Req()` + `principalOf` rather than `@CurrentPrincipal()`: the same principal without Nest's
+  // custom-parameter pipeline, which cost this route about 3 µs a request (see `principalOf`).
+  me(@Req() request: { user?: unknown }): MeView {
+    const caller = principalOf(request);
     let view = views.get(caller);
     if (view === undefined) {
       view = {

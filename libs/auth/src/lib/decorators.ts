@@ -30,18 +30,29 @@ function isPrincipal(value: unknown): value is Principal {
 }
 
 /**
+ * The principal the guard put on `request`: what `@CurrentPrincipal()` gives, for a handler that
+ * takes `@Req()` instead. Nest runs a custom parameter decorator through its pipe machinery on
+ * every request (an execution context, the pipe list, two more promises), which measured about
+ * 3 µs a request on the resource-service's `/me` (about 6% of it); `@Req()` skips that. Throws
+ * (a programming error, hence a 500) when no principal is there, e.g. on a `@Public()` route.
+ */
+export function principalOf(request: { user?: unknown }): Principal {
+  const user = request.user;
+  if (!isPrincipal(user)) {
+    throw new Error(
+      'CurrentPrincipal used on a route without an authenticated principal (is it @Public()?)',
+    );
+  }
+  return user;
+}
+
+/**
  * The authenticated principal of the request. Throws (a programming error, hence a 500) when no
- * principal is there, i.e. the guard did not run, for example on a `@Public()` route.
+ * principal is there, i.e. the guard did not run, for example on a `@Public()` route. On a route
+ * where every microsecond counts, `@Req()` with `principalOf(request)` does the same for less.
  */
 export const CurrentPrincipal = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): Principal => {
-    // The HTTP request is argument 0 (cheaper than switchToHttp() on every call).
-    const user = context.getArgByIndex<{ user?: unknown }>(0).user;
-    if (!isPrincipal(user)) {
-      throw new Error(
-        'CurrentPrincipal used on a route without an authenticated principal (is it @Public()?)',
-      );
-    }
-    return user;
-  },
+  // The HTTP request is argument 0 (cheaper than switchToHttp() on every call).
+  (_data: unknown, context: ExecutionContext): Principal =>
+    principalOf(context.getArgByIndex<{ user?: unknown }>(0)),
 );

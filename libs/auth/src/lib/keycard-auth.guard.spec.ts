@@ -120,6 +120,16 @@ describe('KeycardAuthGuard (Express)', () => {
     it('CurrentPrincipal throws when no guard authenticated the request', async () => {
       await get('/public-principal').expect(500);
     });
+
+    it('principalOf(request) gives the same principal as CurrentPrincipal, and throws the same', async () => {
+      const token = accessToken(key, claims({ roles: ['auditor'] }));
+      const viaDecorator = await get('/me', token).expect(200);
+      const viaRequest = await get('/me-from-request', token).expect(200);
+      expect(viaRequest.body).toEqual(viaDecorator.body);
+      expect(viaRequest.body).toMatchObject({ authType: 'jwt', roles: ['auditor'] });
+      await get('/me-from-request').expect(401);
+      await get('/public-principal-from-request').expect(500);
+    });
   });
 
   describe('authorization', () => {

@@ -1,8 +1,8 @@
-import { Controller, Get, INestApplication } from '@nestjs/common';
+import { Controller, Get, INestApplication, Req } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { configureHttpApp } from '@keycard/common';
-import { CurrentPrincipal, Public, Roles, Scopes } from '../lib/decorators';
+import { CurrentPrincipal, principalOf, Public, Roles, Scopes } from '../lib/decorators';
 import { KeycardAuthModule } from '../lib/keycard-auth.module';
 import type { KeycardAuthOptions } from '../lib/options';
 import type { Principal } from '../lib/principal';
@@ -37,6 +37,17 @@ class ProbeController {
   @Get('public-principal')
   misuse(@CurrentPrincipal() principal: Principal): Principal {
     return principal;
+  }
+
+  @Get('me-from-request')
+  meFromRequest(@Req() request: { user?: unknown }): Principal {
+    return principalOf(request);
+  }
+
+  @Public()
+  @Get('public-principal-from-request')
+  misuseFromRequest(@Req() request: { user?: unknown }): Principal {
+    return principalOf(request);
   }
 }
 
