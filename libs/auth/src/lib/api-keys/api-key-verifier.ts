@@ -17,6 +17,10 @@ export interface RateLimitedApiKeyVerifier extends ApiKeyVerifier {
   check(apiKey: string, keyHash?: string): Promise<VerifiedApiKey | null>;
   /** The limit of a key verified recently (from a cache, no I/O); undefined when not known. */
   knownRateLimit(keyHash: string): number | undefined;
-  /** The cached answer, without I/O: the key, null (known bad), or undefined (not cached). */
-  cached(keyHash: string): VerifiedApiKey | null | undefined;
+  /**
+   * The cached answer, without waiting on I/O: the key, null (known bad), or undefined (not
+   * cached). With `apiKey`, the verifier may re-check an answer close to its end in the
+   * background, so that a busy key's answer is renewed before it expires (never served past it).
+   */
+  cached(keyHash: string, apiKey?: string): VerifiedApiKey | null | undefined;
 }

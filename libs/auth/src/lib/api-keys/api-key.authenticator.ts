@@ -70,7 +70,7 @@ export class ApiKeyAuthenticator {
     if (parts.limiter === undefined || typeof header !== 'string') return undefined;
     const keyHash = this.keyHashes.get(header);
     if (keyHash === undefined) return undefined;
-    const verified = parts.verifier.cached(keyHash);
+    const verified = parts.verifier.cached(keyHash, header);
     if (!verified) return undefined;
     const known = parts.verifier.knownRateLimit(keyHash);
     const counted = parts.limiter.hitNow(keyHash, known);
@@ -98,7 +98,7 @@ export class ApiKeyAuthenticator {
     // A known limit is applied before verification, so an over-limit key costs no introspection.
     if (known !== undefined && counted.count > counted.limit) throw apiKeyRateLimited(counted);
     // A cached answer needs no await: the common case stays a few Map lookups.
-    const cached = parts.verifier.cached(keyHash);
+    const cached = parts.verifier.cached(keyHash, header);
     const verified =
       cached !== undefined ? cached : await uncached(header, keyHash).catch(unavailable);
     if (!verified) throw invalidApiKey('API key not accepted');

@@ -20,6 +20,14 @@ async function failureOf(promise: Promise<unknown>): Promise<KeycardError> {
   return error;
 }
 
+/** Polls `condition` (a background re-check finishing) for up to 2 s. */
+async function eventually(condition: () => boolean): Promise<void> {
+  for (let waited = 0; !condition(); waited += 5) {
+    if (waited > 2000) throw new Error('condition not met within 2 s');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 describe('IntrospectionApiKeyVerifier', () => {
   let server: IntrospectionServer;
   let clock: ManualClock;
@@ -149,6 +157,75 @@ describe('IntrospectionApiKeyVerifier', () => {
     ]);
     expect(results.every((principal) => principal?.sub === 'user-1')).toBe(true);
     expect(server.introspections).toHaveLength(2); // one per distinct key
+  });
+
+  describe('re-checking a busy key ahead of its answer expiring (cached with the key)', () => {
+    const hash = hashApiKey(key);
+    const answerWithLimit = (rate_limit: number) => () => ({
+      status: 200,
+      body: activeKeyAnswer({ rate_limit }),
+    });
+
+    it('re-checks once, in the background, in the last fifth of the TTL: the answer never lapses', async () => {
+      server.handler = answerWithLimit(42);
+      await verifier.verify(key);
+      clock.advance(TTL_SECONDS * 800 - 1);
+      expect(verifier.cached(hash, key)).toMatchObject({ rateLimit: 42 });
+      expect(server.introspections).toHaveLength(1);
+      server.handler = answerWithLimit(43);
+      clock.advance(1);
+      for (let i = 0; i < 5; i++)
+        expect(verifier.cached(hash, key)).toMatchObject({ rateLimit: 42 });
+      await eventually(() => verifier.knownRateLimit(hash) === 43);
+      expect(server.introspections).toHaveLength(2);
+      // Past the first answer's end, the renewed one is served without asking again.
+      clock.advance(TTL_SECONDS * 200);
+      expect(verifier.cached(hash, key)).toMatchObject({ rateLimit: 43 });
+      expect(server.introspections).toHaveLength(2);
+    });
+
+    it('stops a key revoked meanwhile as soon as the re-check answers, and never later than the TTL', async () => {
+      await verifier.verify(key);
+      server.handler = () => ({ status: 200, body: { active: false } });
+      clock.advance(TTL_SECONDS * 800);
+      expect(verifier.cached(hash, key)).not.toBeNull();
+      await eventually(() => verifier.cached(hash, key) === null);
+      expect(server.introspections).toHaveLength(2);
+    });
+
+    it('lets the answer run out when the re-check fails, then fails closed with 503', async () => {
+      const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+      await verifier.verify(key);
+      await server.close();
+      clock.advance(TTL_SECONDS * 800);
+      expect(verifier.cached(hash, key)).not.toBeNull();
+      await eventually(() => logged.mock.calls.length > 0);
+      clock.advance(TTL_SECONDS * 200 - 1);
+      expect(verifier.cached(hash, key)).not.toBeNull();
+      clock.advance(1);
+      expect(verifier.cached(hash, key)).toBeUndefined();
+      expect((await failureOf(verifier.verify(key))).code).toBe(ErrorCode.Unavailable);
+      logged.mockRestore();
+    });
+
+    it('re-checks neither a known bad key, nor without the key, nor an answer ending at the key exp', async () => {
+      server.handler = () => ({ status: 200, body: { active: false } });
+      await verifier.verify(key);
+      clock.advance(TTL_SECONDS * 900);
+      expect(verifier.cached(hash, key)).toBeNull();
+      clock.advance(TTL_SECONDS * 100);
+      const exp = Math.floor(clock.now() / 1000) + 2; // ends before the TTL would
+      server.handler = () => ({ status: 200, body: activeKeyAnswer({ exp }) });
+      await verifier.verify(key);
+      clock.advance(1900);
+      expect(verifier.cached(hash, key)).not.toBeNull();
+      const other = generateApiKey('sk', 'live').key;
+      await verifier.verify(other);
+      clock.advance(TTL_SECONDS * 800);
+      expect(verifier.cached(hashApiKey(other))).not.toBeNull();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(server.introspections).toHaveLength(3);
+    });
   });
 
   it('does not cache at all with a TTL of 0', async () => {

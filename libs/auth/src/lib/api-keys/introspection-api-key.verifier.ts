@@ -34,7 +34,12 @@ interface CacheEntry {
   verified: VerifiedApiKey | null;
   /** Epoch ms; never served at or after it. */
   expiresAt: number;
+  /** Epoch ms from which a hot-path hit re-checks the key in the background (see `cached`). */
+  refreshAt: number;
 }
+
+/** Share of the TTL after which a busy key's answer is re-checked ahead of its expiry. */
+const REFRESH_AHEAD_AT = 0.8;
 
 /**
  * Verifies Keycard API keys with the auth-service's RFC 7662 introspection endpoint, as a
@@ -103,13 +108,35 @@ export class IntrospectionApiKeyVerifier implements RateLimitedApiKeyVerifier {
     this.rateLimits.clear();
   }
 
-  /** A live cached answer: the verified key, null (known bad), or undefined (ask). */
-  cached(hash: string): VerifiedApiKey | null | undefined {
+  /**
+   * A live cached answer: the verified key, null (known bad), or undefined (ask). With `apiKey`
+   * (the guard's hot path), a valid key's answer in the last fifth of its TTL is also re-checked in
+   * the background, once: a busy key then gets its fresh answer before the old one expires, instead
+   * of its requests waiting on introspection every TTL. An answer is still never served past its
+   * own TTL, so a revoked key stops within `cacheTtlSeconds` all the same; a failed re-check just
+   * lets the old answer run out.
+   */
+  cached(hash: string, apiKey?: string): VerifiedApiKey | null | undefined {
     const entry = this.cache.get(hash);
     if (entry === undefined) return undefined;
-    if (this.clock.now() < entry.expiresAt) return entry.verified;
-    this.cache.delete(hash);
-    return undefined;
+    const now = this.clock.now();
+    if (now >= entry.expiresAt) {
+      this.cache.delete(hash);
+      return undefined;
+    }
+    if (apiKey !== undefined && now >= entry.refreshAt && entry.verified !== null) {
+      entry.refreshAt = Number.POSITIVE_INFINITY;
+      this.refresh(apiKey, hash);
+    }
+    return entry.verified;
+  }
+
+  private refresh(apiKey: string, hash: string): void {
+    if (this.inFlight.has(hash)) return;
+    const pending = this.introspect(apiKey, hash).finally(() => this.inFlight.delete(hash));
+    this.inFlight.set(hash, pending);
+    // A failure is logged by `introspect`; the cached answer then simply expires.
+    pending.catch(() => undefined);
   }
 
   private async introspect(apiKey: string, hash: string): Promise<VerifiedApiKey | null> {
@@ -162,7 +189,14 @@ export class IntrospectionApiKeyVerifier implements RateLimitedApiKeyVerifier {
     const now = this.clock.now();
     const exp = verified?.principal.expiresAt;
     const expiresAt = Math.min(now + this.ttlMs, exp ?? Number.POSITIVE_INFINITY);
-    if (expiresAt > now) boundedSet(this.cache, hash, { verified, expiresAt }, this.maxEntries);
+    // A key whose own exp ends the answer first is not re-checked ahead: it is ending anyway.
+    const refreshAt = now + this.ttlMs * REFRESH_AHEAD_AT;
+    const entry = {
+      verified,
+      expiresAt,
+      refreshAt: refreshAt < expiresAt ? refreshAt : Number.POSITIVE_INFINITY,
+    };
+    if (expiresAt > now) boundedSet(this.cache, hash, entry, this.maxEntries);
   }
 
   private rememberLimit(hash: string, rateLimit: number | undefined): void {
