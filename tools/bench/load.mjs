@@ -7,8 +7,9 @@
 //   duration, warmup?, refreshTokens?, headerCycle? }; prints autocannon's result as one line of
 //   JSON on stdout.
 // - Paired slices: { url, connections, warmup, slice, rounds, pid?, scenarios: [{ name, path,
-//   headers?, headerCycle?, method?, rawBody?, url?, pid? }] } (a scenario's own url and pid
-//   override the shared ones, so scenarios may measure different servers). Warms every scenario once (`warmup` seconds), then runs `rounds`
+//   headers?, headerCycle?, method?, rawBody?, url?, pid?, prime? }] } (a scenario's own url and
+//   pid override the shared ones, so scenarios may measure different servers; `prime` sends each
+//   of its GET requests once before each of its slices, see `prime`). Warms every scenario once (`warmup` seconds), then runs `rounds`
 //   rounds in which every scenario gets `slice` seconds back to back (the first round in the given
 //   order, the next reversed, and so on), all in this one process. The slices of one round are
 //   seconds apart, so a ratio of two of them sees far less of the machine's drift than runs
@@ -121,6 +122,24 @@ function clockTicksPerSecond() {
   }
 }
 
+/**
+ * Sends each distinct request of a scenario once, one after the other (`prime`), before each of
+ * its slices: an API key's cached answer expires while the other scenarios run (the default TTL is
+ * 5 s), and the scenario is meant to measure keys whose answers are cached, as a busy key's are.
+ */
+async function prime(url, scenario) {
+  const variants = scenario.headerCycle
+    ? scenario.headerCycle.values.map((value) => ({
+        ...scenario.headers,
+        [scenario.headerCycle.name]: value,
+      }))
+    : [scenario.headers ?? {}];
+  for (const headers of variants) {
+    const response = await fetch(new URL(scenario.path ?? '/', url), { headers });
+    await response.arrayBuffer();
+  }
+}
+
 async function pairedSlices(options) {
   const { url, connections, warmup, slice, rounds, pid, scenarios } = options;
   const clockTicks = clockTicksPerSecond();
@@ -131,6 +150,7 @@ async function pairedSlices(options) {
   const forward = [...scenarios.keys()];
   for (let round = 0; round < rounds; round++) {
     for (const i of round % 2 ? [...forward].reverse() : forward) {
+      if (scenarios[i].prime) await prime(scenarios[i].url ?? url, scenarios[i]);
       const serverPid = scenarios[i].pid ?? pid;
       const before = cpuTicks(serverPid);
       const result = await run(scenarios[i], slice);

@@ -63,7 +63,8 @@ export class IntrospectionService {
     // Verified above, so the payload is there; read the registered claims the principal omits.
     const claims: JwtPayload & Record<string, unknown> = decode(token, { json: true }) ?? {};
     const clientId = typeof claims['client_id'] === 'string' ? claims['client_id'] : undefined;
-    // A revoked client's tokens stop at once for every service that introspects.
+    // A revoked client's tokens stop for every service that introspects: at once on the instance
+    // that revoked it, within CLIENT_CACHE_TTL on the others.
     if (clientId !== undefined && (await this.clients.findActive(clientId)) === null)
       return INACTIVE;
     return {
