@@ -68,7 +68,7 @@ export class KeycardAuthGuard implements CanActivate {
       if (principal === undefined)
         return this.verifyApiKey(this.apiKeys, context, request, apiKey, policy);
       admit(request, principal, policy);
-      this.apiKeys.recordUse(principal);
+      this.apiKeys.recordHotUse(principal);
       return true;
     }
     return this.tryFallbacks(request, policy);

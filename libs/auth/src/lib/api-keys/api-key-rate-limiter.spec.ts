@@ -73,6 +73,18 @@ describe('ApiKeyRateLimiter', () => {
     expect(limiter.hitNow(keyHash)).toEqual({ limit: 600, count: 3, resetSeconds: 60 });
   });
 
+  it('times a window by the caller-read now only when the store keeps the same clock', () => {
+    const clock = new ManualClock();
+    const shared = new ApiKeyRateLimiter(new MemoryRateLimitStore(clock), 600, clock);
+    expect(shared.hitNow(keyHash, 5, clock.now())).toMatchObject({ count: 1, resetSeconds: 60 });
+    // A time past the window (as a clock read a minute later would give) starts a new one.
+    expect(shared.hitNow(keyHash, 5, clock.now() + 60_000)).toMatchObject({ count: 1 });
+    const own = new ApiKeyRateLimiter(new MemoryRateLimitStore(new ManualClock()), 600, clock);
+    expect(own.hitNow(keyHash, 5, clock.now())).toMatchObject({ count: 1 });
+    // Another clock's store keeps its own time: the given now is ignored.
+    expect(own.hitNow(keyHash, 5, clock.now() + 60_000)).toMatchObject({ count: 2 });
+  });
+
   it('leaves a shared store to hit(), counting nothing', async () => {
     const store = new RecordingStore();
     const limiter = new ApiKeyRateLimiter(store);

@@ -65,6 +65,10 @@ export class ApiKeyRateLimiter {
   private readonly storeKeys = new Map<string, string>();
   private fallback?: MemoryRateLimitStore;
   private storeDown = false;
+  /** The store, when it counts in this process (what `hitNow` needs). */
+  private readonly inProcess?: MemoryRateLimitStore;
+  /** Whether the in-process store keeps this limiter's time, so `hitNow` may pass it `now`. */
+  private readonly sameClock: boolean;
 
   constructor(
     private readonly store: RateLimitStore,
@@ -73,6 +77,11 @@ export class ApiKeyRateLimiter {
   ) {
     if (!Number.isInteger(defaultPerMinute) || defaultPerMinute < 1)
       throw new Error('ApiKeyRateLimiter: defaultPerMinute must be a whole number ≥ 1');
+    if (store instanceof MemoryRateLimitStore) this.inProcess = store;
+    this.sameClock =
+      this.inProcess !== undefined &&
+      (this.inProcess.clock === clock ||
+        (this.inProcess.clock instanceof SystemClock && clock instanceof SystemClock));
   }
 
   /** Counts one request of the key with hash `keyHash` against `limit` (default: the default). */
@@ -94,11 +103,15 @@ export class ApiKeyRateLimiter {
 
   /**
    * `hit` answered at once when the store is in process (and up): the state, or undefined when
-   * the count needs `hit` (Redis). Counts exactly when it answers.
+   * the count needs `hit` (Redis). Counts exactly when it answers. `now`: the limiter's clock's
+   * time, when the caller has just read it.
    */
-  hitNow(keyHash: string, limit = this.defaultPerMinute): RateLimitState | undefined {
-    if (!(this.store instanceof MemoryRateLimitStore)) return undefined;
-    const result = this.store.hitNow(this.storeKey(keyHash), limit, API_KEY_RATE_WINDOW_SECONDS);
+  hitNow(keyHash: string, limit = this.defaultPerMinute, now?: number): RateLimitState | undefined {
+    const store = this.inProcess;
+    if (store === undefined) return undefined;
+    const key = this.storeKey(keyHash);
+    const at = this.sameClock ? now : undefined;
+    const result = store.hitNow(key, limit, API_KEY_RATE_WINDOW_SECONDS, at);
     return { limit, count: result.count, resetSeconds: result.retryAfterSeconds };
   }
 

@@ -54,6 +54,7 @@ function keycardApiKeys(
     usage,
     setHeader: headerSetter(host),
     rateLimitHeaders: apiKeys.rateLimit?.headers ?? 'near-limit',
+    clock,
   });
 }
 

@@ -71,9 +71,8 @@ export class ApiKeyUsageReporter {
     return this.pending.size;
   }
 
-  /** Counts one successful request made with the key `keyId`, now. */
-  record(keyId: string): void {
-    const now = this.clock.now();
+  /** Counts one successful request made with the key `keyId` at `now` (default: the clock's now). */
+  record(keyId: string, now: number = this.clock.now()): void {
     const day = this.dayOf(now);
     let line = this.today.get(keyId);
     if (line === undefined) {

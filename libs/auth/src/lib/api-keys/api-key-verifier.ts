@@ -21,6 +21,7 @@ export interface RateLimitedApiKeyVerifier extends ApiKeyVerifier {
    * The cached answer, without waiting on I/O: the key, null (known bad), or undefined (not
    * cached). With `apiKey`, the verifier may re-check an answer close to its end in the
    * background, so that a busy key's answer is renewed before it expires (never served past it).
+   * `now`: the current time when the caller has just read it from the clock they share.
    */
-  cached(keyHash: string, apiKey?: string): VerifiedApiKey | null | undefined;
+  cached(keyHash: string, apiKey?: string, now?: number): VerifiedApiKey | null | undefined;
 }

@@ -1,4 +1,11 @@
-import { ErrorCode, hashApiKey, KeycardError, parseApiKey } from '@keycard/common';
+import {
+  Clock,
+  ErrorCode,
+  hashApiKey,
+  KeycardError,
+  parseApiKey,
+  SystemClock,
+} from '@keycard/common';
 import { describeError } from '../discovery';
 import type { ApiKeyVerifier, RateLimitHeaderPolicy } from '../options';
 import type { Principal } from '../principal';
@@ -22,6 +29,11 @@ interface RateLimitedParts {
   setHeader: HeaderSetter;
   /** Default `'near-limit'`: see `ApiKeyOptions.rateLimit.headers`. */
   rateLimitHeaders?: RateLimitHeaderPolicy;
+  /**
+   * The clock the verifier, the limiter and the usage reporter share (default: the system clock):
+   * the cached path reads it once for all three.
+   */
+  clock?: Clock;
 }
 
 export type ApiKeyAuthenticatorParts =
@@ -57,24 +69,34 @@ export class ApiKeyAuthenticator {
    * cache and the rate-limit store still see only hashes.)
    */
   private readonly keyHashes = new Map<string, string>();
+  private readonly clock: Clock;
+  /** The time `authenticateNow` last read, for `recordHotUse`. */
+  private hotNow = 0;
 
-  constructor(private readonly parts: ApiKeyAuthenticatorParts) {}
+  constructor(private readonly parts: ApiKeyAuthenticatorParts) {
+    this.clock = parts.limiter !== undefined && parts.clock ? parts.clock : new SystemClock();
+  }
 
   /**
    * The common case without a promise: a key seen lately, its answer cached, counted in an
    * in-process window. Returns undefined (having counted nothing) when `authenticate` must run.
    * Same rules as `authenticate`: 429 over the limit, else RateLimit-* headers as `admitted` decides.
+   * The clock is read once for the cached answer, the window and (`recordHotUse`) the usage count:
+   * inside a busy server a clock read cost about as much as a Map lookup.
    */
   authenticateNow(header: unknown, response: unknown): Principal | undefined {
     const parts = this.parts;
     if (parts.limiter === undefined || typeof header !== 'string') return undefined;
     const keyHash = this.keyHashes.get(header);
     if (keyHash === undefined) return undefined;
-    const verified = parts.verifier.cached(keyHash, header);
+    const now = this.clock.now();
+    const verified = parts.verifier.cached(keyHash, header, now);
     if (!verified) return undefined;
-    const known = parts.verifier.knownRateLimit(keyHash);
-    const counted = parts.limiter.hitNow(keyHash, known);
+    // A cached answer carries the key's current limit (what `knownRateLimit` would say).
+    const known = verified.rateLimit;
+    const counted = parts.limiter.hitNow(keyHash, known, now);
     if (counted === undefined) return undefined;
+    this.hotNow = now;
     return this.admitted(parts, response, verified, known, counted);
   }
 
@@ -150,6 +172,15 @@ export class ApiKeyAuthenticator {
   recordUse(principal: Principal): void {
     if (this.parts.usage !== undefined && principal.tokenId !== undefined)
       this.parts.usage.record(principal.tokenId);
+  }
+
+  /**
+   * `recordUse` for the principal `authenticateNow` has just returned, in the same synchronous
+   * step (the guard's cached path): counted at the time that call read.
+   */
+  recordHotUse(principal: Principal): void {
+    if (this.parts.usage !== undefined && principal.tokenId !== undefined)
+      this.parts.usage.record(principal.tokenId, this.hotNow);
   }
 
   /** The usage reporter, when reports are sent (the module starts and stops it). */

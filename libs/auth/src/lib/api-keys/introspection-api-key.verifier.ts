@@ -114,12 +114,13 @@ export class IntrospectionApiKeyVerifier implements RateLimitedApiKeyVerifier {
    * the background, once: a busy key then gets its fresh answer before the old one expires, instead
    * of its requests waiting on introspection every TTL. An answer is still never served past its
    * own TTL, so a revoked key stops within `cacheTtlSeconds` all the same; a failed re-check just
-   * lets the old answer run out.
+   * lets the old answer run out. `now`: this verifier's clock's time, when the caller has just
+   * read it.
    */
-  cached(hash: string, apiKey?: string): VerifiedApiKey | null | undefined {
+  cached(hash: string, apiKey?: string, now?: number): VerifiedApiKey | null | undefined {
     const entry = this.cache.get(hash);
     if (entry === undefined) return undefined;
-    const now = this.clock.now();
+    now ??= this.clock.now();
     if (now >= entry.expiresAt) {
       this.cache.delete(hash);
       return undefined;

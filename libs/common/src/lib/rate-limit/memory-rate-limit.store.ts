@@ -18,7 +18,7 @@ export class MemoryRateLimitStore extends RateLimitStore {
   private readonly windows = new Map<string, Window>();
   private nextSweepAt: number;
 
-  constructor(private readonly clock: Clock) {
+  constructor(readonly clock: Clock) {
     super();
     this.nextSweepAt = clock.now() + SWEEP_INTERVAL_MS;
   }
@@ -27,9 +27,16 @@ export class MemoryRateLimitStore extends RateLimitStore {
     return this.hitNow(key, limit, windowSeconds);
   }
 
-  /** `hit` without a promise, for callers on a hot path that can use an answer at once. */
-  hitNow(key: string, limit: number, windowSeconds: number): RateLimitResult {
-    const now = this.clock.now();
+  /**
+   * `hit` without a promise, for callers on a hot path that can use an answer at once; `now` (this
+   * store's clock's time, read by the caller once for several steps) saves a clock read.
+   */
+  hitNow(
+    key: string,
+    limit: number,
+    windowSeconds: number,
+    now: number = this.clock.now(),
+  ): RateLimitResult {
     this.sweepIfDue(now);
     let window = this.windows.get(key);
     if (!window || window.endsAt <= now) {
