@@ -140,7 +140,7 @@ export class ClientsService implements OnModuleInit {
    */
   async authenticate(clientId: string, secret: string): Promise<OAuthClientEntity | null> {
     if (!CLIENT_ID_PATTERN.test(clientId) || secret.length > SECRET_MAX_LENGTH) return null;
-    const client = this.cached(clientId) ?? (await this.load(clientId));
+    const client = await this.find(clientId);
     const matches = constantTimeEqual(sha256Hex(secret), client?.secretHash ?? UNKNOWN_CLIENT_HASH);
     return client !== null && matches && client.revokedAt === null ? client : null;
   }
@@ -148,8 +148,13 @@ export class ClientsService implements OnModuleInit {
   /** The client when it exists and is not revoked (introspection re-checks client tokens with it). */
   async findActive(clientId: string): Promise<OAuthClientEntity | null> {
     if (!CLIENT_ID_PATTERN.test(clientId)) return null;
-    const client = this.cached(clientId) ?? (await this.load(clientId));
+    const client = await this.find(clientId);
     return client !== null && client.revokedAt === null ? client : null;
+  }
+
+  /** The row, from the cache while it is fresh (see the class comment). */
+  private find(clientId: string): Promise<OAuthClientEntity | null> | OAuthClientEntity {
+    return this.cached(clientId) ?? this.load(clientId);
   }
 
   /** A live cached row; undefined when there is none (or it expired). */

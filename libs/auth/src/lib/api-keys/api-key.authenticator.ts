@@ -180,7 +180,7 @@ export class ApiKeyAuthenticator {
    */
   recordHotUse(principal: Principal): void {
     if (this.parts.usage !== undefined && principal.tokenId !== undefined)
-      this.parts.usage.record(principal.tokenId, this.hotNow);
+      this.parts.usage.record(principal.tokenId, this.hotNow || undefined);
   }
 
   /** The usage reporter, when reports are sent (the module starts and stops it). */

@@ -89,6 +89,11 @@ export class IntrospectionApiKeyVerifier implements RateLimitedApiKeyVerifier {
     const cached = this.cached(hash);
     if (cached !== undefined) return Promise.resolve(cached);
     if (keyHash !== undefined && !parseApiKey(apiKey)) return Promise.resolve(null);
+    return this.introspectShared(apiKey, hash);
+  }
+
+  /** One introspection per key at a time: callers for a key already being asked share its answer. */
+  private introspectShared(apiKey: string, hash: string): Promise<VerifiedApiKey | null> {
     let pending = this.inFlight.get(hash);
     if (pending === undefined) {
       pending = this.introspect(apiKey, hash).finally(() => this.inFlight.delete(hash));
@@ -133,11 +138,8 @@ export class IntrospectionApiKeyVerifier implements RateLimitedApiKeyVerifier {
   }
 
   private refresh(apiKey: string, hash: string): void {
-    if (this.inFlight.has(hash)) return;
-    const pending = this.introspect(apiKey, hash).finally(() => this.inFlight.delete(hash));
-    this.inFlight.set(hash, pending);
     // A failure is logged by `introspect`; the cached answer then simply expires.
-    pending.catch(() => undefined);
+    this.introspectShared(apiKey, hash).catch(() => undefined);
   }
 
   private async introspect(apiKey: string, hash: string): Promise<VerifiedApiKey | null> {
