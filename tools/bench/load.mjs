@@ -18,8 +18,7 @@
 //   requestsPerSecond, p99Ms, errors, errorDetail, requests, cpuUsPerRequest }] }] }` as one line
 //   of JSON (cpuUsPerRequest: server CPU µs per request, null without /proc).
 import autocannon from 'autocannon';
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { clockTicksPerSecond, cpuTicks } from './services.mjs';
 
 const REFRESH_PATH = '/auth/refresh';
 
@@ -91,19 +90,6 @@ async function singleRun(options) {
   return result;
 }
 
-/**
- * CPU time (user + system, fields 14 and 15 of /proc/<pid>/stat) the process has used, in clock
- * ticks, or undefined without /proc. The fields are counted after the `)` closing the command
- * name, which may itself contain spaces.
- */
-function cpuTicks(pid) {
-  const path = `/proc/${pid}/stat`;
-  if (pid === undefined || !existsSync(path)) return undefined;
-  const stat = readFileSync(path, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3
-  return Number(fields[11]) + Number(fields[12]);
-}
-
 /** The non-2xx statuses, socket errors and timeouts of a result, e.g. `429×3, timeouts×1`. */
 function failures(result) {
   const detail = Object.entries(result.statusCodeStats ?? {})
@@ -112,14 +98,6 @@ function failures(result) {
   if (result.errors) detail.push(`socket errors×${result.errors}`);
   if (result.timeouts) detail.push(`timeouts×${result.timeouts}`);
   return detail.join(', ');
-}
-
-function clockTicksPerSecond() {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
 }
 
 /**

@@ -1,7 +1,7 @@
 // Starting and stopping the built services for the benchmark: real processes, output to log files
 // under artifacts/bench-logs/ so the terminal shows only the results, optionally pinned to one CPU
 // with taskset (see `pinning`).
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -61,7 +61,7 @@ export function nodeCommand(args, cpu) {
  * the CPUs they see at start-up, and a server started on one CPU ran every route about a quarter
  * slower here, on a machine that has two.
  */
-function pinRunning(pid, cpu) {
+export function pinRunning(pid, cpu) {
   const result = spawnSync(TASKSET, ['-a', '-p', '-c', String(cpu), String(pid)], {
     encoding: 'utf8',
   });
@@ -172,4 +172,25 @@ export function benchClient() {
 /** `Authorization: Basic` for a client (RFC 6749 §2.3.1; the bench ids and secrets need no escaping). */
 export function basicAuth(client) {
   return `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}`;
+}
+
+/**
+ * CPU time (user + system, fields 14 and 15 of /proc/<pid>/stat) the process has used, in clock
+ * ticks, or undefined without /proc. The fields are counted after the `)` closing the command
+ * name, which may itself contain spaces.
+ */
+export function cpuTicks(pid) {
+  const path = `/proc/${pid}/stat`;
+  if (pid === undefined || !existsSync(path)) return undefined;
+  const stat = readFileSync(path, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+export function clockTicksPerSecond() {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
 }

@@ -1,9 +1,11 @@
 // The signing bound of client-credentials grants, measured in the same run as the grants: a Nest
-// app (Express, Nest's default body parsers) whose one route only signs an access token the way
-// the auth-service does (jsonwebtoken, RS256 with a 2048-bit key, the claims of a client's token)
-// and answers it as a token response. No client lookup, logging, metrics or anything else a real
-// token endpoint needs. `GET /health` answers 200 for the bench's readiness check. Port from
-// SIGN_BASELINE_PORT; plain CommonJS with decorators applied by hand, so it needs no build.
+// app whose one route only signs an access token the way the auth-service does (jsonwebtoken,
+// RS256 with a 2048-bit key, the claims of a client's token) and answers it as a token response.
+// No client lookup, logging, metrics or anything else a real token endpoint needs. On Express
+// (Nest's default, and the auth-service's platform) unless SIGN_BASELINE_PLATFORM=fastify, with
+// Nest's default body parsers either way. `GET /health` answers 200 for the bench's readiness
+// check. Port from SIGN_BASELINE_PORT; plain CommonJS with decorators applied by hand, so it needs
+// no build.
 'use strict';
 require('reflect-metadata');
 const { Controller, Get, HttpCode, Module, Post } = require('@nestjs/common');
@@ -53,7 +55,14 @@ class SignBaselineModule {}
 Module({ controllers: [SignController] })(SignBaselineModule);
 
 process.once('SIGTERM', () => process.exit(0));
-NestFactory.create(SignBaselineModule, { logger: false })
+function create() {
+  if (process.env.SIGN_BASELINE_PLATFORM !== 'fastify')
+    return NestFactory.create(SignBaselineModule, { logger: false });
+  const { FastifyAdapter } = require('@nestjs/platform-fastify');
+  return NestFactory.create(SignBaselineModule, new FastifyAdapter(), { logger: false });
+}
+
+create()
   .then((app) => app.listen(Number(process.env.SIGN_BASELINE_PORT), '127.0.0.1'))
   .catch((error) => {
     process.stderr.write(`${error.stack}\n`);
