@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { assertPostgresReachable, assertRedisReachable, runMain } from '@keycard/common';
 import { installGracefulShutdown, useStructuredLogger } from '@keycard/observability';
 import { AppModule } from './app/app.module';
-import { configureAuthApp } from './app/configure-auth-app';
+import { authHttpAdapter, configureAuthApp } from './app/configure-auth-app';
 import { runCommand } from './cli/cli';
 import { loadAuthConfig } from './config/auth.config';
 
@@ -25,14 +25,13 @@ runMain(async () => {
     await context.close();
     process.exit(code);
   }
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
-    bodyParser: false,
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, authHttpAdapter(config), {
     abortOnError: false,
     // Held until useStructuredLogger: start-up lines come out once, as JSON.
     bufferLogs: true,
   });
   useStructuredLogger(app);
-  configureAuthApp(app, config);
+  configureAuthApp(app);
   installGracefulShutdown(app, { timeoutMs: config.observability.shutdownTimeoutMs });
   await app.listen(config.port, config.host);
   new Logger('auth-service').log(`Listening on ${await app.getUrl()} (issuer ${config.issuer})`);

@@ -1,5 +1,4 @@
 import { Global, INestApplication, Module } from '@nestjs/common';
-import { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import request from 'supertest';
@@ -7,10 +6,10 @@ import { randomUUID } from 'node:crypto';
 import { KeycardAuthModule } from '@keycard/auth';
 import { Clock, ManualClock } from '@keycard/common';
 import { makeTestKeyPair, signRs256 } from '@keycard/testing';
-import { configureAuthApp } from '../app/configure-auth-app';
 import { ClientsService } from '../clients/clients.service';
 import { OAuthClientEntity } from '../clients/oauth-client.entity';
 import { authConfig } from '../config/auth.config';
+import { createTestApp } from '../testing/test-app';
 import { testAuthConfig } from '../testing/test-config';
 import { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
@@ -88,9 +87,7 @@ describe('API keys over HTTP', () => {
         ApiKeysModule,
       ],
     }).compile();
-    app = moduleRef.createNestApplication<NestExpressApplication>({ logger: false });
-    configureAuthApp(app as NestExpressApplication, config);
-    await app.init();
+    app = await createTestApp(moduleRef, config);
     const users = app.get(UsersService);
     alice = (await users.create({ email: 'alice@example.test' })).id;
     bob = (await users.create({ email: 'bob@example.test' })).id;

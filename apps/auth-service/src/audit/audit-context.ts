@@ -1,6 +1,6 @@
-import { Injectable, NestMiddleware } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Principal } from '@keycard/auth';
 import type { AuditActor } from './audit-events';
 
@@ -12,34 +12,42 @@ export interface RequestAuditContext {
   actor: AuditActor | null;
 }
 
-const requests = new AsyncLocalStorage<Request>();
+/** The part of a Fastify request the audit context reads. */
+export interface AuditedRequest {
+  ip?: string;
+  headers: IncomingHttpHeaders;
+  user?: Principal | null;
+}
+
+const requests = new AsyncLocalStorage<AuditedRequest>();
 
 /**
  * Makes the current request reachable from any service below the controller, so that code which
  * records an event (a refresh-token reuse deep in a service, say) gets the caller's IP, user agent
- * and principal without threading them through every signature. Runs after the body parsers.
+ * and principal without threading them through every signature. A `preHandler` hook: it runs after
+ * the body is parsed (the body's stream events would lose a context entered earlier), and the
+ * guards, the handler and the exception filters run inside it. Install it before Nest registers
+ * its routes (from a module's `configure`).
  */
-@Injectable()
-export class AuditContextMiddleware implements NestMiddleware {
-  use(request: Request, _response: Response, next: NextFunction): void {
-    requests.run(request, next);
-  }
+export function installAuditContext(fastify: FastifyInstance): void {
+  fastify.addHook('preHandler', (request, _reply, done) => requests.run(request, done));
 }
 
 /** The current request's context, or null outside a request (scheduler, CLI, tests). */
 export function currentRequestContext(): RequestAuditContext | null {
   const request = requests.getStore();
   if (!request) return null;
-  const user = (request as Request & { user?: Principal }).user;
+  const user = request.user;
+  const userAgent = request.headers['user-agent'];
   return {
     ip: request.ip ?? null,
-    userAgent: request.get('user-agent') ?? null,
+    userAgent: typeof userAgent === 'string' ? userAgent : null,
     actor: user ? actorOf(user) : null,
   };
 }
 
-/** Test-only seam and for callers outside Express: runs `fn` as if inside `request`. */
-export function runInRequest<T>(request: Request, fn: () => T): T {
+/** Test-only seam and for callers outside HTTP: runs `fn` as if inside `request`. */
+export function runInRequest<T>(request: AuditedRequest, fn: () => T): T {
   return requests.run(request, fn);
 }
 

@@ -1,8 +1,9 @@
-import { Global, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { Global, Module, NestModule } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { UserEntity } from '../users/user.entity';
 import { AdminAuditController } from './admin-audit.controller';
-import { AuditContextMiddleware } from './audit-context';
+import { installAuditContext } from './audit-context';
 import { AuditEventEntity } from './audit-event.entity';
 import { AuditQueryService } from './audit-query.service';
 import { AuditService } from './audit.service';
@@ -21,9 +22,11 @@ import { LoginAuditService } from './login-audit.service';
   exports: [AuditService, LoginAuditService],
 })
 export class AuditModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer
-      .apply(AuditContextMiddleware)
-      .forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  /** Runs before Nest registers its routes, so the request context covers every one of them. */
+  configure(): void {
+    const adapter = this.adapterHost.httpAdapter;
+    if (adapter?.getType() === 'fastify') installAuditContext(adapter.getInstance());
   }
 }

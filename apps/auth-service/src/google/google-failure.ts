@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { html } from '../pages/html';
 import { layout } from '../pages/layout';
 import { sendPage } from '../pages/page-response';
@@ -90,7 +90,7 @@ export function failurePage(kind: GoogleFailureKind): FailurePage {
 }
 
 /** Renders the page of a failed sign-in, with a way back to `/login`. */
-export function sendFailurePage(response: Response, kind: GoogleFailureKind): void {
+export function sendFailurePage(response: FastifyReply, kind: GoogleFailureKind): void {
   const page = PAGES[kind];
   const body = html`<section class="card">
     <p class="muted small">Error ${page.status}</p>

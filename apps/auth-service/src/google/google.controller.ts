@@ -10,11 +10,18 @@ import {
   Req,
   Res,
 } from '@nestjs/common';
-import type { CookieOptions, Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '@keycard/auth';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { redirectTo } from '../pages/page-response';
-import { readCookie, SESSION_COOKIE, setSessionCookie } from '../sessions/session-cookies';
+import {
+  clearCookie,
+  CookieOptions,
+  readCookie,
+  SESSION_COOKIE,
+  setCookie,
+  setSessionCookie,
+} from '../sessions/session-cookies';
 import { SessionsService } from '../sessions/sessions.service';
 import { GoogleStartThrottle } from '../throttle/google-start-throttle.service';
 import { TokenPair, TokensService } from '../tokens/tokens.service';
@@ -46,19 +53,19 @@ export class GoogleController {
   async start(
     @Query('mode') mode: unknown,
     @Query('returnTo') returnTo: unknown,
-    @Req() request: Request,
-    @Res() response: Response,
+    @Req() request: FastifyRequest,
+    @Res() response: FastifyReply,
   ): Promise<void> {
     // Counted before the transaction row is written: 429 (JSON, with Retry-After) over the limit.
-    await this.startThrottle.hit(request.ip ?? '');
+    await this.startThrottle.hit(request.ip);
     try {
       const { state, location } = await this.google.begin(mode, returnTo);
       // SameSite=Lax: the callback is a top-level cross-site GET from the provider.
-      response.cookie(GOOGLE_STATE_COOKIE, state, {
+      setCookie(response, GOOGLE_STATE_COOKIE, state, {
         ...this.stateCookie(),
         maxAge: TRANSACTION_TTL_MS,
       });
-      response.set('Cache-Control', 'no-store').redirect(302, location);
+      void response.header('Cache-Control', 'no-store').redirect(location, 302);
     } catch (error) {
       this.fail(error, response);
     }
@@ -68,13 +75,13 @@ export class GoogleController {
   @Get('callback')
   async callback(
     @Query() query: CallbackQuery,
-    @Req() request: Request,
-    @Res() response: Response,
+    @Req() request: FastifyRequest,
+    @Res() response: FastifyReply,
   ): Promise<void> {
     const browserState = readCookie(request, GOOGLE_STATE_COOKIE);
     try {
       const outcome = await this.google.complete(query, browserState);
-      response.clearCookie(GOOGLE_STATE_COOKIE, this.stateCookie());
+      clearCookie(response, GOOGLE_STATE_COOKIE, this.stateCookie());
       if (outcome.mode === 'code') {
         this.logger.log(`Google sign-in of user ${outcome.user.id}: hand-off code issued`);
         redirectTo(response, outcome.redirect);
@@ -82,7 +89,7 @@ export class GoogleController {
       }
       const { token } = await this.sessions.start(
         outcome.user,
-        { userAgent: request.get('user-agent'), ip: request.ip },
+        { userAgent: request.headers['user-agent'], ip: request.ip },
         readCookie(request, SESSION_COOKIE),
       );
       setSessionCookie(response, token, this.config);
@@ -90,7 +97,8 @@ export class GoogleController {
       redirectTo(response, outcome.returnTo);
     } catch (error) {
       // A failed attempt ends the transaction too; a 404 (Google off) leaves cookies alone.
-      if (browserState !== undefined) response.clearCookie(GOOGLE_STATE_COOKIE, this.stateCookie());
+      if (browserState !== undefined)
+        clearCookie(response, GOOGLE_STATE_COOKIE, this.stateCookie());
       this.fail(error, response);
     }
   }
@@ -101,24 +109,19 @@ export class GoogleController {
   @HttpCode(200)
   async exchange(
     @Body() body: GoogleExchangeDto,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<TokenPair> {
     const user = await this.google.redeemHandoff(body.code);
-    response.set('Cache-Control', 'no-store');
+    response.header('Cache-Control', 'no-store');
     return this.tokens.login(user);
   }
 
   private stateCookie(): CookieOptions {
-    return {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: this.config.cookieSecure,
-      path: '/auth/google',
-    };
+    return { secure: this.config.cookieSecure, path: '/auth/google' };
   }
 
   /** Sign-in failures become their page (and a log line without secrets); anything else is rethrown. */
-  private fail(error: unknown, response: Response): void {
+  private fail(error: unknown, response: FastifyReply): void {
     if (!(error instanceof GoogleSignInFailure)) throw error;
     const log = error.kind === 'unavailable' || error.kind === 'provider_error' ? 'warn' : 'log';
     this.logger[log](`Google sign-in refused (${error.kind}): ${error.reason}`);

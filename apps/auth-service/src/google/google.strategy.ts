@@ -39,7 +39,7 @@ export function toUserInfo(json: unknown): GoogleUserInfo | null {
 /**
  * `passport-google-oauth20` behind `@nestjs/passport`, configured with the client and the
  * (overridable) provider URLs. Keycard runs the state/PKCE/nonce transaction itself (see
- * README.md: the library's PKCE and state need express-session), and uses this strategy for the
+ * README.md: the library's PKCE and state need a session middleware), and uses this strategy for the
  * profile step: `fetchUserInfo` is the library's `userProfile`, bounded by the provider timeout.
  */
 export class GoogleStrategy extends PassportStrategy(Strategy, GOOGLE_STRATEGY) {

@@ -1,10 +1,11 @@
 import { KeycardAuthModule } from '@keycard/auth';
-import { configureHttpApp, ManualClock } from '@keycard/common';
+import { ManualClock } from '@keycard/common';
 import { signRs256 } from '@keycard/testing';
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import request from 'supertest';
+import { createTestApp } from '../testing/test-app';
 import { testAuthConfig } from '../testing/test-config';
 import { KeyGenerator } from './key-material';
 import { KeysModule } from './keys.module';
@@ -49,9 +50,7 @@ describe('keys over HTTP', () => {
       .overrideProvider(KeyGenerator)
       .useClass(PooledKeyGenerator)
       .compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    configureHttpApp(app);
-    await app.init();
+    app = await createTestApp(moduleRef, undefined, 'http');
     keys = app.get(KeysService);
   });
   afterAll(() => app.close());

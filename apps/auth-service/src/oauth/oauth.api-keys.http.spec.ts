@@ -1,10 +1,7 @@
 import request from 'supertest';
-import { ApiKeysModule } from '../api-keys/api-keys.module';
-import { ClientsModule } from '../clients/clients.module';
-import { OAuthModule } from './oauth.module';
 import { BOOT_TIMEOUT_MS, RunningAuthService, startAuthService } from './oauth.test-kit';
 
-/* API keys through /oauth/introspect and /oauth/revoke, with the api-keys module plugged in. */
+/* API keys through /oauth/introspect and /oauth/revoke. */
 
 const SERVICE = { id: 'resource-service', secret: 'resource-service-dev-secret' };
 const USER = { email: 'key-owner@example.test', password: 'user-password-1' };
@@ -14,11 +11,7 @@ describe('OAuth endpoints with API keys', () => {
   let apiKey: string;
 
   beforeAll(async () => {
-    service = await startAuthService({ BOOTSTRAP_CLIENTS: `${SERVICE.id}:${SERVICE.secret}` }, [
-      ClientsModule,
-      ApiKeysModule,
-      OAuthModule.register({ imports: [ApiKeysModule] }),
-    ]);
+    service = await startAuthService({ BOOTSTRAP_CLIENTS: `${SERVICE.id}:${SERVICE.secret}` });
     await request(service.issuer).post('/auth/register').send(USER).expect(201);
     const login = await request(service.issuer).post('/auth/login').send(USER).expect(200);
     const created = await request(service.issuer)

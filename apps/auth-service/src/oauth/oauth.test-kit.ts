@@ -1,18 +1,15 @@
-import { DynamicModule, Type } from '@nestjs/common';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { createServer, Server } from 'node:http';
 import { AppModule } from '../app/app.module';
-import { configureAuthApp } from '../app/configure-auth-app';
-import { ClientsModule } from '../clients/clients.module';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { KeyGenerator } from '../keys/key-material';
 import { PooledKeyGenerator } from '../keys/keys.test-kit';
+import { createTestApp } from '../testing/test-app';
 import { testAuthConfig } from '../testing/test-config';
-import { OAuthModule } from './oauth.module';
 
 /*
- * Test-only: the whole auth-service (AppModule plus the OAuth modules) listening on 127.0.0.1 on
+ * Test-only: the whole auth-service (AppModule) listening on 127.0.0.1 on
  * a port picked by the OS. The port is taken before the app is built, so the issuer in the
  * discovery document and in every token is the address clients really use.
  */
@@ -21,7 +18,7 @@ import { OAuthModule } from './oauth.module';
 export const BOOT_TIMEOUT_MS = 30_000;
 
 export interface RunningAuthService {
-  app: NestExpressApplication;
+  app: NestFastifyApplication;
   issuer: string;
   config: AuthSettings;
   close(): Promise<void>;
@@ -40,33 +37,26 @@ function listen(server: Server): Promise<number> {
 
 export async function startAuthService(
   env: Record<string, string> = {},
-  extraImports: (Type | DynamicModule)[] = [ClientsModule, OAuthModule],
 ): Promise<RunningAuthService> {
   const server = createServer();
   // A boot that fails or outlives its hook's timeout must not keep Jest waiting on this socket.
   server.unref();
   const issuer = `http://127.0.0.1:${await listen(server)}`;
   const config = testAuthConfig({ AUTH_ISSUER: issuer, ...env });
-  let app: NestExpressApplication | undefined;
+  let app: NestFastifyApplication;
   try {
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule, ...extraImports] })
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
       .overrideProvider(authConfig.KEY)
       .useValue(config)
       .overrideProvider(KeyGenerator)
       .useClass(PooledKeyGenerator)
       .compile();
-    app = moduleRef.createNestApplication<NestExpressApplication>({
-      bodyParser: false,
-      logger: false,
-    });
-    configureAuthApp(app, config);
-    await app.init();
+    app = await createTestApp(moduleRef, config);
   } catch (error) {
-    await app?.close();
     server.close();
     throw error;
   }
-  server.on('request', app.getHttpAdapter().getInstance());
+  server.on('request', app.getHttpAdapter().getInstance().routing);
   const running = app;
   return {
     app: running,

@@ -10,7 +10,7 @@ import {
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Public } from '@keycard/auth';
 import { ApiKeyScopePolicy } from '../api-keys/api-key-scopes';
 import { apiKeySettingsFrom } from '../api-keys/api-key-settings';
@@ -55,7 +55,7 @@ export class AccountController {
   @Get()
   async show(
     @CurrentSession() active: ActiveSession,
-    @Res() response: Response,
+    @Res() response: FastifyReply,
     @Query('notice') notice?: string,
   ): Promise<void> {
     await this.render(response, active, { notice: parseAccountNotice(notice) });
@@ -65,7 +65,7 @@ export class AccountController {
   async createKey(
     @CurrentSession() active: ActiveSession,
     @Body() form: CreateApiKeyFormDto,
-    @Res() response: Response,
+    @Res() response: FastifyReply,
   ): Promise<void> {
     const name = form.name.trim();
     if (name === '') {
@@ -86,7 +86,7 @@ export class AccountController {
   async rotateKey(
     @CurrentSession() active: ActiveSession,
     @Param('id') id: string,
-    @Res() response: Response,
+    @Res() response: FastifyReply,
   ): Promise<void> {
     await this.keyAction(response, active, 'rotated', () =>
       this.apiKeys.rotate(active.user.id, id),
@@ -97,7 +97,7 @@ export class AccountController {
   async revokeKey(
     @CurrentSession() active: ActiveSession,
     @Param('id') id: string,
-    @Res() response: Response,
+    @Res() response: FastifyReply,
   ): Promise<void> {
     await this.apiKeys.revoke(active.user.id, id);
     redirectTo(response, '/account?notice=key_revoked');
@@ -107,7 +107,7 @@ export class AccountController {
   async revokeSession(
     @CurrentSession() active: ActiveSession,
     @Param('id') id: string,
-    @Res() response: Response,
+    @Res() response: FastifyReply,
   ): Promise<void> {
     await this.sessions.revoke(active.user.id, id);
     redirectTo(response, '/account?notice=session_revoked');
@@ -115,7 +115,7 @@ export class AccountController {
 
   /** Runs a create or rotate and shows the page with its secret, or with the refusal inline. */
   private async keyAction(
-    response: Response,
+    response: FastifyReply,
     active: ActiveSession,
     action: NewKeyNotice['action'],
     run: () => Promise<NewKeyNotice['key']>,
@@ -132,7 +132,7 @@ export class AccountController {
   }
 
   private async render(
-    response: Response,
+    response: FastifyReply,
     active: ActiveSession,
     extras: PageExtras,
     status = 200,

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, KeycardError, mapError } from '@keycard/common';
 import { isFormPost } from '../sessions/http-request';
 import { LoginErrorCode } from './login.page';
@@ -23,18 +23,18 @@ function retryAfterOf(error: unknown): number | undefined {
 }
 
 /** Sign-in form errors: back to `/login` (303) with a fixed error code, so a reload never re-posts. */
-function redirectToLogin(error: unknown, response: Response, status: number): void {
+function redirectToLogin(error: unknown, response: FastifyReply, status: number): void {
   const code = loginErrorCode(error, status);
   const retry = code === 'rate_limited' ? retryAfterOf(error) : undefined;
   redirectTo(response, `/login?error=${code}${retry === undefined ? '' : `&retry=${retry}`}`);
 }
 
 /** The global filter's JSON answer, for the JSON clients of the same routes. */
-function sendJson(error: unknown, response: Response): void {
+function sendJson(error: unknown, response: FastifyReply): void {
   const { status, body, headers } = mapError(error);
   if (status >= 500)
     logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  response.status(status).set(headers).json(body);
+  void response.status(status).headers(headers).send(body);
 }
 
 /**
@@ -48,9 +48,9 @@ export class FormExceptionFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const response = http.getResponse<Response>();
-    if (response.headersSent) return;
-    if (!isFormPost(http.getRequest<Request>())) {
+    const response = http.getResponse<FastifyReply>();
+    if (response.sent) return;
+    if (!isFormPost(http.getRequest<FastifyRequest>())) {
       sendJson(error, response);
       return;
     }

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query, Req, Res, UseFilters } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '@keycard/auth';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { ensureLoginCsrfToken, readCookie, SESSION_COOKIE } from '../sessions/session-cookies';
@@ -24,8 +24,8 @@ export class LoginPageController {
 
   @Get()
   async show(
-    @Req() request: Request,
-    @Res() response: Response,
+    @Req() request: FastifyRequest,
+    @Res() response: FastifyReply,
     @Query('error') error?: string,
     @Query('retry') retry?: string,
     @Query('signed_out') signedOut?: string,

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { mapError } from '@keycard/common';
 import { errorPage } from './error.page';
 import { errorPageFor } from './page-errors';
@@ -8,8 +8,8 @@ import { redirectTo, sendPage } from './page-response';
 const logger = new Logger('Pages');
 
 /** Renders an error of an HTML route as a page; a missing or ended session goes to `/login`. */
-export function renderPageError(error: unknown, response: Response): void {
-  if (response.headersSent) return;
+export function renderPageError(error: unknown, response: FastifyReply): void {
+  if (response.sent) return;
   const { status, headers } = mapError(error);
   if (status === 401) {
     redirectTo(response, '/login');
@@ -17,7 +17,7 @@ export function renderPageError(error: unknown, response: Response): void {
   }
   if (status >= 500)
     logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  response.set(headers);
+  response.headers(headers);
   sendPage(response, errorPage(errorPageFor(error, status)), status);
 }
 
@@ -25,6 +25,6 @@ export function renderPageError(error: unknown, response: Response): void {
 @Catch()
 export class PageExceptionFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
-    renderPageError(error, host.switchToHttp().getResponse<Response>());
+    renderPageError(error, host.switchToHttp().getResponse<FastifyReply>());
   }
 }

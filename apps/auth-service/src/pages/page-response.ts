@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type { SafeHtml } from './html';
 
 /**
@@ -16,11 +16,15 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'Cache-Control': 'no-store',
 };
 
-export function sendPage(response: Response, page: SafeHtml, status = 200): void {
-  response.status(status).set(PAGE_HEADERS).type('html').send(page.value);
+export function sendPage(response: FastifyReply, page: SafeHtml, status = 200): void {
+  void response
+    .status(status)
+    .headers(PAGE_HEADERS)
+    .type('text/html; charset=utf-8')
+    .send(page.value);
 }
 
 /** 303 See Other: after a form post, the browser follows with a GET. */
-export function redirectTo(response: Response, location: string): void {
-  response.set('Cache-Control', 'no-store').redirect(303, location);
+export function redirectTo(response: FastifyReply, location: string): void {
+  void response.header('Cache-Control', 'no-store').redirect(location, 303);
 }

@@ -1,4 +1,4 @@
-import type { CookieOptions, Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { randomToken } from '@keycard/common';
 import type { AuthSettings } from '../config/auth.config';
 import type { HttpRequest } from './http-request';
@@ -35,24 +35,73 @@ export function readCookie(
   return undefined;
 }
 
+/** What a Keycard cookie says besides its name and value. */
+export interface CookieOptions {
+  path: string;
+  secure: boolean;
+  /** Milliseconds; without it a session cookie (gone when the browser closes). */
+  maxAge?: number;
+  /** Without `maxAge`: the moment the browser drops it (the epoch clears a cookie). */
+  expires?: Date;
+}
+
+/**
+ * One `Set-Cookie` value, always `HttpOnly` and `SameSite=Lax` (RFC 6265 attributes). `maxAge`
+ * becomes `Max-Age` in seconds plus `Expires` for old browsers. Names and values are Keycard's
+ * own: URL-safe tokens, never user input.
+ */
+export function serializeCookie(name: string, value: string, options: CookieOptions): string {
+  const parts = [`${name}=${value}`];
+  let expires = options.expires;
+  if (options.maxAge !== undefined) {
+    parts.push(`Max-Age=${Math.floor(options.maxAge / 1000)}`);
+    expires = new Date(Date.now() + options.maxAge);
+  }
+  parts.push(`Path=${options.path}`);
+  if (expires !== undefined) parts.push(`Expires=${expires.toUTCString()}`);
+  parts.push('HttpOnly');
+  if (options.secure) parts.push('Secure');
+  parts.push('SameSite=Lax');
+  return parts.join('; ');
+}
+
+/** Adds a cookie to the reply (every `Set-Cookie` is kept). */
+export function setCookie(
+  reply: FastifyReply,
+  name: string,
+  value: string,
+  options: CookieOptions,
+): void {
+  reply.header('set-cookie', serializeCookie(name, value, options));
+}
+
+/** Tells the browser to drop a cookie set with the same path. */
+export function clearCookie(
+  reply: FastifyReply,
+  name: string,
+  options: Pick<CookieOptions, 'path' | 'secure'>,
+): void {
+  setCookie(reply, name, '', { ...options, expires: new Date(0) });
+}
+
 function baseOptions(settings: CookieSettings): CookieOptions {
-  return { httpOnly: true, sameSite: 'lax', secure: settings.cookieSecure, path: '/' };
+  return { secure: settings.cookieSecure, path: '/' };
 }
 
 /** Kept by the browser for the absolute lifetime; the server enforces both timeouts regardless. */
 export function setSessionCookie(
-  response: Response,
+  response: FastifyReply,
   token: string,
   settings: CookieSettings,
 ): void {
-  response.cookie(SESSION_COOKIE, token, {
+  setCookie(response, SESSION_COOKIE, token, {
     ...baseOptions(settings),
     maxAge: settings.sessionTtl * 1000,
   });
 }
 
-export function clearSessionCookie(response: Response, settings: CookieSettings): void {
-  response.clearCookie(SESSION_COOKIE, baseOptions(settings));
+export function clearSessionCookie(response: FastifyReply, settings: CookieSettings): void {
+  clearCookie(response, SESSION_COOKIE, baseOptions(settings));
 }
 
 /**
@@ -61,16 +110,16 @@ export function clearSessionCookie(response: Response, settings: CookieSettings)
  */
 export function ensureLoginCsrfToken(
   request: HttpRequest,
-  response: Response,
+  response: FastifyReply,
   settings: CookieSettings,
 ): string {
   const existing = readCookie(request, LOGIN_CSRF_COOKIE);
   if (isWellFormedToken(existing)) return existing;
   const token = randomToken(32);
-  response.cookie(LOGIN_CSRF_COOKIE, token, baseOptions(settings));
+  setCookie(response, LOGIN_CSRF_COOKIE, token, baseOptions(settings));
   return token;
 }
 
-export function clearLoginCsrfCookie(response: Response, settings: CookieSettings): void {
-  response.clearCookie(LOGIN_CSRF_COOKIE, baseOptions(settings));
+export function clearLoginCsrfCookie(response: FastifyReply, settings: CookieSettings): void {
+  clearCookie(response, LOGIN_CSRF_COOKIE, baseOptions(settings));
 }

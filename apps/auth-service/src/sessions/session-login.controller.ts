@@ -1,5 +1,5 @@
 import { Body, Controller, Inject, Post, Req, Res, UseFilters } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '@keycard/auth';
 import { PasswordLoginService } from '../auth/password-login.service';
 import { authConfig, AuthSettings } from '../config/auth.config';
@@ -42,19 +42,19 @@ export class SessionLoginController {
   @UseFilters(new FormExceptionFilter('login'))
   async login(
     @Body() dto: SessionLoginDto,
-    @Req() request: Request,
-    @Res() response: Response,
+    @Req() request: FastifyRequest,
+    @Res() response: FastifyReply,
   ): Promise<void> {
     assertLoginCsrf(request, this.issuerOrigin);
     const user = await this.passwordLogin.authenticate(
       dto.email,
       dto.password,
-      request.ip ?? '',
+      request.ip,
       'session',
     );
     const { token, session } = await this.sessions.start(
       user,
-      { userAgent: request.get('user-agent'), ip: request.ip },
+      { userAgent: request.headers['user-agent'], ip: request.ip },
       readCookie(request, SESSION_COOKIE),
     );
     setSessionCookie(response, token, this.config);
@@ -63,17 +63,17 @@ export class SessionLoginController {
       redirectTo(response, '/account');
       return;
     }
-    response
+    void response
       .status(200)
-      .set('Cache-Control', 'no-store')
-      .json(toCurrentSessionView(session, toPublicUser(user)));
+      .header('Cache-Control', 'no-store')
+      .send(toCurrentSessionView(session, toPublicUser(user)));
   }
 
   /** Ends the cookie's session (CSRF-checked when there is a live one) and clears the cookie. */
   @Public()
   @Post('logout')
   @UseFilters(new FormExceptionFilter('page'))
-  async logout(@Req() request: Request, @Res() response: Response): Promise<void> {
+  async logout(@Req() request: FastifyRequest, @Res() response: FastifyReply): Promise<void> {
     const active = await this.sessions.resolve(readCookie(request, SESSION_COOKIE));
     if (active) {
       assertSessionCsrf(request, active.session.csrfToken, this.issuerOrigin);
@@ -81,6 +81,6 @@ export class SessionLoginController {
     }
     clearSessionCookie(response, this.config);
     if (isFormPost(request)) redirectTo(response, '/login?signed_out=1');
-    else response.status(204).end();
+    else void response.status(204).send();
   }
 }

@@ -1,14 +1,14 @@
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import request, { Response } from 'supertest';
 import { Clock, ManualClock } from '@keycard/common';
 import { AppModule } from '../app/app.module';
-import { configureAuthApp } from '../app/configure-auth-app';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { KeyGenerator } from '../keys/key-material';
 import { PooledKeyGenerator } from '../keys/keys.test-kit';
+import { createTestApp } from '../testing/test-app';
 import { testAuthConfig } from '../testing/test-config';
 import { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
@@ -25,7 +25,7 @@ export const PASSWORD = 'correct horse battery staple';
 export const ISSUER_ORIGIN = 'http://localhost:3000';
 
 export interface SessionTestApp {
-  app: NestExpressApplication;
+  app: NestFastifyApplication;
   http: Server;
   clock: ManualClock;
   config: AuthSettings;
@@ -58,12 +58,7 @@ export async function startSessionApp(
     .overrideProvider(KeyGenerator)
     .useClass(PooledKeyGenerator)
     .compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({
-    bodyParser: false,
-    logger: false,
-  });
-  configureAuthApp(app, config);
-  await app.init();
+  const app = await createTestApp(moduleRef, config);
   return {
     app,
     http: app.getHttpServer() as Server,

@@ -4,9 +4,10 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { KeycardAuthModule } from '@keycard/auth';
-import { Clock, configureHttpApp, ManualClock } from '@keycard/common';
+import { Clock, ManualClock } from '@keycard/common';
 import { makeTestKeyPair, signRs256 } from '@keycard/testing';
 import { authConfig } from '../config/auth.config';
+import { createTestApp } from '../testing/test-app';
 import { UserEntity } from './user.entity';
 import { UsersModule } from './users.module';
 import { UsersService } from './users.service';
@@ -69,9 +70,7 @@ describe('AdminUsersController (HTTP, SQLite)', () => {
         UsersModule,
       ],
     }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    configureHttpApp(app);
-    await app.init();
+    app = await createTestApp(moduleRef, undefined, 'http');
     users = app.get(UsersService);
     for (let i = 1; i <= 3; i++)
       await users.register(`user${i}@example.com`, 'long enough password');
