@@ -2,8 +2,8 @@
 // app whose one route only signs an access token the way the auth-service does (jsonwebtoken,
 // RS256 with a 2048-bit key, the claims of a client's token) and answers it as a token response.
 // No client lookup, logging, metrics or anything else a real token endpoint needs. On Express
-// (Nest's default, and the auth-service's platform) unless SIGN_BASELINE_PLATFORM=fastify, with
-// Nest's default body parsers either way. `GET /health` answers 200 for the bench's readiness
+// (Nest's default) unless SIGN_BASELINE_PLATFORM=fastify (the auth-service's platform), with Nest's
+// default body parsers either way. `GET /health` answers 200 for the bench's readiness
 // check. Port from SIGN_BASELINE_PORT; plain CommonJS with decorators applied by hand, so it needs
 // no build.
 'use strict';
