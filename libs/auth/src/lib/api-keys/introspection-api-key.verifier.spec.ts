@@ -271,6 +271,16 @@ describe('IntrospectionApiKeyVerifier', () => {
     await expect(verifier.verify(key)).resolves.toMatchObject({ sub: 'user-1' });
   });
 
+  it('answers 503 when introspection does not answer within timeoutMs, then recovers', async () => {
+    const impatient = make({ timeoutMs: 100 });
+    await impatient.verify(generateApiKey('sk', 'live').key); // discovery, answered at once
+    // Late, the answer would be an active key: only the timeout makes this a 503.
+    server.delayMs = 1000;
+    expect((await failureOf(impatient.verify(key))).code).toBe(ErrorCode.Unavailable);
+    server.delayMs = 0;
+    await expect(impatient.verify(key)).resolves.toMatchObject({ sub: 'user-1' });
+  });
+
   it('calls the internal URL for discovery and introspection, not the public issuer', async () => {
     await server.close();
     server = await startIntrospectionServer('https://auth.public.test');

@@ -7,7 +7,7 @@ import {
   parseApiKey,
   SystemClock,
 } from '@keycard/common';
-import { describeError, discoverEndpoint, readJson, trimSlash } from '../discovery';
+import { describeError, discoverEndpoint, postForm, trimSlash } from '../discovery';
 import type { Principal } from '../principal';
 import type { RateLimitedApiKeyVerifier, VerifiedApiKey } from './api-key-verifier';
 import { basicAuthorization } from './basic-auth';
@@ -162,17 +162,12 @@ export class IntrospectionApiKeyVerifier implements RateLimitedApiKeyVerifier {
 
   private async post(apiKey: string): Promise<unknown> {
     const url = await this.introspectionEndpoint();
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: {
-        accept: 'application/json',
-        authorization: this.authorization,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: new URLSearchParams({ token: apiKey, token_type_hint: 'api_key' }).toString(),
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
-    return (await readJson(url, response)).body;
+    return postForm(
+      url,
+      { token: apiKey, token_type_hint: 'api_key' },
+      { authorization: this.authorization },
+      this.timeoutMs,
+    );
   }
 
   private introspectionEndpoint(): Promise<string> {
