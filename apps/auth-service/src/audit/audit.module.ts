@@ -24,9 +24,15 @@ import { LoginAuditService } from './login-audit.service';
 export class AuditModule implements NestModule {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
-  /** Runs before Nest registers its routes, so the request context covers every one of them. */
+  /**
+   * Runs before Nest registers its routes, so the request context covers every one of them. On any
+   * other platform start-up fails: audit events would silently lose their IP, agent and actor.
+   */
   configure(): void {
     const adapter = this.adapterHost.httpAdapter;
-    if (adapter?.getType() === 'fastify') installAuditContext(adapter.getInstance());
+    if (!adapter) return;
+    if (adapter.getType() !== 'fastify')
+      throw new Error(`the auth-service runs on Fastify, not ${adapter.getType()}`);
+    installAuditContext(adapter.getInstance());
   }
 }
