@@ -46,6 +46,11 @@ describe('loadResourceConfig', () => {
     });
   });
 
+  it('finds the auth-service on AUTH_PORT when only the ports change', () => {
+    const config = loadResourceConfig({ AUTH_PORT: '4000', RESOURCE_PORT: '4001' });
+    expect(config).toMatchObject({ issuer: 'http://localhost:4000', port: 4001 });
+  });
+
   it.each([
     ['RESOURCE_PORT', { RESOURCE_PORT: '70000' }],
     ['AUTH_ISSUER', { AUTH_ISSUER: 'ftp://x' }],

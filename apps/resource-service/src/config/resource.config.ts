@@ -3,7 +3,7 @@ import {
   ConfigError,
   Env,
   envDuration,
-  envHttpUrl,
+  envIssuer,
   envInt,
   envOneOf,
   envOptional,
@@ -36,7 +36,7 @@ export function loadResourceConfig(env: Env) {
   return {
     port: envPort(env, 'RESOURCE_PORT', 3001),
     host: envString(env, 'RESOURCE_HOST', '0.0.0.0'),
-    issuer: envHttpUrl(env, 'AUTH_ISSUER', 'http://localhost:3000'),
+    issuer: envIssuer(env),
     internalUrl: envOptionalHttpUrl(env, 'AUTH_INTERNAL_URL'),
     audience: envString(env, 'AUTH_AUDIENCE', 'keycard'),
     dataDir: resolve(envString(env, 'DATA_DIR', './data')),

@@ -1,4 +1,4 @@
-import { ConfigError, envDuration, envOneOf } from './env';
+import { ConfigError, envDuration, envIssuer, envOneOf } from './env';
 
 describe('envOneOf', () => {
   const MODES = ['always', 'near-limit'] as const;
@@ -40,5 +40,27 @@ describe('envDuration', () => {
       new ConfigError('TTL', 'must be at most 300s'),
     );
     expect(envDuration({ TTL: '5m' }, 'TTL', '5s', 0, 300)).toBe(300);
+  });
+});
+
+describe('envIssuer', () => {
+  it('follows AUTH_PORT and AUTH_HOST when AUTH_ISSUER is unset', () => {
+    expect(envIssuer({})).toBe('http://localhost:3000');
+    expect(envIssuer({ AUTH_PORT: '4000' })).toBe('http://localhost:4000');
+    expect(envIssuer({ AUTH_HOST: '0.0.0.0', AUTH_PORT: '4000' })).toBe('http://localhost:4000');
+    expect(envIssuer({ AUTH_HOST: '::' })).toBe('http://localhost:3000');
+    expect(envIssuer({ AUTH_HOST: '127.0.0.1', AUTH_PORT: '4000' })).toBe('http://127.0.0.1:4000');
+    expect(envIssuer({ AUTH_HOST: '::1' })).toBe('http://[::1]:3000');
+  });
+
+  it('takes AUTH_ISSUER as set, whatever the port', () => {
+    expect(envIssuer({ AUTH_ISSUER: 'https://auth.example.com/', AUTH_PORT: '4000' })).toBe(
+      'https://auth.example.com',
+    );
+  });
+
+  it('names the variable that is wrong', () => {
+    expect(() => envIssuer({ AUTH_PORT: 'x' })).toThrow(ConfigError);
+    expect(() => envIssuer({ AUTH_ISSUER: 'ftp://x' })).toThrow(/AUTH_ISSUER/);
   });
 });

@@ -115,6 +115,18 @@ export function envHttpUrl(env: Env, name: string, fallback?: string): string {
   return value.replace(/\/+$/, '');
 }
 
+/**
+ * `AUTH_ISSUER`, defaulting to the address the auth-service listens on (`AUTH_HOST`, a wildcard
+ * address read as `localhost`, and `AUTH_PORT`), so changing only the port keeps tokens' `iss` and
+ * the resource-service's discovery URL in step with it.
+ */
+export function envIssuer(env: Env): string {
+  const host = raw(env, 'AUTH_HOST');
+  const name = host === undefined || ['0.0.0.0', '::', '[::]'].includes(host) ? 'localhost' : host;
+  const bracketed = name.includes(':') && !name.startsWith('[') ? `[${name}]` : name;
+  return envHttpUrl(env, 'AUTH_ISSUER', `http://${bracketed}:${envPort(env, 'AUTH_PORT', 3000)}`);
+}
+
 export function envOptionalHttpUrl(env: Env, name: string): string | undefined {
   return raw(env, name) === undefined ? undefined : envHttpUrl(env, name);
 }
