@@ -3,6 +3,9 @@ import { databaseBackends, OpenDatabase } from '../testing/database-backends';
 import { ApiKeyUsageEntity } from './api-key-usage.entity';
 import { ApiKeyEntity } from './api-key.entity';
 import { ALICE, apiKeysKit, ApiKeysKit } from './api-keys.test-kit';
+import { DEFAULT_API_KEY_RATE_LIMIT } from './api-key-settings';
+
+const DAY_MS = 86_400_000;
 
 describe.each(databaseBackends())('API key usage on $name', (backend) => {
   let db: OpenDatabase;
@@ -75,9 +78,10 @@ describe.each(databaseBackends())('API key usage on $name', (backend) => {
 
   it('shows days oldest first', async () => {
     const { id } = await kit.keys.create(ALICE, { name: 'days' });
+    kit.clock.advance(45 * DAY_MS);
     const at = iso(kit.clock.now());
     await kit.usage.record(
-      ['2026-06-01', '2026-04-30', '2026-05-15'].map((day) => ({
+      ['2026-07-15', '2026-06-01', '2026-06-15'].map((day) => ({
         keyId: id,
         day,
         count: 3,
@@ -85,6 +89,50 @@ describe.each(databaseBackends())('API key usage on $name', (backend) => {
       })),
     );
     const { days } = await kit.keys.usage(ALICE, id);
-    expect(days.map((entry) => entry.day)).toEqual(['2026-04-30', '2026-05-15', '2026-06-01']);
+    expect(days.map((entry) => entry.day)).toEqual(['2026-06-01', '2026-06-15', '2026-07-15']);
+  });
+
+  // Issue 14, finding 6: a report may not claim more than the key's rate limit allows.
+  it("clamps a day's count to what the key's limit allows, however many reports claim more", async () => {
+    const { id } = await kit.keys.create(ALICE, { name: 'forged', rateLimit: 2 });
+    kit.clock.advance(2 * DAY_MS); // 2026-06-01 is now a whole past day
+    const at = iso(kit.clock.now());
+    const forged = { keyId: id, day: '2026-06-01', count: 199_999_999, lastUsedAt: at };
+    await kit.usage.record([forged]);
+    const wholeDay = (1440 + 1) * 2;
+    expect((await kit.keys.usage(ALICE, id)).days).toEqual([
+      { day: '2026-06-01', count: wholeDay },
+    ]);
+    await Promise.all(
+      Array.from({ length: 10 }, () => kit.usage.record([{ ...forged, count: 500 }])),
+    );
+    expect((await kit.keys.usage(ALICE, id)).days).toEqual([
+      { day: '2026-06-01', count: wholeDay },
+    ]);
+  });
+
+  it('bounds today by the minutes gone, with the default limit for a key without its own', async () => {
+    const { id } = await kit.keys.create(ALICE, { name: 'today' });
+    kit.clock.advance(10 * 60_000); // 00:10 on the key's first day
+    const at = iso(kit.clock.now());
+    await kit.usage.record([{ keyId: id, day: '2026-06-01', count: 1_000_000, lastUsedAt: at }]);
+    // From creation (less the 5-minute skew, but not before midnight) to now plus the skew.
+    const bound = (10 + 5 + 1) * DEFAULT_API_KEY_RATE_LIMIT;
+    expect((await kit.keys.usage(ALICE, id)).days).toEqual([{ day: '2026-06-01', count: bound }]);
+  });
+
+  it('ignores days before the key existed and days still to come', async () => {
+    const { id } = await kit.keys.create(ALICE, { name: 'timely' });
+    const at = iso(kit.clock.now());
+    await kit.usage.record(
+      ['2026-05-30', '2026-06-02', '2027-01-01'].map((day) => ({
+        keyId: id,
+        day,
+        count: 5,
+        lastUsedAt: at,
+      })),
+    );
+    expect((await kit.keys.usage(ALICE, id)).days).toEqual([]);
+    expect(await db.dataSource.getRepository(ApiKeyUsageEntity).countBy({ keyId: id })).toBe(0);
   });
 });

@@ -1,11 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { CurrentPrincipal, Principal, Public } from '@keycard/auth';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { CurrentPrincipal, Principal } from '@keycard/auth';
 import { ErrorCode, KeycardError } from '@keycard/common';
 import { ApiKeyUsageService } from './api-key-usage.service';
 import { ApiKeyUsageView, ApiKeyView, CreatedApiKey } from './api-key-views';
 import { ApiKeyUsageReportsDto, CreateApiKeyDto, RotateApiKeyDto } from './api-keys.dto';
 import { ApiKeysService } from './api-keys.service';
-import { ServiceClientGuard } from './service-client.guard';
+import { ServiceClientRoute, serviceClientIdOf, USAGE_REPORT_SCOPE } from './service-client.guard';
 
 /** API keys may not mint or manage API keys, nor may service clients: only a signed-in user. */
 function ownerOf(principal: Principal): string {
@@ -64,16 +64,21 @@ export class ApiKeysController {
   }
 }
 
-/** Batched usage from the resource services, so that using a key costs no database write here. */
+/**
+ * Batched usage from the resource services, so that using a key costs no database write here.
+ * Only clients with the `usage:report` scope may report.
+ */
 @Controller('api-keys')
 export class ApiKeyUsageReportsController {
   constructor(private readonly usage: ApiKeyUsageService) {}
 
-  @Public()
-  @UseGuards(ServiceClientGuard)
+  @ServiceClientRoute(USAGE_REPORT_SCOPE)
   @Post('usage-reports')
   @HttpCode(204)
-  report(@Body() dto: ApiKeyUsageReportsDto): Promise<void> {
-    return this.usage.record(dto.reports);
+  report(
+    @Body() dto: ApiKeyUsageReportsDto,
+    @Req() request: { serviceClientId?: string },
+  ): Promise<void> {
+    return this.usage.record(dto.reports, serviceClientIdOf(request));
   }
 }

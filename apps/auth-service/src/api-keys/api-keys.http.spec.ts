@@ -17,6 +17,7 @@ import { ApiKeyIntrospectionService } from './api-key-introspection.service';
 import { ApiKeyUsageEntity } from './api-key-usage.entity';
 import { ApiKeyEntity } from './api-key.entity';
 import { ApiKeysModule } from './api-keys.module';
+import { USAGE_REPORT_SCOPE } from './service-client.guard';
 
 const config = testAuthConfig();
 const signingKey = makeTestKeyPair('api-keys-http');
@@ -93,9 +94,16 @@ describe('API keys over HTTP', () => {
     bob = (await users.create({ email: 'bob@example.test' })).id;
     await app.get(ClientsService).create({
       name: 'resource',
-      scopes: [],
+      scopes: [USAGE_REPORT_SCOPE],
       clientId: 'resource',
       clientSecret: 'resource-secret',
+    });
+    // Any registered client may introspect, but this one was not granted usage reports.
+    await app.get(ClientsService).create({
+      name: 'other service',
+      scopes: ['documents:read', 'usage:read', 'introspect'],
+      clientId: 'other',
+      clientSecret: 'other-secret',
     });
   });
   afterAll(() => app.close());
@@ -194,12 +202,14 @@ describe('API keys over HTTP', () => {
       .expect(400);
   });
 
-  it('takes usage reports from registered clients only (HTTP Basic)', async () => {
+  /** The clock's UTC day and time: a key made now can only have been used from now on. */
+  const today = () => new Date(clock.now()).toISOString().slice(0, 10);
+  const nowIso = () => new Date(clock.now()).toISOString();
+
+  it('takes usage reports from registered clients with usage:report only (HTTP Basic)', async () => {
     const server = app.getHttpServer();
     const { id } = await createKey(alice);
-    const reports = [
-      { keyId: id, day: '2026-06-01', count: 7, lastUsedAt: '2026-06-01T00:00:00.000Z' },
-    ];
+    const reports = [{ keyId: id, day: today(), count: 7, lastUsedAt: nowIso() }];
     const noAuth = await request(server)
       .post('/api-keys/usage-reports')
       .send({ reports })
@@ -221,11 +231,44 @@ describe('API keys over HTTP', () => {
       .send({ reports })
       .expect(204);
     const usage = await request(server).get(`/api-keys/${id}/usage`).set(as(alice)).expect(200);
-    expect(usage.body.days).toEqual([{ day: '2026-06-01', count: 7 }]);
+    expect(usage.body.days).toEqual([{ day: today(), count: 7 }]);
     const listed = await request(server).get('/api-keys').set(as(alice)).expect(200);
     expect(listed.body.find((view: { id: string }) => view.id === id).lastUsedAt).toBe(
-      '2026-06-01T00:00:00.000Z',
+      reports[0].lastUsedAt,
     );
+  });
+
+  // Issue 14, finding 6: any registered client could add 199,999,999 requests to anyone's key.
+  it('refuses usage reports (403 insufficient_scope) from a client without usage:report', async () => {
+    const server = app.getHttpServer();
+    const { id } = await createKey(bob);
+    const forged = [{ keyId: id, day: today(), count: 199_999_999, lastUsedAt: nowIso() }];
+    const refused = await request(server)
+      .post('/api-keys/usage-reports')
+      .set('Authorization', basic('other', 'other-secret'))
+      .send({ reports: forged })
+      .expect(403);
+    expect(refused.body.error).toBe('insufficient_scope');
+    const usage = await request(server).get(`/api-keys/${id}/usage`).set(as(bob)).expect(200);
+    expect(usage.body.days).toEqual([]);
+  });
+
+  it("clamps a report's count to what the key's rate limit allows so far today", async () => {
+    const server = app.getHttpServer();
+    const { id } = await createKey(bob, { name: 'slow', rateLimit: 3 });
+    const line = { keyId: id, day: today(), count: 199_999_999, lastUsedAt: nowIso() };
+    for (let i = 0; i < 3; i++) {
+      await request(server)
+        .post('/api-keys/usage-reports')
+        .set('Authorization', basic('resource', 'resource-secret'))
+        .send({ reports: [line] })
+        .expect(204);
+    }
+    const usage = await request(server).get(`/api-keys/${id}/usage`).set(as(bob)).expect(200);
+    // Made just now: at most the 5 minutes of allowed clock skew on each side, plus one window.
+    expect(usage.body.days).toHaveLength(1);
+    expect(usage.body.days[0].count).toBeGreaterThan(0);
+    expect(usage.body.days[0].count).toBeLessThanOrEqual((10 + 1) * 3);
   });
 
   it.each([

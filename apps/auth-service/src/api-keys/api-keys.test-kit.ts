@@ -59,6 +59,7 @@ export function apiKeysKit(dataSource: DataSource, policy = new ApiKeyScopePolic
   const usage = new ApiKeyUsageService(
     keyRepository,
     dataSource.getRepository(ApiKeyUsageEntity),
+    { defaultRateLimit: DEFAULT_API_KEY_RATE_LIMIT },
     clock,
   );
   const keys = new ApiKeysService(keyRepository, usage, policy, owners, events, clock);

@@ -1,24 +1,62 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import {
+  applyDecorators,
+  CanActivate,
+  ExecutionContext,
+  Injectable,
+  SetMetadata,
+  UseGuards,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { Public } from '@keycard/auth';
+import { ErrorCode, KeycardError } from '@keycard/common';
 import { ClientsService } from '../clients/clients.service';
 import { invalidClient, presentedClientCredentials } from '../oauth/client-credentials';
 import { OAuthParams } from '../oauth/oauth-params';
 
-interface HeaderCarrier {
+/** The client scope that lets a resource service send API-key usage reports. */
+export const USAGE_REPORT_SCOPE = 'usage:report';
+
+const CLIENT_SCOPE_KEY = 'keycard:service-client-scope';
+
+interface ServiceClientRequest {
   headers: Record<string, string | string[] | undefined>;
+  /** The authenticated client's id, set by the guard for the handler's logs. */
+  serviceClientId?: string;
+}
+
+/**
+ * A route for services, not users: `@Public()` for the user guard, then `ServiceClientGuard`
+ * admits only a registered client (HTTP Basic) whose scopes include `scope`.
+ */
+export function ServiceClientRoute(scope: string): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    Public(),
+    SetMetadata(CLIENT_SCOPE_KEY, scope),
+    UseGuards(ServiceClientGuard),
+  );
+}
+
+/** The id of the client `ServiceClientGuard` admitted for this request. */
+export function serviceClientIdOf(request: { serviceClientId?: string }): string {
+  return request.serviceClientId ?? 'unknown';
 }
 
 /**
  * Lets only registered service clients through, authenticated with HTTP Basic (RFC 6749
- * `client_secret_basic`). For routes marked `@Public()` for the user guard: services call them, not users.
+ * `client_secret_basic`), and only those granted the route's scope (`ServiceClientRoute`): any
+ * client may introspect, but not every client may, say, add to another user's key usage.
+ * 401 `invalid_client` for bad credentials, 403 `insufficient_scope` for a client without the scope.
  */
 @Injectable()
 export class ServiceClientGuard implements CanActivate {
-  constructor(private readonly clients: ClientsService) {}
+  constructor(
+    private readonly clients: ClientsService,
+    private readonly reflector: Reflector,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const authorization = context.switchToHttp().getRequest<HeaderCarrier>().headers[
-      'authorization'
-    ];
+    const request = context.switchToHttp().getRequest<ServiceClientRequest>();
+    const authorization = request.headers['authorization'];
     if (typeof authorization !== 'string' || authorization === '') {
       throw invalidClient('no client credentials', true);
     }
@@ -29,6 +67,18 @@ export class ServiceClientGuard implements CanActivate {
     if (client === null) {
       throw invalidClient('unknown client, wrong secret or revoked client', true);
     }
+    const scope = this.reflector.getAllAndOverride<string | undefined>(CLIENT_SCOPE_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    // No declared scope is a route wired without `ServiceClientRoute`: refuse rather than guess.
+    if (scope === undefined || !client.scopes.includes(scope)) {
+      throw new KeycardError(ErrorCode.InsufficientScope, {
+        message: `This client may not do this (it needs the scope ${scope ?? '?'})`,
+        reason: `client ${client.clientId} lacks the scope ${scope ?? '(none declared)'}`,
+      });
+    }
+    request.serviceClientId = client.clientId;
     return true;
   }
 }
