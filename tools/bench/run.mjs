@@ -131,7 +131,7 @@ async function startAuth(label, dataDir, extraEnv = {}, client = undefined) {
     KEYS_ENCRYPTION_SECRET: randomSecret(48),
     COOKIE_SECURE: 'false',
     REFRESH_REUSE_INTERVAL: '0',
-    ...(client ? { BOOTSTRAP_CLIENTS: `${client.id}:${client.secret}` } : {}),
+    ...(client ? { BOOTSTRAP_CLIENTS: `${client.id}:${client.secret}:usage:report` } : {}),
     ...extraEnv,
   };
   return startService({ root, app: 'auth-service', label, env, url, cpu: pin.serverCpu });

@@ -64,7 +64,8 @@ const resourceEnv = { ...env };
 // A client the developer registered themselves takes precedence over the generated pair.
 if (resourceEnv.AUTH_CLIENT_ID === undefined) {
   const listed = (env.BOOTSTRAP_CLIENTS ?? '').split(',').map((entry) => entry.trim());
-  const own = `${client.clientId}:${client.clientSecret}`;
+  // usage:report: the auth-service takes API-key usage reports only from clients granted it.
+  const own = `${client.clientId}:${client.clientSecret}:usage:report`;
   authEnv.BOOTSTRAP_CLIENTS = [...listed.filter(Boolean), own].join(',');
   resourceEnv.AUTH_CLIENT_ID = client.clientId;
   resourceEnv.AUTH_CLIENT_SECRET = client.clientSecret;

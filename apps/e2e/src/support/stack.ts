@@ -103,7 +103,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     BOOTSTRAP_ADMIN_PASSWORD: admin.password,
     KEYS_ENCRYPTION_SECRET: randomSecret(48),
     COOKIE_SECURE: 'false',
-    BOOTSTRAP_CLIENTS: `${client.id}:${client.secret}`,
+    // usage:report: the resource-service's usage reports are accepted only with it.
+    BOOTSTRAP_CLIENTS: `${client.id}:${client.secret}:usage:report`,
     ...options.authEnv,
   };
   const resourceEnv = {

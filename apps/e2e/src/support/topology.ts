@@ -122,7 +122,7 @@ export async function startTopology(label: string): Promise<Topology> {
       KEYS_ENCRYPTION_SECRET: keysSecret,
       BOOTSTRAP_ADMIN_EMAIL: admin.email,
       BOOTSTRAP_ADMIN_PASSWORD: admin.password,
-      BOOTSTRAP_CLIENTS: `${client.id}:${client.secret}:introspect`,
+      BOOTSTRAP_CLIENTS: `${client.id}:${client.secret}:introspect usage:report`,
       ...VERBOSE_LOGS,
     };
     const start = (name: ServiceName, service: string, env: Record<string, string>, url: string) =>
