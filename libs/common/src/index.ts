@@ -11,3 +11,4 @@ export * from './lib/api-key-format';
 export * from './lib/redis';
 export * from './lib/rate-limit/index';
 export * from './lib/migrations';
+export * from './lib/ip-bucket';
