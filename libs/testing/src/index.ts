@@ -2,3 +2,4 @@ export * from './lib/postgres';
 export * from './lib/tokens';
 export * from './lib/schema-drift';
 export * from './lib/http-probe';
+export * from './lib/throwaway-servers';
