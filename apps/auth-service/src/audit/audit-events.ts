@@ -19,6 +19,10 @@ export const AuditEventType = {
   UserDisabled: 'user.disabled',
   UserEnabled: 'user.enabled',
   UserRegistered: 'user.registered',
+  /** The first sign-up refused (429) from an address in a window; the rest are only counted. */
+  RegisterRateLimited: 'auth.register.rate_limited',
+  /** The first Google sign-in start refused (429) from an address in a window. */
+  GoogleStartRateLimited: 'auth.google.rate_limited',
 } as const;
 export type AuditEventType = (typeof AuditEventType)[keyof typeof AuditEventType];
 

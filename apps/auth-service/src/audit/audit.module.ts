@@ -1,6 +1,7 @@
 import { Global, Module, NestModule } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ThrottleModule } from '../throttle/throttle.module';
 import { UserEntity } from '../users/user.entity';
 import { AdminAuditController } from './admin-audit.controller';
 import { installAuditContext } from './audit-context';
@@ -16,7 +17,8 @@ import { LoginAuditService } from './login-audit.service';
  */
 @Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([AuditEventEntity, UserEntity])],
+  // ThrottleModule: `RefusalWindows`, so a flood of refused sign-ins writes a row, not a flood.
+  imports: [TypeOrmModule.forFeature([AuditEventEntity, UserEntity]), ThrottleModule],
   controllers: [AdminAuditController],
   providers: [AuditService, AuditQueryService, LoginAuditService],
   exports: [AuditService, LoginAuditService],

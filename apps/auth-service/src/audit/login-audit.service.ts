@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { ErrorCode, KeycardError, sha256Hex } from '@keycard/common';
+import { ipBucket } from '../throttle/ip-bucket';
+import { RefusalWindows } from '../throttle/refusal-windows';
 import { UserEntity } from '../users/user.entity';
 import { AuditEventType, LoginFailureReason } from './audit-events';
 import { AuditService } from './audit.service';
@@ -22,21 +24,32 @@ const EVENTS = {
  * normalized form (enough to correlate attempts on one account without keeping the address);
  * the user id is added when the account exists. The lookup that finds it runs after the answer,
  * off the request path, so it cannot change how long a failed sign-in takes.
+ *
+ * A refused (429) attempt is recorded only when it opens a refusal window for both its address
+ * and its account (`RefusalWindows`): a flood of refused sign-ins writes a row or two, and is
+ * counted in full by `keycard_rate_limited_total{limiter="login"}`.
  */
 @Injectable()
 export class LoginAuditService {
   constructor(
     private readonly audit: AuditService,
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    @Optional() private readonly refusals?: RefusalWindows,
   ) {}
 
   /** Waits for `attempt` to settle and records it; resolves either way, never rejects. */
-  async observe(channel: LoginChannel, email: string, attempt: Promise<UserEntity>): Promise<void> {
+  async observe(
+    channel: LoginChannel,
+    email: string,
+    ip: string,
+    attempt: Promise<UserEntity>,
+  ): Promise<void> {
     let user: UserEntity;
     try {
       user = await attempt;
     } catch (error) {
       const reason = failureReason(error);
+      if (reason === 'rate_limited' && !(await this.opensRefusalWindow(email, ip, error))) return;
       if (reason) await this.recordFailure(channel, email, reason);
       return;
     }
@@ -48,12 +61,27 @@ export class LoginAuditService {
     });
   }
 
+  /** Whether this refusal is the first of its window (always, without `RefusalWindows`). */
+  private async opensRefusalWindow(email: string, ip: string, error: unknown): Promise<boolean> {
+    if (!this.refusals) return true;
+    const retryAfter = (error as KeycardError).details['retryAfter'];
+    const keys = [`login:ip:${ipBucket(ip)}`, `login:acct:${sha256Hex(normalize(email))}`];
+    try {
+      return await this.refusals.opensWindow(
+        keys,
+        typeof retryAfter === 'number' ? retryAfter : 60,
+      );
+    } catch {
+      return false; // the store is down: the metric still counts the refusal
+    }
+  }
+
   private async recordFailure(
     channel: LoginChannel,
     email: string,
     reason: LoginFailureReason,
   ): Promise<void> {
-    const normalized = email.trim().toLowerCase();
+    const normalized = normalize(email);
     let user: UserEntity | null = null;
     try {
       user = await this.users.findOneBy({ email: normalized });
@@ -71,6 +99,10 @@ export class LoginAuditService {
       details: { reason: finalReason, emailSha256: sha256Hex(normalized) },
     });
   }
+}
+
+function normalize(email: string): string {
+  return email.trim().toLowerCase();
 }
 
 function failureReason(error: unknown): LoginFailureReason | null {

@@ -4,6 +4,7 @@ import { ErrorCode, KeycardError } from '@keycard/common';
 import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
 import { SessionsService } from '../sessions/sessions.service';
+import { RegisterThrottle } from '../throttle/register-throttle.service';
 import { TokenPair, TokensService } from '../tokens/tokens.service';
 import { LoginDto, RegisterDto } from '../users/users.dto';
 import { PublicUser, toPublicUser } from '../users/public-user';
@@ -19,12 +20,14 @@ export class AuthController {
     private readonly passwordLogin: PasswordLoginService,
     private readonly tokens: TokensService,
     private readonly sessions: SessionsService,
+    private readonly registerThrottle: RegisterThrottle,
     @Optional() private readonly audit?: AuditService,
   ) {}
 
   @Public()
   @Post('register')
-  async register(@Body() dto: RegisterDto): Promise<PublicUser> {
+  async register(@Body() dto: RegisterDto, @Ip() ip: string): Promise<PublicUser> {
+    await this.registerThrottle.hit(ip);
     const user = await this.users.register(dto.email, dto.password, dto.name);
     void this.audit?.record({
       type: AuditEventType.UserRegistered,

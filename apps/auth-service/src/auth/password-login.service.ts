@@ -27,7 +27,7 @@ export class PasswordLoginService {
     channel: LoginChannel = 'auth',
   ): Promise<UserEntity> {
     const attempt = this.check(email, password, ip);
-    void this.loginAudit?.observe(channel, email, attempt);
+    void this.loginAudit?.observe(channel, email, ip, attempt);
     return attempt;
   }
 

@@ -82,6 +82,8 @@ export function loadAuthConfig(env: Env) {
     /** LOG_LEVEL, METRICS_TOKEN, SHUTDOWN_TIMEOUT. */
     observability: loadObservabilityConfig(env),
   };
+    /** `POST /auth/register` calls an hour per client IP (an IPv6 /64 counts as one). */
+    registerRateLimit: envInt(env, 'REGISTER_RATE_LIMIT', 10, 1, 100000),
 }
 
 export type AuthConfig = ReturnType<typeof loadAuthConfig>;
