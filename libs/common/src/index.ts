@@ -12,3 +12,4 @@ export * from './lib/redis';
 export * from './lib/rate-limit/index';
 export * from './lib/migrations';
 export * from './lib/ip-bucket';
+export * from './lib/dependency-failure';

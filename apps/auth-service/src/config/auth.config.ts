@@ -52,6 +52,10 @@ export function loadAuthConfig(env: Env) {
     dataDir: resolve(envString(env, 'DATA_DIR', './data')),
     databaseUrl: envPostgresUrl(env, 'DATABASE_URL'),
     redisUrl: envRedisUrl(env, 'REDIS_URL'),
+    /** The longest a Redis command waits for its answer before the request fails with 503. */
+    redisTimeout: envDuration(env, 'REDIS_TIMEOUT', '1s', 0.05, 60),
+    /** PostgreSQL: the longest a query runs or waits for a connection before a 503. */
+    databaseTimeout: envDuration(env, 'DATABASE_TIMEOUT', '3s', 0.1, 600),
     bootstrapAdmin:
       adminEmail && adminPassword ? { email: adminEmail, password: adminPassword } : undefined,
     bootstrapClients: envString(env, 'BOOTSTRAP_CLIENTS', ''),

@@ -14,11 +14,12 @@ export const AUTH_MIGRATION_LOCK = 7_301_001;
  * the embedded SQLite file `DATA_DIR/auth.sqlite`, whose schema TypeORM keeps in step itself.
  */
 export function authDatabase(
-  config: Pick<AuthSettings, 'databaseUrl' | 'dataDir'>,
+  config: Pick<AuthSettings, 'databaseUrl' | 'dataDir' | 'databaseTimeout'>,
 ): ServiceDatabase {
   return {
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
+    queryTimeoutMs: config.databaseTimeout * 1000,
     sqliteFile: 'auth.sqlite',
     entities: AUTH_ENTITIES,
     migrations: AUTH_MIGRATIONS,

@@ -13,7 +13,9 @@ import { connectRedis, REDIS_CLIENT, RedisClient } from './redis.client';
       provide: REDIS_CLIENT,
       inject: [authConfig.KEY],
       useFactory: (config: AuthSettings): Promise<RedisClient> | null =>
-        config.redisUrl ? connectRedis(config.redisUrl) : null,
+        config.redisUrl
+          ? connectRedis(config.redisUrl, { commandTimeoutMs: config.redisTimeout * 1000 })
+          : null,
     },
   ],
   exports: [REDIS_CLIENT],

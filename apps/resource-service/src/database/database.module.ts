@@ -20,11 +20,12 @@ export const RESOURCE_MIGRATION_LOCK = 7_301_002;
  * otherwise the embedded SQLite file `DATA_DIR/resource.sqlite`, whose schema TypeORM keeps in step.
  */
 export function resourceDatabase(
-  config: Pick<ResourceSettings, 'databaseUrl' | 'dataDir'>,
+  config: Pick<ResourceSettings, 'databaseUrl' | 'dataDir' | 'databaseTimeout'>,
 ): ServiceDatabase {
   return {
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
+    queryTimeoutMs: config.databaseTimeout * 1000,
     sqliteFile: 'resource.sqlite',
     entities: RESOURCE_ENTITIES,
     migrations: RESOURCE_MIGRATIONS,

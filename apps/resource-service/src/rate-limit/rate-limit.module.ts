@@ -22,7 +22,9 @@ export const RESOURCE_REDIS = Symbol('RESOURCE_REDIS');
       provide: RESOURCE_REDIS,
       inject: [resourceConfig.KEY],
       useFactory: (config: ResourceSettings): Promise<RedisClient> | null =>
-        config.redisUrl ? connectRedis(config.redisUrl) : null,
+        config.redisUrl
+          ? connectRedis(config.redisUrl, { commandTimeoutMs: config.redisTimeout * 1000 })
+          : null,
     },
     {
       provide: RateLimitStore,

@@ -15,6 +15,8 @@ export enum ErrorCode {
   TooEarly = 'too_early',
   RateLimited = 'rate_limited',
   Unavailable = 'unavailable',
+  /** The database or Redis is down, unreachable or too slow: retry shortly. */
+  DependencyUnavailable = 'dependency_unavailable',
   Internal = 'internal',
   // RFC 6749 §5.2 error codes, used by the OAuth endpoints as they are.
   OAuthInvalidRequest = 'invalid_request',
@@ -41,6 +43,7 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.TooEarly]: 409,
   [ErrorCode.RateLimited]: 429,
   [ErrorCode.Unavailable]: 503,
+  [ErrorCode.DependencyUnavailable]: 503,
   [ErrorCode.Internal]: 500,
   [ErrorCode.OAuthInvalidRequest]: 400,
   [ErrorCode.OAuthInvalidClient]: 401,
@@ -66,6 +69,8 @@ const DEFAULT_MESSAGE: Record<ErrorCode, string> = {
   [ErrorCode.TooEarly]: 'Too early',
   [ErrorCode.RateLimited]: 'Too many requests',
   [ErrorCode.Unavailable]: 'Service unavailable',
+  [ErrorCode.DependencyUnavailable]:
+    'Service temporarily unavailable: a storage backend is not answering; retry shortly',
   [ErrorCode.Internal]: 'Internal server error',
   [ErrorCode.OAuthInvalidRequest]: 'The request is missing a parameter or is malformed',
   [ErrorCode.OAuthInvalidClient]: 'Client authentication failed',

@@ -7,6 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { isDependencyFailure } from './dependency-failure';
 import { ErrorCode, KeycardError, defaultMessageOf, isOAuthCode } from './errors';
 
 interface ErrorBody {
@@ -35,9 +36,12 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
 /** Framework and parser errors (body-parser, Fastify) that carry a client-error status. */
 function clientStatusOf(error: unknown): number | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
-  const candidate = (error as { status?: unknown; statusCode?: unknown }).statusCode ??
+  const candidate =
+    (error as { status?: unknown; statusCode?: unknown }).statusCode ??
     (error as { status?: unknown }).status;
-  return typeof candidate === 'number' && candidate >= 400 && candidate < 500 ? candidate : undefined;
+  return typeof candidate === 'number' && candidate >= 400 && candidate < 500
+    ? candidate
+    : undefined;
 }
 
 function genericBody(status: number): ErrorBody {
@@ -48,6 +52,10 @@ function genericBody(status: number): ErrorBody {
     message: code ? defaultMessageOf(code) : 'Request rejected',
   };
 }
+
+const DEPENDENCY_UNAVAILABLE = new KeycardError(ErrorCode.DependencyUnavailable, {
+  headers: { 'Retry-After': '5' },
+});
 
 export function mapError(error: unknown): Mapped {
   if (error instanceof KeycardError) {
@@ -70,19 +78,30 @@ export function mapError(error: unknown): Mapped {
       typeof response === 'object' && response !== null && 'message' in response
         ? (response as { message: string | string[] }).message
         : error.message;
-    const code = status === HttpStatus.BAD_REQUEST && Array.isArray(message)
-      ? ErrorCode.ValidationFailed
-      : CODE_BY_STATUS[status];
-    return { status, headers: {}, body: { statusCode: status, error: code ?? 'client_error', message } };
+    const code =
+      status === HttpStatus.BAD_REQUEST && Array.isArray(message)
+        ? ErrorCode.ValidationFailed
+        : CODE_BY_STATUS[status];
+    return {
+      status,
+      headers: {},
+      body: { statusCode: status, error: code ?? 'client_error', message },
+    };
   }
   const clientStatus = clientStatusOf(error);
   if (clientStatus !== undefined) {
     return { status: clientStatus, headers: {}, body: genericBody(clientStatus) };
   }
+  // The database or Redis is down or too slow: the client may retry, it is not a bug (500).
+  if (isDependencyFailure(error)) return mapError(DEPENDENCY_UNAVAILABLE);
   return {
     status: 500,
     headers: {},
-    body: { statusCode: 500, error: ErrorCode.Internal, message: defaultMessageOf(ErrorCode.Internal) },
+    body: {
+      statusCode: 500,
+      error: ErrorCode.Internal,
+      message: defaultMessageOf(ErrorCode.Internal),
+    },
   };
 }
 
@@ -113,12 +132,13 @@ export class KeycardExceptionFilter implements ExceptionFilter {
     const { status, body, headers } = mapError(error);
     this.observe?.(error, status);
     if (status >= 500) {
-      this.logger.error(error instanceof Error ? error.stack ?? error.message : String(error));
+      this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     } else if (error instanceof KeycardError && error.reason) {
       this.logger.debug(`${error.code}: ${error.reason}`);
     }
     if (httpAdapter.isHeadersSent(response)) return;
-    for (const [name, value] of Object.entries(headers)) httpAdapter.setHeader(response, name, value);
+    for (const [name, value] of Object.entries(headers))
+      httpAdapter.setHeader(response, name, value);
     httpAdapter.reply(response, body, status);
   }
 }

@@ -19,6 +19,37 @@ export interface ServiceDatabase {
   sqliteFile: string;
   entities: EntityClass[];
   migrations: (new () => MigrationInterface)[];
+  /**
+   * PostgreSQL: the longest a query may run, or wait for a connection, before it fails (answered
+   * 503): `DATABASE_TIMEOUT`. Default `DEFAULT_DATABASE_TIMEOUT_MS`. Migrations are not bounded.
+   */
+  queryTimeoutMs?: number;
+}
+
+/** `DATABASE_TIMEOUT`'s default. */
+export const DEFAULT_DATABASE_TIMEOUT_MS = 3000;
+
+/**
+ * node-postgres settings that bound every query: `statement_timeout` (the server cancels the
+ * query: SQLSTATE 57014), a client-side `query_timeout` a second later for a server that does not
+ * answer at all (stopped, partitioned), and `connectionTimeoutMillis` for opening a connection or
+ * waiting for a free one in the pool.
+ */
+function postgresTimeouts(timeoutMs: number): Record<string, number> {
+  return {
+    statement_timeout: timeoutMs,
+    query_timeout: timeoutMs + 1000,
+    connectionTimeoutMillis: timeoutMs,
+  };
+}
+
+/** The same options without the per-query bounds: a migration may rightly take minutes. */
+function unboundedQueries(options: DataSourceOptions): DataSourceOptions {
+  if (options.type !== 'postgres' || !options.extra) return options;
+  const extra = { ...(options.extra as Record<string, unknown>) };
+  delete extra['statement_timeout'];
+  delete extra['query_timeout'];
+  return { ...options, extra };
 }
 
 /**
@@ -36,6 +67,7 @@ export function serviceDataSourceOptions(database: ServiceDatabase): DataSourceO
       migrations: database.migrations,
       synchronize: false,
       migrationsRun: false,
+      extra: postgresTimeouts(database.queryTimeoutMs ?? DEFAULT_DATABASE_TIMEOUT_MS),
     };
   }
   mkdirSync(database.dataDir, { recursive: true });
@@ -74,23 +106,23 @@ export async function runMigrationsExclusively(
 
 /**
  * Opens a service's DataSource ready for use: on PostgreSQL, pending migrations are applied under
- * the service's advisory lock before it is returned; on SQLite, `synchronize` has built the schema.
- * The app's TypeORM module and the `migrate` command both open the database through here.
+ * the service's advisory lock before it is returned (on a DataSource of their own, without the
+ * query timeouts: a migration, or waiting for another replica's, may take longer); on SQLite,
+ * `synchronize` has built the schema.
  */
 export async function openServiceDataSource(
   options: DataSourceOptions,
   lockKey: number,
 ): Promise<DataSource> {
-  const dataSource = await new DataSource(options).initialize();
   if (options.type === 'postgres') {
+    const migrator = await new DataSource(unboundedQueries(options)).initialize();
     try {
-      await runMigrationsExclusively(dataSource, lockKey);
-    } catch (error) {
-      await dataSource.destroy();
-      throw error;
+      await runMigrationsExclusively(migrator, lockKey);
+    } finally {
+      await migrator.destroy();
     }
   }
-  return dataSource;
+  return new DataSource(options).initialize();
 }
 
 /**
@@ -102,7 +134,7 @@ export async function migrateServiceDatabase(
   lockKey: number,
   out: Pick<NodeJS.WriteStream, 'write'> = process.stdout,
 ): Promise<void> {
-  const dataSource = await new DataSource(options).initialize();
+  const dataSource = await new DataSource(unboundedQueries(options)).initialize();
   try {
     if (options.type !== 'postgres') {
       out.write(

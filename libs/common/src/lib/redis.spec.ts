@@ -34,10 +34,9 @@ describe('connectRedis', () => {
     const logger = new Logger('test');
     const logged = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
     // Port 1 on loopback: nothing listens there, so the connection is refused at once.
-    const error: unknown = await connectRedis(
-      'redis://admin:hunter2-secret@127.0.0.1:1',
+    const error: unknown = await connectRedis('redis://admin:hunter2-secret@127.0.0.1:1', {
       logger,
-    ).catch((e: unknown) => e);
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).variable).toBe('REDIS_URL');
     expect((error as Error).message).toContain('redis://127.0.0.1:1');

@@ -1,12 +1,24 @@
 import { Logger } from '@nestjs/common';
 import { createClient, RedisClientType } from 'redis';
+import { withDeadline } from './dependency-failure';
 import { ConfigError } from './env';
 
 /** A connected node-redis v5 client, as `connectRedis` returns it. */
 export type RedisClient = RedisClientType;
 
 const CONNECT_TIMEOUT_MS = 5000;
-const MAX_RECONNECT_DELAY_MS = 5000;
+const MAX_RECONNECT_DELAY_MS = 2000;
+/** `REDIS_TIMEOUT`'s default: the longest a command may wait for its answer. */
+export const DEFAULT_REDIS_TIMEOUT_MS = 1000;
+
+export interface RedisConnectOptions {
+  /**
+   * The longest any command waits for its answer before it fails with a `DependencyTimeoutError`
+   * (answered 503): a Redis that is paused or stuck must not hold requests. Default 1 s.
+   */
+  commandTimeoutMs?: number;
+  logger?: Logger;
+}
 
 /** `redis://host:port/db` with any user name and password removed, safe for logs. */
 export function describeRedisUrl(url: string): string {
@@ -46,12 +58,14 @@ export function redactRedisSecret(message: string, url: string): string {
  * Connects to Redis and resolves once it is ready. The first connection fails fast (a
  * `ConfigError` naming `REDIS_URL`, so start-up stops with one clear line); after that the client
  * reconnects with a capped backoff. Commands fail at once while disconnected instead of queueing,
- * so a Redis outage turns into errors, never into requests that hang.
+ * and wait at most `commandTimeoutMs` for an answer, so a Redis outage turns into errors (503),
+ * never into requests that hang.
  */
 export async function connectRedis(
   url: string,
-  logger = new Logger('Redis'),
+  options: RedisConnectOptions = {},
 ): Promise<RedisClient> {
+  const logger = options.logger ?? new Logger('Redis');
   const where = describeRedisUrl(url);
   let everReady = false;
   let lastLogged: string | undefined;
@@ -68,6 +82,7 @@ export async function connectRedis(
           : new Error(cause.message, { cause }),
     },
   });
+  limitCommandTime(client, options.commandTimeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS);
   client.on('error', (error: unknown) => {
     if (!everReady) return; // start-up failures are reported once, by the rejected connect below
     const message = redactRedisSecret(error instanceof Error ? error.message : String(error), url);
@@ -87,6 +102,20 @@ export async function connectRedis(
     throw new ConfigError('REDIS_URL', `cannot connect to Redis at ${where} (${detail})`);
   }
   return client;
+}
+
+/**
+ * Bounds every command of `client` by `timeoutMs`. node-redis's own command timeout stops
+ * counting once a command is written, and a paused or stuck server accepts writes and never
+ * answers; so the answer is raced with a timer instead. Every command and script goes through
+ * `sendCommand`. A command that timed out may still run when the server wakes up, in order with
+ * the commands written after it on this connection (what `LoginThrottleService` relies on to take
+ * a late reservation back).
+ */
+function limitCommandTime(client: RedisClient, timeoutMs: number): void {
+  const send = client.sendCommand.bind(client);
+  client.sendCommand = ((...args: Parameters<typeof send>) =>
+    withDeadline(send(...args), 'redis', timeoutMs)) as typeof client.sendCommand;
 }
 
 /**
