@@ -105,6 +105,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     COOKIE_SECURE: 'false',
     // usage:report: the resource-service's usage reports are accepted only with it.
     BOOTSTRAP_CLIENTS: `${client.id}:${client.secret}:usage:report`,
+    // Every e2e user signs up from 127.0.0.1, and REGISTER_RATE_LIMIT counts per address.
+    REGISTER_RATE_LIMIT: '100000',
     ...options.authEnv,
   };
   const resourceEnv = {
