@@ -6,6 +6,7 @@ export {
   type CredentialAuthenticator,
   type KeycardAuthOptions,
   type KeyResolver,
+  type PrincipalRefresher,
   type ResolvedKeycardAuthOptions,
   RATE_LIMIT_HEADER_POLICIES,
   type RateLimitHeaderPolicy,

@@ -5,7 +5,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { IS_PUBLIC_KEY, ROLES_KEY, SCOPES_KEY } from './decorators';
 import { KEYCARD_API_KEYS } from './api-keys/api-key-setup';
 import type { ApiKeyAuthenticator } from './api-keys/api-key.authenticator';
-import { KEYCARD_AUTH_OPTIONS, ResolvedKeycardAuthOptions } from './options';
+import { KEYCARD_AUTH_OPTIONS, PrincipalRefresher, ResolvedKeycardAuthOptions } from './options';
 import { ApiKeyPassportGuard, JwtPassportGuard } from './passport-guards';
 import type { Principal } from './principal';
 import { API_KEY_HEADER } from './strategies/api-key.strategy';
@@ -31,7 +31,8 @@ interface AuthRequest {
  * (bearer token, else `X-API-Key` when API keys are configured, else the fallback
  * authenticators), puts the principal on `request.user`, then applies `@Roles` and `@Scopes`.
  * A bearer token already verified is served from the VerifiedTokenCache without passport: that
- * path stays synchronous (a header read, a prefix compare, a slice and a Map lookup). API keys
+ * path stays synchronous (a header read, a prefix compare, a slice and a Map lookup) unless
+ * `refreshPrincipal` is set, which then decides who the bearer is now. API keys
  * go through `ApiKeyAuthenticator` (rate limit, then a cached answer, else the passport
  * `X-API-Key` strategy).
  */
@@ -58,8 +59,10 @@ export class KeycardAuthGuard implements CanActivate {
     const token = bearerToken(request.headers.authorization);
     if (token !== undefined) {
       const cached = this.cache.get(token);
-      if (cached !== undefined) return admit(request, cached, policy);
-      return this.verifyBearer(context, request, token, policy);
+      if (cached === undefined) return this.verifyBearer(context, request, token, policy);
+      const refresh = this.options.refreshPrincipal;
+      if (refresh === undefined) return admit(request, cached, policy);
+      return this.admitCurrent(refresh, request, cached, policy);
     }
     const apiKey = request.headers[API_KEY_HEADER];
     if (this.apiKeys !== null && apiKey !== undefined) {
@@ -84,7 +87,23 @@ export class KeycardAuthGuard implements CanActivate {
     await this.jwtGuard.canActivate(context);
     const principal = authenticated(request);
     this.cache.set(token, principal, accessTokenKid(token));
-    return admit(request, principal, policy);
+    const refresh = this.options.refreshPrincipal;
+    if (refresh === undefined) return admit(request, principal, policy);
+    return this.admitCurrent(refresh, request, principal, policy);
+  }
+
+  /** The token verified; `refreshPrincipal` says who its bearer is now, or refuses it. */
+  private async admitCurrent(
+    refresh: PrincipalRefresher,
+    request: AuthRequest,
+    verified: Principal,
+    policy: RoutePolicy,
+  ): Promise<boolean> {
+    // Passport put the token's principal on the request: nothing may read it unless it passes.
+    request.user = null;
+    const current = await refresh(verified);
+    if (current === null) throw invalidToken('the user or login of the token is no longer valid');
+    return admit(request, current, policy);
   }
 
   private async verifyApiKey(

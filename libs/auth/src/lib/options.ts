@@ -57,6 +57,12 @@ export interface CredentialAuthenticator {
   authenticate(request: unknown): Promise<Principal | null>;
 }
 
+/**
+ * Turns the principal of a verified bearer token into the caller as they stand now (e.g. roles
+ * read from the issuer's database); `null` refuses the token with 401 `invalid_token`.
+ */
+export type PrincipalRefresher = (principal: Principal) => Promise<Principal | null>;
+
 export interface KeycardAuthOptions {
   /** Expected `iss`. */
   issuer: string;
@@ -82,6 +88,12 @@ export interface KeycardAuthOptions {
   /** Keycard API keys through the auth-service (builds the verifier, rate limiter and reporter). */
   apiKeys?: ApiKeyOptions;
   fallbackAuthenticators?: CredentialAuthenticator[];
+  /**
+   * Run on every request with a bearer token, after it verified (also when it comes from the
+   * verified-token cache, whose principal is never replaced). For the issuer itself, which can
+   * read its users and logins; a resource service leaves it unset and trusts the token's claims.
+   */
+  refreshPrincipal?: PrincipalRefresher;
 }
 
 /** Injection token of the validated options (defaults filled in). */
@@ -101,6 +113,7 @@ export interface ResolvedKeycardAuthOptions {
   apiKeyVerifier?: ApiKeyVerifier;
   apiKeys?: ApiKeyOptions;
   fallbackAuthenticators: CredentialAuthenticator[];
+  refreshPrincipal?: PrincipalRefresher;
 }
 
 export const MAX_API_KEY_CACHE_TTL_SECONDS = 300;
@@ -131,6 +144,8 @@ export function resolveAuthOptions(options: KeycardAuthOptions): ResolvedKeycard
   if (algorithms.length !== 1 || algorithms[0] !== 'RS256')
     fail("algorithms must be exactly ['RS256']");
   if (options.apiKeys !== undefined) checkApiKeyOptions(options);
+  if (options.refreshPrincipal !== undefined && typeof options.refreshPrincipal !== 'function')
+    fail('refreshPrincipal must be a function');
   return {
     ...options,
     algorithms: ['RS256'],
