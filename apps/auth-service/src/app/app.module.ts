@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { KeycardAuthModule } from '@keycard/auth';
+import { KeycardAuthModule, Principal } from '@keycard/auth';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
@@ -14,6 +14,8 @@ import { KeysService } from '../keys/keys.service';
 import { OAuthModule } from '../oauth/oauth.module';
 import { AuthObservabilityModule } from '../observability/auth-observability';
 import { PagesModule } from '../pages/pages.module';
+import { LivePrincipals } from '../principals/live-principals.service';
+import { PrincipalsModule } from '../principals/principals.module';
 import { RedisModule } from '../redis/redis.module';
 import { SessionAuthenticator } from '../sessions/session.authenticator';
 import { SessionRoutesModule } from '../sessions/session-routes.module';
@@ -34,9 +36,14 @@ import { ClockModule } from './clock.module';
     // The auth-service verifies its own tokens against its key table, not over HTTP. No
     // verified-token cache here: an emergency key revocation must stop tokens at once.
     KeycardAuthModule.forRootAsync({
-      imports: [KeysModule, SessionsModule],
-      inject: [authConfig.KEY, KeysService, SessionAuthenticator],
-      useFactory: (config: AuthSettings, keys: KeysService, sessions: SessionAuthenticator) => ({
+      imports: [KeysModule, SessionsModule, PrincipalsModule],
+      inject: [authConfig.KEY, KeysService, SessionAuthenticator, LivePrincipals],
+      useFactory: (
+        config: AuthSettings,
+        keys: KeysService,
+        sessions: SessionAuthenticator,
+        principals: LivePrincipals,
+      ) => ({
         issuer: config.issuer,
         audience: config.audience,
         tokenCacheMaxEntries: 0,
@@ -46,6 +53,8 @@ import { ClockModule } from './clock.module';
         },
         // The browser session cookie, tried when no bearer token and no API key is sent.
         fallbackAuthenticators: [sessions],
+        // Its own routes never trust a token's roles: the user, roles and login are read per request.
+        refreshPrincipal: (principal: Principal) => principals.refresh(principal),
       }),
     }),
     UsersModule,

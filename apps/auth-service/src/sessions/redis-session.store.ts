@@ -81,6 +81,11 @@ export class RedisSessionStore extends SessionStore {
     return record;
   }
 
+  async getById(id: string): Promise<SessionRecord | null> {
+    const tokenHash = await this.client.get(this.handleKey(id));
+    return tokenHash === null ? null : this.get(tokenHash);
+  }
+
   async touch(id: string, lastSeenAt: number, idleExpiresAt: number): Promise<boolean> {
     const reply = await touch.run(
       this.client,

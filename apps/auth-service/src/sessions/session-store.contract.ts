@@ -65,6 +65,18 @@ export function describeSessionStoreContract(
       expect(await store.get(record.id)).toBeNull();
     });
 
+    it('finds a live session by its public id, and nothing once it ended or idled out', async () => {
+      const record = await created();
+      const other = await created(record.userId);
+      expect(await store.getById(record.id)).toEqual(record);
+      expect(await store.getById(record.tokenHash)).toBeNull();
+      expect(await store.getById(randomUUID())).toBeNull();
+      expect(await store.destroy(record.id, record.userId)).toBe(true);
+      expect(await store.getById(record.id)).toBeNull();
+      clock.advance(IDLE);
+      expect(await store.getById(other.id)).toBeNull();
+    });
+
     it('ends a session that sat idle until its idle end', async () => {
       const record = await created();
       clock.advance(IDLE - 1);

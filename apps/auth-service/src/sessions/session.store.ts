@@ -45,6 +45,9 @@ export abstract class SessionStore {
   /** The live session whose cookie hashes to `tokenHash`, or null. */
   abstract get(tokenHash: string): Promise<SessionRecord | null>;
 
+  /** The live session with public id `id`, or null: the `sid` of an access token minted from it. */
+  abstract getById(id: string): Promise<SessionRecord | null>;
+
   /**
    * Records activity: new `lastSeenAt` and idle end (never beyond `expiresAt`, which stays).
    * False when the session is gone or no longer live.

@@ -113,6 +113,20 @@ export class SessionsService implements OnModuleInit {
     return { session, user };
   }
 
+  /**
+   * Whether session `id` of `userId` is still live: the check of an access token minted from it
+   * (`sid`). Read only: using such a token does not keep the session alive.
+   */
+  async isLive(id: string, userId: string): Promise<boolean> {
+    if (!isUUID(id)) return false;
+    const session = await this.store.getById(id);
+    return (
+      session !== null &&
+      session.userId === userId &&
+      this.clock.now() < session.lastSeenAt + this.idleMs
+    );
+  }
+
   /** The user's live sessions, newest first. */
   list(userId: string): Promise<SessionRecord[]> {
     return this.store.listByUser(userId);

@@ -37,8 +37,18 @@ export class TypeOrmSessionStore extends SessionStore {
     await this.repository.insert(this.repository.create(record));
   }
 
-  async get(tokenHash: string): Promise<SessionRecord | null> {
-    const row = await this.repository.findOneBy({ tokenHash });
+  get(tokenHash: string): Promise<SessionRecord | null> {
+    return this.liveOne({ tokenHash });
+  }
+
+  getById(id: string): Promise<SessionRecord | null> {
+    return this.liveOne({ id });
+  }
+
+  private async liveOne(
+    where: { tokenHash: string } | { id: string },
+  ): Promise<SessionRecord | null> {
+    const row = await this.repository.findOneBy(where);
     if (!row) return null;
     if (!isSessionLive(row, this.clock.now())) {
       await this.repository.delete({ id: row.id });
