@@ -33,7 +33,14 @@ export class PasswordLoginService {
 
   private async check(email: string, password: string, ip: string): Promise<UserEntity> {
     await this.throttle.beginAttempt(email, ip);
-    const user = await this.users.verifyCredentials(email, password);
+    let user: UserEntity | null;
+    try {
+      user = await this.users.verifyCredentials(email, password);
+    } catch (error) {
+      // Not a wrong password (the database is down, say): the attempt must not count.
+      await this.throttle.abandon(email, ip);
+      throw error;
+    }
     if (!user) {
       this.metrics?.authFailures.inc({ reason: ErrorCode.InvalidCredentials });
       throw new KeycardError(ErrorCode.InvalidCredentials, { reason: 'password login failed' });

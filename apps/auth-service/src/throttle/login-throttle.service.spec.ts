@@ -1,4 +1,17 @@
-import { ErrorCode, KeycardError, ManualClock, MemoryRateLimitStore } from '@keycard/common';
+import { randomBytes } from 'node:crypto';
+import { createClient } from 'redis';
+import {
+  DependencyTimeoutError,
+  ErrorCode,
+  KeycardError,
+  ManualClock,
+  MemoryRateLimitStore,
+  RateLimitResult,
+  RateLimitStore,
+  RedisClient,
+  RedisRateLimitStore,
+} from '@keycard/common';
+import { testRedisUrl } from '@keycard/testing';
 import { LoginThrottleService } from './login-throttle.service';
 
 const LOCKOUT_SECONDS = 900;
@@ -129,3 +142,135 @@ describe('LoginThrottleService', () => {
     await expect(throttle.beginAttempt('victim@example.com', '7.7.7.7')).resolves.toBeUndefined();
   });
 });
+
+/** One `RateLimitStore` for the tests below, with a way to read a counter without moving it. */
+interface StoreUnderTest {
+  store: RateLimitStore;
+  countOf(key: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+const memoryStore = async (): Promise<StoreUnderTest> => {
+  const store = new MemoryRateLimitStore(new ManualClock());
+  return {
+    store,
+    async countOf(key) {
+      const { count } = await store.hit(key, Number.MAX_SAFE_INTEGER, LOCKOUT_SECONDS);
+      await store.release(key);
+      return count - 1;
+    },
+    close: async () => undefined,
+  };
+};
+
+const redisStore = async (): Promise<StoreUnderTest> => {
+  const client: RedisClient = createClient({ url: testRedisUrl() });
+  await client.connect();
+  const prefix = `keycard-test:${randomBytes(6).toString('hex')}:`;
+  return {
+    store: new RedisRateLimitStore(client, prefix),
+    countOf: async (key) => Number((await client.get(prefix + key)) ?? 0),
+    async close() {
+      for await (const keys of client.scanIterator({ MATCH: `${prefix}*` }))
+        if (keys.length > 0) await client.del(keys);
+      await client.close();
+    },
+  };
+};
+
+/** A store whose hits run but answer with a timeout, as a paused Redis does. */
+class TimingOutStore extends RateLimitStore {
+  constructor(private readonly inner: RateLimitStore) {
+    super();
+  }
+
+  override async hit(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult> {
+    await this.inner.hit(key, limit, windowSeconds);
+    throw new DependencyTimeoutError('redis', 1000);
+  }
+
+  override release(key: string): Promise<void> {
+    return this.inner.release(key);
+  }
+
+  override reset(key: string): Promise<void> {
+    return this.inner.reset(key);
+  }
+}
+
+const STORES: [string, () => Promise<StoreUnderTest>][] = [['memory', memoryStore]];
+if (testRedisUrl()) STORES.push(['Redis', redisStore]);
+
+// Issue 14, finding 13: only a failed password check counts against a login limit.
+describe.each(STORES)(
+  'LoginThrottleService on the %s store: only failed passwords count',
+  (_name, open) => {
+    let under: StoreUnderTest;
+    beforeEach(async () => {
+      under = await open();
+    });
+    afterEach(() => under.close());
+
+    function throttleOn(store: RateLimitStore, limits: { perAccount: number; perIp: number }) {
+      return new LoginThrottleService(store, {
+        loginMaxFailures: limits.perAccount,
+        loginMaxFailuresPerIp: limits.perIp,
+        loginLockout: LOCKOUT_SECONDS,
+      });
+    }
+
+    const ipCounter = (ip: string) => under.countOf(`login:ip:${ip}`);
+
+    it('does not count refused (429) attempts against the address', async () => {
+      const throttle = throttleOn(under.store, { perAccount: 50, perIp: 3 });
+      for (let i = 0; i < 3; i++) await throttle.beginAttempt(`user${i}@example.com`, '192.0.2.1');
+      for (let i = 0; i < 20; i++) {
+        await expect(throttle.beginAttempt('x@example.com', '192.0.2.1')).rejects.toMatchObject({
+          code: ErrorCode.RateLimited,
+        });
+      }
+      expect(await ipCounter('192.0.2.1')).toBe(3);
+    });
+
+    it('does not count attempts on a locked account against the address', async () => {
+      const throttle = throttleOn(under.store, { perAccount: 2, perIp: 5 });
+      for (let i = 0; i < 2; i++) await throttle.beginAttempt('locked@example.com', '192.0.2.2');
+      for (let i = 0; i < 10; i++) {
+        await expect(
+          throttle.beginAttempt('locked@example.com', '192.0.2.2'),
+        ).rejects.toMatchObject({ code: ErrorCode.RateLimited });
+      }
+      expect(await ipCounter('192.0.2.2')).toBe(2);
+      await expect(
+        throttle.beginAttempt('other@example.com', '192.0.2.2'),
+      ).resolves.toBeUndefined();
+    });
+
+    it('gives both reservations back when the attempt fails for another reason (abandon)', async () => {
+      const throttle = throttleOn(under.store, { perAccount: 2, perIp: 2 });
+      for (let i = 0; i < 10; i++) {
+        await throttle.beginAttempt('a@example.com', '192.0.2.3');
+        await throttle.abandon('a@example.com', '192.0.2.3');
+      }
+      expect(await ipCounter('192.0.2.3')).toBe(0);
+      await throttle.beginAttempt('a@example.com', '192.0.2.3');
+      await throttle.beginAttempt('a@example.com', '192.0.2.3');
+      await expect(throttle.beginAttempt('a@example.com', '192.0.2.3')).rejects.toMatchObject({
+        code: ErrorCode.RateLimited,
+      });
+    });
+
+    it('gives a hit back when the store answers too late (it may still have counted it)', async () => {
+      const throttle = throttleOn(new TimingOutStore(under.store), { perAccount: 2, perIp: 2 });
+      for (let i = 0; i < 10; i++) {
+        await expect(throttle.beginAttempt('a@example.com', '192.0.2.4')).rejects.toBeInstanceOf(
+          DependencyTimeoutError,
+        );
+      }
+      await new Promise((resolve) => setImmediate(resolve)); // the give-backs are not awaited
+      expect(await ipCounter('192.0.2.4')).toBe(0);
+      const healthy = throttleOn(under.store, { perAccount: 2, perIp: 2 });
+      await expect(healthy.beginAttempt('a@example.com', '192.0.2.4')).resolves.toBeUndefined();
+    });
+  },
+);
