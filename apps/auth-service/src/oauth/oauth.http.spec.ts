@@ -1,3 +1,4 @@
+import { respellings } from '@keycard/testing';
 import request from 'supertest';
 import { RefreshTokensService } from '../tokens/refresh-tokens.service';
 import { BOOT_TIMEOUT_MS, RunningAuthService, startAuthService } from './oauth.test-kit';
@@ -244,6 +245,29 @@ describe('OAuth endpoints over HTTP', () => {
         .send({ token_type_hint: 'refresh_token' });
       expectOAuthError(response, 400, 'invalid_request');
     }
+  });
+
+  it('introspects an access token only as issued: its 15 respelled twins are inactive', async () => {
+    const accessToken: string = (await token({ grant_type: 'client_credentials' }).expect(200))
+      .body.access_token;
+    const introspect = async (presented: string) =>
+      (
+        await request(service.issuer)
+          .post('/oauth/introspect')
+          .set('Authorization', basic(OTHER.id, OTHER.secret))
+          .type('form')
+          .send({ token: presented })
+          .expect(200)
+      ).body as { active: boolean };
+    expect(await introspect(accessToken)).toMatchObject({ active: true });
+    const cut = accessToken.lastIndexOf('.');
+    const twins = respellings(accessToken.slice(cut + 1)).map(
+      (signature) => `${accessToken.slice(0, cut)}.${signature}`,
+    );
+    expect(twins).toHaveLength(15);
+    const answers = [];
+    for (const twin of twins) answers.push(await introspect(twin));
+    expect(answers).toEqual(twins.map(() => ({ active: false })));
   });
 
   it('introspects with no-store and revokes a user refresh token family', async () => {

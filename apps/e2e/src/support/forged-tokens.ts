@@ -1,5 +1,11 @@
 import { createPublicKey, JsonWebKey } from 'node:crypto';
-import { makeTestKeyPair, signHs256, signRs256, unsignedToken } from '@keycard/testing';
+import {
+  makeTestKeyPair,
+  respellings,
+  signHs256,
+  signRs256,
+  unsignedToken,
+} from '@keycard/testing';
 import { decodeJwt } from './http';
 
 /**
@@ -50,5 +56,10 @@ export function forgeTokens(genuine: string, publicJwk: JsonWebKey): [string, st
       'genuine signature over tampered claims (roles: admin)',
       `${genuineHeader}.${Buffer.from(JSON.stringify(escalated)).toString('base64url')}.${genuineSignature}`,
     ],
+    // The same signature bytes spelled another way (spare bits of the last character set).
+    ...respellings(genuineSignature).map((signature, i): [string, string] => [
+      `genuine token with its signature respelled (${i + 1} of 15)`,
+      `${genuineHeader}.${genuinePayload}.${signature}`,
+    ]),
   ];
 }

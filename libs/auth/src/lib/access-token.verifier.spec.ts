@@ -8,7 +8,7 @@ import {
   StaticKeyResolver,
   userClaims,
 } from '../testing/fixtures';
-import { REJECTED_TOKENS } from '../testing/rejected-tokens';
+import { REJECTED_TOKENS, respelled } from '../testing/rejected-tokens';
 import { AccessTokenVerifier } from './access-token.verifier';
 import { resolveAuthOptions } from './options';
 
@@ -41,6 +41,11 @@ describe('AccessTokenVerifier', () => {
       roles: ['admin'],
       scopes: ['documents:read'],
     });
+  });
+
+  it('accepts the canonical spelling of the tokens it refuses respelled', async () => {
+    const canonical = respelled(2, (signature) => signature)({ now: NOW, key, attacker });
+    await expect(verifier.verify(canonical)).resolves.toMatchObject({ sub: 'user-1' });
   });
 
   it.each(REJECTED_TOKENS)('refuses %s with invalid_token', async (_name, makeToken, reason) => {

@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { makeTestKeyPair, TestKeyPair } from '../testing/keycard-testing';
+import { makeTestKeyPair, respellings, TestKeyPair } from '../testing/keycard-testing';
 import request from 'supertest';
 import { accessToken, freezeDate, StaticKeyResolver, userClaims } from '../testing/fixtures';
 import { createGuardTestApp } from '../testing/guard-app';
@@ -36,6 +36,20 @@ describe('KeycardAuthGuard (Fastify)', () => {
     expect(response.status).toBe(401);
     expect(response.body.error).toBe('invalid_token');
     expect(response.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+  });
+
+  it('refuses the 15 respelled twins of a cached token: they miss the cache and fail the spelling check', async () => {
+    const token = accessToken(key, userClaims(NOW));
+    await get('/me', token).expect(200);
+    const cut = token.lastIndexOf('.');
+    const twins = respellings(token.slice(cut + 1)).map((s) => `${token.slice(0, cut)}.${s}`);
+    expect(twins).toHaveLength(15);
+    const lookups = resolver.lookups;
+    const statuses = [];
+    for (const twin of twins) statuses.push((await get('/me', twin)).status);
+    expect(statuses).toEqual(twins.map(() => 401));
+    expect(resolver.lookups).toBe(lookups);
+    await get('/me', token).expect(200);
   });
 
   it('accepts a valid token and serves it from the cache the second time', async () => {

@@ -3,7 +3,9 @@ import { b64url } from '../testing/keycard-testing';
 import {
   bearerToken,
   checkAccessTokenHeader,
+  checkCanonicalSegments,
   decodeJwtHeader,
+  isCanonicalBase64url,
   isWellFormedToken,
   principalFromClaims,
 } from './token-rules';
@@ -55,6 +57,69 @@ describe('decodeJwtHeader', () => {
       expect(reasonOf(() => decodeJwtHeader(token))).toMatch(/^invalid_token/);
     },
   );
+});
+
+describe('isCanonicalBase64url', () => {
+  it('holds exactly when re-encoding the decoded bytes gives the same string back', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    for (let length = 0; length <= 7; length++) {
+      const canonical = Buffer.alloc(length, 0x5a).toString('base64url');
+      for (const last of alphabet) {
+        const segment = canonical.slice(0, -1) + last;
+        const roundTrip = Buffer.from(segment, 'base64url').toString('base64url');
+        expect({ segment, canonical: isCanonicalBase64url(segment) }).toEqual({
+          segment,
+          canonical: roundTrip === segment,
+        });
+      }
+    }
+  });
+
+  it('allows 16 spellings of a 2-character tail to be exactly one', () => {
+    const spellings = [...'AQgw'].flatMap((first) =>
+      [...'ABCDEFGHIJKLMNOP'].map((second) => `${first}${second}`),
+    );
+    const bytes = new Set(spellings.map((s) => Buffer.from(s, 'base64url').toString('hex')));
+    expect(bytes.size).toBe(4);
+    expect(spellings.filter(isCanonicalBase64url)).toEqual(['AA', 'QA', 'gA', 'wA']);
+  });
+
+  it.each([
+    ['', true],
+    ['eyJhbGciOiJSUzI1NiJ9', true],
+    ['AA', true],
+    ['AAA', true],
+    ['AAAA', true],
+    ['AB', false],
+    ['AAB', false],
+    ['A', false],
+    ['AAAAA', false],
+    ['AA==', false],
+    ['AAA=', false],
+    ['a+b/', false],
+    ['a b', false],
+    ['AA.A', false],
+    ['AAé', false],
+    ['AA\u0000', false],
+  ])('%p → %p', (segment, expected) => {
+    expect(isCanonicalBase64url(segment)).toBe(expected);
+  });
+});
+
+describe('checkCanonicalSegments', () => {
+  it.each(['AB.AA.AA', 'AA.AB.AA', 'AA.AA.AB', 'AA.AA.AA==', 'AA.AA', 'AA.AA.AA.AA'])(
+    'refuses %p',
+    (token) => {
+      expect(reasonOf(() => checkCanonicalSegments(token))).toBe(
+        'invalid_token: non-canonical base64url',
+      );
+    },
+  );
+
+  it('accepts canonical segments, an empty signature included', () => {
+    expect(reasonOf(() => checkCanonicalSegments('eyJhIjoxfQ.e30.AA'))).toBeUndefined();
+    expect(reasonOf(() => checkCanonicalSegments('eyJhIjoxfQ.e30.'))).toBeUndefined();
+  });
 });
 
 describe('checkAccessTokenHeader', () => {

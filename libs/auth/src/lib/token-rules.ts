@@ -72,14 +72,53 @@ export function checkAccessTokenHeader(header: Record<string, unknown>): string 
   return kid;
 }
 
+const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+/** The 6-bit value of each base64url character by char code, -1 for any other character. */
+const BASE64URL_VALUES = Int8Array.from({ length: 128 }, (_, code) =>
+  BASE64URL_ALPHABET.indexOf(String.fromCharCode(code)),
+);
+
+/**
+ * Whether `segment` is the one base64url spelling of its bytes (RFC 7515 §2): only `A-Z a-z 0-9
+ * - _`, no padding, no impossible length, and the spare low bits of a 2- or 3-character tail at 0.
+ * Decoders ignore those bits, so without this check an RS256 signature (4 spare bits) verifies in
+ * 16 spellings, each a separate cache entry, RSA check and deny-list miss.
+ */
+export function isCanonicalBase64url(segment: string): boolean {
+  const tail = segment.length % 4;
+  if (tail === 1) return false;
+  let value = 0;
+  for (let i = 0; i < segment.length; i++) {
+    const code = segment.charCodeAt(i);
+    value = code < 128 ? BASE64URL_VALUES[code] : -1;
+    if (value < 0) return false;
+  }
+  if (tail === 2) return (value & 0x0f) === 0;
+  if (tail === 3) return (value & 0x03) === 0;
+  return true;
+}
+
+/** Refuses a compact JWS any of whose three segments is not canonical base64url. */
+export function checkCanonicalSegments(token: string): void {
+  const parts = token.split('.');
+  if (parts.length !== 3 || !parts.every(isCanonicalBase64url))
+    throw invalidToken('non-canonical base64url');
+}
+
 /** Decodes and checks the header of a raw token; returns its `kid`. */
 export function accessTokenKid(token: string): string {
   return checkAccessTokenHeader(decodeJwtHeader(token));
 }
 
-/** Checks the header of a raw token, then finds its key; an unknown or unreachable key is a 401. */
+/**
+ * Checks the header and the spelling of a raw token, then finds its key; an unknown or
+ * unreachable key is a 401. Runs before every signature check and so before a token can enter
+ * the verified-token cache, whose look-ups compare whole strings: a respelled twin of a cached
+ * token misses the cache and is refused here.
+ */
 export async function verificationKey(keys: KeyResolver, token: string): Promise<KeyObject> {
   const kid = accessTokenKid(token);
+  checkCanonicalSegments(token);
   let key: KeyObject | undefined;
   try {
     key = await keys.getKey(kid);

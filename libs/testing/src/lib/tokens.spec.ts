@@ -1,5 +1,5 @@
 import { createPublicKey, verify } from 'node:crypto';
-import { makeTestKeyPair, signHs256, signRs256, unsignedToken } from './tokens';
+import { makeTestKeyPair, respellings, signHs256, signRs256, unsignedToken } from './tokens';
 
 function parts(token: string): [Record<string, unknown>, Record<string, unknown>, string] {
   const [header, payload, signature] = token.split('.');
@@ -36,5 +36,18 @@ describe('test token helpers', () => {
     const none = unsignedToken({ sub: 'u1' });
     expect(none.endsWith('.')).toBe(true);
     expect(parts(none)[0]).toMatchObject({ alg: 'none' });
+  });
+
+  it('respells a segment into every other spelling of the same bytes', () => {
+    for (const length of [1, 2, 3, 256]) {
+      const segment = Buffer.alloc(length, 0xa5).toString('base64url');
+      const twins = respellings(segment);
+      expect(twins).toHaveLength([0, 15, 3][length % 3]);
+      expect(new Set(twins).size).toBe(twins.length);
+      for (const twin of twins) {
+        expect(twin).not.toBe(segment);
+        expect(Buffer.from(twin, 'base64url').equals(Buffer.from(segment, 'base64url'))).toBe(true);
+      }
+    }
   });
 });

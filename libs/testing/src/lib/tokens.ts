@@ -48,3 +48,20 @@ export function unsignedToken(
 ): string {
   return `${b64url({ alg: 'none', typ: 'at+jwt', ...header })}.${b64url(payload)}.`;
 }
+
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * The non-canonical spellings of a canonical base64url segment: the same bytes with the spare low
+ * bits of its last character set (15 for a 2-character tail, as an RS256-2048 signature has; 3 for a
+ * 3-character tail; none when the length is a multiple of 4).
+ */
+export function respellings(segment: string): string[] {
+  const spareBits = [0, 0, 4, 2][segment.length % 4];
+  const last = BASE64URL.indexOf(segment.slice(-1));
+  const spellings: string[] = [];
+  for (let bits = 1; bits < 1 << spareBits; bits++) {
+    spellings.push(segment.slice(0, -1) + BASE64URL[last | bits]);
+  }
+  return spellings;
+}
