@@ -13,6 +13,7 @@ export {
 } from './lib/options';
 export {
   RemoteJwksKeyResolver,
+  type IssuerHealth,
   type JwksFetchOutcome,
   type RemoteJwksKeyResolverOptions,
 } from './lib/remote-jwks.key-resolver';

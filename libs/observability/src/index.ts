@@ -1,5 +1,10 @@
 export { ObservabilityModule } from './lib/observability.module';
 export {
+  ReadinessService,
+  type ComponentState,
+  type ReadinessCheck,
+} from './lib/health/readiness';
+export {
   OBSERVABILITY_OPTIONS,
   type ObservabilityAsyncOptions,
   type ObservabilityOptions,

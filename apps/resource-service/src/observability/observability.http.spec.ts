@@ -89,6 +89,11 @@ describe('resource-service observability over HTTP (Fastify)', () => {
     expect(ready.body.info.database.status).toBe('up');
     if (redisUrl) expect(ready.body.info.redis.status).toBe('up');
     else expect(ready.body.info.redis).toBeUndefined();
+    expect(ready.body.info.issuer).toMatchObject({
+      status: 'up',
+      issuer: running.issuer.url,
+      reachable: true,
+    });
   });
 
   it('echoes a valid X-Request-Id and makes one otherwise', async () => {
@@ -225,5 +230,27 @@ describe('resource-service graceful shutdown', () => {
     }
     await expect(inFlight).resolves.toEqual({ status: 200, body: '[]' });
     await closing;
+  });
+});
+
+// Its own app, after the others have closed: passport keeps strategies in one process-wide
+// registry, so a second app alive at the same time would take over the first one's JWT strategy.
+describe('resource-service readiness without its issuer', () => {
+  it('is not ready while its issuer has never answered, and says why', async () => {
+    const absent = await startTestIssuer();
+    await absent.close();
+    const lonely = await start({ AUTH_ISSUER: absent.url, AUTH_INTERNAL_URL: absent.url });
+    try {
+      const response = await request(lonely.app.getHttpServer()).get('/health/ready').expect(503);
+      expect(response.body.error.issuer).toMatchObject({
+        status: 'down',
+        reachable: false,
+        keys: 0,
+        error: expect.any(String),
+      });
+      await request(lonely.app.getHttpServer()).get('/health/live').expect(200);
+    } finally {
+      await lonely.close();
+    }
   });
 });

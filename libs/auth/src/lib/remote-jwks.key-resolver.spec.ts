@@ -87,6 +87,52 @@ describe('RemoteJwksKeyResolver', () => {
     expect((await keys.getKey('key-a'))?.equals(keyA.publicKey)).toBe(true);
   });
 
+  describe('health', () => {
+    it('is neither ready nor reachable before the first download, then both', async () => {
+      const keys = resolver();
+      expect(keys.health()).toEqual({
+        issuer: server.issuer,
+        ready: false,
+        reachable: false,
+        keys: 0,
+      });
+      await keys.warm();
+      expect(keys.health()).toEqual({
+        issuer: server.issuer,
+        ready: true,
+        reachable: true,
+        keys: 1,
+      });
+    });
+
+    it('stays ready with cached keys when the issuer goes away, and says why it is unreachable', async () => {
+      const keys = resolver();
+      await keys.warm();
+      await server.close();
+      expect(await keys.refresh()).toBe(false);
+      expect(keys.health()).toMatchObject({ ready: true, reachable: false, keys: 1 });
+      expect(keys.health().error).toEqual(expect.any(String));
+    });
+
+    it('says in one warning at start-up that the issuer cannot be reached, naming it', async () => {
+      const issuer = server.issuer;
+      await server.close();
+      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      try {
+        const keys = resolver({ issuer });
+        await keys.warm();
+        expect(keys.health()).toMatchObject({ ready: false, reachable: false, keys: 0 });
+        const lines = warn.mock.calls.map(([line]) => String(line));
+        expect(
+          lines.filter((line) => line.startsWith(`cannot reach the issuer ${issuer}`)),
+        ).toHaveLength(1);
+        expect(lines.join('\n')).toMatch(/AUTH_ISSUER/);
+      } finally {
+        warn.mockRestore();
+      }
+    });
+  });
+
   it('calls AUTH_INTERNAL_URL instead of the public issuer, for discovery and jwks_uri', async () => {
     server.issuer = 'https://auth.public.test';
     const keys = resolver({ issuer: 'https://auth.public.test/', internalUrl: server.url });

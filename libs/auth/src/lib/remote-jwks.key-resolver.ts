@@ -24,6 +24,20 @@ export interface RemoteJwksKeyResolverOptions {
 /** How a JWKS download ended: `ok`, or `error` (discovery, HTTP, timeout or an unusable key set). */
 export type JwksFetchOutcome = 'ok' | 'error';
 
+/**
+ * What a verifier knows of its issuer: `ready` once it holds keys to verify with (tokens are
+ * refused before that), `reachable` when the last download succeeded. A verifier that has keys
+ * stays ready while the issuer is down: its cached keys keep verifying.
+ */
+export interface IssuerHealth {
+  issuer: string;
+  ready: boolean;
+  reachable: boolean;
+  keys: number;
+  /** Why the last download failed, when it did. */
+  error?: string;
+}
+
 /** Refresh period when the JWKS response has no max-age. */
 const DEFAULT_CACHE_AGE_SECONDS = 600;
 /** Retry period after a failed fetch, at least. */
@@ -52,6 +66,8 @@ export class RemoteJwksKeyResolver implements KeyResolver {
   private jwksUri?: string;
   private timer?: NodeJS.Timeout;
   private closed = false;
+  /** Undefined before the first download ends; then its outcome's error, or null after success. */
+  private lastError?: string | null;
 
   constructor(options: RemoteJwksKeyResolverOptions) {
     this.issuer = trimSlash(options.issuer);
@@ -92,9 +108,29 @@ export class RemoteJwksKeyResolver implements KeyResolver {
     return this.inFlight;
   }
 
-  /** First load at start-up; a down issuer is logged, not fatal. */
+  /**
+   * First load at start-up. A down issuer is not fatal (the resolver keeps retrying), but it is
+   * said in one line, since until the keys load every bearer token is refused.
+   */
   async warm(): Promise<void> {
-    await this.refresh();
+    if (await this.refresh()) return;
+    this.logger.warn(
+      `cannot reach the issuer ${this.internalUrl ?? this.issuer} (${this.lastError}): bearer ` +
+        `tokens are refused until its JWKS loads; retrying every ` +
+        `${Math.max(this.minRefetchMs / 1000, RETRY_SECONDS)} s (check AUTH_ISSUER / AUTH_INTERNAL_URL)`,
+    );
+  }
+
+  /** Whether this verifier can verify tokens now, and whether its issuer answers. */
+  health(): IssuerHealth {
+    const health: IssuerHealth = {
+      issuer: this.internalUrl ?? this.issuer,
+      ready: this.keys.size > 0,
+      reachable: this.lastError === null,
+      keys: this.keys.size,
+    };
+    if (typeof this.lastError === 'string') health.error = this.lastError;
+    return health;
   }
 
   /** Stops the background refresh. */
@@ -116,6 +152,10 @@ export class RemoteJwksKeyResolver implements KeyResolver {
       const keys = publicKeysFromJwks(body);
       this.jwksUri = jwksUri;
       this.replaceKeys(keys);
+      if (typeof this.lastError === 'string') {
+        this.logger.log(`the issuer ${this.internalUrl ?? this.issuer} answers again`);
+      }
+      this.lastError = null;
       this.onFetch?.('ok');
       this.nextRefetchAt = Math.max(this.nextRefetchAt, this.clock.now() + this.minRefetchMs);
       const floor = Math.max(this.minRefetchMs / 1000, 1);
@@ -127,6 +167,7 @@ export class RemoteJwksKeyResolver implements KeyResolver {
       this.jwksUri = undefined;
       this.onFetch?.('error');
       const why = describeError(error);
+      this.lastError = why;
       this.logger.warn(`JWKS refresh failed (${why}); keeping ${this.keys.size} cached key(s)`);
       this.schedule(Math.max(this.minRefetchMs / 1000, RETRY_SECONDS));
       return false;

@@ -69,7 +69,7 @@ export class ObservabilityModule implements NestModule {
         KeycardMetrics,
         ReadinessService,
       ],
-      exports: [KeycardMetrics, optionsModule],
+      exports: [KeycardMetrics, ReadinessService, optionsModule],
     };
   }
 

@@ -3,6 +3,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { createObservedApp, PLATFORMS, ready } from '../../testing/observability-test-app';
+import { ReadinessService } from './readiness';
 
 describe.each(PLATFORMS)('health probes on %s', (platform) => {
   let app: INestApplication | undefined;
@@ -63,6 +64,35 @@ describe.each(PLATFORMS)('health probes on %s', (platform) => {
       status: 'error',
       info: { database: { status: 'up' } },
       error: { redis: { status: 'down' } },
+    });
+  });
+
+  it("adds an app's own components: 503 while one is down, its details shown either way", async () => {
+    app = await ready(await createObservedApp(platform, { readinessTimeoutMs: 200 }));
+    let verifying = false;
+    app.get(ReadinessService).addCheck('issuer', () => ({
+      up: verifying,
+      details: { issuer: 'http://localhost:3000', reachable: verifying },
+    }));
+    const down = await request(app.getHttpServer()).get('/health/ready').expect(503);
+    expect(down.body).toMatchObject({
+      error: { issuer: { status: 'down', issuer: 'http://localhost:3000', reachable: false } },
+    });
+    verifying = true;
+    const up = await request(app.getHttpServer()).get('/health/ready').expect(200);
+    expect(up.body).toMatchObject({ info: { issuer: { status: 'up', reachable: true } } });
+  });
+
+  it('counts a component that throws or hangs as down', async () => {
+    app = await ready(await createObservedApp(platform, { readinessTimeoutMs: 200 }));
+    const readiness = app.get(ReadinessService);
+    readiness.addCheck('hangs', () => new Promise<never>(() => undefined));
+    readiness.addCheck('throws', () => {
+      throw new Error('broken');
+    });
+    const res = await request(app.getHttpServer()).get('/health/ready').expect(503);
+    expect(res.body).toMatchObject({
+      error: { hangs: { status: 'down' }, throws: { status: 'down', message: 'broken' } },
     });
   });
 });

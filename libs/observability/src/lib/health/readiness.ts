@@ -16,6 +16,15 @@ export interface Readiness {
   body: HealthCheckResult;
 }
 
+/** A component's state for `/health/ready`: `up: false` fails readiness; details show either way. */
+export interface ComponentState {
+  up: boolean;
+  details?: Record<string, unknown>;
+}
+
+/** An app's own readiness component (e.g. "can this service verify tokens yet"). */
+export type ReadinessCheck = () => ComponentState | Promise<ComponentState>;
+
 /**
  * Runs the readiness checks: the app's TypeORM database (a ping query) and, when configured,
  * Redis. Each check is bounded by `readinessTimeoutMs`, so a stuck dependency fails the probe
@@ -24,6 +33,7 @@ export interface Readiness {
 @Injectable()
 export class ReadinessService {
   private readonly timeoutMs: number;
+  private readonly components = new Map<string, ReadinessCheck>();
 
   constructor(
     private readonly health: HealthCheckService,
@@ -34,18 +44,36 @@ export class ReadinessService {
     this.timeoutMs = options.readinessTimeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
+  /** Adds a component to every readiness answer, under `name`. */
+  addCheck(name: string, check: ReadinessCheck): void {
+    this.components.set(name, check);
+  }
+
   async check(): Promise<Readiness> {
     const checks: HealthIndicatorFunction[] = [
       () => this.database.pingCheck('database', { timeout: this.timeoutMs }),
     ];
     const redis = this.options.redisPing;
     if (redis) checks.push(() => this.checkRedis(redis));
+    for (const [name, component] of this.components) {
+      checks.push(() => this.checkComponent(name, component));
+    }
     try {
       return { status: 200, body: await this.health.check(checks) };
     } catch (error) {
       const body = failedResult(error);
       if (body === undefined) throw error;
       return { status: 503, body };
+    }
+  }
+
+  private async checkComponent(name: string, component: ReadinessCheck) {
+    const indicator = this.indicators.check(name);
+    try {
+      const state = await withTimeout(Promise.resolve(component()), this.timeoutMs);
+      return state.up ? indicator.up(state.details) : indicator.down(state.details);
+    } catch (error) {
+      return indicator.down({ message: error instanceof Error ? error.message : 'check failed' });
     }
   }
 
