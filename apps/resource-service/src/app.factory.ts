@@ -1,7 +1,7 @@
 import { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { BODY_LIMIT_BYTES, configureHttpApp } from '@keycard/common';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { configureHttpApp, keycardHttpAdapter } from '@keycard/common';
 import { KeycardMetrics, setupOpenApi, useStructuredLogger } from '@keycard/observability';
 import { AppModule } from './app.module';
 import { countRefusals, RESOURCE_OPENAPI } from './observability/resource-observability';
@@ -14,11 +14,10 @@ export interface CreateAppOptions {
 
 /** The resource-service app on Fastify, configured but not listening (main.ts and the HTTP spec share it). */
 export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule,
-    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
-    { logger: options.logger ?? ['log', 'warn', 'error'], bufferLogs: options.structuredLogs },
-  );
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, keycardHttpAdapter(), {
+    logger: options.logger ?? ['log', 'warn', 'error'],
+    bufferLogs: options.structuredLogs,
+  });
   // Observability (libs/observability): JSON logs, refusals counted in metrics, OpenAPI at /docs.
   if (options.structuredLogs) useStructuredLogger(app);
   // DTOs are validated where declared (@ValidateInput()), so routes without input, `/me` among

@@ -185,5 +185,29 @@ describe('resource-service over HTTP (Fastify, SQLite)', () => {
       const response = await post(payload).expect(400);
       expect(response.body).toMatchObject({ statusCode: 400 });
     });
+
+    const nested = (depth: number) => `{"title":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`;
+
+    it.each([
+      ['5,000 levels of [', '['.repeat(5000) + ']'.repeat(5000)],
+      ['5,000 levels of {"a":', '{"a":'.repeat(5000) + '1' + '}'.repeat(5000)],
+      ['a title nested 5,000 deep', nested(5000)],
+      ['a title nested 33 deep', nested(33)],
+    ])('%s is a 400 validation_failed before anything walks it', async (_name, payload) => {
+      const response = await post(payload).expect(400);
+      expect(response.body).toEqual({
+        statusCode: 400,
+        error: 'validation_failed',
+        message: 'JSON nested deeper than 32 levels',
+      });
+    });
+
+    it('a title nested 32 deep gets past the depth limit to the DTO rules', async () => {
+      const response = await post(nested(32)).expect(400);
+      expect(response.body.error).toBe('validation_failed');
+      expect(response.body.message).toEqual(
+        expect.arrayContaining([expect.stringMatching(/title/)]),
+      );
+    });
   });
 });

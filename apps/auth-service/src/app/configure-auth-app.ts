@@ -1,5 +1,5 @@
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { BODY_LIMIT_BYTES, configureHttpApp } from '@keycard/common';
+import { configureHttpApp, keycardHttpAdapter } from '@keycard/common';
 import { setupOpenApi } from '@keycard/observability';
 import { AuthSettings } from '../config/auth.config';
 import { AUTH_OPENAPI } from '../observability/auth-observability';
@@ -7,11 +7,11 @@ import { AUTH_OPENAPI } from '../observability/auth-observability';
 /**
  * The auth-service's HTTP platform: Fastify (Express spent 140–200 µs of CPU on every request
  * here, about half of a client-credentials grant besides its signature; see the README's
- * Benchmark). JSON and form bodies (Nest's parsers) up to `BODY_LIMIT_BYTES`; with `TRUST_PROXY`
- * the client IP comes from `X-Forwarded-For`.
+ * Benchmark). JSON and form bodies (Nest's parsers) up to `BODY_LIMIT_BYTES`, JSON nested at most
+ * `MAX_JSON_DEPTH` deep; with `TRUST_PROXY` the client IP comes from `X-Forwarded-For`.
  */
 export function authHttpAdapter(config: Pick<AuthSettings, 'trustProxy'>): FastifyAdapter {
-  return new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: config.trustProxy });
+  return keycardHttpAdapter({ trustProxy: config.trustProxy });
 }
 
 /**

@@ -191,6 +191,7 @@ describe('@keycard/tools:service', () => {
         'configureHttpApp(app, { observeErrors: countRefusals(app.get(KeycardMetrics)) });',
       );
       expect(factory).toContain('setupOpenApi(app, BILLING_OPENAPI);');
+      expect(factory).toContain('keycardHttpAdapter()');
       expect(factory).toContain('if (options.structuredLogs) useStructuredLogger(app);');
       const main = read(tree, `${src}/main.ts`);
       expect(main).toContain('createApp({ structuredLogs: true })');
