@@ -94,6 +94,13 @@ describe('refusals of the built services (real processes, real HTTP)', () => {
       400,
       JSON.stringify({ email: 5, password: ['x'], title: 5, body: {} }),
     ],
+    ['JSON nested 5,000 levels deep in arrays', 400, '['.repeat(5000) + ']'.repeat(5000)],
+    [
+      'JSON nested 5,000 levels deep in objects',
+      400,
+      '{"a":'.repeat(5000) + '1' + '}'.repeat(5000),
+    ],
+    ['a field nested 33 levels deep', 400, `{"title":${'['.repeat(32)}${']'.repeat(32)}}`],
   ];
 
   it.each(badBodies)('answers %s with %i (never 500) at both services', async (_, status, body) => {
@@ -117,6 +124,27 @@ describe('refusals of the built services (real processes, real HTTP)', () => {
         statusCode: status,
       });
     }
+  });
+
+  it('answers a refresh with anything but a live refresh token with 401, and logout with 204', async () => {
+    const notRefreshTokens = [genuine.accessToken, `rt_${'A'.repeat(10_000)}`, 'rt_nope', ''];
+    const outcomes = [];
+    for (const refreshToken of notRefreshTokens) {
+      const refresh = await request('POST', `${stack.auth.url}/auth/refresh`, {
+        json: { refreshToken },
+      });
+      const logout = await request('POST', `${stack.auth.url}/auth/logout`, {
+        json: { refreshToken },
+      });
+      outcomes.push({
+        length: refreshToken.length,
+        refresh: refresh.status,
+        logout: logout.status,
+      });
+    }
+    expect(outcomes).toEqual(
+      notRefreshTokens.map(({ length }) => ({ length, refresh: 401, logout: 204 })),
+    );
   });
 
   it('never lets a registration choose its own roles', async () => {
