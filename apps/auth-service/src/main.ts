@@ -7,6 +7,7 @@ import { installGracefulShutdown, useStructuredLogger } from '@keycard/observabi
 import { AppModule } from './app/app.module';
 import { authHttpAdapter, configureAuthApp } from './app/configure-auth-app';
 import { runCommand } from './cli/cli';
+import { CliLogger } from './cli/cli-logger';
 import { loadAuthConfig } from './config/auth.config';
 
 runMain(async () => {
@@ -18,7 +19,7 @@ runMain(async () => {
   const command = process.argv.slice(2);
   if (command.length > 0) {
     const context = await NestFactory.createApplicationContext(AppModule, {
-      logger: ['error', 'warn'],
+      logger: new CliLogger(),
       abortOnError: false,
     });
     const code = await runCommand(context, command);
@@ -34,5 +35,9 @@ runMain(async () => {
   configureAuthApp(app);
   installGracefulShutdown(app, { timeoutMs: config.observability.shutdownTimeoutMs });
   await app.listen(config.port, config.host);
-  new Logger('auth-service').log(`Listening on ${await app.getUrl()} (issuer ${config.issuer})`);
+  const url = config.issuer;
+  new Logger('auth-service').log(
+    `auth-service ready on port ${config.port}: sign in at ${url}/login, ` +
+      `API explorer ${url}/docs, issuer ${url}`,
+  );
 });

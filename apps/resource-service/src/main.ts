@@ -14,7 +14,12 @@ runMain(async () => {
   installGracefulShutdown(app, { timeoutMs: config.observability.shutdownTimeoutMs });
   await app.listen(config.port, config.host);
   const { port } = app.getHttpServer().address() as AddressInfo;
-  Logger.log(`resource-service listening on http://${config.host}:${port}`, 'ResourceService');
+  const host = ['0.0.0.0', '::'].includes(config.host) ? 'localhost' : config.host;
+  Logger.log(
+    `resource-service ready on http://${host}:${port} (API explorer /docs), ` +
+      `verifying tokens of ${config.issuer}`,
+    'ResourceService',
+  );
   if (config.authClientId === undefined) {
     Logger.warn(
       'AUTH_CLIENT_ID / AUTH_CLIENT_SECRET are not set: API keys (X-API-Key) are not accepted',

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { createObservedApp, PLATFORMS, ready } from '../../testing/observability-test-app';
 import { requestIdOf, withoutQuery } from './logger-params';
-import { useStructuredLogger } from './use-structured-logger';
+import { StructuredNestLogger, useStructuredLogger } from './use-structured-logger';
 
 const SECRETS = {
   password: 'hunter2-password-secret',
@@ -141,5 +141,39 @@ describe('request id and URL helpers', () => {
     expect(withoutQuery('/cb?code=1&state=2')).toBe('/cb');
     expect(withoutQuery('/a#frag?x')).toBe('/a');
     expect(withoutQuery('/plain')).toBe('/plain');
+  });
+});
+
+describe('StructuredNestLogger', () => {
+  const calls: [string, unknown[]][] = [];
+  const record =
+    (level: string) =>
+    (...args: unknown[]) =>
+      void calls.push([level, args]);
+  const pino = {
+    log: record('info'),
+    error: record('error'),
+    warn: record('warn'),
+    debug: record('debug'),
+    verbose: record('verbose'),
+    fatal: record('fatal'),
+  };
+
+  beforeEach(() => calls.splice(0));
+
+  it.each(['RoutesResolver', 'RouterExplorer', 'InstanceLoader', 'NestFactory', 'NestApplication'])(
+    "writes Nest's %s lines at debug",
+    (context) => {
+      new StructuredNestLogger(pino).log('Mapped {/x, GET} route', context);
+      expect(calls).toEqual([['debug', ['Mapped {/x, GET} route', context]]]);
+    },
+  );
+
+  it("keeps the app's own lines and every warning and error at their level", () => {
+    const logger = new StructuredNestLogger(pino);
+    logger.log('auth-service ready', 'auth-service');
+    logger.warn('careful', 'RouterExplorer');
+    logger.error('broken', 'stack', 'RoutesResolver');
+    expect(calls.map(([level]) => level)).toEqual(['info', 'warn', 'error']);
   });
 });
