@@ -34,6 +34,12 @@ export class GoogleGrantsStore {
     });
   }
 
+  /** The payload without using it up (a pending link survives a wrong password), or null. */
+  async peek(kind: GoogleGrantKind, key: string): Promise<Record<string, string> | null> {
+    const grant = await this.repository.findOneBy({ keyHash: sha256Hex(key), kind });
+    return grant && this.clock.now() < grant.expiresAt ? grant.payload : null;
+  }
+
   /** The payload once, or null: unknown, of another kind, already taken, or expired. */
   async take(kind: GoogleGrantKind, key: string): Promise<Record<string, string> | null> {
     const keyHash = sha256Hex(key);

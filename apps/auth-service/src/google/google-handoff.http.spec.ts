@@ -1,5 +1,7 @@
 import { Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import {
   SessionTestApp,
   setCookieFor,
@@ -8,11 +10,15 @@ import {
 } from '../sessions/sessions.test-kit';
 import {
   ALLOWED_APP,
+  authorize,
+  callback,
   googleEnv,
   googleSignIn,
   MockGoogle,
+  startGoogle,
   startMockGoogle,
 } from './google.test-kit';
+import { GoogleGrantEntity } from './google-grant.entity';
 
 interface TokenBody {
   accessToken: string;
@@ -88,7 +94,17 @@ describe('Sign in with Google: the SPA hand-off code (mode=code)', () => {
     await request(t.http).post('/auth/google/exchange').send({}).expect(400);
   });
 
-  it.each(['https://evil.com/cb', '//evil.com/cb', 'javascript:alert(1)', ''])(
+  it.each([
+    'https://evil.com/cb',
+    '//evil.com/cb',
+    'javascript:alert(1)',
+    '',
+    // Dot segments that normalise to a protocol-relative path (issue 14, finding 1).
+    '/..//evil.example/steal',
+    '/.//evil.example/steal',
+    '/%2e%2e//evil.example/steal',
+    `${ALLOWED_APP}/..//evil.example/steal`,
+  ])(
     'refuses mode=code with returnTo %p before going to the provider (400 page)',
     async (target) => {
       const response = await request(t.http)
@@ -98,6 +114,22 @@ describe('Sign in with Google: the SPA hand-off code (mode=code)', () => {
       expect(setCookieFor(response, 'keycard.google')).toBeUndefined();
     },
   );
+
+  it('sends no code anywhere when the stored returnTo is hostile (written before this rule): 400 page', async () => {
+    const started = await startGoogle(t, `?mode=code&returnTo=${encodeURIComponent(returnTo)}`);
+    const state = started.location.searchParams.get('state') ?? '';
+    const grants = t.app.get(DataSource).getRepository(GoogleGrantEntity);
+    const keyHash = createHash('sha256').update(state).digest('hex');
+    const grant = await grants.findOneByOrFail({ keyHash });
+    await grants.update(
+      { keyHash },
+      { payload: { ...grant.payload, returnTo: '/..//evil.example/steal' } },
+    );
+    const response = await callback(t, await authorize(started.location), started.stateCookie);
+    expect(response.status).toBe(400);
+    expect(response.headers['location']).toBeUndefined();
+    expect(squash(response.text)).toContain('asks to go somewhere we do not send people');
+  });
 
   it('never logs the code, the state or the provider tokens', async () => {
     const lines: string[] = [];

@@ -19,6 +19,14 @@ import {
   startMockGoogle,
 } from './google.test-kit';
 
+/** Rewrites the returnTo of a stored transaction, as an older release (or a bug) might have left it. */
+async function storeReturnToIn(t: SessionTestApp, state: string, returnTo: string): Promise<void> {
+  const grants = t.app.get(DataSource).getRepository(GoogleGrantEntity);
+  const keyHash = createHash('sha256').update(state).digest('hex');
+  const grant = await grants.findOneByOrFail({ keyHash });
+  await grants.update({ keyHash }, { payload: { ...grant.payload, returnTo } });
+}
+
 describe('Sign in with Google: refusals (against a local OpenID provider)', () => {
   let mock: MockGoogle;
   let t: SessionTestApp;
@@ -33,6 +41,8 @@ describe('Sign in with Google: refusals (against a local OpenID provider)', () =
     await t?.close();
     await mock?.stop();
   });
+
+  const storeReturnTo = (state: string, returnTo: string) => storeReturnToIn(t, state, returnTo);
 
   beforeEach(() => {
     counter += 1;
@@ -129,9 +139,31 @@ describe('Sign in with Google: refusals (against a local OpenID provider)', () =
     'https://app.example.test.evil.com/',
     'http://localhost:5173/auth/done-not',
     ' /account',
+    // Dot segments and encodings that normalise to a protocol-relative path (issue 14, finding 1).
+    '/..//evil.example/phish',
+    '/.//evil.example/phish',
+    '/%2e%2e//evil.example/phish',
+    '/%2E%2E/%2F/evil.example/phish',
+    '/a/b/../../..//evil.example/phish',
+    'http://localhost:3000/..//evil.example/phish',
+    '/%2f%2fevil.example',
+    '/%5c%5cevil.example',
+    '/\t/evil.example',
+    '/\n/evil.example',
+    'https://app.example.test/..//evil.example',
+    'http://localhost:5173/auth/done/../../admin',
+    'JaVaScRiPt:alert(1)',
+    'http://[::1]/',
   ])('sends a hostile returnTo %p back to /account', async (returnTo) => {
     const { response } = await googleSignIn(t, `?returnTo=${encodeURIComponent(returnTo)}`);
     expect(response.status).toBe(303);
+    expect(response.headers['location']).toBe('/account');
+  });
+
+  it('does not follow a hostile returnTo stored in a transaction (written before this rule): /account', async () => {
+    const { location, stateCookie } = await startGoogle(t, '?returnTo=/account/keys');
+    await storeReturnTo(location.searchParams.get('state') ?? '', '/..//evil.example/phish');
+    const response = await callback(t, await authorize(location), stateCookie).expect(303);
     expect(response.headers['location']).toBe('/account');
   });
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { Clock, constantTimeEqual, ErrorCode, KeycardError, randomToken } from '@keycard/common';
 import { authConfig, AuthSettings } from '../config/auth.config';
@@ -7,6 +7,7 @@ import { UsersService } from '../users/users.service';
 import { GoogleAccountsService } from './google-accounts.service';
 import { GoogleSignInFailure } from './google-failure';
 import { GoogleGrantsStore } from './google-grants.store';
+import { GoogleLinkService, SignInTarget } from './google-link.service';
 import type { GoogleSettings } from './google-settings';
 import { GOOGLE_SCOPES, GoogleStrategy, GoogleUserInfo } from './google.strategy';
 import { GoogleTokenClient } from './google-token.client';
@@ -23,9 +24,11 @@ export interface CallbackQuery {
   error?: unknown;
 }
 
+/** Signed in (a session to start, or a hand-off redirect), or waiting for an account's password. */
 export type SignInOutcome =
   | { mode: 'session'; user: UserEntity; returnTo: string }
-  | { mode: 'code'; user: UserEntity; redirect: string };
+  | { mode: 'code'; user: UserEntity; redirect: string }
+  | { mode: 'link'; key: string };
 
 function s256(verifier: string): string {
   return createHash('sha256').update(verifier).digest('base64url');
@@ -41,6 +44,7 @@ function text(value: unknown): string | undefined {
  */
 @Injectable()
 export class GoogleSignInService {
+  private readonly logger = new Logger('GoogleSignIn');
   private readonly tokens: GoogleTokenClient | null;
   private readonly issuerOrigin: string;
   private readonly settings: GoogleSettings | undefined;
@@ -50,6 +54,7 @@ export class GoogleSignInService {
     @Inject(GoogleStrategy) private readonly strategy: GoogleStrategy | null,
     private readonly grants: GoogleGrantsStore,
     private readonly accounts: GoogleAccountsService,
+    private readonly links: GoogleLinkService,
     private readonly users: UsersService,
     clock: Clock,
   ) {
@@ -91,7 +96,7 @@ export class GoogleSignInService {
 
   /** Checks and completes a callback; every refusal is a `GoogleSignInFailure`. */
   async complete(query: CallbackQuery, browserState: string | undefined): Promise<SignInOutcome> {
-    this.require();
+    const settings = this.require();
     const state = text(query.state);
     if (
       state === undefined ||
@@ -121,19 +126,54 @@ export class GoogleSignInService {
     if (!account.emailVerified || account.email === undefined) {
       throw new GoogleSignInFailure('unverified_email', 'Google account email is not verified');
     }
-    const user = await this.accounts.resolveUser({
-      sub: account.sub,
-      email: account.email,
-      name: account.name,
-    });
-    if (transaction['mode'] !== 'code')
-      return { mode: 'session', user, returnTo: transaction['returnTo'] };
+    const verified = { sub: account.sub, email: account.email, name: account.name };
+    const resolution = await this.accounts.resolveUser(verified);
+    const target: SignInTarget = {
+      mode: transaction['mode'] === 'code' ? 'code' : 'session',
+      returnTo: transaction['returnTo'],
+    };
+    if (resolution.kind === 'password_required') {
+      this.logger.log(`Google sign-in for user ${resolution.user.id} waits for its password`);
+      return { mode: 'link', key: await this.links.offer(resolution.user, verified, target) };
+    }
+    return this.finish(resolution.user, target, settings);
+  }
+
+  /** The account's password for a pending link (see `GoogleLinkService`), then signed in. */
+  async confirmLink(key: string | undefined, password: string, ip: string): Promise<SignInOutcome> {
+    const settings = this.require();
+    const { user, target } = await this.links.confirm(key, password, ip);
+    return this.finish(user, target, settings);
+  }
+
+  /** The address waiting for its password under `key`, or null. */
+  pendingLinkEmail(key: string | undefined): Promise<string | null> {
+    this.require();
+    return this.links.pendingEmail(key);
+  }
+
+  /**
+   * A session to start at `returnTo`, or a hand-off code to send to it. The stored target is
+   * checked again (a transaction written by an older release, or tampered with, is not trusted):
+   * a session then goes to `/account`, a hand-off is refused.
+   */
+  private async finish(
+    user: UserEntity,
+    target: SignInTarget,
+    settings: GoogleSettings,
+  ): Promise<SignInOutcome> {
+    const returnTo = safeReturnTo(target.returnTo, this.issuerOrigin, settings.returnToAllowlist);
+    if (target.mode === 'session')
+      return { mode: 'session', user, returnTo: returnTo ?? '/account' };
+    if (returnTo === null) {
+      throw new GoogleSignInFailure('bad_return_to', 'stored returnTo is not allowed');
+    }
     const handoff = randomToken(32);
     await this.grants.put('handoff', handoff, { userId: user.id }, HANDOFF_TTL_MS);
     return {
       mode: 'code',
       user,
-      redirect: withHandoffCode(transaction['returnTo'], this.issuerOrigin, handoff),
+      redirect: withHandoffCode(returnTo, this.issuerOrigin, handoff),
     };
   }
 

@@ -12,11 +12,16 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '@keycard/auth';
+import { ErrorCode, KeycardError } from '@keycard/common';
 import { authConfig, AuthSettings } from '../config/auth.config';
-import { redirectTo } from '../pages/page-response';
+import { parseLoginError } from '../pages/login.page';
+import { redirectTo, sendPage } from '../pages/page-response';
+import { assertLoginCsrf } from '../sessions/csrf';
 import {
   clearCookie,
+  clearLoginCsrfCookie,
   CookieOptions,
+  ensureLoginCsrfToken,
   readCookie,
   SESSION_COOKIE,
   setCookie,
@@ -26,19 +31,45 @@ import { SessionsService } from '../sessions/sessions.service';
 import { GoogleStartThrottle } from '../throttle/google-start-throttle.service';
 import { TokenPair, TokensService } from '../tokens/tokens.service';
 import { GoogleSignInFailure, sendFailurePage } from './google-failure';
-import { CallbackQuery, GoogleSignInService, TRANSACTION_TTL_MS } from './google-sign-in.service';
-import { GoogleExchangeDto } from './google.dto';
+import {
+  CallbackQuery,
+  GoogleSignInService,
+  SignInOutcome,
+  TRANSACTION_TTL_MS,
+} from './google-sign-in.service';
+import { GoogleExchangeDto, GoogleLinkDto } from './google.dto';
+import { LINK_TTL_MS } from './google-link.service';
+import { linkPage } from './google-link.page';
 
 /** The browser's half of the transaction: the state, HttpOnly, sent back only to the callback. */
 export const GOOGLE_STATE_COOKIE = 'keycard.google';
+/** The key of a link waiting for an existing account's password (`/auth/google/link`). */
+export const GOOGLE_LINK_COOKIE = 'keycard.google.link';
+
+function retrySeconds(value: unknown): number | undefined {
+  return typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : undefined;
+}
+
+/** Where a refused password post sends the browser back to (303, so a reload never re-posts). */
+function linkErrorLocation(error: unknown): string | undefined {
+  if (!(error instanceof KeycardError)) return undefined;
+  if (error.code === ErrorCode.InvalidCredentials)
+    return '/auth/google/link?error=invalid_credentials';
+  if (error.code === ErrorCode.CsrfFailed) return '/auth/google/link?error=csrf';
+  if (error.code !== ErrorCode.RateLimited) return undefined;
+  const retry = error.details['retryAfter'];
+  return `/auth/google/link?error=rate_limited${typeof retry === 'number' ? `&retry=${retry}` : ''}`;
+}
 
 /**
- * `/auth/google` (start), `/auth/google/callback` (finish: a session, or a hand-off code) and
+ * `/auth/google` (start), `/auth/google/callback` (finish: a session, or a hand-off code),
+ * `/auth/google/link` (an existing, unverified account's password first) and
  * `/auth/google/exchange` (hand-off code → tokens). 404 (JSON) when Google is not configured.
  */
 @Controller('auth/google')
 export class GoogleController {
   private readonly logger = new Logger('GoogleSignIn');
+  private readonly issuerOrigin: string;
 
   constructor(
     private readonly google: GoogleSignInService,
@@ -46,7 +77,9 @@ export class GoogleController {
     private readonly tokens: TokensService,
     private readonly startThrottle: GoogleStartThrottle,
     @Inject(authConfig.KEY) private readonly config: AuthSettings,
-  ) {}
+  ) {
+    this.issuerOrigin = new URL(config.issuer).origin;
+  }
 
   @Public()
   @Get()
@@ -82,24 +115,61 @@ export class GoogleController {
     try {
       const outcome = await this.google.complete(query, browserState);
       clearCookie(response, GOOGLE_STATE_COOKIE, this.stateCookie());
-      if (outcome.mode === 'code') {
-        this.logger.log(`Google sign-in of user ${outcome.user.id}: hand-off code issued`);
-        redirectTo(response, outcome.redirect);
-        return;
-      }
-      const { token } = await this.sessions.start(
-        outcome.user,
-        { userAgent: request.headers['user-agent'], ip: request.ip },
-        readCookie(request, SESSION_COOKIE),
-      );
-      setSessionCookie(response, token, this.config);
-      this.logger.log(`Google sign-in of user ${outcome.user.id}: session started`);
-      redirectTo(response, outcome.returnTo);
+      await this.respond(outcome, request, response);
     } catch (error) {
       // A failed attempt ends the transaction too; a 404 (Google off) leaves cookies alone.
       if (browserState !== undefined)
         clearCookie(response, GOOGLE_STATE_COOKIE, this.stateCookie());
       this.fail(error, response);
+    }
+  }
+
+  /** The password step of a link to an existing, unverified account (403 page without one). */
+  @Public()
+  @Get('link')
+  async linkForm(
+    @Req() request: FastifyRequest,
+    @Res() response: FastifyReply,
+    @Query('error') error?: string,
+    @Query('retry') retry?: string,
+  ): Promise<void> {
+    try {
+      const email = await this.google.pendingLinkEmail(readCookie(request, GOOGLE_LINK_COOKIE));
+      if (email === null) throw new GoogleSignInFailure('state', 'no pending link');
+      const page = linkPage({
+        email,
+        csrfToken: ensureLoginCsrfToken(request, response, this.config),
+        error: parseLoginError(error),
+        retryAfterSeconds: retrySeconds(retry),
+      });
+      sendPage(response, page);
+    } catch (failure) {
+      this.fail(failure, response);
+    }
+  }
+
+  /** The account's password (login CSRF and login throttle apply): linked and signed in, or back. */
+  @Public()
+  @Post('link')
+  async link(
+    @Body() body: GoogleLinkDto,
+    @Req() request: FastifyRequest,
+    @Res() response: FastifyReply,
+  ): Promise<void> {
+    try {
+      assertLoginCsrf(request, this.issuerOrigin);
+      const outcome = await this.google.confirmLink(
+        readCookie(request, GOOGLE_LINK_COOKIE),
+        body.password,
+        request.ip,
+      );
+      clearCookie(response, GOOGLE_LINK_COOKIE, this.stateCookie());
+      clearLoginCsrfCookie(response, this.config);
+      await this.respond(outcome, request, response);
+    } catch (error) {
+      const location = linkErrorLocation(error);
+      if (location === undefined) this.fail(error, response);
+      else redirectTo(response, location);
     }
   }
 
@@ -114,6 +184,35 @@ export class GoogleController {
     const user = await this.google.redeemHandoff(body.code);
     response.header('Cache-Control', 'no-store');
     return this.tokens.login(user);
+  }
+
+  /** A hand-off redirect, a new session, or the password step of a link. */
+  private async respond(
+    outcome: SignInOutcome,
+    request: FastifyRequest,
+    response: FastifyReply,
+  ): Promise<void> {
+    if (outcome.mode === 'link') {
+      setCookie(response, GOOGLE_LINK_COOKIE, outcome.key, {
+        ...this.stateCookie(),
+        maxAge: LINK_TTL_MS,
+      });
+      redirectTo(response, '/auth/google/link');
+      return;
+    }
+    if (outcome.mode === 'code') {
+      this.logger.log(`Google sign-in of user ${outcome.user.id}: hand-off code issued`);
+      redirectTo(response, outcome.redirect);
+      return;
+    }
+    const { token } = await this.sessions.start(
+      outcome.user,
+      { userAgent: request.headers['user-agent'], ip: request.ip },
+      readCookie(request, SESSION_COOKIE),
+    );
+    setSessionCookie(response, token, this.config);
+    this.logger.log(`Google sign-in of user ${outcome.user.id}: session started`);
+    redirectTo(response, outcome.returnTo);
   }
 
   private stateCookie(): CookieOptions {

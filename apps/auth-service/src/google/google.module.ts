@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from '../auth/auth.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { ThrottleModule } from '../throttle/throttle.module';
 import { TokensModule } from '../tokens/tokens.module';
@@ -8,6 +9,7 @@ import { GoogleAccountsService } from './google-accounts.service';
 import { GoogleController } from './google.controller';
 import { GoogleGrantEntity } from './google-grant.entity';
 import { GoogleGrantsStore } from './google-grants.store';
+import { GoogleLinkService } from './google-link.service';
 import { GoogleSignInService } from './google-sign-in.service';
 import { googleStrategyProvider } from './google.strategy';
 import { UserIdentityEntity } from './user-identity.entity';
@@ -20,6 +22,7 @@ import { UserIdentityEntity } from './user-identity.entity';
   imports: [
     TypeOrmModule.forFeature([UserIdentityEntity, GoogleGrantEntity]),
     UsersModule,
+    AuthModule,
     TokensModule,
     SessionsModule,
     ThrottleModule,
@@ -29,6 +32,7 @@ import { UserIdentityEntity } from './user-identity.entity';
     googleStrategyProvider,
     GoogleGrantsStore,
     GoogleAccountsService,
+    GoogleLinkService,
     GoogleSignInService,
   ],
   exports: [GoogleAccountsService],

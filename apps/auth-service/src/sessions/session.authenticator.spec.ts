@@ -25,6 +25,7 @@ const active: ActiveSession = {
     passwordHash: null,
     roles: ['user', 'admin'],
     disabled: false,
+    emailVerified: false,
     createdAt: 0,
     updatedAt: 0,
   },

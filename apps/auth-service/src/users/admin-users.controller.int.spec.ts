@@ -102,7 +102,17 @@ describe('AdminUsersController (HTTP, SQLite)', () => {
     expect(response.body).toMatchObject({ page: 2, pageSize: 2, total: 3 });
     expect(response.body.items).toHaveLength(1);
     expect(Object.keys(response.body.items[0]).sort()).toEqual(
-      ['createdAt', 'disabled', 'email', 'hasPassword', 'id', 'name', 'roles', 'updatedAt'].sort(),
+      [
+        'createdAt',
+        'disabled',
+        'email',
+        'emailVerified',
+        'hasPassword',
+        'id',
+        'name',
+        'roles',
+        'updatedAt',
+      ].sort(),
     );
     expect(JSON.stringify(response.body)).not.toContain('argon2');
   });

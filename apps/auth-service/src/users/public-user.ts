@@ -6,6 +6,7 @@ export interface PublicUser {
   email: string;
   name: string | null;
   roles: string[];
+  emailVerified: boolean;
 }
 
 /** What an admin sees in `/admin/users`. */
@@ -17,7 +18,13 @@ export interface AdminUserView extends PublicUser {
 }
 
 export function toPublicUser(user: UserEntity): PublicUser {
-  return { id: user.id, email: user.email, name: user.name, roles: [...user.roles] };
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    roles: [...user.roles],
+    emailVerified: user.emailVerified,
+  };
 }
 
 export function toAdminUserView(user: UserEntity): AdminUserView {

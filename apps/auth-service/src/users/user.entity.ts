@@ -28,6 +28,14 @@ export class UserEntity {
   @Column({ type: 'boolean', default: false })
   disabled!: boolean;
 
+  /**
+   * Whether the address is known to belong to the user: set by a Google sign-in whose verified
+   * email is this one (mail verification is to come). An unverified account is not linked to a
+   * Google account without its password.
+   */
+  @Column({ name: 'email_verified', type: 'boolean', default: false })
+  emailVerified!: boolean;
+
   @EpochColumn({ name: 'created_at' })
   createdAt!: number;
 

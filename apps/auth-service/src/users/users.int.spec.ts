@@ -8,6 +8,8 @@ import { Clock, ErrorCode, KeycardError, ManualClock } from '@keycard/common';
 import { createTestPostgresDatabase, TestDatabase, testPostgresUrl } from '@keycard/testing';
 import { authConfig } from '../config/auth.config';
 import { Users1764300000200 } from '../database/migrations/1764300000200-users';
+import { UserIdentities1764300000700 } from '../database/migrations/1764300000700-user-identities';
+import { UsersEmailVerified1764300001000 } from '../database/migrations/1764300001000-users-email-verified';
 import { AdminBootstrapService } from './admin-bootstrap.service';
 import { PasswordHasher } from './password-hasher';
 import { UserEventsService } from './user-events.service';
@@ -35,7 +37,7 @@ function databaseOptions(url: string | undefined): TypeOrmModuleOptions {
     type: 'postgres',
     url,
     entities: [UserEntity],
-    migrations: [Users1764300000200],
+    migrations: [Users1764300000200, UserIdentities1764300000700, UsersEmailVerified1764300001000],
     migrationsRun: true,
   };
 }

@@ -17,6 +17,8 @@ export interface NewUser {
   password?: string;
   name?: string | null;
   roles?: readonly string[];
+  /** True only when the address was proven (a verified Google account); false by default. */
+  emailVerified?: boolean;
 }
 
 export interface UserChanges {
@@ -62,6 +64,7 @@ export class UsersService {
       passwordHash: input.password === undefined ? null : await this.hasher.hash(input.password),
       roles: uniqueRoles(input.roles ?? DEFAULT_ROLES),
       disabled: false,
+      emailVerified: input.emailVerified ?? false,
       createdAt: now,
       updatedAt: now,
     });
@@ -116,6 +119,23 @@ export class UsersService {
 
   findByEmail(email: string): Promise<UserEntity | null> {
     return this.repository.findOneBy({ email: normalizeEmail(email) });
+  }
+
+  /**
+   * Marks the user's address verified, provided it is still `email` (compared normalised), so a
+   * proof for an old address never verifies a new one. True when the address is verified now.
+   */
+  async markEmailVerified(user: UserEntity, email: string): Promise<boolean> {
+    if (user.email !== normalizeEmail(email)) return false;
+    if (user.emailVerified) return true;
+    const updatedAt = this.clock.now();
+    const result = await this.repository.update(
+      { id: user.id, email: user.email },
+      { emailVerified: true, updatedAt },
+    );
+    if (result.affected !== 1) return false;
+    Object.assign(user, { emailVerified: true, updatedAt });
+    return true;
   }
 
   /** A page (1-based) of users, oldest first, with the total count. */

@@ -7,6 +7,7 @@ import { ApiKeys1764300000500 } from './1764300000500-api-keys';
 import { Sessions1764300000600 } from './1764300000600-sessions';
 import { UserIdentities1764300000700 } from './1764300000700-user-identities';
 import { AuditEvents1764300000800 } from './1764300000800-audit-events';
+import { UsersEmailVerified1764300001000 } from './1764300001000-users-email-verified';
 
 /** Every PostgreSQL migration of the auth-service, oldest first. */
 export const AUTH_MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -18,4 +19,5 @@ export const AUTH_MIGRATIONS: (new () => MigrationInterface)[] = [
   Sessions1764300000600,
   UserIdentities1764300000700,
   AuditEvents1764300000800,
+  UsersEmailVerified1764300001000,
 ];
