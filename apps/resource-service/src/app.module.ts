@@ -2,13 +2,12 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { KeycardAuthModule } from '@keycard/auth';
 import { RateLimitStore } from '@keycard/common';
-import { KeycardMetrics } from '@keycard/observability';
+import { KeycardMetrics, ServiceHealthModule } from '@keycard/observability';
 import { AdminModule } from './admin/admin.module';
 import { keycardAuthOptions } from './config/keycard-auth.options';
 import { resourceConfig, ResourceSettings } from './config/resource.config';
 import { DatabaseModule } from './database/database.module';
 import { DocumentsModule } from './documents/documents.module';
-import { HealthModule } from './health/health.module';
 import { MeModule } from './me/me.module';
 import { ResourceObservabilityModule } from './observability/resource-observability';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
@@ -24,7 +23,7 @@ import { RateLimitModule } from './rate-limit/rate-limit.module';
         keycardAuthOptions(config, store, metrics),
     }),
     DatabaseModule,
-    HealthModule,
+    ServiceHealthModule,
     MeModule,
     DocumentsModule,
     AdminModule,

@@ -4,6 +4,7 @@ export {
   type ComponentState,
   type ReadinessCheck,
 } from './lib/health/readiness';
+export { ServiceHealthModule } from './lib/health/service-health.module';
 export {
   OBSERVABILITY_OPTIONS,
   type ObservabilityAsyncOptions,

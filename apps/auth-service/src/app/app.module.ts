@@ -8,7 +8,6 @@ import { ClientsModule } from '../clients/clients.module';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { DatabaseModule } from '../database/database.module';
 import { GoogleModule } from '../google/google.module';
-import { HealthController } from '../health/health.controller';
 import { KeysModule } from '../keys/keys.module';
 import { KeysService } from '../keys/keys.service';
 import { OAuthModule } from '../oauth/oauth.module';
@@ -32,6 +31,7 @@ import { ClockModule } from './clock.module';
     AuditModule,
     RedisModule,
     AuthObservabilityModule,
+    ServiceHealthModule,
     KeysModule,
     // The auth-service verifies its own tokens against its key table, not over HTTP. No
     // verified-token cache here: an emergency key revocation must stop tokens at once.
@@ -68,6 +68,5 @@ import { ClockModule } from './clock.module';
     PagesModule,
     GoogleModule,
   ],
-  controllers: [HealthController],
 })
 export class AppModule {}

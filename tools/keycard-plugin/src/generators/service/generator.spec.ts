@@ -78,7 +78,6 @@ describe('@keycard/tools:service', () => {
           'src/database/database.module.spec.ts',
           'src/database/migrations.int.spec.ts',
           'src/database/migrations/index.ts',
-          'src/health/health.controller.ts',
           'src/observability/billing-observability.ts',
           'src/observability/observability.http.spec.ts',
           'src/billing/billing.controller.ts',
@@ -87,6 +86,9 @@ describe('@keycard/tools:service', () => {
         ].map((file) => `apps/billing-service/${file}`),
       ),
     );
+    // `/health` and the issuer's readiness come from the observability library, not a copy.
+    expect(files).not.toContain('apps/billing-service/src/health/health.controller.ts');
+    expect(read(tree, 'apps/billing-service/src/app.module.ts')).toContain('ServiceHealthModule');
     for (const file of files) {
       expect(file).not.toMatch(/__|\.template$/);
       expect(read(tree, file)).not.toMatch(/<%|%>/);
