@@ -2,7 +2,12 @@ import { Controller, Get, Inject, Query, Req, Res, UseFilters } from '@nestjs/co
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '@keycard/auth';
 import { authConfig, AuthSettings } from '../config/auth.config';
-import { ensureLoginCsrfToken, readCookie, SESSION_COOKIE } from '../sessions/session-cookies';
+import {
+  ensureLoginCsrfToken,
+  readCookie,
+  rememberedLoginEmail,
+  SESSION_COOKIE,
+} from '../sessions/session-cookies';
 import { SessionsService } from '../sessions/sessions.service';
 import { loginPage, parseLoginError } from './login.page';
 import { PageExceptionFilter } from './page-exception.filter';
@@ -39,6 +44,8 @@ export class LoginPageController {
       error: parseLoginError(error),
       retryAfterSeconds: retrySeconds(retry),
       signedOut: signedOut === '1',
+      // Only after an error: a plain visit starts with an empty form.
+      email: parseLoginError(error) ? rememberedLoginEmail(request) : undefined,
       googleEnabled: this.config.googleClientId !== undefined,
     });
     sendPage(response, page);

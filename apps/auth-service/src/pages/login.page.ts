@@ -16,6 +16,8 @@ export interface LoginPageModel {
   retryAfterSeconds?: number;
   signedOut?: boolean;
   googleEnabled: boolean;
+  /** The address typed before an error, put back in the field (escaped like every value). */
+  email?: string;
 }
 
 const LOGIN_ERROR_CODES: readonly LoginErrorCode[] = [
@@ -91,7 +93,8 @@ export function loginPage(model: LoginPageModel): SafeHtml {
             spellcheck="false"
             required
             maxlength="254"
-            autofocus${describedBy}
+            value="${model.email ?? ''}"
+            ${model.email ? null : html`autofocus`}${describedBy}
           />
         </div>
         <div class="field">
@@ -103,7 +106,7 @@ export function loginPage(model: LoginPageModel): SafeHtml {
             autocomplete="current-password"
             required
             maxlength="128"
-            ${describedBy}
+            ${model.email ? html`autofocus` : null}${describedBy}
           />
         </div>
         <button type="submit" class="button-block">Sign in</button>

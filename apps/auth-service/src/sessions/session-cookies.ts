@@ -8,6 +8,11 @@ export const SESSION_COOKIE = 'keycard.sid';
 /** The pre-session double-submit token of the sign-in form (login CSRF). */
 export const LOGIN_CSRF_COOKIE = 'keycard.csrf';
 
+/** The address typed into the sign-in form, kept for five minutes so an error does not empty it. */
+export const LOGIN_EMAIL_COOKIE = 'keycard.login_email';
+const LOGIN_EMAIL_MAX_AGE_MS = 5 * 60 * 1000;
+const LOGIN_EMAIL_PATH = '/login';
+
 /** `randomToken(32)`: 32 bytes in base64url. Anything else is not even looked up. */
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
@@ -122,4 +127,35 @@ export function ensureLoginCsrfToken(
 
 export function clearLoginCsrfCookie(response: FastifyReply, settings: CookieSettings): void {
   clearCookie(response, LOGIN_CSRF_COOKIE, baseOptions(settings));
+}
+
+/**
+ * Remembers the address typed into the sign-in form (base64url, so any input is cookie-safe) for
+ * `/login` only, where the page puts it back in the field after a failed attempt.
+ */
+export function rememberLoginEmail(
+  response: FastifyReply,
+  email: string,
+  settings: CookieSettings,
+): void {
+  setCookie(response, LOGIN_EMAIL_COOKIE, Buffer.from(email, 'utf8').toString('base64url'), {
+    secure: settings.cookieSecure,
+    path: LOGIN_EMAIL_PATH,
+    maxAge: LOGIN_EMAIL_MAX_AGE_MS,
+  });
+}
+
+/** The remembered address, when the cookie holds a plausible one (at most 254 characters). */
+export function rememberedLoginEmail(request: Pick<HttpRequest, 'headers'>): string | undefined {
+  const value = readCookie(request, LOGIN_EMAIL_COOKIE);
+  if (value === undefined || !/^[A-Za-z0-9_-]{1,400}$/.test(value)) return undefined;
+  const email = Buffer.from(value, 'base64url').toString('utf8');
+  return email.length <= 254 && email.includes('@') ? email : undefined;
+}
+
+export function forgetLoginEmail(response: FastifyReply, settings: CookieSettings): void {
+  clearCookie(response, LOGIN_EMAIL_COOKIE, {
+    secure: settings.cookieSecure,
+    path: LOGIN_EMAIL_PATH,
+  });
 }

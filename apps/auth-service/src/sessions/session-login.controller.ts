@@ -11,7 +11,9 @@ import { isFormPost } from './http-request';
 import {
   clearLoginCsrfCookie,
   clearSessionCookie,
+  forgetLoginEmail,
   readCookie,
+  rememberLoginEmail,
   SESSION_COOKIE,
   setSessionCookie,
 } from './session-cookies';
@@ -46,12 +48,13 @@ export class SessionLoginController {
     @Res() response: FastifyReply,
   ): Promise<void> {
     assertLoginCsrf(request, this.issuerOrigin);
-    const user = await this.passwordLogin.authenticate(
-      dto.email,
-      dto.password,
-      request.ip,
-      'session',
-    );
+    const user = await this.passwordLogin
+      .authenticate(dto.email, dto.password, request.ip, 'session')
+      .catch((error: unknown) => {
+        // The form goes back to /login (303) with the address still typed in it.
+        if (isFormPost(request)) rememberLoginEmail(response, dto.email, this.config);
+        throw error;
+      });
     const { token, session } = await this.sessions.start(
       user,
       { userAgent: request.headers['user-agent'], ip: request.ip },
@@ -60,6 +63,7 @@ export class SessionLoginController {
     setSessionCookie(response, token, this.config);
     if (isFormPost(request)) {
       clearLoginCsrfCookie(response, this.config);
+      forgetLoginEmail(response, this.config);
       redirectTo(response, '/account');
       return;
     }

@@ -131,6 +131,39 @@ describe('Session sign-in over HTTP', () => {
       );
     });
 
+    it('keeps the typed address after a failed attempt, on /login only, and forgets it on success', async () => {
+      const user = await createUser(t);
+      const form = await loginForm(t);
+      const failed = await request(t.http)
+        .post('/session/login')
+        .set('Cookie', form.cookie)
+        .type('form')
+        .send({ email: user.email, password: 'wrong password', _csrf: form.csrf })
+        .expect(303);
+      const remembered = setCookieFor(failed, 'keycard.login_email');
+      expect(remembered).toMatch(/; Path=\/login;/);
+      expect(remembered).toMatch(/HttpOnly/);
+      expect(remembered).not.toContain(user.email);
+      const cookies = `${form.cookie}; ${cookiePair(remembered ?? '')}`;
+      const page = await request(t.http).get(failed.headers.location).set('Cookie', cookies);
+      expect(squash(page.text)).toContain(`value="${user.email}"`);
+      // Without an error the form starts empty, whatever the cookie says.
+      const fresh = await request(t.http).get('/login').set('Cookie', cookies).expect(200);
+      expect(squash(fresh.text)).not.toContain(`value="${user.email}"`);
+      const forged = `${form.cookie}; keycard.login_email=${Buffer.from('"><script>x</script>@a').toString('base64url')}`;
+      const escaped = await request(t.http)
+        .get('/login?error=invalid_credentials')
+        .set('Cookie', forged);
+      expect(escaped.text).not.toContain('<script>x</script>');
+      const success = await request(t.http)
+        .post('/session/login')
+        .set('Cookie', cookies)
+        .type('form')
+        .send({ email: user.email, password: PASSWORD, _csrf: form.csrf })
+        .expect(303);
+      expect(setCookieFor(success, 'keycard.login_email')).toMatch(/^keycard\.login_email=;/);
+    });
+
     it.each([
       [
         'no token',
