@@ -35,7 +35,7 @@ function devClient() {
     }
     console.error(`${path} is not a valid client pair; making a new one`);
   }
-  mkdirSync(env.DATA_DIR, { recursive: true });
+  mkdirSync(env.DATA_DIR, { recursive: true, mode: 0o700 }); // the services tighten an older one
   const client = { clientId: DEV_CLIENT_ID, clientSecret: randomBytes(32).toString('base64url') };
   writeFileSync(path, `${JSON.stringify(client, null, 2)}\n`, { mode: 0o600 });
   chmodSync(path, 0o600); // in case the file existed with wider permissions

@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -48,6 +48,12 @@ describe('resource-service over HTTP (Fastify, SQLite)', () => {
     for (const key of ENV_KEYS) {
       if (saved[key] === undefined) delete process.env[key];
       else process.env[key] = saved[key];
+    }
+  });
+
+  it('keeps its SQLite files owner only (0600: they hold every document)', () => {
+    for (const file of ['resource.sqlite', 'resource.sqlite-wal', 'resource.sqlite-shm']) {
+      expect([file, statSync(join(dataDir, file)).mode & 0o777]).toEqual([file, 0o600]);
     }
   });
 

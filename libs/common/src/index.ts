@@ -15,3 +15,4 @@ export * from './lib/json-depth';
 export * from './lib/fastify-adapter';
 export * from './lib/dependency-failure';
 export * from './lib/ip-bucket';
+export * from './lib/data-dir';

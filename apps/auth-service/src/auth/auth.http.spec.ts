@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
 import { BOOT_TIMEOUT_MS, RunningAuthService, startAuthService } from '../oauth/oauth.test-kit';
 
@@ -19,7 +21,7 @@ interface Tokens {
   refreshToken: string;
 }
 
-describe('the JSON auth API refuses bad input over HTTP', () => {
+describe('the auth-service over HTTP: bad input refused, private files', () => {
   let service: RunningAuthService;
   let tokens: Tokens;
   const http = () => request(service.issuer);
@@ -141,5 +143,19 @@ describe('the JSON auth API refuses bad input over HTTP', () => {
         .send({ refreshToken: tokens.refreshToken });
       expect(response.status).toBe(200);
     });
+  });
+
+  it('keeps DATA_DIR and auth.sqlite owner only (0700 and 0600: password hashes, private keys)', () => {
+    const { dataDir } = service.config;
+    const modes = ['', 'auth.sqlite', 'auth.sqlite-wal', 'auth.sqlite-shm'].map((file) => [
+      file,
+      statSync(join(dataDir, file)).mode & 0o777,
+    ]);
+    expect(modes).toEqual([
+      ['', 0o700],
+      ['auth.sqlite', 0o600],
+      ['auth.sqlite-wal', 0o600],
+      ['auth.sqlite-shm', 0o600],
+    ]);
   });
 });

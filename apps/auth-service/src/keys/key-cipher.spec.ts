@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KeyCipher, KeyDecryptionError } from './key-cipher';
@@ -101,6 +101,22 @@ describe('createKeyCipher', () => {
     expect(pkcs8(second.open('k', first.seal('k', privateKey))).equals(pkcs8(privateKey))).toBe(
       true,
     );
+  });
+
+  it('tightens a DATA_DIR (0755) and development secret (0644) made before, warning with their paths', async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'keycard-keys-')), 'data');
+    mkdirSync(dataDir, { mode: 0o755 });
+    chmodSync(dataDir, 0o755);
+    const path = join(dataDir, DEV_SECRET_FILE);
+    writeFileSync(path, `${'s'.repeat(43)}\n`);
+    chmodSync(path, 0o644);
+    await createKeyCipher({ keysEncryptionSecret: undefined, dataDir }, { warn });
+    expect([statSync(dataDir).mode & 0o777, statSync(path).mode & 0o777]).toEqual([0o700, 0o600]);
+    const warnings = warn.mock.calls.map(([message]) => String(message));
+    expect(warnings).toContainEqual(
+      `${dataDir} was open to other users (mode 0755): changed to 0700`,
+    );
+    expect(warnings).toContainEqual(`${path} was open to other users (mode 0644): changed to 0600`);
   });
 
   it('gives racing instances the same development secret', async () => {

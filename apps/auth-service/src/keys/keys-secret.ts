@@ -1,4 +1,4 @@
-import { ConfigError, randomToken } from '@keycard/common';
+import { ConfigError, ensurePrivateDir, randomToken, tightenPermissions } from '@keycard/common';
 import { LoggerService } from '@nestjs/common';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -65,7 +65,11 @@ export async function createKeyCipher(
   if (config.keysEncryptionSecret) {
     return KeyCipher.fromSecret(config.keysEncryptionSecret, 'KEYS_ENCRYPTION_SECRET');
   }
+  // Owner only, like the databases beside it; one made before this rule is tightened, with a warning.
+  const warn = (message: string) => logger.warn(message);
+  ensurePrivateDir(config.dataDir, warn);
   const { secret, path } = await loadDevelopmentSecret(config.dataDir);
+  tightenPermissions(path, warn);
   logger.warn(
     `WARNING: KEYS_ENCRYPTION_SECRET is not set; signing keys are encrypted with a development secret ` +
       `kept in ${path}. Production must set KEYS_ENCRYPTION_SECRET.`,

@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   DataSource,
   DataSourceOptions,
@@ -7,6 +5,7 @@ import {
   Migration,
   MigrationInterface,
 } from 'typeorm';
+import { preparePrivateSqliteFile } from './data-dir';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export type EntityClass = Function | EntitySchema;
@@ -70,10 +69,10 @@ export function serviceDataSourceOptions(database: ServiceDatabase): DataSourceO
       extra: postgresTimeouts(database.queryTimeoutMs ?? DEFAULT_DATABASE_TIMEOUT_MS),
     };
   }
-  mkdirSync(database.dataDir, { recursive: true });
   return {
     type: 'better-sqlite3',
-    database: join(database.dataDir, database.sqliteFile),
+    // Owner only (0700 folder, 0600 files): the file holds password hashes and private keys.
+    database: preparePrivateSqliteFile(database.dataDir, database.sqliteFile),
     entities: database.entities,
     synchronize: true,
     enableWAL: true,
