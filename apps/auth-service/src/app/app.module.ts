@@ -16,6 +16,7 @@ import { PagesModule } from '../pages/pages.module';
 import { LivePrincipals } from '../principals/live-principals.service';
 import { PrincipalsModule } from '../principals/principals.module';
 import { RedisModule } from '../redis/redis.module';
+import { RetentionModule } from '../retention/retention.module';
 import { SessionAuthenticator } from '../sessions/session.authenticator';
 import { SessionRoutesModule } from '../sessions/session-routes.module';
 import { SessionsModule } from '../sessions/sessions.module';
@@ -67,6 +68,7 @@ import { ClockModule } from './clock.module';
     SessionRoutesModule,
     PagesModule,
     GoogleModule,
+    RetentionModule,
   ],
 })
 export class AppModule {}

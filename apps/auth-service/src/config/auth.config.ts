@@ -16,6 +16,7 @@ import {
 import { loadObservabilityConfig } from '@keycard/observability';
 import { resolve } from 'node:path';
 import { loadGoogleSettings } from '../google/google-settings';
+import { loadRetentionSettings } from '../retention/retention-settings';
 
 export interface BootstrapAdmin {
   email: string;
@@ -81,13 +82,15 @@ export function loadAuthConfig(env: Env) {
     google: loadGoogleSettings(env, envHttpUrl(env, 'AUTH_ISSUER', 'http://localhost:3000')),
     /** `GET /auth/google` starts a minute per client IP. */
     googleStartRateLimit: envInt(env, 'GOOGLE_START_RATE_LIMIT', 600, 1, 100000),
+    /** `POST /auth/register` calls an hour per client IP (an IPv6 /64 counts as one). */
+    registerRateLimit: envInt(env, 'REGISTER_RATE_LIMIT', 10, 1, 100000),
     apiKeyRateLimit: envInt(env, 'API_KEY_RATE_LIMIT', 600, 1, 100000),
     apiKeyScopes: envList(env, 'API_KEY_SCOPES'),
+    /** The retention job's settings (`../retention/retention-settings.ts`). */
+    retention: loadRetentionSettings(env),
     /** LOG_LEVEL, METRICS_TOKEN, SHUTDOWN_TIMEOUT. */
     observability: loadObservabilityConfig(env),
   };
-    /** `POST /auth/register` calls an hour per client IP (an IPv6 /64 counts as one). */
-    registerRateLimit: envInt(env, 'REGISTER_RATE_LIMIT', 10, 1, 100000),
 }
 
 export type AuthConfig = ReturnType<typeof loadAuthConfig>;

@@ -9,6 +9,7 @@ import { USER_AGENT_MAX_LENGTH } from './session.store';
  */
 @Entity('sessions')
 @Index('idx_sessions_user', ['userId'])
+@Index('idx_sessions_idle_expires_at', ['idleExpiresAt'])
 export class SessionEntity {
   /** The public handle: a UUID generated in code. */
   @PrimaryColumn({ type: 'varchar', length: 36, primaryKeyConstraintName: 'pk_sessions' })

@@ -7,6 +7,7 @@ import { EpochColumn } from '@keycard/common';
  */
 @Entity('refresh_families')
 @Index('idx_refresh_families_user', ['userId'])
+@Index('idx_refresh_families_revoked_at', ['revokedAt'])
 export class RefreshFamilyEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;

@@ -9,6 +9,7 @@ import { EpochColumn } from '@keycard/common';
  */
 @Entity('refresh_tokens')
 @Index('idx_refresh_tokens_family', ['familyId'])
+@Index('idx_refresh_tokens_expires_at', ['expiresAt'])
 export class RefreshTokenEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;

@@ -7,6 +7,7 @@ import { ApiKeys1764300000500 } from './1764300000500-api-keys';
 import { Sessions1764300000600 } from './1764300000600-sessions';
 import { UserIdentities1764300000700 } from './1764300000700-user-identities';
 import { AuditEvents1764300000800 } from './1764300000800-audit-events';
+import { RetentionIndexes1764300001200 } from './1764300001200-retention-indexes';
 import { UsersEmailVerified1764300001000 } from './1764300001000-users-email-verified';
 
 /** Every PostgreSQL migration of the auth-service, oldest first. */
@@ -20,4 +21,5 @@ export const AUTH_MIGRATIONS: (new () => MigrationInterface)[] = [
   UserIdentities1764300000700,
   AuditEvents1764300000800,
   UsersEmailVerified1764300001000,
+  RetentionIndexes1764300001200,
 ];

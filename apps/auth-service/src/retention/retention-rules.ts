@@ -1,0 +1,74 @@
+/** The tables the retention job deletes from (the `table` label of its metric). */
+export const RETENTION_TABLES = [
+  'refresh_tokens',
+  'refresh_families',
+  'sessions',
+  'google_grants',
+  'audit_events',
+] as const;
+export type RetentionTable = (typeof RETENTION_TABLES)[number];
+
+/**
+ * A refresh token or family is deleted only once it has been expired or revoked for this long (or
+ * for `REFRESH_REUSE_INTERVAL`, when that is longer): a request that read it just before it ended
+ * can still finish, and its answer does not change.
+ */
+export const SETTLE_MS = 3_600_000;
+
+/** The times the rules compare against (epoch ms), computed once per run. */
+export interface RetentionCutoffs {
+  /** Now: sessions and Google grants past their end go. */
+  now: number;
+  /** Refresh tokens expired, and families revoked, before this go. */
+  settled: number;
+  /** Audit events older than this go. */
+  auditBefore: number;
+}
+
+/** One rule: the rows of `table` matching `where` (SQL on the table's own columns, `:cutoffs`). */
+export interface RetentionRule {
+  table: RetentionTable;
+  /** The primary key column. */
+  key: string;
+  where: string;
+  /**
+   * Walk the table in key order with a cursor: for a condition no index answers, so that each
+   * batch starts where the last one stopped instead of rescanning the rows that stay.
+   */
+  ordered?: boolean;
+}
+
+/**
+ * What the job deletes, in this order. The refresh-token rules keep reuse detection whole: a
+ * rotated token is refused as expired before any reuse check (`RefreshTokensService.find`), so it
+ * matters to detection only until its own expiry; until then it stays, in a live family as in any
+ * other. Exactly:
+ * 1. every token of a family revoked more than the settle time ago (the family answers 401 anyway);
+ * 2. every token expired more than the settle time ago, rotated or not, in any family;
+ * 3. every family that has no token left and was created more than the settle time ago — a family
+ *    revoked, or whose newest token expired, over the settle time ago (rules 1 and 2 emptied it),
+ *    or one left without a first token by a crash;
+ * 4. sessions past their idle end (never later than their absolute end) — signed-out ones are
+ *    deleted at once by the store;
+ * 5. Google sign-in transactions and hand-off codes past their expiry (used ones are deleted when
+ *    used);
+ * 6. audit events older than `AUDIT_RETENTION`.
+ * A deleted family or session reads as "not live" wherever a `sid` is checked.
+ */
+export const RETENTION_RULES: readonly RetentionRule[] = [
+  {
+    table: 'refresh_tokens',
+    key: 'id',
+    where: `"family_id" IN (SELECT "f"."id" FROM "refresh_families" "f" WHERE "f"."revoked_at" < :settled)`,
+  },
+  { table: 'refresh_tokens', key: 'id', where: `"expires_at" < :settled` },
+  {
+    table: 'refresh_families',
+    key: 'id',
+    where: `"created_at" < :settled AND NOT EXISTS (SELECT 1 FROM "refresh_tokens" "t" WHERE "t"."family_id" = "refresh_families"."id")`,
+    ordered: true,
+  },
+  { table: 'sessions', key: 'id', where: `"idle_expires_at" <= :now` },
+  { table: 'google_grants', key: 'key_hash', where: `"expires_at" <= :now` },
+  { table: 'audit_events', key: 'id', where: `"at" < :auditBefore` },
+];

@@ -1,0 +1,20 @@
+import { Env, envDuration, envInt } from '@keycard/common';
+
+/** The retention job's settings (durations in seconds). */
+export interface RetentionSettings {
+  /** `RETENTION_INTERVAL`: time between two runs; the first runs shortly after start. */
+  interval: number;
+  /** `AUDIT_RETENTION`: audit events older than this are deleted. */
+  auditRetention: number;
+  /** `RETENTION_BATCH_SIZE`: rows removed by one statement; the job yields between statements. */
+  batchSize: number;
+}
+
+/** Parses the retention settings (`RETENTION_INTERVAL`, `AUDIT_RETENTION`, `RETENTION_BATCH_SIZE`). */
+export function loadRetentionSettings(env: Env): RetentionSettings {
+  return {
+    interval: envDuration(env, 'RETENTION_INTERVAL', '1h', 60, 86_400),
+    auditRetention: envDuration(env, 'AUDIT_RETENTION', '90d', 86_400),
+    batchSize: envInt(env, 'RETENTION_BATCH_SIZE', 1000, 1, 10_000),
+  };
+}
