@@ -3,3 +3,4 @@ export * from './lib/tokens';
 export * from './lib/schema-drift';
 export * from './lib/http-probe';
 export * from './lib/throwaway-servers';
+export * from './lib/smtp-sink';

@@ -15,7 +15,9 @@ import {
 } from '@keycard/common';
 import { loadObservabilityConfig } from '@keycard/observability';
 import { resolve } from 'node:path';
+import { loadAccountSettings } from '../account/account-settings';
 import { loadGoogleSettings } from '../google/google-settings';
+import { loadMailSettings } from '../mail/mail-settings';
 import { loadRetentionSettings } from '../retention/retention-settings';
 
 export interface BootstrapAdmin {
@@ -88,6 +90,10 @@ export function loadAuthConfig(env: Env) {
     apiKeyScopes: envList(env, 'API_KEY_SCOPES'),
     /** The retention job's settings (`../retention/retention-settings.ts`). */
     retention: loadRetentionSettings(env),
+    /** SMTP_URL, MAIL_FROM (`../mail/mail-settings.ts`). */
+    mail: loadMailSettings(env),
+    /** REQUIRE_VERIFIED_EMAIL, PASSWORD_RESET_TTL, … (`../account/account-settings.ts`). */
+    account: loadAccountSettings(env),
     /** LOG_LEVEL, METRICS_TOKEN, SHUTDOWN_TIMEOUT. */
     observability: loadObservabilityConfig(env),
   };

@@ -1,3 +1,4 @@
+import { AccountTokenEntity } from '../account/account-token.entity';
 import { ApiKeyUsageEntity } from '../api-keys/api-key-usage.entity';
 import { ApiKeyEntity } from '../api-keys/api-key.entity';
 import { AuditEventEntity } from '../audit/audit-event.entity';
@@ -5,6 +6,7 @@ import { OAuthClientEntity } from '../clients/oauth-client.entity';
 import { GoogleGrantEntity } from '../google/google-grant.entity';
 import { UserIdentityEntity } from '../google/user-identity.entity';
 import { SigningKeyEntity } from '../keys/signing-key.entity';
+import { MailMessageEntity } from '../mail/mail-message.entity';
 import { SessionEntity } from '../sessions/session.entity';
 import { RefreshFamilyEntity } from '../tokens/refresh-family.entity';
 import { RefreshTokenEntity } from '../tokens/refresh-token.entity';
@@ -27,4 +29,6 @@ export const AUTH_ENTITIES = [
   UserIdentityEntity,
   GoogleGrantEntity,
   AuditEventEntity,
+  MailMessageEntity,
+  AccountTokenEntity,
 ];

@@ -1,0 +1,100 @@
+import { Logger } from '@nestjs/common';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createTransport, type Transporter } from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport';
+
+/** One message as the outbox hands it to a transport. */
+export interface OutgoingMail {
+  id: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Where messages go: SMTP, or `.eml` files in development. Throws when a message was not taken. */
+export abstract class MailTransport {
+  abstract send(mail: OutgoingMail): Promise<void>;
+  abstract close(): void;
+}
+
+/** Marks every message as machine-sent (RFC 3834), so auto-responders stay quiet. */
+const HEADERS = { 'Auto-Submitted': 'auto-generated' };
+
+function message(from: string, mail: OutgoingMail) {
+  return {
+    from,
+    to: mail.to,
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    headers: HEADERS,
+  };
+}
+
+/** `SMTP_URL`: nodemailer over SMTP, with bounded waits so a stuck server cannot hold the worker. */
+export class SmtpMailTransport extends MailTransport {
+  private readonly transporter: Transporter;
+
+  constructor(
+    smtpUrl: string,
+    private readonly from: string,
+  ) {
+    super();
+    const options: SMTPTransport.Options = {
+      url: smtpUrl,
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 30_000,
+    };
+    this.transporter = createTransport(options);
+  }
+
+  async send(mail: OutgoingMail): Promise<void> {
+    await this.transporter.sendMail(message(this.from, mail));
+  }
+
+  close(): void {
+    this.transporter.close();
+  }
+}
+
+/**
+ * Without `SMTP_URL` (development): each message becomes `DATA_DIR/mail/<time>-<id>.eml`, readable
+ * by the owner only, and its links are logged at info, so `npm start` needs no mail server. This
+ * log line is the one place a link's token is ever logged.
+ */
+export class FileMailTransport extends MailTransport {
+  private readonly logger = new Logger('Mail');
+  private readonly transporter: Transporter;
+  private readonly directory: string;
+
+  constructor(
+    dataDir: string,
+    private readonly from: string,
+  ) {
+    super();
+    this.directory = join(dataDir, 'mail');
+    this.transporter = createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  }
+
+  async send(mail: OutgoingMail): Promise<void> {
+    const info = (await this.transporter.sendMail(message(this.from, mail))) as { message: Buffer };
+    await mkdir(this.directory, { recursive: true, mode: 0o700 });
+    const file = join(
+      this.directory,
+      `${new Date().toISOString().replace(/[:.]/g, '-')}-${mail.id}.eml`,
+    );
+    await writeFile(file, info.message, { mode: 0o600 });
+    await chmod(file, 0o600); // the mode of writeFile applies only to a new file, under the umask
+    const links = mail.text.match(/https?:\/\/\S+/g) ?? [];
+    this.logger.log(
+      `Development mail to ${mail.to} ("${mail.subject}") written to ${file}${links.length > 0 ? `; link: ${links.join(' ')}` : ''}`,
+    );
+  }
+
+  close(): void {
+    this.transporter.close();
+  }
+}
