@@ -79,6 +79,13 @@ describe('audit trail over HTTP (the whole AppModule)', () => {
       .send({ email: user.email, password: WRONG_PASSWORD })
       .expect(401);
     userTokens = await login(user.email);
+    // Before the reuse below, which revokes this login and so its access token too.
+    const created = await request(t.http)
+      .post('/api-keys')
+      .set('Authorization', `Bearer ${userTokens.accessToken}`)
+      .send({ name: 'ci' })
+      .expect(201);
+    ({ key: apiKey, id: apiKeyId } = created.body as { key: string; id: string });
 
     const refreshed = await request(t.http)
       .post('/auth/refresh')
@@ -95,13 +102,6 @@ describe('audit trail over HTTP (the whole AppModule)', () => {
       .set('Authorization', `Bearer ${adminToken}`)
       .expect(201);
     rotatedKid = (rotation.body as { active: { kid: string } }).active.kid;
-
-    const created = await request(t.http)
-      .post('/api-keys')
-      .set('Authorization', `Bearer ${userTokens.accessToken}`)
-      .send({ name: 'ci' })
-      .expect(201);
-    ({ key: apiKey, id: apiKeyId } = created.body as { key: string; id: string });
 
     for (const patch of [{ roles: ['user', 'editor'] }, { disabled: true }]) {
       await request(t.http)
@@ -240,11 +240,12 @@ describe('audit trail over HTTP (the whole AppModule)', () => {
     const tokens = await login(person.email);
     const bearer = { Authorization: `Bearer ${tokens.accessToken}` };
     await request(t.http).delete(`/sessions/${session.id}`).set(bearer).expect(204);
+    // logout-all first: after /auth/logout the bearer's login is over, and so is the bearer.
+    await request(t.http).post('/auth/logout-all').set(bearer).expect(204);
     await request(t.http)
       .post('/auth/logout')
       .send({ refreshToken: tokens.refreshToken })
       .expect(204);
-    await request(t.http).post('/auth/logout-all').set(bearer).expect(204);
     await t.app.get(AuditService).flush();
 
     const { items } = await audit({ subjectId: person.id });
