@@ -18,6 +18,7 @@ import { resolve } from 'node:path';
 import { loadAccountSettings } from '../account/account-settings';
 import { loadGoogleSettings } from '../google/google-settings';
 import { loadMailSettings } from '../mail/mail-settings';
+import { passwordWeakness } from '../users/password-policy';
 import { loadRetentionSettings } from '../retention/retention-settings';
 
 export interface BootstrapAdmin {
@@ -38,8 +39,10 @@ export function loadAuthConfig(env: Env) {
       'is required when BOOTSTRAP_ADMIN_EMAIL is set',
     );
   }
-  if (adminPassword && adminPassword.length < 8) {
-    throw new ConfigError('BOOTSTRAP_ADMIN_PASSWORD', 'must be at least 8 characters');
+  // The password policy of every other path (8-128 characters, not a commonly used password).
+  const adminPasswordWeakness = adminPassword ? passwordWeakness(adminPassword) : undefined;
+  if (adminPasswordWeakness) {
+    throw new ConfigError('BOOTSTRAP_ADMIN_PASSWORD', adminPasswordWeakness);
   }
   const keysEncryptionSecret = envOptional(env, 'KEYS_ENCRYPTION_SECRET');
   if (keysEncryptionSecret !== undefined && keysEncryptionSecret.length < 32) {

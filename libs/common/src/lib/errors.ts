@@ -13,6 +13,10 @@ export enum ErrorCode {
   NotFound = 'not_found',
   Conflict = 'conflict',
   TooEarly = 'too_early',
+  /** A new password that is too short, too long or commonly used (the password policy). */
+  WeakPassword = 'weak_password',
+  /** `REQUIRE_VERIFIED_EMAIL`: the account's address must be verified before signing in. */
+  EmailNotVerified = 'email_not_verified',
   RateLimited = 'rate_limited',
   Unavailable = 'unavailable',
   /** The database or Redis is down, unreachable or too slow: retry shortly. */
@@ -41,6 +45,8 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.NotFound]: 404,
   [ErrorCode.Conflict]: 409,
   [ErrorCode.TooEarly]: 409,
+  [ErrorCode.WeakPassword]: 400,
+  [ErrorCode.EmailNotVerified]: 403,
   [ErrorCode.RateLimited]: 429,
   [ErrorCode.Unavailable]: 503,
   [ErrorCode.DependencyUnavailable]: 503,
@@ -67,6 +73,9 @@ const DEFAULT_MESSAGE: Record<ErrorCode, string> = {
   [ErrorCode.NotFound]: 'Not found',
   [ErrorCode.Conflict]: 'Conflict',
   [ErrorCode.TooEarly]: 'Too early',
+  [ErrorCode.WeakPassword]:
+    'Choose a password of 8 to 128 characters that is not a commonly used one',
+  [ErrorCode.EmailNotVerified]: 'Verify your email address before signing in',
   [ErrorCode.RateLimited]: 'Too many requests',
   [ErrorCode.Unavailable]: 'Service unavailable',
   [ErrorCode.DependencyUnavailable]:
@@ -103,6 +112,11 @@ export interface KeycardErrorOptions {
   headers?: Record<string, string>;
   /** Extra public body fields (for example `retryAfter`). */
   details?: Record<string, unknown>;
+  /**
+   * Only where the contract gives a code another status on one route: a mailed link's token is
+   * `invalid_token` with 400 (a bad form field), not the 401 of a bad credential.
+   */
+  status?: number;
 }
 
 /** The one error type of Keycard: a code that maps to an HTTP status in `KeycardExceptionFilter`. */
@@ -119,7 +133,7 @@ export class KeycardError extends Error {
   ) {
     super(options.reason ?? String(options.message ?? DEFAULT_MESSAGE[code]));
     this.name = 'KeycardError';
-    this.status = STATUS[code];
+    this.status = options.status ?? STATUS[code];
     this.publicMessage = options.message ?? DEFAULT_MESSAGE[code];
     this.reason = options.reason;
     this.headers = options.headers ?? {};

@@ -1,0 +1,34 @@
+import { dictionary } from '@zxcvbn-ts/language-common';
+import { ErrorCode, KeycardError } from '@keycard/common';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './users.dto';
+
+/**
+ * About 49,000 commonly used passwords (zxcvbn-ts's `passwords-common` list, from breach
+ * corpora), lowercased: a list check, not a strength score, so a random-looking 8-character
+ * password passes and `Password1` does not.
+ */
+const COMMON_PASSWORDS: ReadonlySet<string> = new Set(
+  (dictionary['passwords-common'] as string[]).map((password) => password.toLowerCase()),
+);
+
+/** Why `password` may not be set (a sentence for a log or a start-up error), or undefined. */
+export function passwordWeakness(password: string): string | undefined {
+  const length = [...password].length;
+  if (length < PASSWORD_MIN_LENGTH) return `must be at least ${PASSWORD_MIN_LENGTH} characters`;
+  if (length > PASSWORD_MAX_LENGTH) return `must be at most ${PASSWORD_MAX_LENGTH} characters`;
+  if (COMMON_PASSWORDS.has(password.toLowerCase())) {
+    return 'is a commonly used password (it appears in lists of breached passwords)';
+  }
+  return undefined;
+}
+
+/**
+ * The password policy of every path that sets a password (register, reset, change, bootstrap):
+ * 400 `weak_password` unless it is 8–128 characters and not a commonly used password.
+ */
+export function assertAcceptablePassword(password: string): void {
+  const weakness = passwordWeakness(password);
+  if (weakness) {
+    throw new KeycardError(ErrorCode.WeakPassword, { reason: `new password ${weakness}` });
+  }
+}
