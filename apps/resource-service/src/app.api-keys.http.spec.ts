@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { generateApiKey } from '@keycard/common';
-import { testRedisUrl } from '@keycard/testing';
+import { ApiKeyEnvironment, generateApiKey } from '@keycard/common';
+import { getFrom, loopbackSubnet, testRedisUrl } from '@keycard/testing';
+import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,8 @@ const ENV_KEYS = [
   'AUTH_CLIENT_SECRET',
   'API_KEY_CACHE_TTL',
   'API_KEY_RATE_LIMIT',
+  'API_KEY_FAILURE_LIMIT',
+  'API_KEY_ENVIRONMENTS',
 ] as const;
 
 type Env = Partial<Record<(typeof ENV_KEYS)[number], string>>;
@@ -30,8 +33,8 @@ async function startApp(env: Env): Promise<{ app: NestFastifyApplication; restor
   for (const key of ENV_KEYS) delete process.env[key];
   Object.assign(process.env, env);
   const app = await createApp({ logger: false });
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
+  // Listening on 127.0.0.1, so requests from other loopback addresses come from other client IPs.
+  await app.listen(0, '127.0.0.1');
   return {
     app,
     restore: () => {
@@ -41,6 +44,34 @@ async function startApp(env: Env): Promise<{ app: NestFastifyApplication; restor
       }
     },
   };
+}
+
+/** A key the stand-in auth-service knows (answered as the auth-service would), owned by `key-owner`. */
+function knownKey(
+  issuer: TestIssuer,
+  scope: string,
+  extra: Record<string, unknown> = {},
+  environment: ApiKeyEnvironment = 'test',
+): string {
+  const { key } = generateApiKey(scope.includes('write') ? 'sk' : 'pk', environment);
+  issuer.apiKeys.set(key, {
+    active: true,
+    token_type: 'api_key',
+    sub: 'key-owner',
+    scope,
+    key_id: randomUUID(),
+    environment,
+    rate_limit: 100,
+    roles: [],
+    ...extra,
+  });
+  return key;
+}
+
+/** GET /me with `key` from the client address `from`. */
+function meFrom(app: NestFastifyApplication, from: string, key: string) {
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return getFrom(port, from, '/me', { 'x-api-key': key });
 }
 
 // In process always; through Redis too when TEST_REDIS_URL is set.
@@ -55,21 +86,8 @@ describe.each(stores)('resource-service with API keys (%s)', (_name, redis) => {
   let dataDir: string;
   const http = () => request(app.getHttpServer());
 
-  /** A key the stand-in auth-service knows, owned by `sub`. */
-  const newKey = (scope: string, extra: Record<string, unknown> = {}) => {
-    const { key } = generateApiKey(scope.includes('write') ? 'sk' : 'pk', 'test');
-    issuer.apiKeys.set(key, {
-      active: true,
-      token_type: 'api_key',
-      sub: 'key-owner',
-      scope,
-      key_id: randomUUID(),
-      rate_limit: 100,
-      roles: [],
-      ...extra,
-    });
-    return key;
-  };
+  const newKey = (scope: string, extra: Record<string, unknown> = {}) =>
+    knownKey(issuer, scope, extra);
 
   beforeAll(async () => {
     issuer = await startTestIssuer();
@@ -91,13 +109,14 @@ describe.each(stores)('resource-service with API keys (%s)', (_name, redis) => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('GET /me answers authType api_key for a key, without RateLimit-* while most of its window is left', async () => {
+  it('GET /me answers authType api_key and the environment for a key, without RateLimit-* while most of its window is left', async () => {
     const response = await http().get('/me').set('X-API-Key', newKey('documents:read')).expect(200);
     expect(response.body).toEqual({
       sub: 'key-owner',
       roles: [],
       scope: 'documents:read',
       authType: 'api_key',
+      environment: 'test',
     });
     expect(response.headers['ratelimit-limit']).toBeUndefined();
     expect(response.headers['ratelimit-remaining']).toBeUndefined();
@@ -158,6 +177,72 @@ describe.each(stores)('resource-service with API keys (%s)', (_name, redis) => {
     expect(issuer.introspections).toBe(before);
     const ignored = await http().get(`/me?api_key=${known}`).expect(401);
     expect(ignored.body.error).toBe('missing_credentials');
+  });
+
+  // Issue 14, finding 8: every random key with a valid checksum cost an introspection.
+  it('answers 429 before introspection once one IP has sent API_KEY_FAILURE_LIMIT (20) bad keys', async () => {
+    // A fresh subnet per run: with Redis, per-IP counters outlive the app by their window.
+    const subnet = loopbackSubnet();
+    const [attacker, neighbour] = [`${subnet}1`, `${subnet}2`];
+    const cached = newKey('documents:read');
+    expect((await meFrom(app, attacker, cached)).status).toBe(200);
+    const before = issuer.introspections;
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i++)
+      statuses.push((await meFrom(app, attacker, generateApiKey('sk', 'live').key)).status);
+    expect(statuses).toEqual([...Array(20).fill(401), ...Array(5).fill(429)]);
+    expect(issuer.introspections - before).toBeLessThanOrEqual(20);
+    const refused = await meFrom(app, attacker, generateApiKey('sk', 'live').key);
+    expect(refused.body.error).toBe('rate_limited');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(issuer.introspections - before).toBeLessThanOrEqual(20);
+    // The attacker's cached key still works; another address is not affected.
+    expect((await meFrom(app, attacker, cached)).status).toBe(200);
+    expect((await meFrom(app, neighbour, generateApiKey('sk', 'live').key)).status).toBe(401);
+    expect((await meFrom(app, neighbour, newKey('documents:read'))).status).toBe(200);
+  });
+});
+
+// Issue 14, finding 11: test keys acted on live data.
+describe('resource-service with API_KEY_ENVIRONMENTS=live', () => {
+  let app: NestFastifyApplication;
+  let restore: () => void;
+  let issuer: TestIssuer;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    issuer = await startTestIssuer();
+    dataDir = mkdtempSync(join(tmpdir(), 'resource-live-keys-'));
+    ({ app, restore } = await startApp({
+      AUTH_ISSUER: issuer.url,
+      DATA_DIR: dataDir,
+      AUTH_CLIENT_ID: 'resource-service-test',
+      AUTH_CLIENT_SECRET: 'resource-service-test-secret',
+      API_KEY_ENVIRONMENTS: 'live',
+    }));
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    restore?.();
+    await issuer.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('refuses a test key with 401 invalid_api_key without asking the auth-service', async () => {
+    const testKey = knownKey(issuer, 'documents:read', {}, 'test');
+    const before = issuer.introspections;
+    const refused = await request(app.getHttpServer()).get('/me').set('X-API-Key', testKey);
+    expect(refused.status).toBe(401);
+    expect(refused.body.error).toBe('invalid_api_key');
+    expect(issuer.introspections).toBe(before);
+  });
+
+  it('accepts a live key, whose /me says so', async () => {
+    const liveKey = knownKey(issuer, 'documents:read', {}, 'live');
+    const response = await request(app.getHttpServer()).get('/me').set('X-API-Key', liveKey);
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ authType: 'api_key', environment: 'live' });
   });
 });
 

@@ -10,6 +10,7 @@ export {
   type ResolvedKeycardAuthOptions,
   RATE_LIMIT_HEADER_POLICIES,
   type RateLimitHeaderPolicy,
+  API_KEY_ENVIRONMENTS,
 } from './lib/options';
 export {
   RemoteJwksKeyResolver,
@@ -35,6 +36,10 @@ export {
   rateLimitHeaders,
   type RateLimitState,
 } from './lib/api-keys/api-key-rate-limiter';
+export {
+  ApiKeyFailureLimiter,
+  DEFAULT_API_KEY_FAILURE_LIMIT,
+} from './lib/api-keys/api-key-failure-limiter';
 export {
   ApiKeyUsageReporter,
   type ApiKeyUsageReporterOptions,

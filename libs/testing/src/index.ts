@@ -4,3 +4,4 @@ export * from './lib/schema-drift';
 export * from './lib/http-probe';
 export * from './lib/throwaway-servers';
 export * from './lib/smtp-sink';
+export * from './lib/from-address';

@@ -36,7 +36,9 @@ export function keycardAuthOptions(
         store: rateLimitStore,
         defaultPerMinute: config.apiKeyRateLimit,
         headers: config.apiKeyRateLimitHeaders,
+        failuresPerIp: config.apiKeyFailureLimit,
       },
+      environments: config.apiKeyEnvironments,
     },
   };
 }

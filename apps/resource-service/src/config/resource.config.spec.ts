@@ -19,6 +19,8 @@ describe('loadResourceConfig', () => {
       authClientSecret: undefined,
       apiKeyRateLimit: 600,
       apiKeyRateLimitHeaders: 'near-limit',
+      apiKeyFailureLimit: 20,
+      apiKeyEnvironments: ['live', 'test'],
       observability: { logLevel: 'info', metricsToken: undefined, shutdownTimeoutMs: 10_000 },
     });
   });
@@ -34,9 +36,13 @@ describe('loadResourceConfig', () => {
       AUTH_CLIENT_ID: 'resource-service',
       AUTH_CLIENT_SECRET: 'secret',
       API_KEY_RATE_LIMIT_HEADERS: 'always',
+      API_KEY_FAILURE_LIMIT: '0',
+      API_KEY_ENVIRONMENTS: ' Live ',
     });
     expect(config).toMatchObject({
       apiKeyRateLimitHeaders: 'always',
+      apiKeyFailureLimit: 0,
+      apiKeyEnvironments: ['live'],
       port: 4001,
       issuer: 'https://auth.example.com',
       internalUrl: 'http://auth:3000',
@@ -63,6 +69,10 @@ describe('loadResourceConfig', () => {
     ['API_KEY_RATE_LIMIT', { API_KEY_RATE_LIMIT: '0' }],
     ['API_KEY_RATE_LIMIT', { API_KEY_RATE_LIMIT: '100001' }],
     ['API_KEY_RATE_LIMIT_HEADERS', { API_KEY_RATE_LIMIT_HEADERS: 'sometimes' }],
+    ['API_KEY_FAILURE_LIMIT', { API_KEY_FAILURE_LIMIT: '-1' }],
+    ['API_KEY_FAILURE_LIMIT', { API_KEY_FAILURE_LIMIT: 'many' }],
+    ['API_KEY_ENVIRONMENTS', { API_KEY_ENVIRONMENTS: 'live,prod' }],
+    ['API_KEY_ENVIRONMENTS', { API_KEY_ENVIRONMENTS: 'sandbox' }],
     ['AUTH_CLIENT_SECRET', { AUTH_CLIENT_ID: 'id' }],
     ['AUTH_CLIENT_ID', { AUTH_CLIENT_SECRET: 'secret' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],

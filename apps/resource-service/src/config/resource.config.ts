@@ -5,6 +5,7 @@ import {
   envDuration,
   envIssuer,
   envInt,
+  envList,
   envOneOf,
   envOptional,
   envOptionalHttpUrl,
@@ -13,7 +14,12 @@ import {
   envRedisUrl,
   envString,
 } from '@keycard/common';
-import { RATE_LIMIT_HEADER_POLICIES } from '@keycard/auth';
+import {
+  API_KEY_ENVIRONMENTS,
+  DEFAULT_API_KEY_FAILURE_LIMIT,
+  RATE_LIMIT_HEADER_POLICIES,
+} from '@keycard/auth';
+import type { ApiKeyEnvironment } from '@keycard/common';
 import { loadObservabilityConfig } from '@keycard/observability';
 import { resolve } from 'node:path';
 
@@ -58,9 +64,31 @@ export function loadResourceConfig(env: Env) {
       RATE_LIMIT_HEADER_POLICIES,
       'near-limit',
     ),
+    /** Failed API keys a minute per client IP before 429 (0: no limit). */
+    apiKeyFailureLimit: envInt(
+      env,
+      'API_KEY_FAILURE_LIMIT',
+      DEFAULT_API_KEY_FAILURE_LIMIT,
+      0,
+      MAX_API_KEY_RATE_LIMIT,
+    ),
+    /** Key environments accepted (`live`, `test` or both); the other gets 401 invalid_api_key. */
+    apiKeyEnvironments: envApiKeyEnvironments(env),
     /** LOG_LEVEL, METRICS_TOKEN, SHUTDOWN_TIMEOUT. */
     observability: loadObservabilityConfig(env),
   };
+}
+
+/** `API_KEY_ENVIRONMENTS`: comma-separated `live` / `test`; default both. */
+function envApiKeyEnvironments(env: Env): readonly ApiKeyEnvironment[] {
+  const listed = envList(env, 'API_KEY_ENVIRONMENTS').map((item) => item.toLowerCase());
+  if (listed.length === 0) return API_KEY_ENVIRONMENTS;
+  const unknown = listed.find(
+    (item) => !(API_KEY_ENVIRONMENTS as readonly string[]).includes(item),
+  );
+  if (unknown !== undefined)
+    throw new ConfigError('API_KEY_ENVIRONMENTS', `must list live and/or test, got "${unknown}"`);
+  return API_KEY_ENVIRONMENTS.filter((environment) => listed.includes(environment));
 }
 
 export type ResourceConfig = ReturnType<typeof loadResourceConfig>;

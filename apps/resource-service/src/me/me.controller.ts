@@ -1,6 +1,7 @@
 import { Controller, Get, Req } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
 import { AuthType, Principal, principalOf } from '@keycard/auth';
+import type { ApiKeyEnvironment } from '@keycard/common';
 
 export interface MeView {
   sub: string;
@@ -8,6 +9,8 @@ export interface MeView {
   /** Space-separated, like the token's `scope` claim. */
   scope: string;
   authType: AuthType;
+  /** An API key's environment (`live` / `test`); absent for a token. */
+  environment?: ApiKeyEnvironment;
 }
 
 /**
@@ -21,6 +24,7 @@ const ME_RESPONSE = {
     roles: { type: 'array', items: { type: 'string' } },
     scope: { type: 'string' },
     authType: { type: 'string' },
+    environment: { type: 'string' },
   },
   required: ['sub', 'roles', 'scope', 'authType'],
 } as const;
@@ -46,6 +50,7 @@ export class MeController {
         roles: caller.roles,
         scope: caller.scopes.join(' '),
         authType: caller.authType,
+        ...(caller.environment === undefined ? {} : { environment: caller.environment }),
       };
       views.set(caller, view);
     }

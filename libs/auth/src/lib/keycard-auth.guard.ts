@@ -24,6 +24,8 @@ interface AuthRequest {
   headers: IncomingHttpHeaders;
   /** `null` on Fastify, where the module declares it up front. */
   user?: Principal | null;
+  /** The client address as the platform sees it (its trust-proxy setting applied). */
+  ip?: string;
 }
 
 /**
@@ -113,8 +115,11 @@ export class KeycardAuthGuard implements CanActivate {
     header: string | string[],
     policy: RoutePolicy,
   ): Promise<boolean> {
-    const principal = await apiKeys.authenticate(header, context.getArgByIndex<unknown>(1), () =>
-      this.apiKeyGuard.verify(context),
+    const principal = await apiKeys.authenticate(
+      header,
+      context.getArgByIndex<unknown>(1),
+      () => this.apiKeyGuard.verify(context),
+      request.ip,
     );
     admit(request, principal, policy);
     apiKeys.recordUse(principal);

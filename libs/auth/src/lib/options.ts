@@ -1,4 +1,4 @@
-import type { RateLimitStore } from '@keycard/common';
+import type { ApiKeyEnvironment, RateLimitStore } from '@keycard/common';
 import type { KeyObject } from 'node:crypto';
 import type { Principal } from './principal';
 
@@ -40,7 +40,20 @@ export interface ApiKeyOptions {
      * window is used, `'always'` on every answer. A 429 always carries them with `Retry-After`.
      */
     headers?: RateLimitHeaderPolicy;
+    /**
+     * Failed keys a minute from one client IP (`API_KEY_FAILURE_LIMIT`; an IPv6 /64 counts as
+     * one), counted in `store`: past it, that IP's keys that are not cached get 429 with
+     * `Retry-After` before any introspection. Default 20; 0 turns the limit off. The IP is the
+     * platform's `request.ip`, so it follows the app's trust-proxy setting.
+     */
+    failuresPerIp?: number;
   };
+  /**
+   * The key environments this service accepts (`API_KEY_ENVIRONMENTS`); default both. A key of
+   * another environment (its `sk_test_` / `sk_live_` prefix) gets 401 `invalid_api_key` before any
+   * lookup: `['live']` keeps test keys away from live data.
+   */
+  environments?: readonly ApiKeyEnvironment[];
   /** Usage reports to the auth-service; `false` turns them off. Default every 10 s. */
   usage?: { flushIntervalSeconds?: number } | false;
 }
@@ -181,7 +194,19 @@ function checkApiKeyOptions(options: KeycardAuthOptions): void {
     fail(`apiKeys.rateLimit.headers must be one of ${RATE_LIMIT_HEADER_POLICIES.join(', ')}`);
   if (apiKeys.usage)
     positive(apiKeys.usage.flushIntervalSeconds, 'apiKeys.usage.flushIntervalSeconds');
+  const failures = apiKeys.rateLimit?.failuresPerIp;
+  if (failures !== undefined && (!Number.isInteger(failures) || failures < 0))
+    fail('apiKeys.rateLimit.failuresPerIp must be a whole number of at least 0');
+  const environments = apiKeys.environments;
+  if (
+    environments !== undefined &&
+    (environments.length === 0 || !environments.every((env) => API_KEY_ENVIRONMENTS.includes(env)))
+  )
+    fail(`apiKeys.environments must list one or both of ${API_KEY_ENVIRONMENTS.join(', ')}`);
 }
+
+/** Every API-key environment, the default of `ApiKeyOptions.environments`. */
+export const API_KEY_ENVIRONMENTS: readonly ApiKeyEnvironment[] = ['live', 'test'];
 
 function positive(value: number | undefined, name: string): void {
   if (value !== undefined && (!Number.isInteger(value) || value < 1))

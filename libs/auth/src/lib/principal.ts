@@ -1,3 +1,5 @@
+import type { ApiKeyEnvironment } from '@keycard/common';
+
 /** How a caller proved who it is. */
 export type AuthType = 'jwt' | 'api_key' | 'session';
 
@@ -24,4 +26,10 @@ export interface Principal {
   tokenId?: string;
   /** Expiry, epoch milliseconds. */
   expiresAt?: number;
+  /**
+   * An API key's environment (`live` or `test`, from introspection); absent for tokens. A service
+   * that serves both can keep test traffic apart with it, or refuse one kind outright
+   * (`ApiKeyOptions.environments`).
+   */
+  environment?: ApiKeyEnvironment;
 }

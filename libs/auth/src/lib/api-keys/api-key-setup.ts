@@ -1,7 +1,8 @@
 import { HttpAdapterHost } from '@nestjs/core';
 import { MemoryRateLimitStore, SystemClock } from '@keycard/common';
 import { trimSlash } from '../discovery';
-import type { ApiKeyOptions, ResolvedKeycardAuthOptions } from '../options';
+import { API_KEY_ENVIRONMENTS, ApiKeyOptions, ResolvedKeycardAuthOptions } from '../options';
+import { ApiKeyFailureLimiter, DEFAULT_API_KEY_FAILURE_LIMIT } from './api-key-failure-limiter';
 import { ApiKeyRateLimiter } from './api-key-rate-limiter';
 import { ApiKeyUsageReporter } from './api-key-usage.reporter';
 import { ApiKeyAuthenticator, HeaderSetter } from './api-key.authenticator';
@@ -32,11 +33,11 @@ function keycardApiKeys(
     timeoutMs: apiKeys.timeoutMs,
     clock,
   });
-  const limiter = new ApiKeyRateLimiter(
-    apiKeys.rateLimit?.store ?? new MemoryRateLimitStore(clock),
-    apiKeys.rateLimit?.defaultPerMinute,
-    clock,
-  );
+  const store = apiKeys.rateLimit?.store ?? new MemoryRateLimitStore(clock);
+  const limiter = new ApiKeyRateLimiter(store, apiKeys.rateLimit?.defaultPerMinute, clock);
+  const failuresPerIp = apiKeys.rateLimit?.failuresPerIp ?? DEFAULT_API_KEY_FAILURE_LIMIT;
+  const failures =
+    failuresPerIp > 0 ? new ApiKeyFailureLimiter(store, failuresPerIp, clock) : undefined;
   const usage =
     apiKeys.usage === false
       ? undefined
@@ -54,6 +55,8 @@ function keycardApiKeys(
     usage,
     setHeader: headerSetter(host),
     rateLimitHeaders: apiKeys.rateLimit?.headers ?? 'near-limit',
+    failures,
+    environments: apiKeys.environments ?? API_KEY_ENVIRONMENTS,
     clock,
   });
 }

@@ -1,4 +1,5 @@
 import {
+  ApiKeyEnvironment,
   Clock,
   ErrorCode,
   hashApiKey,
@@ -9,6 +10,7 @@ import {
 import { describeError } from '../discovery';
 import type { ApiKeyVerifier, RateLimitHeaderPolicy } from '../options';
 import type { Principal } from '../principal';
+import type { ApiKeyFailureLimiter } from './api-key-failure-limiter';
 import {
   ApiKeyRateLimiter,
   apiKeyRateLimited,
@@ -29,6 +31,10 @@ interface RateLimitedParts {
   setHeader: HeaderSetter;
   /** Default `'near-limit'`: see `ApiKeyOptions.rateLimit.headers`. */
   rateLimitHeaders?: RateLimitHeaderPolicy;
+  /** Failed keys per client IP, reserved before each introspection; absent: no such limit. */
+  failures?: ApiKeyFailureLimiter;
+  /** The key environments this service accepts (`ApiKeyOptions.environments`); default both. */
+  environments?: readonly ApiKeyEnvironment[];
   /**
    * The clock the verifier, the limiter and the usage reporter share (default: the system clock):
    * the cached path reads it once for all three.
@@ -54,9 +60,10 @@ export type UncachedKeyCheck = (
 ) => Promise<VerifiedApiKey | null>;
 
 /**
- * The `X-API-Key` step of the guard. Keycard keys go: format and checksum (offline) → count the
- * request in the key's window (before any introspection, under a key derived from the key's hash)
- * → verify (the cached answer, else `uncached`: the passport-headerapikey strategy, which
+ * The `X-API-Key` step of the guard. Keycard keys go: format, checksum and environment (offline)
+ * → for a key not cached, one attempt of the client IP's failure budget (`ApiKeyFailureLimiter`)
+ * → count the request in the key's window (before any introspection, under a key derived from the
+ * key's hash) → verify (the cached answer, else `uncached`: the passport-headerapikey strategy, which
  * introspects through `check`) → RateLimit-* headers on the response (see `admitted`). The
  * rate-limit state spans both sides of verification, which is why these steps are not inside the
  * strategy's callback.
@@ -100,11 +107,15 @@ export class ApiKeyAuthenticator {
     return this.admitted(parts, response, verified, known, counted);
   }
 
-  /** The principal of a good key; 401 invalid_api_key, 429, or 503 when it cannot be checked. */
+  /**
+   * The principal of a good key; 401 invalid_api_key, 429, or 503 when it cannot be checked.
+   * `clientIp`: the request's client address (`request.ip`), for the failure limit.
+   */
   async authenticate(
     header: unknown,
     response: unknown,
     uncached: UncachedKeyCheck = (apiKey, keyHash) => this.check(apiKey, keyHash),
+    clientIp?: string,
   ): Promise<Principal> {
     if (typeof header !== 'string' || header === '')
       throw invalidApiKey('X-API-Key is empty or repeated');
@@ -115,6 +126,32 @@ export class ApiKeyAuthenticator {
       return verified.principal;
     }
     const keyHash = this.keyHashes.get(header) ?? this.checkFormat(header);
+    // A key not cached costs an introspection: the client IP's failure budget pays for it first.
+    // A cached key (good or bad) costs nothing and is not counted.
+    const release =
+      parts.failures !== undefined && parts.verifier.cached(keyHash) === undefined
+        ? await parts.failures.reserve(clientIp)
+        : undefined;
+    let failed = false;
+    try {
+      return await this.verifyCounted(parts, header, keyHash, response, uncached);
+    } catch (error) {
+      failed = error instanceof KeycardError && error.code === ErrorCode.InvalidApiKey;
+      throw error;
+    } finally {
+      // Only a key the auth-service turned down stays counted against the IP.
+      if (!failed) release?.();
+    }
+  }
+
+  /** The key's window, then its cached answer or `uncached`: the rest of `authenticate`. */
+  private async verifyCounted(
+    parts: RateLimitedParts,
+    header: string,
+    keyHash: string,
+    response: unknown,
+    uncached: UncachedKeyCheck,
+  ): Promise<Principal> {
     const known = parts.verifier.knownRateLimit(keyHash);
     const counted = await parts.limiter.hit(keyHash, known);
     // A known limit is applied before verification, so an over-limit key costs no introspection.
@@ -149,9 +186,21 @@ export class ApiKeyAuthenticator {
     return verified.principal;
   }
 
-  /** The hash of a well-formed key (remembered); 401 for a malformed key or a bad checksum. */
+  /**
+   * The hash of a well-formed key (remembered); 401 for a malformed key, a bad checksum, or a key
+   * of an environment this service does not accept (a test key at a live service: it is
+   * refused before any lookup, and never remembered, so the cached path never sees it).
+   */
   private checkFormat(header: string): string {
-    if (!parseApiKey(header)) throw invalidApiKey('malformed API key or bad checksum');
+    const parsed = parseApiKey(header);
+    if (!parsed) throw invalidApiKey('malformed API key or bad checksum');
+    const accepted = this.parts.limiter !== undefined ? this.parts.environments : undefined;
+    if (accepted !== undefined && !accepted.includes(parsed.environment)) {
+      throw new KeycardError(ErrorCode.InvalidApiKey, {
+        message: `This service does not accept ${parsed.environment} API keys`,
+        reason: `a ${parsed.environment} key; accepted: ${accepted.join(', ')}`,
+      });
+    }
     const keyHash = hashApiKey(header);
     if (this.keyHashes.size >= KEY_HASH_MEMO_SIZE) this.keyHashes.clear();
     this.keyHashes.set(header, keyHash);

@@ -1,3 +1,4 @@
+import type { ApiKeyEnvironment } from '@keycard/common';
 import type { Principal } from '../principal';
 import type { VerifiedApiKey } from './api-key-verifier';
 
@@ -9,6 +10,14 @@ function optionalNumber(value: unknown, name: string): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isFinite(value))
     throw new Error(`introspection answer has a bad ${name}`);
+  return value;
+}
+
+/** `live` or `test`; absent from an older auth-service's answer. */
+function optionalEnvironment(value: unknown): ApiKeyEnvironment | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (value !== 'live' && value !== 'test')
+    throw new Error('introspection answer has a bad environment');
   return value;
 }
 
@@ -33,6 +42,7 @@ export function toVerifiedApiKey(answer: unknown, now: number): VerifiedApiKey |
   const scope = answer['scope'] ?? '';
   if (typeof scope !== 'string') throw new Error('introspection answer has a bad scope');
   const rateLimit = optionalNumber(answer['rate_limit'], 'rate_limit');
+  const environment = optionalEnvironment(answer['environment']);
   const principal: Principal = {
     sub: requiredString(answer, 'sub'),
     authType: 'api_key',
@@ -41,6 +51,7 @@ export function toVerifiedApiKey(answer: unknown, now: number): VerifiedApiKey |
     scopeRestricted: true,
     tokenId: requiredString(answer, 'key_id'),
     ...(expiresAt === undefined ? {} : { expiresAt }),
+    ...(environment === undefined ? {} : { environment }),
   };
   Object.freeze(principal.roles);
   Object.freeze(principal.scopes);

@@ -85,6 +85,7 @@ describe('IntrospectionApiKeyVerifier', () => {
         scopeRestricted: true,
         tokenId: activeKeyAnswer()['key_id'],
         expiresAt: exp * 1000,
+        environment: 'live',
       },
       rateLimit: 42,
     });
@@ -264,6 +265,7 @@ describe('IntrospectionApiKeyVerifier', () => {
     ['a body that is not an object', 200, ['active']],
     ['an active answer without sub', 200, activeKeyAnswer({ sub: undefined })],
     ['an active answer with a numeric scope', 200, activeKeyAnswer({ scope: 7 })],
+    ['an active answer with an unknown environment', 200, activeKeyAnswer({ environment: 'prod' })],
   ])('answers 503, never accepts and never caches, on %s', async (_what, status, body) => {
     server.handler = () => ({ status, body });
     expect((await failureOf(verifier.verify(key))).code).toBe(ErrorCode.Unavailable);
