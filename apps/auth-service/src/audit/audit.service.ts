@@ -15,7 +15,7 @@ const IP_MAX_LENGTH = 64;
  * path: `record` never throws and never rejects (a failed write is logged), so callers write
  * `void audit.record(…)`; tests await the promise it returns, or `flush()`.
  *
- * Retention: events are kept until pruned (`prune(olderThan)`); nothing prunes on its own.
+ * Retention: the retention job (`../retention/`) deletes events older than `AUDIT_RETENTION`.
  */
 @Injectable()
 export class AuditService {
