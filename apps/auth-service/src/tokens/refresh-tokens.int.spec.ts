@@ -3,7 +3,8 @@ import { databaseBackends, OpenDatabase } from '../testing/database-backends';
 import { testAuthConfig } from '../testing/test-config';
 import { RefreshFamilyEntity } from './refresh-family.entity';
 import { RefreshTokenEntity } from './refresh-token.entity';
-import { RefreshTokensService } from './refresh-tokens.service';
+import { REFRESH_FAULT_POINTS, RefreshTokensService } from './refresh-tokens.service';
+import { WriteFaultPoints } from '../database/atomic-writes';
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {
@@ -27,7 +28,7 @@ describe.each(databaseBackends())('refresh tokens on $name', (backend) => {
     clock = new ManualClock(Date.UTC(2026, 5, 1));
   });
 
-  function service(reuseInterval: string): RefreshTokensService {
+  function service(reuseInterval: string, faults?: WriteFaultPoints): RefreshTokensService {
     const config = testAuthConfig({
       REFRESH_REUSE_INTERVAL: reuseInterval,
       REFRESH_TOKEN_TTL: '1h',
@@ -38,7 +39,29 @@ describe.each(databaseBackends())('refresh tokens on $name', (backend) => {
       dataSource.getRepository(RefreshTokenEntity),
       config,
       clock,
+      undefined,
+      undefined,
+      faults,
     );
+  }
+
+  /** Fails the write at `point`, as a crash of the process or of its connection would. */
+  function crashAt(point: string): WriteFaultPoints {
+    return {
+      reached(reached: string) {
+        if (reached === point) throw new Error(`injected crash at ${point}`);
+      },
+    };
+  }
+
+  async function rowsOf(familyId: string) {
+    const families = await db.dataSource
+      .getRepository(RefreshFamilyEntity)
+      .countBy({ id: familyId });
+    const tokens = await db.dataSource
+      .getRepository(RefreshTokenEntity)
+      .find({ where: { familyId }, order: { createdAt: 'ASC' } });
+    return { families, tokens };
   }
 
   async function refresh(tokens: RefreshTokensService, presented: string): Promise<string> {
@@ -167,5 +190,51 @@ describe.each(databaseBackends())('refresh tokens on $name', (backend) => {
     expect(await tokens.isFamilyActive(a.family.id)).toBe(false);
     expect(await tokens.isFamilyActive(b.family.id)).toBe(false);
     expect(await tokens.isFamilyActive(other.family.id)).toBe(true);
+  });
+
+  // Issue 14, finding 14: a rotation and a login's family + first token are one transaction.
+  it('a crash between marking a rotation and writing its successor leaves the token unrotated', async () => {
+    const { refreshToken, family } = await service('10s').start('user-crash');
+    const crashing = service('10s', crashAt(REFRESH_FAULT_POINTS.rotationMarked));
+    await expect(refresh(crashing, refreshToken)).rejects.toThrow('injected crash');
+    const after = await rowsOf(family.id);
+    expect(after.tokens).toHaveLength(1);
+    expect(after.tokens[0]).toMatchObject({ rotatedAt: null, successorId: null });
+    // The client's retry (after the interval, even) is an ordinary rotation, not "reuse".
+    clock.advance(60_000);
+    const tokens = service('10s');
+    const next = await refresh(tokens, refreshToken);
+    expect(await refresh(tokens, next)).toMatch(/^rt_/);
+    expect(await tokens.isFamilyActive(family.id)).toBe(true);
+  });
+
+  it('a crash between a family and its first token leaves neither', async () => {
+    const crashing = service('0', crashAt(REFRESH_FAULT_POINTS.familyInserted));
+    await expect(crashing.start('user-crash-2')).rejects.toThrow('injected crash');
+    expect(
+      await db.dataSource.getRepository(RefreshFamilyEntity).countBy({ userId: 'user-crash-2' }),
+    ).toBe(0);
+    const { family, refreshToken } = await service('0').start('user-crash-2');
+    const after = await rowsOf(family.id);
+    expect(after).toMatchObject({ families: 1, tokens: [{ familyId: family.id }] });
+    expect(await refresh(service('0'), refreshToken)).toMatch(/^rt_/);
+  });
+
+  it('a failed rotation writes nothing, also while other rotations of the token race it', async () => {
+    const { refreshToken, family } = await service('10s').start('user-crash-3');
+    const crashing = service('10s', crashAt(REFRESH_FAULT_POINTS.rotationMarked));
+    const healthy = service('10s');
+    const outcomes = await Promise.allSettled([
+      refresh(crashing, refreshToken),
+      refresh(healthy, refreshToken),
+      refresh(healthy, refreshToken),
+    ]);
+    const successors = new Set(
+      outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : [])),
+    );
+    expect(successors.size).toBe(1);
+    const after = await rowsOf(family.id);
+    expect(after.tokens.filter((t) => t.rotatedAt === null)).toHaveLength(1);
+    expect(after.tokens).toHaveLength(2);
   });
 });

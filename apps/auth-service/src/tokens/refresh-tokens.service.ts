@@ -7,6 +7,7 @@ import { KeycardMetrics } from '@keycard/observability';
 import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
 import { authConfig, AuthSettings } from '../config/auth.config';
+import { AtomicStatement, writeAtomically, WriteFaultPoints } from '../database/atomic-writes';
 import { RefreshFamilyEntity } from './refresh-family.entity';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import {
@@ -28,6 +29,14 @@ export interface RefreshGrant {
   refreshToken: string;
 }
 
+/** Where a test may make a token write fail halfway (`WriteFaultPoints`). */
+export const REFRESH_FAULT_POINTS = {
+  /** `start`: the family row is written, its first token not yet. */
+  familyInserted: 'refresh.family-inserted',
+  /** `rotate`: the presented token is marked rotated, its successor not yet written. */
+  rotationMarked: 'refresh.rotation-marked',
+} as const;
+
 function invalidRefreshToken(reason: string): KeycardError {
   return new KeycardError(ErrorCode.InvalidToken, { message: 'Invalid refresh token', reason });
 }
@@ -35,8 +44,10 @@ function invalidRefreshToken(reason: string): KeycardError {
 /**
  * Opaque rotating refresh tokens: every use rotates; presenting a rotated token again revokes the
  * whole family, except the immediate predecessor within `REFRESH_REUSE_INTERVAL`, which gets the
- * same successor back. Each step is one conditional statement, so concurrent refreshes of one
- * token can never produce two live successors, on SQLite or PostgreSQL.
+ * same successor back. A rotation is one transaction opened by a conditional statement, so
+ * concurrent refreshes of one token can never produce two live successors, and a crash can never
+ * leave a rotated token without its successor (or a login without its first token), on SQLite or
+ * PostgreSQL.
  */
 @Injectable()
 export class RefreshTokensService {
@@ -50,6 +61,7 @@ export class RefreshTokensService {
     private readonly clock: Clock,
     @Optional() private readonly audit?: AuditService,
     @Optional() private readonly metrics?: KeycardMetrics,
+    @Optional() private readonly faults?: WriteFaultPoints,
   ) {}
 
   /** Starts a new login (family) and returns its first refresh token. */
@@ -66,9 +78,14 @@ export class RefreshTokensService {
       revokedAt: null,
       revokeReason: null,
     });
-    await this.families.insert(family);
     const refreshToken = newRefreshToken();
-    await this.insertToken(family.id, refreshToken, null);
+    await this.write([
+      {
+        query: this.families.createQueryBuilder().insert().values(family).getQueryAndParameters(),
+        after: REFRESH_FAULT_POINTS.familyInserted,
+      },
+      { query: this.tokenInsert(family.id, refreshToken, null) },
+    ]);
     this.metrics?.tokensIssued.inc({ kind: 'refresh' });
     return { family, refreshToken };
   }
@@ -99,17 +116,36 @@ export class RefreshTokensService {
     if (token.rotatedAt === null) {
       const successor = newRefreshToken();
       const successorId = randomUUID();
-      const result = await this.tokens
-        .createQueryBuilder()
-        .update()
-        .set({ rotatedAt: now, successorId, successorSealed: sealSuccessor(presented, successor) })
-        .where('id = :id AND rotated_at IS NULL', { id: token.id })
-        .execute();
-      if (result.affected === 1) {
-        await this.insertToken(family.id, successor, token.id, successorId);
-        // The predecessor's sealed copy of this token is no longer needed by anyone.
-        if (token.parentId)
-          await this.tokens.update({ id: token.parentId }, { successorSealed: null });
+      const statements: AtomicStatement[] = [
+        {
+          // Only the first of concurrent rotations changes the row; the others find it rotated.
+          query: this.tokens
+            .createQueryBuilder()
+            .update()
+            .set({
+              rotatedAt: now,
+              successorId,
+              successorSealed: sealSuccessor(presented, successor),
+            })
+            .where('id = :id AND rotated_at IS NULL', { id: token.id })
+            .getQueryAndParameters(),
+          requireOneRow: true,
+          after: REFRESH_FAULT_POINTS.rotationMarked,
+        },
+        { query: this.tokenInsert(family.id, successor, token.id, successorId) },
+      ];
+      // The predecessor's sealed copy of this token is no longer needed by anyone.
+      if (token.parentId) {
+        statements.push({
+          query: this.tokens
+            .createQueryBuilder()
+            .update()
+            .set({ successorSealed: null })
+            .where('id = :id', { id: token.parentId })
+            .getQueryAndParameters(),
+        });
+      }
+      if (await this.write(statements)) {
         this.metrics?.tokensIssued.inc({ kind: 'refresh' });
         return { family, refreshToken: successor };
       }
@@ -163,7 +199,7 @@ export class RefreshTokensService {
       intervalMs > 0 && token.rotatedAt !== null && now - token.rotatedAt <= intervalMs;
     if (recent && token.successorId && token.successorSealed) {
       const successor = await this.tokens.findOneBy({ id: token.successorId });
-      // Missing means the winning request is still inserting it: it is the live head either way.
+      // Written in the same transaction as the rotation; missing only if it was since deleted.
       const successorIsHead = !successor || successor.rotatedAt === null;
       const plain = successorIsHead ? openSuccessor(presented, token.successorSealed) : undefined;
       if (plain) return { family, refreshToken: plain };
@@ -184,23 +220,32 @@ export class RefreshTokensService {
     throw invalidRefreshToken('refresh token reuse');
   }
 
-  private async insertToken(
+  /** All of `statements` or none of them (`writeAtomically`); false when a guard changed nothing. */
+  private write(statements: AtomicStatement[]): Promise<boolean> {
+    return writeAtomically(this.tokens.manager.dataSource, statements, this.faults);
+  }
+
+  private tokenInsert(
     familyId: string,
     plain: string,
     parentId: string | null,
     id = randomUUID(),
-  ): Promise<void> {
+  ): AtomicStatement['query'] {
     const now = this.clock.now();
-    await this.tokens.insert({
-      id,
-      familyId,
-      tokenHash: hashRefreshToken(plain),
-      parentId,
-      createdAt: now,
-      expiresAt: now + this.config.refreshTokenTtl * 1000,
-      rotatedAt: null,
-      successorId: null,
-      successorSealed: null,
-    });
+    return this.tokens
+      .createQueryBuilder()
+      .insert()
+      .values({
+        id,
+        familyId,
+        tokenHash: hashRefreshToken(plain),
+        parentId,
+        createdAt: now,
+        expiresAt: now + this.config.refreshTokenTtl * 1000,
+        rotatedAt: null,
+        successorId: null,
+        successorSealed: null,
+      })
+      .getQueryAndParameters();
   }
 }

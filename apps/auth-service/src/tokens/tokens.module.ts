@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { WriteFaultPoints } from '../database/atomic-writes';
 import { KeysModule } from '../keys/keys.module';
 import { UsersModule } from '../users/users.module';
 import { AccessTokenService } from './access-token.service';
@@ -14,7 +15,8 @@ import { TokensService } from './tokens.service';
     KeysModule,
     UsersModule,
   ],
-  providers: [AccessTokenService, RefreshTokensService, TokensService],
+  // WriteFaultPoints does nothing; fault tests override it to fail a write halfway.
+  providers: [AccessTokenService, RefreshTokensService, TokensService, WriteFaultPoints],
   exports: [AccessTokenService, RefreshTokensService, TokensService],
 })
 export class TokensModule {}

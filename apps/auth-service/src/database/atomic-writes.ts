@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, QueryFailedError } from 'typeorm';
+
+/**
+ * Named places between the statements of an atomic write where a test can make the write fail,
+ * as a crash or a lost database would (`reached` throws, kills the process, stops the server).
+ * Does nothing in production; a test overrides the provider. Called synchronously.
+ */
+@Injectable()
+export class WriteFaultPoints {
+  /** Told the name of each fault point a write passes; no fault outside tests. */
+  readonly reached: (point: string) => void = () => undefined;
+}
+
+/** One statement of an atomic write, as a query builder's `getQueryAndParameters()` gives it. */
+export interface AtomicStatement {
+  query: [sql: string, parameters: unknown[]];
+  /** The write is abandoned (nothing kept, `false` returned) unless this changes exactly one row. */
+  requireOneRow?: boolean;
+  /** The fault point reached right after this statement. */
+  after?: string;
+}
+
+/** The part of better-sqlite3's `Database` used here (TypeORM types it as `any`). */
+interface SqliteDatabase {
+  prepare(sql: string): { run(...parameters: unknown[]): { changes: number } };
+  transaction(work: () => void): () => void;
+}
+
+class Abandoned extends Error {}
+
+/**
+ * Runs `statements` as one transaction: all of them are kept, or none. PostgreSQL: a transaction
+ * on a pooled connection of its own (a crash or a lost connection rolls it back). SQLite: one
+ * synchronous better-sqlite3 transaction; TypeORM runs SQLite on a single shared connection, where
+ * an async transaction would take in the statements of concurrent requests, so nothing else may
+ * run between BEGIN and COMMIT. Returns false when a `requireOneRow` statement changed no row.
+ */
+export async function writeAtomically(
+  dataSource: DataSource,
+  statements: AtomicStatement[],
+  faults?: WriteFaultPoints,
+): Promise<boolean> {
+  if (dataSource.options.type === 'better-sqlite3') {
+    const { databaseConnection } = dataSource.driver as unknown as {
+      databaseConnection: SqliteDatabase;
+    };
+    return writeSqlite(databaseConnection, statements, faults);
+  }
+  const runner = dataSource.createQueryRunner('master');
+  await runner.connect();
+  try {
+    await runner.startTransaction();
+    for (const { query, requireOneRow, after } of statements) {
+      const result = await runner.query(query[0], query[1], true);
+      if (requireOneRow && result.affected !== 1) throw new Abandoned();
+      if (after) faults?.reached(after);
+    }
+    await runner.commitTransaction();
+    return true;
+  } catch (error) {
+    if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+    if (error instanceof Abandoned) return false;
+    throw error;
+  } finally {
+    await runner.release();
+  }
+}
+
+function writeSqlite(
+  db: SqliteDatabase,
+  statements: AtomicStatement[],
+  faults?: WriteFaultPoints,
+): boolean {
+  const write = db.transaction(() => {
+    for (const { query, requireOneRow, after } of statements) {
+      const { changes } = runSqlite(db, query);
+      if (requireOneRow && changes !== 1) throw new Abandoned();
+      if (after) faults?.reached(after);
+    }
+  });
+  try {
+    write();
+    return true;
+  } catch (error) {
+    if (error instanceof Abandoned) return false;
+    throw error;
+  }
+}
+
+function runSqlite(db: SqliteDatabase, [sql, parameters]: AtomicStatement['query']) {
+  // As TypeORM's own driver does: better-sqlite3 cannot bind booleans.
+  const bound = parameters.map((p) => (typeof p === 'boolean' ? Number(p) : p));
+  try {
+    return db.prepare(sql).run(...bound);
+  } catch (error) {
+    throw new QueryFailedError(sql, bound, error as Error);
+  }
+}
