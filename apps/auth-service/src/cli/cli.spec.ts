@@ -2,6 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { ErrorCode, KeycardError } from '@keycard/common';
 import { ClientsService, CreatedClient, NewClient } from '../clients/clients.service';
 import { KeysService } from '../keys/keys.service';
+import { AdminPromotionService } from '../users/admin-promotion.service';
 import { runCommand } from './cli';
 
 const SECRET = 'cs_this-is-the-generated-secret-value-000000';
@@ -29,13 +30,24 @@ function setup(create: (input: NewClient) => Promise<CreatedClient>) {
       return [];
     },
   };
+  const promoted: string[] = [];
+  const promotion = {
+    promote: async (email: string) => {
+      promoted.push(email);
+      return { userId: 'u-1', email, changed: true, reenabled: false };
+    },
+  };
+  const services = new Map<unknown, unknown>([
+    [ClientsService, clients],
+    [KeysService, keys],
+    [AdminPromotionService, promotion],
+  ]);
   const app = {
-    get: (token: unknown) =>
-      token === ClientsService ? clients : token === KeysService ? keys : undefined,
+    get: (token: unknown) => services.get(token),
   } as unknown as INestApplicationContext;
   const io = { out: new Output(), err: new Output() };
   const run = (...argv: string[]) => runCommand(app, argv, io);
-  return { run, io, created, keysListed: () => keysListed };
+  return { run, io, created, promoted, keysListed: () => keysListed };
 }
 
 const ok = async (input: NewClient): Promise<CreatedClient> => ({
@@ -90,6 +102,15 @@ describe('runCommand', () => {
     expect(await run('create-client', 'x')).toBe(1);
     expect(io.err.text).toBe('create-client failed: name must be 1 to 100 characters\n');
     expect(io.out.text).toBe('');
+  });
+
+  it('hands promote-admin to the admin commands, and lists it in the usage', async () => {
+    const { run, io, promoted } = setup(ok);
+    expect(await run('promote-admin', 'ada@example.com')).toBe(0);
+    expect(promoted).toEqual(['ada@example.com']);
+    expect(io.out.text).toBe('ada@example.com (user u-1) is now an admin\n');
+    expect(await run()).toBe(2);
+    expect(io.err.text).toContain('promote-admin <email>');
   });
 
   it('hands rotate-keys and list-keys to the keys commands', async () => {

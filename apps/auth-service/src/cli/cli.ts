@@ -2,6 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { KeycardError } from '@keycard/common';
 import { ClientsService } from '../clients/clients.service';
 import { KEYS_COMMANDS, runKeysCommand } from '../keys/keys.cli';
+import { ADMIN_COMMANDS, runAdminCommand } from '../users/admin.cli';
 
 /** Where commands write; the process streams unless a test passes its own. */
 export interface CommandOutput {
@@ -14,6 +15,7 @@ export const USAGE = [
   '  create-client <name> [--scopes "scope scope…"]   register a service client (prints its secret once)',
   '  rotate-keys [--force]                             rotate the signing keys',
   '  list-keys                                         list the signing keys',
+  '  promote-admin <email>                             make an existing user an enabled admin',
 ].join('\n');
 
 interface CreateClientArgs {
@@ -63,7 +65,8 @@ async function createClient(
 /**
  * Runs one command-line command (`argv` = `process.argv.slice(2)`) against an application context
  * and returns the exit code: 0 done, 1 refused or failed, 2 usage error. Key commands are handled
- * by `runKeysCommand`. A failure prints its public message only, never a secret.
+ * by `runKeysCommand`, `promote-admin` by `runAdminCommand`. A failure prints its public message
+ * only, never a secret.
  */
 export async function runCommand(
   app: INestApplicationContext,
@@ -72,6 +75,8 @@ export async function runCommand(
 ): Promise<number> {
   const [command, ...args] = argv;
   if ((KEYS_COMMANDS as readonly string[]).includes(command)) return runKeysCommand(app, argv, io);
+  if ((ADMIN_COMMANDS as readonly string[]).includes(command))
+    return runAdminCommand(app, argv, io);
   if (command !== 'create-client') {
     io.err.write(`${USAGE}\n`);
     return 2;

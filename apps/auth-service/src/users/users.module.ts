@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AdminBootstrapService } from './admin-bootstrap.service';
+import { AdminGuardedWrites } from './admin-guarded-writes';
+import { AdminPromotionService } from './admin-promotion.service';
 import { AdminUsersController } from './admin-users.controller';
 import { PasswordHasher } from './password-hasher';
 import { UserEventsService } from './user-events.service';
@@ -14,7 +16,14 @@ import { UsersService } from './users.service';
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity])],
   controllers: [AdminUsersController],
-  providers: [UsersService, PasswordHasher, UserEventsService, AdminBootstrapService],
-  exports: [UsersService, PasswordHasher, UserEventsService],
+  providers: [
+    UsersService,
+    PasswordHasher,
+    UserEventsService,
+    AdminBootstrapService,
+    AdminGuardedWrites,
+    AdminPromotionService,
+  ],
+  exports: [UsersService, PasswordHasher, UserEventsService, AdminPromotionService],
 })
 export class UsersModule {}

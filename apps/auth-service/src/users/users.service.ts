@@ -4,8 +4,10 @@ import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { Clock, ErrorCode, KeycardError } from '@keycard/common';
+import type { AuditActor } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
 import { userChangeEvents } from '../audit/user-change-events';
+import { AdminGuardedWrites, lastAdminError, UserPatch } from './admin-guarded-writes';
 import { PasswordHasher } from './password-hasher';
 import { isUniqueViolation } from './unique-violation';
 import { UserEventsService } from './user-events.service';
@@ -46,6 +48,7 @@ export class UsersService {
     private readonly hasher: PasswordHasher,
     private readonly events: UserEventsService,
     private readonly clock: Clock,
+    private readonly writes: AdminGuardedWrites,
     @Optional() private readonly audit?: AuditService,
   ) {}
 
@@ -149,28 +152,30 @@ export class UsersService {
   }
 
   /**
-   * Admin changes; 404 for an unknown id. Setting `disabled: true` also tells the subscribers
-   * (tokens, sessions, API keys) to revoke what the user holds, every time, so a retry completes a
-   * revocation that failed half-way.
+   * Admin changes; 404 for an unknown id, 409 `last_admin` when no enabled admin would remain
+   * (see `AdminGuardedWrites`). Setting `disabled: true` also tells the subscribers (tokens,
+   * sessions, API keys) to revoke what the user holds, every time, so a retry completes a
+   * revocation that failed half-way. `actor` names who made the change when there is no request
+   * to take it from (the command line).
    */
-  async update(id: string, changes: UserChanges): Promise<UserEntity> {
+  async update(id: string, changes: UserChanges, actor?: AuditActor): Promise<UserEntity> {
     const user = await this.findById(id);
-    if (!user)
-      throw new KeycardError(ErrorCode.NotFound, {
-        message: 'User not found',
-        reason: 'no such user',
-      });
+    if (!user) throw userNotFound();
     const before = { roles: [...user.roles], disabled: user.disabled };
-    const patch: Partial<Pick<UserEntity, 'roles' | 'disabled' | 'updatedAt'>> = {};
+    const patch: UserPatch = {};
     if (changes.roles !== undefined) patch.roles = uniqueRoles(changes.roles);
     if (changes.disabled !== undefined) patch.disabled = changes.disabled;
     if (Object.keys(patch).length > 0) {
       patch.updatedAt = this.clock.now();
-      await this.repository.update({ id }, patch);
+      const outcome = await this.writes.update(id, patch);
+      if (outcome === 'last_admin') throw lastAdminError();
+      if (outcome === 'missing') throw userNotFound();
       Object.assign(user, patch);
     }
     if (changes.disabled === true) await this.events.emitDisabled(id);
-    for (const event of userChangeEvents(id, before, user)) void this.audit?.record(event);
+    for (const event of userChangeEvents(id, before, user)) {
+      void this.audit?.record(actor ? { ...event, actor } : event);
+    }
     return user;
   }
 
@@ -195,6 +200,13 @@ export class UsersService {
       );
     }
   }
+}
+
+function userNotFound(): KeycardError {
+  return new KeycardError(ErrorCode.NotFound, {
+    message: 'User not found',
+    reason: 'no such user',
+  });
 }
 
 function uniqueRoles(roles: readonly string[]): string[] {

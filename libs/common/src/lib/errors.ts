@@ -13,6 +13,8 @@ export enum ErrorCode {
   NotFound = 'not_found',
   Conflict = 'conflict',
   TooEarly = 'too_early',
+  /** A change that would leave no enabled admin (demoting or disabling the last one). */
+  LastAdmin = 'last_admin',
   /** A new password that is too short, too long or commonly used (the password policy). */
   WeakPassword = 'weak_password',
   /** `REQUIRE_VERIFIED_EMAIL`: the account's address must be verified before signing in. */
@@ -45,6 +47,7 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.NotFound]: 404,
   [ErrorCode.Conflict]: 409,
   [ErrorCode.TooEarly]: 409,
+  [ErrorCode.LastAdmin]: 409,
   [ErrorCode.WeakPassword]: 400,
   [ErrorCode.EmailNotVerified]: 403,
   [ErrorCode.RateLimited]: 429,
@@ -73,6 +76,7 @@ const DEFAULT_MESSAGE: Record<ErrorCode, string> = {
   [ErrorCode.NotFound]: 'Not found',
   [ErrorCode.Conflict]: 'Conflict',
   [ErrorCode.TooEarly]: 'Too early',
+  [ErrorCode.LastAdmin]: 'This change would leave no active admin',
   [ErrorCode.WeakPassword]:
     'Choose a password of 8 to 128 characters that is not a commonly used one',
   [ErrorCode.EmailNotVerified]: 'Verify your email address before signing in',
