@@ -48,6 +48,16 @@ describe('exceedsJsonDepth', () => {
     expect(exceedsJsonDepth(bytes('["x\\\\",[[[1]]]]'), 4)).toBe(false);
   });
 
+  it('counts brackets after a string that ends in several escaped backslashes', () => {
+    expect(exceedsJsonDepth(bytes('["\\\\\\\\",[[[1]]]]'), 3)).toBe(true);
+    expect(exceedsJsonDepth(bytes('["\\\\\\\"[[[",1]'), 1)).toBe(false);
+  });
+
+  it('leaves an unterminated string to the parser', () => {
+    expect(exceedsJsonDepth(bytes('["abc'))).toBe(false);
+    expect(exceedsJsonDepth(bytes('["\\"'))).toBe(false);
+  });
+
   it('is fine with empty and scalar bodies', () => {
     for (const body of ['', '1', '"x"', 'null', '{}', '[]'])
       expect(exceedsJsonDepth(bytes(body))).toBe(false);
