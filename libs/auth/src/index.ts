@@ -36,6 +36,7 @@ export {
   rateLimitHeaders,
   type RateLimitState,
 } from './lib/api-keys/api-key-rate-limiter';
+export { envApiKeyEnvironments } from './lib/api-keys/api-key-environments';
 export {
   ApiKeyFailureLimiter,
   DEFAULT_API_KEY_FAILURE_LIMIT,

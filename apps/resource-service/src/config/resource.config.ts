@@ -5,7 +5,6 @@ import {
   envDuration,
   envIssuer,
   envInt,
-  envList,
   envOneOf,
   envOptional,
   envOptionalHttpUrl,
@@ -15,11 +14,10 @@ import {
   envString,
 } from '@keycard/common';
 import {
-  API_KEY_ENVIRONMENTS,
   DEFAULT_API_KEY_FAILURE_LIMIT,
+  envApiKeyEnvironments,
   RATE_LIMIT_HEADER_POLICIES,
 } from '@keycard/auth';
-import type { ApiKeyEnvironment } from '@keycard/common';
 import { loadObservabilityConfig } from '@keycard/observability';
 import { resolve } from 'node:path';
 
@@ -77,18 +75,6 @@ export function loadResourceConfig(env: Env) {
     /** LOG_LEVEL, METRICS_TOKEN, SHUTDOWN_TIMEOUT. */
     observability: loadObservabilityConfig(env),
   };
-}
-
-/** `API_KEY_ENVIRONMENTS`: comma-separated `live` / `test`; default both. */
-function envApiKeyEnvironments(env: Env): readonly ApiKeyEnvironment[] {
-  const listed = envList(env, 'API_KEY_ENVIRONMENTS').map((item) => item.toLowerCase());
-  if (listed.length === 0) return API_KEY_ENVIRONMENTS;
-  const unknown = listed.find(
-    (item) => !(API_KEY_ENVIRONMENTS as readonly string[]).includes(item),
-  );
-  if (unknown !== undefined)
-    throw new ConfigError('API_KEY_ENVIRONMENTS', `must list live and/or test, got "${unknown}"`);
-  return API_KEY_ENVIRONMENTS.filter((environment) => listed.includes(environment));
 }
 
 export type ResourceConfig = ReturnType<typeof loadResourceConfig>;

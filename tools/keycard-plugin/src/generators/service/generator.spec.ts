@@ -371,6 +371,11 @@ describe('@keycard/tools:service', () => {
         'headers: config.apiKeyRateLimitHeaders',
       );
       expect(config).toContain("'API_KEY_RATE_LIMIT_HEADERS'");
+      expect(config).toContain("'API_KEY_FAILURE_LIMIT'");
+      expect(config).toContain('envApiKeyEnvironments(env)');
+      expect(read(tree, 'apps/billing-service/src/config/keycard-auth.options.ts')).toContain(
+        'environments: config.apiKeyEnvironments',
+      );
       expect(tree.exists('apps/billing-service/src/rate-limit/rate-limit.module.ts')).toBe(true);
       expect(tree.exists('apps/billing-service/src/app.api-keys.http.spec.ts')).toBe(true);
     });
