@@ -49,8 +49,9 @@ describe('exceedsJsonDepth', () => {
   });
 
   it('counts brackets after a string that ends in several escaped backslashes', () => {
-    expect(exceedsJsonDepth(bytes('["\\\\\\\\",[[[1]]]]'), 3)).toBe(true);
-    expect(exceedsJsonDepth(bytes('["\\\\\\\"[[[",1]'), 1)).toBe(false);
+    // The JSON texts ["\\\\",[[[1]]]] (two escaped backslashes) and ["\\\"[[[",1] (then a quote).
+    expect(exceedsJsonDepth(bytes(String.raw`["\\\\",[[[1]]]]`), 3)).toBe(true);
+    expect(exceedsJsonDepth(bytes(String.raw`["\\\"[[[",1]`), 1)).toBe(false);
   });
 
   it('leaves an unterminated string to the parser', () => {
