@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { KeycardAuthModule, Principal } from '@keycard/auth';
+import { ServiceHealthModule } from '@keycard/observability';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
@@ -20,6 +21,7 @@ import { RetentionModule } from '../retention/retention.module';
 import { SessionAuthenticator } from '../sessions/session.authenticator';
 import { SessionRoutesModule } from '../sessions/session-routes.module';
 import { SessionsModule } from '../sessions/sessions.module';
+import { SignupModule } from '../signup/signup.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
 import { ClockModule } from './clock.module';
@@ -67,6 +69,7 @@ import { ClockModule } from './clock.module';
     SessionsModule,
     SessionRoutesModule,
     PagesModule,
+    SignupModule,
     GoogleModule,
     RetentionModule,
   ],

@@ -4,13 +4,13 @@ import { ErrorCode, KeycardError } from '@keycard/common';
 import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
 import { SessionsService } from '../sessions/sessions.service';
-import { RegisterThrottle } from '../throttle/register-throttle.service';
 import { TokenPair, TokensService } from '../tokens/tokens.service';
 import { LoginDto, RegisterDto } from '../users/users.dto';
 import { PublicUser, toPublicUser } from '../users/public-user';
 import { UsersService } from '../users/users.service';
 import { RefreshDto } from './auth.dto';
 import { PasswordLoginService } from './password-login.service';
+import { RegistrationService } from './registration.service';
 
 /** The JSON API for SPAs, mobile apps and scripts: register, password login, refresh, logout. */
 @Controller('auth')
@@ -20,22 +20,14 @@ export class AuthController {
     private readonly passwordLogin: PasswordLoginService,
     private readonly tokens: TokensService,
     private readonly sessions: SessionsService,
-    private readonly registerThrottle: RegisterThrottle,
+    private readonly registration: RegistrationService,
     @Optional() private readonly audit?: AuditService,
   ) {}
 
   @Public()
   @Post('register')
   async register(@Body() dto: RegisterDto, @Ip() ip: string): Promise<PublicUser> {
-    await this.registerThrottle.hit(ip);
-    const user = await this.users.register(dto.email, dto.password, dto.name);
-    void this.audit?.record({
-      type: AuditEventType.UserRegistered,
-      outcome: 'success',
-      actor: { type: 'user', id: user.id },
-      subjectId: user.id,
-    });
-    return toPublicUser(user);
+    return toPublicUser(await this.registration.register(dto, ip));
   }
 
   @Public()
@@ -64,19 +56,25 @@ export class AuthController {
   async logoutAll(@CurrentPrincipal() principal: Principal): Promise<void> {
     const userId = this.userIdOf(principal);
     await Promise.all([this.tokens.logoutAll(userId), this.sessions.destroyAllForUser(userId)]);
-    void this.audit?.record({ type: AuditEventType.LogoutAll, outcome: 'success', subjectId: userId });
+    void this.audit?.record({
+      type: AuditEventType.LogoutAll,
+      outcome: 'success',
+      subjectId: userId,
+    });
   }
 
   @Get('me')
   async me(@CurrentPrincipal() principal: Principal): Promise<PublicUser> {
     const user = await this.users.findById(this.userIdOf(principal));
-    if (!user || user.disabled) throw new KeycardError(ErrorCode.InvalidToken, { reason: 'user gone' });
+    if (!user || user.disabled)
+      throw new KeycardError(ErrorCode.InvalidToken, { reason: 'user gone' });
     return toPublicUser(user);
   }
 
   /** Only people have a profile: a service client's token or an API key is not enough here. */
   private userIdOf(principal: Principal): string {
-    if (principal.scopeRestricted) throw new KeycardError(ErrorCode.Forbidden, { reason: 'not a user principal' });
+    if (principal.scopeRestricted)
+      throw new KeycardError(ErrorCode.Forbidden, { reason: 'not a user principal' });
     return principal.sub;
   }
 }

@@ -5,7 +5,7 @@ import { authConfig, AuthSettings } from '../config/auth.config';
 import {
   ensureLoginCsrfToken,
   readCookie,
-  rememberedLoginEmail,
+  rememberedFormEmail,
   SESSION_COOKIE,
 } from '../sessions/session-cookies';
 import { SessionsService } from '../sessions/sessions.service';
@@ -45,7 +45,7 @@ export class LoginPageController {
       retryAfterSeconds: retrySeconds(retry),
       signedOut: signedOut === '1',
       // Only after an error: a plain visit starts with an empty form.
-      email: parseLoginError(error) ? rememberedLoginEmail(request) : undefined,
+      email: parseLoginError(error) ? rememberedFormEmail(request) : undefined,
       googleEnabled: this.config.googleClientId !== undefined,
     });
     sendPage(response, page);

@@ -112,6 +112,7 @@ export function loginPage(model: LoginPageModel): SafeHtml {
         <button type="submit" class="button-block">Sign in</button>
       </form>
       ${googleButton(model.googleEnabled)}
+      <p class="muted small">New here? <a href="/signup">Create an account</a></p>
     </section>`,
   });
 }

@@ -3,6 +3,7 @@ import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { AccountController } from './account.controller';
 import { AssetsController } from './assets.controller';
+import { HomeController } from './home.controller';
 import { LoginPageController } from './login-page.controller';
 import { SessionPageGuard } from './session-page.guard';
 
@@ -12,7 +13,7 @@ import { SessionPageGuard } from './session-page.guard';
  */
 @Module({
   imports: [SessionsModule, ApiKeysModule],
-  controllers: [LoginPageController, AccountController, AssetsController],
+  controllers: [HomeController, LoginPageController, AccountController, AssetsController],
   providers: [SessionPageGuard],
 })
 export class PagesModule {}

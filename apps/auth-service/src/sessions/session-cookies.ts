@@ -8,10 +8,12 @@ export const SESSION_COOKIE = 'keycard.sid';
 /** The pre-session double-submit token of the sign-in form (login CSRF). */
 export const LOGIN_CSRF_COOKIE = 'keycard.csrf';
 
-/** The address typed into the sign-in form, kept for five minutes so an error does not empty it. */
-export const LOGIN_EMAIL_COOKIE = 'keycard.login_email';
-const LOGIN_EMAIL_MAX_AGE_MS = 5 * 60 * 1000;
-const LOGIN_EMAIL_PATH = '/login';
+/**
+ * The address typed into the sign-in or sign-up form, kept for five minutes for that page's path
+ * only, so an error does not empty the field.
+ */
+export const FORM_EMAIL_COOKIE = 'keycard.form_email';
+const FORM_EMAIL_MAX_AGE_MS = 5 * 60 * 1000;
 
 /** `randomToken(32)`: 32 bytes in base64url. Anything else is not even looked up. */
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
@@ -129,33 +131,38 @@ export function clearLoginCsrfCookie(response: FastifyReply, settings: CookieSet
   clearCookie(response, LOGIN_CSRF_COOKIE, baseOptions(settings));
 }
 
+/** The pages whose form keeps its address after an error. */
+export type EmailFormPath = '/login' | '/signup';
+
 /**
- * Remembers the address typed into the sign-in form (base64url, so any input is cookie-safe) for
- * `/login` only, where the page puts it back in the field after a failed attempt.
+ * Remembers the address typed into a form (base64url, so any input is cookie-safe) for that form's
+ * page only, where the page puts it back in the field after a failed attempt.
  */
-export function rememberLoginEmail(
+export function rememberFormEmail(
   response: FastifyReply,
+  path: EmailFormPath,
   email: string,
   settings: CookieSettings,
 ): void {
-  setCookie(response, LOGIN_EMAIL_COOKIE, Buffer.from(email, 'utf8').toString('base64url'), {
+  setCookie(response, FORM_EMAIL_COOKIE, Buffer.from(email, 'utf8').toString('base64url'), {
     secure: settings.cookieSecure,
-    path: LOGIN_EMAIL_PATH,
-    maxAge: LOGIN_EMAIL_MAX_AGE_MS,
+    path,
+    maxAge: FORM_EMAIL_MAX_AGE_MS,
   });
 }
 
 /** The remembered address, when the cookie holds a plausible one (at most 254 characters). */
-export function rememberedLoginEmail(request: Pick<HttpRequest, 'headers'>): string | undefined {
-  const value = readCookie(request, LOGIN_EMAIL_COOKIE);
+export function rememberedFormEmail(request: Pick<HttpRequest, 'headers'>): string | undefined {
+  const value = readCookie(request, FORM_EMAIL_COOKIE);
   if (value === undefined || !/^[A-Za-z0-9_-]{1,400}$/.test(value)) return undefined;
   const email = Buffer.from(value, 'base64url').toString('utf8');
   return email.length <= 254 && email.includes('@') ? email : undefined;
 }
 
-export function forgetLoginEmail(response: FastifyReply, settings: CookieSettings): void {
-  clearCookie(response, LOGIN_EMAIL_COOKIE, {
-    secure: settings.cookieSecure,
-    path: LOGIN_EMAIL_PATH,
-  });
+export function forgetFormEmail(
+  response: FastifyReply,
+  path: EmailFormPath,
+  settings: CookieSettings,
+): void {
+  clearCookie(response, FORM_EMAIL_COOKIE, { secure: settings.cookieSecure, path });
 }

@@ -11,9 +11,9 @@ import { isFormPost } from './http-request';
 import {
   clearLoginCsrfCookie,
   clearSessionCookie,
-  forgetLoginEmail,
+  forgetFormEmail,
   readCookie,
-  rememberLoginEmail,
+  rememberFormEmail,
   SESSION_COOKIE,
   setSessionCookie,
 } from './session-cookies';
@@ -52,7 +52,7 @@ export class SessionLoginController {
       .authenticate(dto.email, dto.password, request.ip, 'session')
       .catch((error: unknown) => {
         // The form goes back to /login (303) with the address still typed in it.
-        if (isFormPost(request)) rememberLoginEmail(response, dto.email, this.config);
+        if (isFormPost(request)) rememberFormEmail(response, '/login', dto.email, this.config);
         throw error;
       });
     const { token, session } = await this.sessions.start(
@@ -63,7 +63,7 @@ export class SessionLoginController {
     setSessionCookie(response, token, this.config);
     if (isFormPost(request)) {
       clearLoginCsrfCookie(response, this.config);
-      forgetLoginEmail(response, this.config);
+      forgetFormEmail(response, '/login', this.config);
       redirectTo(response, '/account');
       return;
     }

@@ -140,7 +140,7 @@ describe('Session sign-in over HTTP', () => {
         .type('form')
         .send({ email: user.email, password: 'wrong password', _csrf: form.csrf })
         .expect(303);
-      const remembered = setCookieFor(failed, 'keycard.login_email');
+      const remembered = setCookieFor(failed, 'keycard.form_email');
       expect(remembered).toMatch(/; Path=\/login;/);
       expect(remembered).toMatch(/HttpOnly/);
       expect(remembered).not.toContain(user.email);
@@ -150,7 +150,7 @@ describe('Session sign-in over HTTP', () => {
       // Without an error the form starts empty, whatever the cookie says.
       const fresh = await request(t.http).get('/login').set('Cookie', cookies).expect(200);
       expect(squash(fresh.text)).not.toContain(`value="${user.email}"`);
-      const forged = `${form.cookie}; keycard.login_email=${Buffer.from('"><script>x</script>@a').toString('base64url')}`;
+      const forged = `${form.cookie}; keycard.form_email=${Buffer.from('"><script>x</script>@a').toString('base64url')}`;
       const escaped = await request(t.http)
         .get('/login?error=invalid_credentials')
         .set('Cookie', forged);
@@ -161,7 +161,7 @@ describe('Session sign-in over HTTP', () => {
         .type('form')
         .send({ email: user.email, password: PASSWORD, _csrf: form.csrf })
         .expect(303);
-      expect(setCookieFor(success, 'keycard.login_email')).toMatch(/^keycard\.login_email=;/);
+      expect(setCookieFor(success, 'keycard.form_email')).toMatch(/^keycard\.form_email=;/);
     });
 
     it.each([
