@@ -162,6 +162,8 @@ describe('Sign in with Google: accounts and sessions (against a local OpenID pro
     expect(response.status).toBe(403);
     expect(squash(response.text)).toContain('Account disabled');
     expect(setCookieFor(response)).toBeUndefined();
+    // Not asked for its password either (the account is unverified, but disabled comes first).
+    expect(setCookieFor(response, 'keycard.google.link')).toBeUndefined();
     expect(await accounts.listForUser(existing.id)).toEqual([]);
   });
 });

@@ -240,16 +240,6 @@ describe.each(backends)('Sign in with Google: linking to existing accounts on %s
     expect(profile.body).toMatchObject({ id: existing.id, emailVerified: true });
   });
 
-  it('shows "account disabled" for a disabled unverified account instead of asking for its password', async () => {
-    const existing = await createUser(t);
-    await t.users.update(existing.id, { disabled: true });
-    googleAccountFor(existing.email);
-    const { response } = await googleSignIn(t);
-    expect(response.status).toBe(403);
-    expect(squash(response.text)).toContain('Account disabled');
-    expect(setCookieFor(response, GOOGLE_LINK_COOKIE)).toBeUndefined();
-  });
-
   it('links an unverified account without a password (nothing to prove, nobody else can sign in to it)', async () => {
     const email = `nopassword-${Date.now()}@example.test`;
     const existing = await t.users.create({ email, name: null });
