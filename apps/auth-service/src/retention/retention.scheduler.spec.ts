@@ -24,10 +24,22 @@ describe('RetentionScheduler', () => {
     expect(run).not.toHaveBeenCalled();
     jest.advanceTimersByTime(1);
     expect(run).toHaveBeenCalledTimes(1);
-    jest.advanceTimersByTime(3_600_000 - FIRST_RUN_DELAY_MS);
+    jest.advanceTimersByTime(3_600_000 - 1);
+    expect(run).toHaveBeenCalledTimes(1);
+    jest.advanceTimersByTime(1);
     expect(run).toHaveBeenCalledTimes(2);
     jest.advanceTimersByTime(3_600_000);
     expect(run).toHaveBeenCalledTimes(3);
+    await scheduler.onModuleDestroy();
+  });
+
+  it('runs once, not twice, when the interval is as short as the first delay', async () => {
+    const { run, scheduler } = setup('60s');
+    scheduler.onApplicationBootstrap();
+    jest.advanceTimersByTime(FIRST_RUN_DELAY_MS);
+    expect(run).toHaveBeenCalledTimes(1);
+    jest.advanceTimersByTime(60_000);
+    expect(run).toHaveBeenCalledTimes(2);
     await scheduler.onModuleDestroy();
   });
 
@@ -37,12 +49,14 @@ describe('RetentionScheduler', () => {
     const setIntervalSpy = jest.spyOn(global, 'setInterval');
     scheduler.onApplicationBootstrap();
     const first = setTimeoutSpy.mock.results[0].value as NodeJS.Timeout;
-    const every = setIntervalSpy.mock.results[0].value as NodeJS.Timeout;
     expect(first.hasRef()).toBe(false);
+    jest.advanceTimersByTime(FIRST_RUN_DELAY_MS);
+    expect(run).toHaveBeenCalledTimes(1);
+    const every = setIntervalSpy.mock.results[0].value as NodeJS.Timeout;
     expect(every.hasRef()).toBe(false);
     await scheduler.onModuleDestroy();
     expect(stop).toHaveBeenCalled();
     jest.advanceTimersByTime(10 * 3_600_000);
-    expect(run).not.toHaveBeenCalled();
+    expect(run).toHaveBeenCalledTimes(1);
   });
 });

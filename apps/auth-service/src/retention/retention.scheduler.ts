@@ -2,13 +2,15 @@ import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { RetentionService } from './retention.service';
 
-/** The first run comes this long after start (or after one interval, when that is shorter). */
+/**
+ * The first run comes this long after start (or one interval, when that is shorter), the next ones
+ * every interval after it.
+ */
 export const FIRST_RUN_DELAY_MS = 60_000;
 
 /**
- * Runs the retention job every `RETENTION_INTERVAL`, the first time shortly after start. The
- * timers never keep a process alive (a CLI command, a test) and stop at shutdown, which waits for
- * a run in progress to end after its current statement.
+ * Runs the retention job shortly after start, then every `RETENTION_INTERVAL`. The timers stop at
+ * shutdown, which waits for a run in progress to end after its current statement.
  */
 @Injectable()
 export class RetentionScheduler implements OnApplicationBootstrap, OnModuleDestroy {
@@ -22,13 +24,16 @@ export class RetentionScheduler implements OnApplicationBootstrap, OnModuleDestr
 
   onApplicationBootstrap(): void {
     const intervalMs = this.config.retention.interval * 1000;
+    // Timers never keep a process alive (a CLI command, a test).
     this.first = setTimeout(
-      () => void this.retention.run(),
+      () => {
+        this.timer = setInterval(() => void this.retention.run(), intervalMs);
+        this.timer.unref();
+        void this.retention.run();
+      },
       Math.min(FIRST_RUN_DELAY_MS, intervalMs),
     );
-    this.timer = setInterval(() => void this.retention.run(), intervalMs);
     this.first.unref();
-    this.timer.unref();
   }
 
   async onModuleDestroy(): Promise<void> {
