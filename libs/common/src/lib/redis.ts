@@ -113,9 +113,12 @@ export async function connectRedis(
  * a late reservation back).
  */
 function limitCommandTime(client: RedisClient, timeoutMs: number): void {
-  const send = client.sendCommand.bind(client);
-  client.sendCommand = ((...args: Parameters<typeof send>) =>
-    withDeadline(send(...args), 'redis', timeoutMs)) as typeof client.sendCommand;
+  // `createClient` returns a proxy (`Object.create`) of the instance its commands run on
+  // (`_self`): the override goes on that instance, which the proxy inherits it from.
+  const instance = (client as unknown as { _self?: RedisClient })._self ?? client;
+  const send = instance.sendCommand.bind(instance);
+  instance.sendCommand = ((...args: Parameters<typeof send>) =>
+    withDeadline(send(...args), 'redis', timeoutMs)) as typeof instance.sendCommand;
 }
 
 /**
