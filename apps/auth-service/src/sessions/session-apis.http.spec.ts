@@ -31,6 +31,7 @@ describe('The session as a credential of the JSON API', () => {
       email: user.email,
       name: 'Grace',
       roles: ['user'],
+      emailVerified: false,
     });
   });
 
