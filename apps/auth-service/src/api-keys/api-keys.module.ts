@@ -4,6 +4,7 @@ import { ClientsModule } from '../clients/clients.module';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { API_KEY_INTROSPECTOR, API_KEY_REVOKER } from '../oauth/api-key-hooks';
 import { UsersModule } from '../users/users.module';
+import { AdminApiKeysController } from './admin-api-keys.controller';
 import { ApiKeyIntrospectionService } from './api-key-introspection.service';
 import { ApiKeyScopePolicy } from './api-key-scopes';
 import {
@@ -30,7 +31,7 @@ import { ServiceClientGuard } from './service-client.guard';
     UsersModule,
     ClientsModule,
   ],
-  controllers: [ApiKeysController, ApiKeyUsageReportsController],
+  controllers: [ApiKeysController, ApiKeyUsageReportsController, AdminApiKeysController],
   providers: [
     {
       provide: API_KEY_SETTINGS,

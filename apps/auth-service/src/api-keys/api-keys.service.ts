@@ -13,7 +13,7 @@ import {
   KeycardError,
 } from '@keycard/common';
 import { KeycardMetrics } from '@keycard/observability';
-import { AuditEventType } from '../audit/audit-events';
+import { AuditActor, AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
 import { UserEventsService } from '../users/user-events.service';
 import { UsersService } from '../users/users.service';
@@ -172,14 +172,17 @@ export class ApiKeysService implements OnModuleInit {
     return toCreatedApiKey(entity, key);
   }
 
-  /** Revokes one key at once (idempotent for the owner; 404 for anyone else). */
-  async revoke(userId: string, id: string): Promise<void> {
+  /**
+   * Revokes one key at once (idempotent for the owner; 404 for anyone else). `actor`: who revoked
+   * it when it is not the owner (an admin); the owner by default.
+   */
+  async revoke(userId: string, id: string, actor?: AuditActor): Promise<void> {
     const key = await this.findOwned(userId, id);
     await this.keys.update({ id: key.id, revokedAt: IsNull() }, { revokedAt: this.clock.now() });
     void this.audit?.record({
       type: AuditEventType.ApiKeyRevoked,
       outcome: 'success',
-      actor: { type: 'user', id: userId },
+      actor: actor ?? { type: 'user', id: userId },
       subjectId: key.id,
     });
   }

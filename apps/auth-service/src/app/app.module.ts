@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { KeycardAuthModule, Principal } from '@keycard/auth';
 import { ServiceHealthModule } from '@keycard/observability';
+import { AdminConsoleModule } from '../admin-console/admin-console.module';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
@@ -69,6 +70,7 @@ import { ClockModule } from './clock.module';
     SessionsModule,
     SessionRoutesModule,
     PagesModule,
+    AdminConsoleModule,
     SignupModule,
     GoogleModule,
     RetentionModule,

@@ -15,6 +15,7 @@ export const AuditEventType = {
   ApiKeyRevoked: 'api_key.revoked',
   ClientCreated: 'client.created',
   ClientRevoked: 'client.revoked',
+  ClientSecretRotated: 'client.secret_rotated',
   UserRolesChanged: 'user.roles_changed',
   UserDisabled: 'user.disabled',
   UserEnabled: 'user.enabled',

@@ -21,7 +21,7 @@ import { LoginAuditService } from './login-audit.service';
   imports: [TypeOrmModule.forFeature([AuditEventEntity, UserEntity]), ThrottleModule],
   controllers: [AdminAuditController],
   providers: [AuditService, AuditQueryService, LoginAuditService],
-  exports: [AuditService, LoginAuditService],
+  exports: [AuditService, AuditQueryService, LoginAuditService],
 })
 export class AuditModule implements NestModule {
   constructor(private readonly adapterHost: HttpAdapterHost) {}

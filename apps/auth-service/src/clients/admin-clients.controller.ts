@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Optional, Param, Post } from '@nestjs/common';
+import { ApiConflictResponse, ApiNotFoundResponse, ApiOperation } from '@nestjs/swagger';
 import { Roles } from '@keycard/auth';
 import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
@@ -29,6 +30,22 @@ export class AdminClientsController {
   @Get()
   list(): Promise<ClientView[]> {
     return this.clients.list();
+  }
+
+  /** A new secret, shown in this answer only; the old one stops working. */
+  @Post(':id/rotate-secret')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Replaces a client's secret (audited: client.secret_rotated)" })
+  @ApiNotFoundResponse({ description: 'No such client' })
+  @ApiConflictResponse({ description: 'The client is revoked' })
+  async rotateSecret(@Param('id') id: string): Promise<CreatedClient> {
+    const rotated = await this.clients.rotateSecret(id);
+    void this.audit?.record({
+      type: AuditEventType.ClientSecretRotated,
+      outcome: 'success',
+      subjectId: rotated.clientId,
+    });
+    return rotated;
   }
 
   @Delete(':id')

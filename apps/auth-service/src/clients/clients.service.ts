@@ -181,6 +181,32 @@ export class ClientsService implements OnModuleInit {
     return rows.map(toClientView);
   }
 
+  /**
+   * A new generated secret for an active client; the old one stops working at once (on this
+   * instance; on others within `CLIENT_CACHE_TTL`). 404 for an unknown id, 409 for a revoked
+   * client. A `BOOTSTRAP_CLIENTS` client gets the variable's secret back at the next start.
+   */
+  async rotateSecret(clientId: string): Promise<CreatedClient> {
+    const client = CLIENT_ID_PATTERN.test(clientId)
+      ? await this.clients.findOneBy({ clientId })
+      : null;
+    if (client === null)
+      throw new KeycardError(ErrorCode.NotFound, { message: 'Client not found' });
+    const clientSecret = newClientSecret();
+    const result = await this.clients
+      .createQueryBuilder()
+      .update()
+      .set({ secretHash: sha256Hex(clientSecret) })
+      .where('client_id = :clientId AND revoked_at IS NULL', { clientId })
+      .execute();
+    this.cache.delete(clientId);
+    if (!result.affected) {
+      throw new KeycardError(ErrorCode.Conflict, { message: 'The client is revoked' });
+    }
+    this.logger.log(`Rotated the secret of client ${clientId}`);
+    return { clientId, clientSecret, name: client.name, scopes: client.scopes };
+  }
+
   /** Revokes a client at once (its secret stops working); 404 for an unknown id, idempotent otherwise. */
   async revoke(clientId: string): Promise<void> {
     const known =

@@ -58,6 +58,9 @@ export function accountPage(model: AccountPageModel): SafeHtml {
     scripts: ['/assets/account.js'],
     body: html`<h1>Your account</h1>
       ${error}${notice} ${model.newKey ? newKeyBox(model.newKey) : null}
+      ${model.user.roles.includes('admin')
+        ? html`<p class="notice"><a href="/admin">Open the admin console</a></p>`
+        : null}
       ${profileSection(model.user)}
       ${sessionsSection(model.sessions, model.currentSessionId, model.csrfToken)}
       ${apiKeysSection(model.apiKeys, model.grantableScopes, model.csrfToken)}`,

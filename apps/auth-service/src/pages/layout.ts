@@ -2,8 +2,8 @@ import { html, HtmlValue, SafeHtml } from './html';
 
 export interface LayoutOptions {
   title: string;
-  /** `login`, `account` or `error`: a class on `<body>` for page-specific layout. */
-  page: 'login' | 'account' | 'error';
+  /** `login`, `account`, `admin` or `error`: a class on `<body>` for page-specific layout. */
+  page: 'login' | 'account' | 'admin' | 'error';
   body: SafeHtml;
   /** Shown in the top bar, with the sign-out button, when someone is signed in. */
   signedIn?: { email: string; csrfToken: string };

@@ -117,6 +117,18 @@ export class RedisSessionStore extends SessionStore {
     return Number(await destroyAll.run(this.client, [this.userKey(userId)], [this.prefix]));
   }
 
+  /**
+   * Counts the handle keys with SCAN (never blocking Redis; O(sessions)). Keys expire with their
+   * session's idle or absolute end, so only live sessions are counted.
+   */
+  async countLive(): Promise<number> {
+    const seen = new Set<string>();
+    // SCAN may return a key twice while Redis rehashes: count each once.
+    for await (const keys of this.client.scanIterator({ MATCH: `${this.prefix}h:*`, COUNT: 1000 }))
+      for (const key of keys) seen.add(key);
+    return seen.size;
+  }
+
   private recordKey(tokenHash: string): string {
     return `${this.prefix}t:${tokenHash}`;
   }

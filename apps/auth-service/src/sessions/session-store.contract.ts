@@ -147,6 +147,16 @@ export function describeSessionStoreContract(
       expect(await store.listByUser(randomUUID())).toEqual([]);
     });
 
+    it('counts the live sessions of every user, and no ended one', async () => {
+      const before = await store.countLive();
+      const kept = [await created(), await created()];
+      const ended = await created(kept[0].userId);
+      await store.destroy(ended.id, ended.userId);
+      expect(await store.countLive()).toBe(before + kept.length);
+      await store.destroyAllForUser(kept[1].userId);
+      expect(await store.countLive()).toBe(before + 1);
+    });
+
     it('destroys every session of one user and no one else', async () => {
       const userId = randomUUID();
       const mine = [await created(userId), await created(userId), await created(userId)];

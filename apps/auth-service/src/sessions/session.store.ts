@@ -62,4 +62,7 @@ export abstract class SessionStore {
 
   /** Ends every session of the user; returns how many there were. */
   abstract destroyAllForUser(userId: string): Promise<number>;
+
+  /** How many sessions are live, all users together (the admin overview); may walk them all. */
+  abstract countLive(): Promise<number>;
 }

@@ -3,7 +3,7 @@ import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { Clock, ErrorCode, KeycardError, randomToken, sha256Hex } from '@keycard/common';
 import { KeycardMetrics } from '@keycard/observability';
-import { AuditEventType } from '../audit/audit-events';
+import { AuditActor, AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { UserEventsService } from '../users/user-events.service';
@@ -132,8 +132,11 @@ export class SessionsService implements OnModuleInit {
     return this.store.listByUser(userId);
   }
 
-  /** Ends one of the user's own sessions at once; 404 for an unknown id or someone else's. */
-  async revoke(userId: string, id: string): Promise<void> {
+  /**
+   * Ends one of the user's own sessions at once; 404 for an unknown id or someone else's. `actor`:
+   * who ended it when it is not the user (an admin); the user by default.
+   */
+  async revoke(userId: string, id: string, actor?: AuditActor): Promise<void> {
     if (!isUUID(id) || !(await this.store.destroy(id, userId))) {
       throw new KeycardError(ErrorCode.NotFound, {
         message: 'Session not found',
@@ -143,9 +146,15 @@ export class SessionsService implements OnModuleInit {
     void this.audit?.record({
       type: AuditEventType.SessionRevoked,
       outcome: 'success',
-      actor: { type: 'user', id: userId },
+      actor: actor ?? { type: 'user', id: userId },
       subjectId: id,
+      details: { userId },
     });
+  }
+
+  /** How many sessions are live, all users together (the admin overview). */
+  countLive(): Promise<number> {
+    return this.store.countLive();
   }
 
   /** Sign-out. */

@@ -85,6 +85,11 @@ export class TypeOrmSessionStore extends SessionStore {
     return result.affected ?? 0;
   }
 
+  countLive(): Promise<number> {
+    const now = this.clock.now();
+    return this.repository.countBy({ expiresAt: MoreThan(now), idleExpiresAt: MoreThan(now) });
+  }
+
   /** Keeps a user's rows bounded by their live sessions: runs at each of their sign-ins. */
   private async purgeExpired(userId: string): Promise<void> {
     await this.repository

@@ -19,8 +19,14 @@ export class AdminUsersController {
 
   @Get()
   async list(@Query() query: ListUsersQueryDto): Promise<AdminUserPage> {
-    const { items, total } = await this.users.list(query.page, query.pageSize);
+    const { items, total } = await this.users.list(query.page, query.pageSize, query.email);
     return { items: items.map(toAdminUserView), page: query.page, pageSize: query.pageSize, total };
+  }
+
+  /** One user; 404 for an unknown or malformed id. */
+  @Get(':id')
+  async get(@Param('id') id: string): Promise<AdminUserView> {
+    return toAdminUserView(await this.users.get(id));
   }
 
   /** 404 for an unknown or malformed id; `disabled: true` also revokes what the user holds. */

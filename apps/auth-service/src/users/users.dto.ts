@@ -66,6 +66,13 @@ export class UpdateUserDto {
 }
 
 export class ListUsersQueryDto {
+  /** Only users whose e-mail address starts with this (case-insensitive). */
+  @ApiPropertyOptional({ maxLength: EMAIL_MAX_LENGTH, example: 'ada@' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(EMAIL_MAX_LENGTH)
+  email?: string;
+
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -2,7 +2,7 @@ import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
-import { Repository } from 'typeorm';
+import { Raw, Repository } from 'typeorm';
 import { Clock, ErrorCode, KeycardError } from '@keycard/common';
 import type { AuditActor } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
@@ -120,6 +120,13 @@ export class UsersService {
     return this.repository.findOneBy({ id });
   }
 
+  /** The user with this id; 404 `not_found` for an unknown or malformed one. */
+  async get(id: string): Promise<UserEntity> {
+    const user = await this.findById(id);
+    if (!user) throw userNotFound();
+    return user;
+  }
+
   findByEmail(email: string): Promise<UserEntity | null> {
     return this.repository.findOneBy({ email: normalizeEmail(email) });
   }
@@ -141,9 +148,17 @@ export class UsersService {
     return true;
   }
 
-  /** A page (1-based) of users, oldest first, with the total count. */
-  async list(page: number, pageSize: number): Promise<UserPage> {
+  /**
+   * A page (1-based) of users, oldest first, with the total count; with `emailPrefix`, only the
+   * users whose address starts with it (compared like stored addresses: trimmed, lowercased).
+   */
+  async list(page: number, pageSize: number, emailPrefix?: string): Promise<UserPage> {
+    const prefix = emailPrefix === undefined ? '' : normalizeEmail(emailPrefix);
+    // `%` and `_` are LIKE wildcards that may appear in an address: escaped, matched literally.
+    const pattern = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const email = Raw((column) => `${column} LIKE :pattern ESCAPE '\\'`, { pattern });
     const [items, total] = await this.repository.findAndCount({
+      where: prefix === '' ? {} : { email },
       order: { createdAt: 'ASC', id: 'ASC' },
       skip: (page - 1) * pageSize,
       take: pageSize,

@@ -131,6 +131,66 @@ input:focus-visible, select:focus-visible { border-color: var(--accent); }
 .secret-warning { color: var(--text); font-weight: 600; margin: 0; }
 .copy-status { min-height: 1.5em; margin: 0.25rem 0 0; color: var(--ok); font-size: 0.875rem; }
 
+.button-danger-solid { background: var(--danger); color: #ffffff; }
+.button-danger-solid:hover { background: #8f1c13; }
+
+.page-admin main { max-width: 1120px; }
+.console-nav { margin: 0 0 1.25rem; border-bottom: 1px solid var(--line); }
+.console-nav ul { display: flex; flex-wrap: wrap; gap: 0 1.25rem; list-style: none; margin: 0; padding: 0; }
+.console-nav a {
+  display: inline-block; padding: 0.5rem 0.1rem; font-weight: 600; text-decoration: none;
+  color: var(--muted); border-bottom: 3px solid transparent; margin-bottom: -1px;
+}
+.console-nav a:hover { color: var(--text); }
+.console-nav a[aria-current="page"] { color: var(--accent-dark); border-bottom-color: var(--accent); }
+.stats {
+  display: grid; grid-template-columns: repeat(auto-fill, minmax(160px, 1fr)); gap: 1rem;
+  list-style: none; margin: 0 0 1.5rem; padding: 0;
+}
+.stat { background: var(--surface); border: 1px solid var(--line); border-radius: var(--radius); }
+.stat-body { display: block; padding: 1rem 1.25rem; color: inherit; text-decoration: none; }
+a.stat-body:hover { background: var(--accent-soft); border-radius: var(--radius); }
+.stat-value { display: block; font-size: 1.75rem; font-weight: 700; line-height: 1.2; }
+.stat-label { display: block; color: var(--muted); font-size: 0.875rem; }
+.table-wrap { overflow-x: auto; margin-bottom: 1rem; }
+table.data { width: 100%; border-collapse: collapse; font-size: 0.925rem; }
+table.data caption { text-align: left; font-weight: 600; padding-bottom: 0.5rem; }
+table.data th, table.data td {
+  text-align: left; vertical-align: top; padding: 0.6rem 0.75rem 0.6rem 0;
+  border-top: 1px solid var(--line); overflow-wrap: anywhere;
+}
+table.data th {
+  border-top: 0; color: var(--muted); font-size: 0.8rem; font-weight: 600;
+  text-transform: uppercase; letter-spacing: 0.03em;
+}
+.mono-cell { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.85rem; }
+.row-actions { display: flex; flex-wrap: wrap; gap: 0.4rem; }
+.row-actions form, .item-actions form, td form { margin: 0; }
+.inline-form { display: flex; flex-wrap: wrap; gap: 0 0.75rem; align-items: flex-end; }
+.inline-form .grow { flex: 1 1 16rem; }
+.inline-form .span-all { flex-basis: 100%; margin: -0.5rem 0 0; }
+.filters { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 0 1rem; align-items: end; }
+.filter-actions { display: flex; gap: 0.5rem; }
+input[type="search"], input[type="date"] {
+  display: block; width: 100%; padding: 0.6rem 0.75rem; font: inherit; color: inherit;
+  background: var(--surface); border: 1px solid #c4cad4; border-radius: 8px;
+}
+.pager { display: flex; align-items: center; justify-content: space-between; gap: 1rem; }
+.confirm-actions { display: flex; flex-wrap: wrap; gap: 0.75rem; margin-top: 1.25rem; }
+
+@media (max-width: 600px) {
+  table.data thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  table.data, table.data tbody, table.data tr, table.data td { display: block; width: 100%; }
+  table.data tr { border-top: 1px solid var(--line); padding: 0.6rem 0; }
+  table.data td { border: 0; padding: 0.15rem 0; }
+  table.data td[data-label]::before {
+    content: attr(data-label); display: block; color: var(--muted); font-size: 0.75rem;
+    font-weight: 600; text-transform: uppercase; letter-spacing: 0.03em;
+  }
+  .console-nav ul { gap: 0 0.9rem; }
+  .pager { flex-wrap: wrap; }
+}
+
 @media (max-width: 600px) {
   .topbar { padding: 0.75rem 1rem; }
   .topbar-user .email { display: none; }

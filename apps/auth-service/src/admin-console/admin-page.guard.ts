@@ -1,0 +1,30 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import type { Principal } from '@keycard/auth';
+import { ErrorCode, KeycardError, missingCredentials } from '@keycard/common';
+import { SessionAuthenticator } from '../sessions/session.authenticator';
+import { ADMIN_ROLE } from '../users/admin-guarded-writes';
+
+/**
+ * Guards the console's `@Public()` page routes: a live session cookie (else a redirect to
+ * `/login`), the session's CSRF token on every post (else 403), and the `admin` role, read from
+ * the database with the session (else a 403 page). The admin becomes the request's principal, so
+ * the services' audit events name them as the actor.
+ */
+@Injectable()
+export class AdminPageGuard implements CanActivate {
+  constructor(private readonly authenticator: SessionAuthenticator) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<{ user?: Principal | null }>();
+    const principal = await this.authenticator.authenticate(request);
+    if (!principal) throw missingCredentials();
+    if (!principal.roles.includes(ADMIN_ROLE)) {
+      throw new KeycardError(ErrorCode.Forbidden, {
+        message: 'The admin console needs the admin role',
+        reason: 'not an admin',
+      });
+    }
+    request.user = principal;
+    return true;
+  }
+}
