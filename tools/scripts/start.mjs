@@ -5,9 +5,21 @@
 // the auth-service registers it (BOOTSTRAP_CLIENTS) and the resource-service uses it to check API
 // keys (AUTH_CLIENT_ID / AUTH_CLIENT_SECRET). The resource-service starts once the auth-service's
 // /health answers.
+//
+// `--watch` (`npm run dev`): development builds of both services in watch mode (webpack, under
+// dist/dev/), each service restarted when its bundle is rebuilt — a change to an app or to a
+// library it imports restarts that app.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  watch,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,6 +29,10 @@ env.DATA_DIR = resolve(root, env.DATA_DIR ?? 'data');
 // Local development is plain http: a Secure cookie would never come back.
 env.COOKIE_SECURE ??= 'false';
 
+const WATCH = process.argv.includes('--watch');
+const SERVICES = ['auth-service', 'resource-service'];
+/** Where the services' bundles are: the production build, or the watch builds of `--watch`. */
+const distDir = join(root, WATCH ? 'dist/dev/apps' : 'dist/apps');
 const DEV_CLIENT_ID = 'resource-service-dev';
 const HEALTH_TIMEOUT_MS = 60_000;
 
@@ -42,21 +58,54 @@ function devClient() {
   return client;
 }
 
-const build = spawnSync(
-  'npx',
-  [
-    'nx',
-    'run-many',
-    '-t',
-    'build',
-    '-p',
-    'auth-service',
-    'resource-service',
-    '--output-style=static',
-  ],
-  { cwd: root, env, stdio: 'inherit' },
-);
-if (build.status !== 0) process.exit(build.status ?? 1);
+/** `npm start`: one production build of both services through Nx (cached when nothing changed). */
+function buildOnce() {
+  const build = spawnSync(
+    'npx',
+    ['nx', 'run-many', '-t', 'build', '-p', ...SERVICES, '--output-style=static'],
+    { cwd: root, env, stdio: 'inherit' },
+  );
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
+
+/**
+ * `--watch`: one `webpack --watch` per service writing a development bundle under dist/dev/. Resolves
+ * once every first bundle is written; `onRebuilt(name)` is called for each later one.
+ */
+async function buildWatching(onRebuilt) {
+  const since = Date.now();
+  // Nx's webpack plugin reads the project graph: make sure Nx has computed and cached it.
+  spawnSync('npx', ['nx', 'show', 'projects'], { cwd: root, env, stdio: 'ignore' });
+  for (const name of SERVICES) {
+    const watcher = spawn(
+      'npx',
+      ['webpack-cli', 'build', '--watch', '--output-path', join(distDir, name)],
+      {
+        cwd: join(root, 'apps', name),
+        // The target Nx would run, so its plugin finds the project's build options.
+        env: { ...env, NODE_ENV: 'development', NX_BUILD_TARGET: `${name}:build:development` },
+        stdio: 'inherit',
+      },
+    );
+    children.push(watcher);
+    watcher.exited = new Promise((done) => watcher.once('exit', done));
+  }
+  const bundle = (name) => join(distDir, name, 'main.js');
+  const built = (name) => existsSync(bundle(name)) && statSync(bundle(name)).mtimeMs >= since;
+  while (!SERVICES.every(built)) {
+    if (stopping) return;
+    await new Promise((done) => setTimeout(done, 500));
+  }
+  for (const name of SERVICES) {
+    let timer;
+    watch(join(distDir, name), (_event, file) => {
+      if (file !== 'main.js') return;
+      clearTimeout(timer);
+      // webpack writes the bundle in several steps: wait until it has been quiet a moment.
+      timer = setTimeout(() => onRebuilt(name), 400);
+    });
+  }
+}
 
 const client = devClient();
 const authEnv = { ...env };
@@ -72,6 +121,8 @@ if (resourceEnv.AUTH_CLIENT_ID === undefined) {
 }
 
 const children = [];
+/** The running service processes by name (the watch builds are in `children` only). */
+const services = new Map();
 let stopping = false;
 
 /**
@@ -80,7 +131,7 @@ let stopping = false;
  * auth-service), then the auth-service.
  */
 function run(name, childEnv) {
-  const child = spawn(process.execPath, [join(root, 'dist/apps', name, 'main.js')], {
+  const child = spawn(process.execPath, ['--enable-source-maps', join(distDir, name, 'main.js')], {
     cwd: root,
     env: childEnv,
     stdio: 'inherit',
@@ -89,10 +140,23 @@ function run(name, childEnv) {
   child.exited = new Promise((done) => child.once('exit', done));
   child.on('exit', (code, signal) => {
     console.error(`${name} stopped (${signal ?? code})`);
-    if (!stopping) void stopAll(code ?? 1);
+    if (!stopping && !child.restarting) void stopAll(code ?? 1);
   });
   children.push(child);
+  services.set(name, child);
   return child;
+}
+
+/** `--watch`: stops a service and starts its new bundle with the same settings. */
+async function restart(name) {
+  const child = services.get(name);
+  if (stopping || child === undefined) return;
+  console.error(`${name} rebuilt: restarting`);
+  child.restarting = true;
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  await child.exited;
+  children.splice(children.indexOf(child), 1);
+  if (!stopping) run(name, name === 'auth-service' ? authEnv : resourceEnv);
 }
 
 async function stopAll(exitCode) {
@@ -127,6 +191,10 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => v
 process.on('exit', () => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
 });
+
+if (WATCH) await buildWatching((name) => void restart(name));
+else buildOnce();
+if (stopping) process.exit(process.exitCode ?? 0);
 
 run('auth-service', authEnv);
 const authHost = ['', '0.0.0.0', '::'].includes(env.AUTH_HOST ?? '') ? '127.0.0.1' : env.AUTH_HOST;
