@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { KeycardAuthModule, Principal } from '@keycard/auth';
+import { AccountModule } from '../account/account.module';
 import { ServiceHealthModule } from '@keycard/observability';
 import { AdminConsoleModule } from '../admin-console/admin-console.module';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
@@ -73,6 +74,7 @@ import { ClockModule } from './clock.module';
     AdminConsoleModule,
     SignupModule,
     GoogleModule,
+    AccountModule,
     RetentionModule,
   ],
 })

@@ -24,6 +24,14 @@ export const AuditEventType = {
   RegisterRateLimited: 'auth.register.rate_limited',
   /** The first Google sign-in start refused (429) from an address in a window. */
   GoogleStartRateLimited: 'auth.google.rate_limited',
+  /** Account e-mail flows (account/): an address proven by a mailed link. */
+  EmailVerified: 'account.email_verified',
+  /** A password set through a reset link: every session and refresh token of the user ended. */
+  PasswordReset: 'account.password_reset',
+  /** A password changed with the current one: every other session and login ended. */
+  PasswordChanged: 'account.password_changed',
+  /** A new address confirmed from the link mailed to it. */
+  EmailChanged: 'account.email_changed',
 } as const;
 export type AuditEventType = (typeof AuditEventType)[keyof typeof AuditEventType];
 

@@ -1,7 +1,8 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ErrorCode, KeycardError } from '@keycard/common';
 import { KeycardMetrics } from '@keycard/observability';
 import { LoginAuditService, LoginChannel } from '../audit/login-audit.service';
+import { authConfig, AuthSettings } from '../config/auth.config';
 import { LoginThrottleService } from '../throttle/login-throttle.service';
 import { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
@@ -17,6 +18,7 @@ export class PasswordLoginService {
     private readonly throttle: LoginThrottleService,
     @Optional() private readonly loginAudit?: LoginAuditService,
     @Optional() private readonly metrics?: KeycardMetrics,
+    @Optional() @Inject(authConfig.KEY) private readonly config?: Pick<AuthSettings, 'account'>,
   ) {}
 
   /** `channel` names the API in the audit trail (`auth.login.*` or `session.login.*`). */
@@ -46,6 +48,11 @@ export class PasswordLoginService {
       throw new KeycardError(ErrorCode.InvalidCredentials, { reason: 'password login failed' });
     }
     await this.throttle.recordSuccess(email, ip);
+    // REQUIRE_VERIFIED_EMAIL: checked after the password, so it tells nothing to someone without it.
+    if (this.config?.account.requireVerifiedEmail && !user.emailVerified) {
+      this.metrics?.authFailures.inc({ reason: ErrorCode.EmailNotVerified });
+      throw new KeycardError(ErrorCode.EmailNotVerified, { reason: 'address not verified' });
+    }
     return user;
   }
 }

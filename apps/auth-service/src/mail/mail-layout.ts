@@ -16,10 +16,10 @@ export interface MailContent {
   footer: string[];
 }
 
-/** "30 minutes", "24 hours", "1 day". */
+/** "30 minutes", "24 hours", "7 days". */
 export function describeDuration(seconds: number): string {
   const unit = (n: number, name: string) => `${n} ${name}${n === 1 ? '' : 's'}`;
-  if (seconds % 86_400 === 0) return unit(seconds / 86_400, 'day');
+  if (seconds >= 2 * 86_400 && seconds % 86_400 === 0) return unit(seconds / 86_400, 'day');
   if (seconds % 3600 === 0) return unit(seconds / 3600, 'hour');
   return unit(Math.max(1, Math.round(seconds / 60)), 'minute');
 }
