@@ -67,13 +67,14 @@ describe('auth-service observability over HTTP (the whole AppModule)', () => {
       accessToken: string;
       refreshToken: string;
     };
-    await http().post('/auth/refresh').send({ refreshToken }).expect(200);
-    await http().post('/auth/refresh').send({ refreshToken }).expect(401); // reuse
+    // The key first: the reuse below revokes the login, and its access token with it.
     await http()
       .post('/api-keys')
       .set('Authorization', `Bearer ${accessToken}`)
       .send({ name: 'metrics' })
       .expect(201);
+    await http().post('/auth/refresh').send({ refreshToken }).expect(200);
+    await http().post('/auth/refresh').send({ refreshToken }).expect(401); // reuse
     await signIn(t, user);
     await http()
       .post('/oauth/token')
