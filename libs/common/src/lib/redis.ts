@@ -82,7 +82,11 @@ export async function connectRedis(
           : new Error(cause.message, { cause }),
     },
   });
-  limitCommandTime(client, options.commandTimeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS);
+  const timeoutMs = options.commandTimeoutMs;
+  limitCommandTime(
+    client,
+    timeoutMs !== undefined && timeoutMs > 0 ? timeoutMs : DEFAULT_REDIS_TIMEOUT_MS,
+  );
   client.on('error', (error: unknown) => {
     if (!everReady) return; // start-up failures are reported once, by the rejected connect below
     const message = redactRedisSecret(error instanceof Error ? error.message : String(error), url);
