@@ -57,6 +57,11 @@ export class EmailVerificationService {
     });
   }
 
+  /** Whether `token` is a live link mailed to an address (verification or new address). */
+  async linkIsLive(token: string): Promise<boolean> {
+    return (await this.tokens.find(token, ['verify_email', 'change_email'])) !== null;
+  }
+
   /** `POST /auth/verify-email`: uses the link; 400 `invalid_token` for any bad link. */
   async confirm(token: string): Promise<void> {
     const link = await this.tokens.consume(token, ['verify_email', 'change_email']);

@@ -46,6 +46,11 @@ export class PasswordResetService {
     });
   }
 
+  /** Whether `token` is a live reset link (the page shows the form, or says the link is dead). */
+  async linkIsLive(token: string): Promise<boolean> {
+    return (await this.tokens.find(token, ['reset_password'])) !== null;
+  }
+
   async reset(token: string, password: string): Promise<void> {
     assertAcceptablePassword(password);
     const link = await this.tokens.consume(token, ['reset_password']);

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { KeycardAuthModule, Principal } from '@keycard/auth';
 import { AccountModule } from '../account/account.module';
+import { AccountPagesModule } from '../account/account-pages.module';
 import { ServiceHealthModule } from '@keycard/observability';
 import { AdminConsoleModule } from '../admin-console/admin-console.module';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
@@ -75,6 +76,7 @@ import { ClockModule } from './clock.module';
     SignupModule,
     GoogleModule,
     AccountModule,
+    AccountPagesModule,
     RetentionModule,
   ],
 })

@@ -2,15 +2,23 @@ import type { ApiKeyView } from '../api-keys/api-key-views';
 import type { SessionRecord } from '../sessions/session.store';
 import type { UserEntity } from '../users/user.entity';
 import { apiKeysSection, NewKeyNotice, newKeyBox } from './account-api-keys.view';
+import { credentialsSection } from './account-credentials.view';
 import { sessionsSection } from './account-sessions.view';
 import { html, SafeHtml } from './html';
 import { layout } from './layout';
 
-export type AccountNotice = 'session_revoked' | 'key_revoked';
+export type AccountNotice =
+  | 'session_revoked'
+  | 'key_revoked'
+  | 'password_changed'
+  | 'email_change_sent';
 
 const NOTICES: Record<AccountNotice, string> = {
   session_revoked: 'That session has been signed out.',
   key_revoked: 'The API key has been revoked. It stops working at once.',
+  password_changed: 'Your password has been changed. Your other sessions have been signed out.',
+  email_change_sent:
+    'If that address can be used, a link is on its way to it. Your address changes when you use the link.',
 };
 
 export function parseAccountNotice(value: unknown): AccountNotice | undefined {
@@ -18,7 +26,7 @@ export function parseAccountNotice(value: unknown): AccountNotice | undefined {
 }
 
 export interface AccountPageModel {
-  user: Pick<UserEntity, 'email' | 'name' | 'roles'>;
+  user: Pick<UserEntity, 'email' | 'name' | 'roles' | 'emailVerified'>;
   csrfToken: string;
   currentSessionId: string;
   sessions: SessionRecord[];
@@ -38,7 +46,10 @@ function profileSection(user: AccountPageModel['user']): SafeHtml {
       <dt>Name</dt>
       <dd>${user.name ?? '—'}</dd>
       <dt>Email</dt>
-      <dd>${user.email}</dd>
+      <dd>
+        ${user.email}
+        <span class="muted small">${user.emailVerified ? '(verified)' : '(not verified)'}</span>
+      </dd>
       <dt>Roles</dt>
       <dd>${user.roles.join(', ') || '—'}</dd>
     </dl>
@@ -61,7 +72,7 @@ export function accountPage(model: AccountPageModel): SafeHtml {
       ${model.user.roles.includes('admin')
         ? html`<p class="notice"><a href="/admin">Open the admin console</a></p>`
         : null}
-      ${profileSection(model.user)}
+      ${profileSection(model.user)} ${credentialsSection(model.csrfToken)}
       ${sessionsSection(model.sessions, model.currentSessionId, model.csrfToken)}
       ${apiKeysSection(model.apiKeys, model.grantableScopes, model.csrfToken)}`,
   });

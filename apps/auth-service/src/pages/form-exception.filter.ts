@@ -13,6 +13,7 @@ function loginErrorCode(error: unknown, status: number): LoginErrorCode {
     if (error.code === ErrorCode.InvalidCredentials) return 'invalid_credentials';
     if (error.code === ErrorCode.RateLimited) return 'rate_limited';
     if (error.code === ErrorCode.CsrfFailed) return 'csrf';
+    if (error.code === ErrorCode.EmailNotVerified) return 'email_not_verified';
   }
   return status >= 500 ? 'unavailable' : 'invalid_request';
 }

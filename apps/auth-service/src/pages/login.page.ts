@@ -7,7 +7,8 @@ export type LoginErrorCode =
   | 'rate_limited'
   | 'csrf'
   | 'invalid_request'
-  | 'unavailable';
+  | 'unavailable'
+  | 'email_not_verified';
 
 export interface LoginPageModel {
   csrfToken: string;
@@ -26,6 +27,7 @@ const LOGIN_ERROR_CODES: readonly LoginErrorCode[] = [
   'csrf',
   'invalid_request',
   'unavailable',
+  'email_not_verified',
 ];
 
 export function parseLoginError(value: unknown): LoginErrorCode | undefined {
@@ -51,6 +53,8 @@ export function loginErrorMessage(code: LoginErrorCode, retryAfterSeconds?: numb
       return 'Enter your email address and your password.';
     case 'unavailable':
       return 'Signing in is not possible right now. Please try again shortly.';
+    case 'email_not_verified':
+      return 'Verify your email address first: use the link we mailed you, or ask for a new one below.';
   }
 }
 
@@ -111,6 +115,11 @@ export function loginPage(model: LoginPageModel): SafeHtml {
         </div>
         <button type="submit" class="button-block">Sign in</button>
       </form>
+      <p class="muted small">
+        <a href="/forgot-password">Forgot your password?</a>${model.error === 'email_not_verified'
+          ? html` · <a href="/verify-email">Send a new verification link</a>`
+          : null}
+      </p>
       ${googleButton(model.googleEnabled)}
       <p class="muted small">New here? <a href="/signup">Create an account</a></p>
     </section>`,
