@@ -58,6 +58,7 @@ describe('API keys end to end: create, use, rotate, revoke, scopes, usage', () =
       roles: [],
       scope: created.scopes.join(' '),
       authType: 'api_key',
+      environment: 'live',
     });
     // RateLimit-* appear once half of the key's window (600 a minute) is used.
     expect(whoami.headers.get('ratelimit-limit')).toBeNull();
