@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { randomToken } from '@keycard/common';
+import { ErrorCode, KeycardError, randomToken } from '@keycard/common';
 import { PasswordLoginService } from '../auth/password-login.service';
 import { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
@@ -74,7 +74,7 @@ export class GoogleLinkService {
     if (!grant || !user || key === undefined) {
       throw new GoogleSignInFailure('state', 'unknown, used or expired link');
     }
-    const proven = await this.passwordLogin.authenticate(user.email, password, ip, 'session');
+    const proven = await this.checkPassword(user, password, ip);
     if (proven.id !== user.id || (await this.grants.take('link', key)) === null) {
       throw new GoogleSignInFailure('state', 'link already used or account changed');
     }
@@ -83,5 +83,19 @@ export class GoogleLinkService {
       user: await this.accounts.link(proven, account),
       target: { mode: grant['mode'] === 'code' ? 'code' : 'session', returnTo: grant['returnTo'] },
     };
+  }
+
+  /**
+   * The password login's check (throttle, audit). `REQUIRE_VERIFIED_EMAIL` refuses an unverified
+   * address only after the right password; here Google has just proven the address, which is
+   * what the link records, so that refusal means "right password".
+   */
+  private async checkPassword(user: UserEntity, password: string, ip: string): Promise<UserEntity> {
+    try {
+      return await this.passwordLogin.authenticate(user.email, password, ip, 'session');
+    } catch (error) {
+      if (error instanceof KeycardError && error.code === ErrorCode.EmailNotVerified) return user;
+      throw error;
+    }
   }
 }

@@ -252,3 +252,47 @@ describe.each(backends)('Sign in with Google: linking to existing accounts on %s
     });
   });
 });
+
+describe('Sign in with Google: the password step with REQUIRE_VERIFIED_EMAIL=true', () => {
+  let mock: MockGoogle;
+  let t: SessionTestApp;
+
+  beforeAll(async () => {
+    mock = await startMockGoogle();
+    t = await startSessionApp(googleEnv(mock, { REQUIRE_VERIFIED_EMAIL: 'true' }));
+  }, 30_000);
+
+  afterAll(async () => {
+    await t?.close();
+    await mock?.stop();
+  });
+
+  // The account's password and Google's verified address together are the proof the setting
+  // asks for: the link is made, the address verified, and the user signed in.
+  it('links an unverified account after its password, and the account can sign in from then on', async () => {
+    const existing = await createUser(t);
+    mock.account = { sub: `strict-${Date.now()}`, email: existing.email, email_verified: true };
+    await request(t.http)
+      .post('/session/login')
+      .send({ email: existing.email, password: PASSWORD })
+      .expect(403);
+    const { response } = await googleSignIn(t);
+    expect(response.headers['location']).toBe('/auth/google/link');
+    const linkCookie = cookiePair(setCookieFor(response, GOOGLE_LINK_COOKIE) ?? '');
+    const page = await request(t.http).get('/auth/google/link').set('Cookie', linkCookie);
+    const csrfCookie = cookiePair(setCookieFor(page, 'keycard.csrf') ?? '');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+    const right = await request(t.http)
+      .post('/auth/google/link')
+      .set('Cookie', `${linkCookie}; ${csrfCookie}`)
+      .type('form')
+      .send({ _csrf: csrf, password: PASSWORD })
+      .expect(303);
+    expect(right.headers['location']).toBe('/account');
+    expect(setCookieFor(right)).toBeDefined();
+    await request(t.http)
+      .post('/session/login')
+      .send({ email: existing.email, password: PASSWORD })
+      .expect(200);
+  });
+});
