@@ -27,12 +27,15 @@ const ENV_KEYS = [
 type Env = Partial<Record<(typeof ENV_KEYS)[number], string>>;
 
 /** Runs the app with exactly `env` among the settings above, restoring the environment after. */
-async function startApp(env: Env): Promise<{ app: NestFastifyApplication; restore(): void }> {
+async function startApp(
+  env: Env,
+  trustProxy = false,
+): Promise<{ app: NestFastifyApplication; restore(): void }> {
   const saved: Env = {};
   for (const key of ENV_KEYS) saved[key] = process.env[key];
   for (const key of ENV_KEYS) delete process.env[key];
   Object.assign(process.env, env);
-  const app = await createApp({ logger: false });
+  const app = await createApp({ logger: false, trustProxy });
   // Listening on 127.0.0.1, so requests from other loopback addresses come from other client IPs.
   await app.listen(0, '127.0.0.1');
   return {
@@ -68,10 +71,15 @@ function knownKey(
   return key;
 }
 
-/** GET /me with `key` from the client address `from`. */
-function meFrom(app: NestFastifyApplication, from: string, key: string) {
+/** GET /me with `key` from the client address `from` (and any other `headers`). */
+function meFrom(
+  app: NestFastifyApplication,
+  from: string,
+  key: string,
+  headers: Record<string, string> = {},
+) {
   const { port } = app.getHttpServer().address() as AddressInfo;
-  return getFrom(port, from, '/me', { 'x-api-key': key });
+  return getFrom(port, from, '/me', { ...headers, 'x-api-key': key });
 }
 
 // In process always; through Redis too when TEST_REDIS_URL is set.
@@ -196,10 +204,46 @@ describe.each(stores)('resource-service with API keys (%s)', (_name, redis) => {
     expect(refused.body.error).toBe('rate_limited');
     expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(issuer.introspections - before).toBeLessThanOrEqual(20);
-    // The attacker's cached key still works; another address is not affected.
+    // A forged X-Forwarded-For buys no fresh budget (TRUST_PROXY is off)...
+    const spoofed = await meFrom(app, attacker, generateApiKey('sk', 'live').key, {
+      'x-forwarded-for': '203.0.113.9',
+    });
+    expect(spoofed.status).toBe(429);
+    // ...the attacker's cached key still works, and another address is not affected.
     expect((await meFrom(app, attacker, cached)).status).toBe(200);
     expect((await meFrom(app, neighbour, generateApiKey('sk', 'live').key)).status).toBe(401);
     expect((await meFrom(app, neighbour, newKey('documents:read'))).status).toBe(200);
+  });
+});
+
+describe('resource-service with TRUST_PROXY', () => {
+  it('counts failed API keys per forwarded client IP behind a proxy', async () => {
+    const issuer = await startTestIssuer();
+    const dataDir = mkdtempSync(join(tmpdir(), 'resource-proxied-keys-'));
+    const { app, restore } = await startApp(
+      {
+        AUTH_ISSUER: issuer.url,
+        DATA_DIR: dataDir,
+        AUTH_CLIENT_ID: 'resource-service-test',
+        AUTH_CLIENT_SECRET: 'resource-service-test-secret',
+        API_KEY_FAILURE_LIMIT: '3',
+      },
+      true,
+    );
+    try {
+      const proxy = `${loopbackSubnet()}1`;
+      const from = (client: string) => ({ 'x-forwarded-for': client });
+      const guess = () => generateApiKey('sk', 'live').key;
+      for (let i = 0; i < 3; i++)
+        expect((await meFrom(app, proxy, guess(), from('198.51.100.7'))).status).toBe(401);
+      expect((await meFrom(app, proxy, guess(), from('198.51.100.7'))).status).toBe(429);
+      expect((await meFrom(app, proxy, guess(), from('198.51.100.8'))).status).toBe(401);
+    } finally {
+      await app.close();
+      restore();
+      await issuer.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -10,7 +10,7 @@ runMain(async () => {
   if (config.databaseUrl)
     await assertPostgresReachable(config.databaseUrl, 'RESOURCE_DATABASE_URL');
   if (config.redisUrl) await assertRedisReachable(config.redisUrl);
-  const app = await createApp({ structuredLogs: true });
+  const app = await createApp({ structuredLogs: true, trustProxy: config.trustProxy });
   installGracefulShutdown(app, { timeoutMs: config.observability.shutdownTimeoutMs });
   await app.listen(config.port, config.host);
   const { port } = app.getHttpServer().address() as AddressInfo;

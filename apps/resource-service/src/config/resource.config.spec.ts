@@ -23,6 +23,7 @@ describe('loadResourceConfig', () => {
       apiKeyRateLimitHeaders: 'near-limit',
       apiKeyFailureLimit: 20,
       apiKeyEnvironments: ['live', 'test'],
+      trustProxy: false,
       observability: { logLevel: 'info', metricsToken: undefined, shutdownTimeoutMs: 10_000 },
     });
   });
@@ -40,11 +41,13 @@ describe('loadResourceConfig', () => {
       API_KEY_RATE_LIMIT_HEADERS: 'always',
       API_KEY_FAILURE_LIMIT: '0',
       API_KEY_ENVIRONMENTS: ' Live ',
+      TRUST_PROXY: 'true',
     });
     expect(config).toMatchObject({
       apiKeyRateLimitHeaders: 'always',
       apiKeyFailureLimit: 0,
       apiKeyEnvironments: ['live'],
+      trustProxy: true,
       port: 4001,
       issuer: 'https://auth.example.com',
       internalUrl: 'http://auth:3000',

@@ -2,6 +2,7 @@ import { ConfigType, registerAs } from '@nestjs/config';
 import {
   ConfigError,
   Env,
+  envBool,
   envDuration,
   envIssuer,
   envInt,
@@ -72,6 +73,8 @@ export function loadResourceConfig(env: Env) {
     ),
     /** Key environments accepted (`live`, `test` or both); the other gets 401 invalid_api_key. */
     apiKeyEnvironments: envApiKeyEnvironments(env),
+    /** Client IPs (the API-key failure limit) from `X-Forwarded-For`: only behind your own proxy. */
+    trustProxy: envBool(env, 'TRUST_PROXY', false),
     /** LOG_LEVEL, METRICS_TOKEN, SHUTDOWN_TIMEOUT. */
     observability: loadObservabilityConfig(env),
   };
