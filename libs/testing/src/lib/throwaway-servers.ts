@@ -39,7 +39,10 @@ export function missingFaultTools(needs: ('postgres' | 'redis')[]): string | und
   if (needs.includes('postgres') && !postgresBinDir())
     missing.push('initdb/pg_ctl (PostgreSQL server binaries; set KEYCARD_PG_BIN)');
   if (needs.includes('redis') && !redisServerPath()) missing.push('redis-server on PATH');
-  return missing.length > 0 ? `skipped: no ${missing.join(' and no ')}` : undefined;
+  if (missing.length === 0) return undefined;
+  const reason = `skipped: no ${missing.join(' and no ')}`;
+  console.warn(`Fault tests ${reason}`); // a skipped suite's name is not shown; this line is
+  return reason;
 }
 
 /** A free TCP port on 127.0.0.1 (free when asked; the server binds it right after). */
