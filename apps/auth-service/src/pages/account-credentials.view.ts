@@ -48,6 +48,7 @@ export function credentialsSection(csrfToken: string): SafeHtml {
       </div>
       <button type="submit">Change password</button>
     </form>
+    <hr class="divider-line" />
     <form method="post" action="/account/email" class="stack">
       <h3>Change your email address</h3>
       <input type="hidden" name="_csrf" value="${csrfToken}" />
