@@ -10,7 +10,7 @@ import {
   ThrowawayRedis,
 } from '@keycard/testing';
 import { REFRESH_FAULT_POINTS } from '../tokens/refresh-tokens.service';
-import { eventually, FaultApp, passwordLogins, startFaultApp } from './fault-app';
+import { eventually, FaultApp, passwordLogins, startFaultApp } from './faults.test-kit';
 
 const missing = missingFaultTools(['postgres', 'redis']);
 

@@ -1,7 +1,7 @@
 import { createClient } from 'redis';
 import { ErrorCode } from '@keycard/common';
 import { missingFaultTools, startThrowawayRedis, ThrowawayRedis } from '@keycard/testing';
-import { eventually, FaultApp, passwordLogins, startFaultApp } from './fault-app';
+import { eventually, FaultApp, passwordLogins, startFaultApp } from './faults.test-kit';
 
 const missing = missingFaultTools(['redis']);
 const IP_COUNTER = 'keycard:ratelimit:login:ip:127.0.0.1';
