@@ -1,8 +1,11 @@
+import { AddressInfo, createServer, Server } from 'node:net';
 import request from 'supertest';
 import { SmtpSink, startSmtpSink, testPostgresUrl } from '@keycard/testing';
 import { DataSource } from 'typeorm';
 import { AuditEventEntity } from '../audit/audit-event.entity';
 import { AuditService } from '../audit/audit.service';
+import { MailMessageEntity } from '../mail/mail-message.entity';
+import { AccountBackground } from './account-background';
 import {
   AccountTestApp,
   linkToken,
@@ -158,7 +161,12 @@ describe.each(backends)('account e-mail flows on %s', (_name, url) => {
       await http().get('/auth/me').auth(tokens.accessToken, { type: 'bearer' }).expect(401);
       await http().get('/auth/me').set('Cookie', session.cookie).expect(401);
       await http().post('/auth/login').send({ email, password: PASSWORD }).expect(401);
-      await login(t, email, NEW_PASSWORD);
+      const fresh = await login(t, email, NEW_PASSWORD);
+      const me = await http()
+        .get('/auth/me')
+        .auth(fresh.accessToken, { type: 'bearer' })
+        .expect(200);
+      expect(me.body).toMatchObject({ emailVerified: true });
       const reuse = await http()
         .post('/auth/password/reset')
         .send({ token, password: 'another-0ne-pass' });
@@ -214,5 +222,38 @@ describe.each(backends)('account e-mail flows on %s', (_name, url) => {
       await http().post('/auth/password/reset').send({ token, password: NEW_PASSWORD }).expect(400);
       await login(t, email, PASSWORD);
     });
+  });
+});
+
+describe('no request waits on SMTP', () => {
+  let silent: Server;
+  let t: AccountTestApp;
+  let sink: SmtpSink;
+
+  beforeAll(async () => {
+    // Accepts connections and never says a word: the worst SMTP server there is.
+    silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    sink = await startSmtpSink();
+    t = await startAccountApp({ ...sink, url: `smtp://127.0.0.1:${port}` }, undefined);
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close().catch(() => undefined);
+    await sink?.close();
+    silent?.close();
+  });
+
+  it('sign-up and forgot answer at once while the SMTP server hangs; the mails wait in the outbox', async () => {
+    const email = newAddress('hang');
+    const started = Date.now();
+    await register(t, email);
+    await request(t.http).post('/auth/password/forgot').send({ email }).expect(202);
+    expect(Date.now() - started).toBeLessThan(2000);
+    await t.app.get(AccountBackground).idle();
+    const rows = await t.app.get(DataSource).getRepository(MailMessageEntity).findBy({ to: email });
+    expect(rows.map((row) => row.status)).toEqual(['pending', 'pending']);
+    const metrics = await request(t.http).get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/keycard_mail_total\{[^}]*outcome="queued"[^}]*\} 2/);
   });
 });

@@ -15,6 +15,8 @@ export const MAIL_MAX_BACKOFF_MS = 3_600_000;
 export const MAIL_SEND_LEASE_MS = 300_000;
 /** How often the outbox is polled for retries that have come due. */
 export const MAIL_POLL_INTERVAL_MS = 1_000;
+/** The longest shutdown waits for a send in progress. */
+export const MAIL_SHUTDOWN_WAIT_MS = 3_000;
 const BATCH_SIZE = 20;
 
 /** Wait before the attempt that follows failed attempt number `attempts` (1-based). */
@@ -49,10 +51,20 @@ export class MailOutboxWorker implements OnApplicationBootstrap, OnModuleDestroy
     this.kick();
   }
 
+  /**
+   * Stops polling and waits for the send in progress, at most `MAIL_SHUTDOWN_WAIT_MS`: a server
+   * that hangs must not hold up shutdown. A message cut short keeps its lease and is sent again
+   * (by any instance) once the lease ends.
+   */
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await this.running;
+    let timer: NodeJS.Timeout | undefined;
+    const cap = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, MAIL_SHUTDOWN_WAIT_MS);
+    });
+    await Promise.race([this.running, cap]);
+    clearTimeout(timer);
     this.transport.close();
   }
 
