@@ -1,4 +1,5 @@
 import { createClient } from 'redis';
+import request from 'supertest';
 import { ErrorCode } from '@keycard/common';
 import { missingFaultTools, startThrowawayRedis, ThrowawayRedis } from '@keycard/testing';
 import { eventually, FaultApp, passwordLogins, startFaultApp } from './faults.test-kit';
@@ -56,6 +57,19 @@ async function ipCounter(redis: ThrowawayRedis): Promise<number> {
       await eventually(async () => ({ status: await ipCounter(redis) }), 0, 3000);
       const seen = await eventually(() => login.token(), 200);
       expect(seen).not.toContain(429);
+    });
+
+    it('a paused Redis: a session request (GET /sessions) answers 503 within the timeout', async () => {
+      const signedIn = await passwordLogins(app.http, email).session().expect(200);
+      const cookie = String(signedIn.headers['set-cookie']).split(';')[0];
+      redis.freeze();
+      const started = Date.now();
+      const answer = await request(app.http).get('/sessions').set('Cookie', cookie).timeout(5000);
+      const elapsed = Date.now() - started;
+      redis.thaw();
+      expect(answer.status).toBe(503);
+      expect(elapsed).toBeLessThan(3000);
+      await eventually(() => request(app.http).get('/sessions').set('Cookie', cookie), 200, 3000);
     });
 
     it('a killed Redis: 503 (not 500), and sign-in works again without a restart when it is back', async () => {
