@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
-import { Repository } from 'typeorm';
+import { DataSource, EntityMetadata } from 'typeorm';
 import type { Principal } from '@keycard/auth';
 import { ErrorCode, KeycardError } from '@keycard/common';
 import { ClientsService } from '../clients/clients.service';
@@ -30,11 +30,15 @@ interface UserAndLogin {
  */
 @Injectable()
 export class LivePrincipals {
+  private readonly statement: string;
+
   constructor(
-    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly sessions: SessionsService,
     private readonly clients: ClientsService,
-  ) {}
+  ) {
+    this.statement = userAndLoginStatement(dataSource);
+  }
 
   /** The principal with its current roles, or null when the token must be refused. */
   async refresh(principal: Principal): Promise<Principal | null> {
@@ -68,21 +72,53 @@ export class LivePrincipals {
     return { ...principal, roles: [...found.user.roles] };
   }
 
-  /** One statement: the user by primary key, left-joined to their refresh family `sid`. */
+  /** One statement: the user by primary key, left-joined to her refresh family `sid`. */
   private async userAndLogin(userId: string, sid: string): Promise<UserAndLogin | undefined> {
-    const { entities, raw } = await this.users
-      .createQueryBuilder('account')
-      .leftJoin(RefreshFamilyEntity, 'login', 'login.id = :sid AND login.userId = account.id', {
-        sid,
-      })
-      .select(['account.id', 'account.roles', 'account.disabled'])
-      .addSelect(['login.id', 'login.revokedAt'])
-      .where('account.id = :userId', { userId })
-      .getRawAndEntities<{ login_id: string | null; login_revoked_at: unknown }>();
-    const user = entities[0];
-    const row = raw[0];
-    if (user === undefined || row === undefined) return undefined;
-    if (row.login_id === null) return { user, family: 'absent' };
-    return { user, family: row.login_revoked_at === null ? 'live' : 'revoked' };
+    const rows = (await this.dataSource.query(this.statement, [sid, userId])) as UserAndLoginRow[];
+    const row = rows[0];
+    if (row === undefined) return undefined;
+    // `disabled` is a boolean on PostgreSQL and 0/1 on SQLite; `roles` is simple-json text.
+    const user = { roles: parseRoles(row.roles), disabled: Boolean(row.disabled) };
+    if (row.family_id === null) return { user, family: 'absent' };
+    return { user, family: row.family_revoked_at === null ? 'live' : 'revoked' };
   }
+}
+
+interface UserAndLoginRow {
+  roles: string;
+  disabled: boolean | number;
+  family_id: string | null;
+  family_revoked_at: unknown;
+}
+
+/**
+ * The SQL of `userAndLogin`, written once from the entities' metadata: through TypeORM's query
+ * builder the same read costs several times as much (building and hydrating, per call).
+ */
+function userAndLoginStatement(dataSource: DataSource): string {
+  const quote = (name: string) => dataSource.driver.escape(name);
+  const column = (metadata: EntityMetadata, alias: string, property: string) => {
+    const found = metadata.findColumnWithPropertyName(property);
+    if (!found) throw new Error(`${metadata.name} has no column ${property}`);
+    return `${alias}.${quote(found.databaseName)}`;
+  };
+  const users = dataSource.getMetadata(UserEntity);
+  const families = dataSource.getMetadata(RefreshFamilyEntity);
+  const u = (property: string) => column(users, 'u', property);
+  const f = (property: string) => column(families, 'f', property);
+  const [sid, userId] = dataSource.options.type === 'postgres' ? ['$1', '$2'] : ['?', '?'];
+  return [
+    `SELECT ${u('roles')} AS roles, ${u('disabled')} AS disabled,`,
+    `${f('id')} AS family_id, ${f('revokedAt')} AS family_revoked_at`,
+    `FROM ${quote(users.tableName)} u LEFT JOIN ${quote(families.tableName)} f`,
+    `ON ${f('id')} = ${sid} AND ${f('userId')} = ${u('id')}`,
+    `WHERE ${u('id')} = ${userId}`,
+  ].join(' ');
+}
+
+function parseRoles(text: string): string[] {
+  const roles: unknown = JSON.parse(text);
+  return Array.isArray(roles)
+    ? roles.filter((role): role is string => typeof role === 'string')
+    : [];
 }

@@ -1,9 +1,6 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClientsModule } from '../clients/clients.module';
 import { SessionsModule } from '../sessions/sessions.module';
-import { RefreshFamilyEntity } from '../tokens/refresh-family.entity';
-import { UserEntity } from '../users/user.entity';
 import { LivePrincipals } from './live-principals.service';
 
 /**
@@ -11,11 +8,7 @@ import { LivePrincipals } from './live-principals.service';
  * users, refresh families, sessions and clients, and changes none of them.
  */
 @Module({
-  imports: [
-    TypeOrmModule.forFeature([UserEntity, RefreshFamilyEntity]),
-    SessionsModule,
-    ClientsModule,
-  ],
+  imports: [SessionsModule, ClientsModule],
   providers: [LivePrincipals],
   exports: [LivePrincipals],
 })
