@@ -20,7 +20,14 @@ export {
 } from './lib/remote-jwks.key-resolver';
 export { KeycardAuthModule, type KeycardAuthModuleAsyncOptions } from './lib/keycard-auth.module';
 export { KeycardAuthGuard } from './lib/keycard-auth.guard';
-export { Public, Roles, Scopes, CurrentPrincipal, principalOf } from './lib/decorators';
+export {
+  Public,
+  Roles,
+  Scopes,
+  CurrentPrincipal,
+  principalOf,
+  IS_PUBLIC_KEY,
+} from './lib/decorators';
 export { AccessTokenVerifier } from './lib/access-token.verifier';
 export { VerifiedTokenCache } from './lib/verified-token.cache';
 export type { ApiKeyOptions } from './lib/options';

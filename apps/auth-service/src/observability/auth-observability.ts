@@ -1,4 +1,8 @@
-import { ObservabilityModule, type ObservabilityOptions } from '@keycard/observability';
+import {
+  ObservabilityModule,
+  type ObservabilityOptions,
+  type OpenApiOptions,
+} from '@keycard/observability';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { REDIS_CLIENT, RedisClient } from '../redis/redis.client';
 
@@ -18,9 +22,11 @@ export const AuthObservabilityModule = ObservabilityModule.forRootAsync({
 });
 
 /** `setupOpenApi` options of the auth-service (`/docs`, `/docs-json`). */
-export const AUTH_OPENAPI = {
+export const AUTH_OPENAPI: OpenApiOptions = {
   title: 'Keycard auth-service',
   version: '1.0.0',
   description:
     'Password and OAuth 2.0 tokens, sessions, API keys, signing keys and administration.',
+  // Its own routes take an access token or the session cookie; API keys are for resource services.
+  schemes: ['bearer', 'session'],
 };

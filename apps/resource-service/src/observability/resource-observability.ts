@@ -3,6 +3,7 @@ import {
   KeycardMetrics,
   ObservabilityModule,
   type ObservabilityOptions,
+  type OpenApiOptions,
 } from '@keycard/observability';
 import type { LevelWithSilent } from 'pino';
 import { resourceConfig, ResourceSettings } from '../config/resource.config';
@@ -36,11 +37,12 @@ export const ResourceObservabilityModule = ObservabilityModule.forRootAsync({
 });
 
 /** `setupOpenApi` options of the resource-service (`/docs`, `/docs-json`). */
-export const RESOURCE_OPENAPI = {
+export const RESOURCE_OPENAPI: OpenApiOptions = {
   title: 'Keycard resource-service',
   version: '1.0.0',
   description:
     'An example resource server: documents owned by their caller, checked with Keycard credentials.',
+  schemes: ['bearer', 'apiKey'],
 };
 
 /**

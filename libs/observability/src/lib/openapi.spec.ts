@@ -33,6 +33,16 @@ describe.each(PLATFORMS)('setupOpenApi on %s', (platform) => {
     });
   });
 
+  it('lists the schemes on every guarded operation, and none on public ones', async () => {
+    const res = await request(app.getHttpServer()).get('/docs-json').expect(200);
+    const document = JSON.parse(res.text) as {
+      paths: Record<string, Record<string, { security?: Record<string, string[]>[] }>>;
+    };
+    const guarded = document.paths['/private']?.get;
+    expect(guarded?.security).toEqual([{ bearer: [] }, { api_key: [] }, { session: [] }]);
+    expect(document.paths['/health/live']?.get?.security).toBeUndefined();
+  });
+
   it('serves Swagger UI and its assets, which the deny-by-default guard does not cover', async () => {
     const http = request(app.getHttpServer());
     // The guard is live: a controller route without @Public() is refused.

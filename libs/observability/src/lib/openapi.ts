@@ -1,5 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { PATH_METADATA } from '@nestjs/common/constants';
+import { ModulesContainer } from '@nestjs/core';
+import { ApiSecurity, DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { IS_PUBLIC_KEY } from '@keycard/auth';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -11,10 +14,48 @@ export const OPENAPI_SECURITY = {
   session: 'session',
 } as const;
 
+/** A way to authenticate that an app accepts, by its scheme name in the document. */
+export type OpenApiScheme = keyof typeof OPENAPI_SECURITY;
+
 export interface OpenApiOptions {
   title: string;
   version: string;
   description?: string;
+  /**
+   * The credentials this app's guarded routes accept (default all three). Every route without
+   * `@Public()` lists them as alternatives, so the explorer's "Authorize" sends what was pasted.
+   */
+  schemes?: readonly OpenApiScheme[];
+}
+
+/** Where `@ApiSecurity()` keeps its requirements (not exported by @nestjs/swagger). */
+const SWAGGER_SECURITY_KEY = 'swagger/apiSecurity';
+
+/**
+ * Marks every guarded route (no `@Public()` on it or its controller) with the app's security
+ * schemes, unless it declares its own. The guard is deny-by-default, so this is the truth of
+ * every route without hand-written `@ApiBearerAuth()` on each.
+ */
+function declareSecurity(app: INestApplication, schemes: readonly OpenApiScheme[]): void {
+  for (const module of app.get(ModulesContainer).values()) {
+    for (const wrapper of module.controllers.values()) {
+      const controller = wrapper.metatype as (new (...args: never[]) => object) | undefined;
+      if (!controller?.prototype) continue;
+      const controllerPublic = Reflect.getMetadata(IS_PUBLIC_KEY, controller) === true;
+      for (const name of Object.getOwnPropertyNames(controller.prototype)) {
+        const handler: unknown = Reflect.get(controller.prototype, name);
+        if (typeof handler !== 'function' || name === 'constructor') continue;
+        if (Reflect.getMetadata(PATH_METADATA, handler) === undefined) continue;
+        const isPublic = Reflect.getMetadata(IS_PUBLIC_KEY, handler) ?? controllerPublic;
+        // @nestjs/swagger's key for @ApiSecurity() and friends: a route that says its own wins.
+        if (isPublic === true || Reflect.hasMetadata(SWAGGER_SECURITY_KEY, handler)) continue;
+        const descriptor = Object.getOwnPropertyDescriptor(controller.prototype, name);
+        for (const scheme of schemes) {
+          ApiSecurity(OPENAPI_SECURITY[scheme])(controller.prototype, name, descriptor ?? {});
+        }
+      }
+    }
+  }
 }
 
 /** The OpenAPI document of an app, with Keycard's three ways to authenticate. */
@@ -37,6 +78,7 @@ export function createOpenApiDocument(
       OPENAPI_SECURITY.session,
     )
     .build();
+  declareSecurity(app, options.schemes ?? ['bearer', 'apiKey', 'session']);
   return SwaggerModule.createDocument(app, config);
 }
 
@@ -69,6 +111,7 @@ const INIT_JS = `window.onload = function () {
   window.ui = SwaggerUIBundle({
     url: '/docs-json',
     dom_id: '#swagger-ui',
+    persistAuthorization: true,
     presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
     layout: 'StandaloneLayout',
   });

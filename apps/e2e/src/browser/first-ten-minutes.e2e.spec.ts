@@ -1,0 +1,134 @@
+import { createRequire } from 'node:module';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { login, registerUser } from '../support/api';
+import { Stack, startStack } from '../support/stack';
+import { launchChromium, newContext, PHONE, screenshot } from './browser-kit';
+
+const LAPTOP = { width: 1280, height: 800 };
+const VIEWPORTS = [
+  ['1280', LAPTOP],
+  ['390', PHONE],
+] as const;
+const AXE = createRequire(__filename).resolve('axe-core');
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+}
+
+/** axe-core run inside the page: the serious and critical violations, none expected. */
+async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+  await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      globalThis as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }
+    ).axe;
+    return (await axe.run()).violations.map(({ id, impact, help }) => ({ id, impact, help }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+// A newcomer's first pages in Chromium against the BUILT auth-service: the landing page, the
+// sign-up form, a failed sign-in that keeps the address, and the API explorer's "Authorize".
+describe('The first ten minutes in a real browser', () => {
+  let stack: Stack;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    stack = await startStack({ label: 'browser-first-minutes' });
+    browser = await launchChromium();
+  }, 60_000);
+
+  beforeEach(async () => {
+    context = await newContext(browser, stack, LAPTOP);
+    page = await context.newPage();
+  });
+
+  afterEach(() => context?.close());
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it.each(VIEWPORTS)(
+    'the landing, sign-up and sign-in pages have no serious accessibility violation at %s px',
+    async (width, viewport) => {
+      // axe is injected as a script, which the pages' strict CSP refuses: this context only
+      // lets Playwright's own injections through (the pages' CSP is checked by the HTTP specs).
+      const audit = await browser.newContext({
+        viewport,
+        baseURL: stack.auth.url,
+        bypassCSP: true,
+      });
+      const page = await audit.newPage();
+      for (const [path, name] of [
+        ['/', 'landing'],
+        ['/signup', 'signup'],
+        ['/login', 'login'],
+      ] as const) {
+        await page.goto(path);
+        await screenshot(page, `${name}-${width}`);
+        expect({ path, violations: await seriousViolations(page) }).toEqual({
+          path,
+          violations: [],
+        });
+      }
+      await audit.close();
+    },
+    60_000,
+  );
+
+  it('goes from the landing page through sign-up to the account page', async () => {
+    await page.goto('/');
+    await Promise.all([
+      page.waitForURL('**/signup'),
+      page.getByRole('link', { name: 'Create an account' }).click(),
+    ]);
+    const email = `newcomer-${Date.now()}@example.test`;
+    await page.getByLabel('Email address').fill(email);
+    await page.getByLabel('Password').fill('a long and private passphrase');
+    await Promise.all([
+      page.waitForURL('**/account'),
+      page.getByRole('button', { name: 'Create account' }).click(),
+    ]);
+    expect(await page.locator('.profile').textContent()).toContain(email);
+  }, 30_000);
+
+  it('keeps the address after a wrong password', async () => {
+    const user = await registerUser(stack, 'Ada Lovelace');
+    await page.goto('/login');
+    await page.getByLabel('Email address').fill(user.email);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL('**/login?error=invalid_credentials');
+    expect(await page.getByLabel('Email address').inputValue()).toBe(user.email);
+    expect(await page.getByLabel('Password').inputValue()).toBe('');
+    await screenshot(page, 'login-error-kept-address');
+  }, 30_000);
+
+  it("authorizes in the API explorer and gets 200 from GET /auth/me's Try it out", async () => {
+    const user = await registerUser(stack, 'Grace Hopper');
+    const { accessToken } = await login(stack, user);
+    await page.goto('/docs');
+    await page.locator('button.authorize').first().click();
+    const dialog = page.locator('.dialog-ux');
+    const bearer = dialog.locator('.auth-container', { hasText: 'bearer' }).first();
+    await bearer.locator('input').first().fill(accessToken);
+    await bearer.locator('button.authorize').click();
+    await dialog.locator('button.btn-done').first().click();
+    const operation = page.locator('.opblock-get', {
+      has: page.locator('[data-path="/auth/me"]'),
+    });
+    await operation.locator('.opblock-summary').first().click();
+    await operation.getByRole('button', { name: 'Try it out' }).click();
+    await operation.getByRole('button', { name: 'Execute' }).click();
+    const status = operation.locator('.live-responses-table tbody .response-col_status').first();
+    await status.waitFor();
+    expect((await status.textContent())?.trim()).toBe('200');
+    await screenshot(page, 'api-explorer-authorized');
+  }, 45_000);
+});
