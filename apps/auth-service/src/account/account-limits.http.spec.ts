@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { SmtpSink, startSmtpSink, testPostgresUrl } from '@keycard/testing';
+import { loginForm } from '../sessions/sessions.test-kit';
 import { AccountBackground } from './account-background';
 import {
   AccountTestApp,
@@ -192,6 +193,22 @@ describe.each(backends)('account mail limits and sign-in rules on %s', (_name, u
     await http().post('/auth/verify-email').send({ token }).expect(204);
     await http().post('/auth/login').send(credentials).expect(200);
     await http().post('/session/login').send(credentials).expect(200);
+  });
+
+  it('REQUIRE_VERIFIED_EMAIL: the sign-in form comes back saying why, with a way to a new link', async () => {
+    const email = newAddress('unverified-form');
+    await register(t, email);
+    const form = await loginForm(t);
+    const answer = await http()
+      .post('/session/login')
+      .set('Cookie', form.cookie)
+      .type('form')
+      .send({ _csrf: form.csrf, email, password: PASSWORD })
+      .expect(303);
+    expect(answer.headers['location']).toBe('/login?error=email_not_verified');
+    const page = await http().get('/login?error=email_not_verified').expect(200);
+    expect(page.text).toContain('Verify your email address first');
+    expect(page.text).toContain('href="/verify-email"');
   });
 
   it.each(['password1', 'Sunshine1', 'short'])(
