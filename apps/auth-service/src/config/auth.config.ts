@@ -4,7 +4,7 @@ import {
   Env,
   envBool,
   envDuration,
-  envHttpUrl,
+  envIssuer,
   envInt,
   envList,
   envOptional,
@@ -50,10 +50,11 @@ export function loadAuthConfig(env: Env) {
   }
   const jwksMaxAge = envDuration(env, 'JWKS_MAX_AGE', '300s');
   const accessTokenTtl = envDuration(env, 'ACCESS_TOKEN_TTL', '15m', 10);
+  const issuer = envIssuer(env);
   return {
     port: envPort(env, 'AUTH_PORT', 3000),
     host: envString(env, 'AUTH_HOST', '0.0.0.0'),
-    issuer: envHttpUrl(env, 'AUTH_ISSUER', 'http://localhost:3000'),
+    issuer,
     audience: envString(env, 'AUTH_AUDIENCE', 'keycard'),
     dataDir: resolve(envString(env, 'DATA_DIR', './data')),
     databaseUrl: envPostgresUrl(env, 'DATABASE_URL'),
@@ -84,7 +85,7 @@ export function loadAuthConfig(env: Env) {
     /** Shows "Sign in with Google" on /login; the flow itself lives in the Google module. */
     googleClientId: envOptional(env, 'GOOGLE_CLIENT_ID'),
     /** The Google flow's settings (`../google/google-settings.ts`); undefined when it is off. */
-    google: loadGoogleSettings(env, envHttpUrl(env, 'AUTH_ISSUER', 'http://localhost:3000')),
+    google: loadGoogleSettings(env, issuer),
     /** `GET /auth/google` starts a minute per client IP. */
     googleStartRateLimit: envInt(env, 'GOOGLE_START_RATE_LIMIT', 600, 1, 100000),
     /** `POST /auth/register` calls an hour per client IP (an IPv6 /64 counts as one). */
