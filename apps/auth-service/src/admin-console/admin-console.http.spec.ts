@@ -5,8 +5,11 @@ import { AuditService } from '../audit/audit.service';
 import { ClientsService } from '../clients/clients.service';
 import { KeysService } from '../keys/keys.service';
 import {
+  cookiePair,
   createUser,
+  loginForm,
   PASSWORD,
+  setCookieFor,
   SessionTestApp,
   SignedIn,
   signIn,
@@ -63,6 +66,16 @@ describe('Admin console over HTTP', () => {
     const signed = session ? call.set('Cookie', session.cookie) : call;
     return signed.send({ ...(csrf && session ? { _csrf: session.csrfToken } : {}), ...fields });
   };
+  /** The sign-in form, posted as a browser would, with `cookie` on top of the form's own. */
+  const formSignIn = async (cookie: string) => {
+    const form = await loginForm(t);
+    return request(t.http)
+      .post('/session/login')
+      .set('Cookie', `${form.cookie}; ${cookie}`)
+      .type('form')
+      .send({ email: admin.email, password: PASSWORD, _csrf: form.csrf })
+      .expect(303);
+  };
   const auditOf = async (type: string, subjectId: string) => {
     await t.app.get(AuditService).flush();
     return (await t.app.get(AuditQueryService).list({ type, subjectId }, 1, 10)).items;
@@ -82,6 +95,36 @@ describe('Admin console over HTTP', () => {
       for (const path of screens()) {
         const response = await get(path).expect(303);
         expect(response.headers.location).toBe('/login');
+      }
+    });
+
+    it('comes back to the console page it was sent away from, once signed in on /login', async () => {
+      const away = await get('/admin/console/users?email=grace').expect(303);
+      expect(away.headers.location).toBe('/login');
+      const remembered = must(setCookieFor(away, 'keycard.return'), 'return cookie');
+      expect(remembered).toMatch(/Path=\/session\/login; .*HttpOnly/);
+      const signedIn = await formSignIn(cookiePair(remembered));
+      expect(signedIn.headers.location).toBe('/admin/console/users?email=grace');
+      expect(setCookieFor(signedIn, 'keycard.return')).toContain('Expires=Thu, 01 Jan 1970');
+    });
+
+    it('goes to /account when the remembered page is not one of the console', async () => {
+      const targets = [
+        '//evil.example/admin',
+        'https://evil.example/admin',
+        '/admin/../account',
+        '/admin/%2e%2e/account',
+        '/admin\\evil',
+        '/account',
+        '/administrator',
+      ];
+      for (const target of targets) {
+        const cookie = `keycard.return=${Buffer.from(target).toString('base64url')}`;
+        const signedIn = await formSignIn(cookie);
+        expect({ target, location: signedIn.headers.location }).toEqual({
+          target,
+          location: '/account',
+        });
       }
     });
 

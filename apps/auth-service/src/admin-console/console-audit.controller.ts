@@ -5,7 +5,7 @@ import { Public } from '@keycard/auth';
 import { AUDIT_OUTCOMES, AuditOutcome } from '../audit/audit-events';
 import { AUDIT_TYPE_FILTER } from '../audit/audit-query.dto';
 import { AuditFilter, AuditQueryService } from '../audit/audit-query.service';
-import { PageExceptionFilter } from '../pages/page-exception.filter';
+import { ConsoleExceptionFilter } from './console-exception.filter';
 import { sendPage } from '../pages/page-response';
 import { CurrentSession } from '../sessions/session-context';
 import type { ActiveSession } from '../sessions/sessions.service';
@@ -58,7 +58,7 @@ export function auditFilterOf(form: AuditFilterForm): { filter: AuditFilter } | 
 @ApiExcludeController()
 @Public()
 @UseGuards(AdminPageGuard)
-@UseFilters(PageExceptionFilter)
+@UseFilters(ConsoleExceptionFilter)
 @Controller('admin/console/audit')
 export class ConsoleAuditController {
   constructor(private readonly audit: AuditQueryService) {}

@@ -16,7 +16,7 @@ import { Public } from '@keycard/auth';
 import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
 import { ClientsService, CreatedClient } from '../clients/clients.service';
-import { PageExceptionFilter } from '../pages/page-exception.filter';
+import { ConsoleExceptionFilter } from './console-exception.filter';
 import { redirectTo, sendPage } from '../pages/page-response';
 import { CurrentSession } from '../sessions/session-context';
 import type { ActiveSession } from '../sessions/sessions.service';
@@ -36,7 +36,7 @@ const CLIENTS = '/admin/console/clients';
 @ApiExcludeController()
 @Public()
 @UseGuards(AdminPageGuard)
-@UseFilters(PageExceptionFilter)
+@UseFilters(ConsoleExceptionFilter)
 @Controller('admin/console/clients')
 export class ConsoleClientsController {
   constructor(

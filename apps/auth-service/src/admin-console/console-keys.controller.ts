@@ -20,7 +20,7 @@ import { AuditService } from '../audit/audit.service';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { KeysService } from '../keys/keys.service';
 import { pathSegment } from '../pages/html';
-import { PageExceptionFilter } from '../pages/page-exception.filter';
+import { ConsoleExceptionFilter } from './console-exception.filter';
 import { isInlineError } from '../pages/page-errors';
 import { redirectTo, sendPage } from '../pages/page-response';
 import { CurrentSession } from '../sessions/session-context';
@@ -48,7 +48,7 @@ function tooEarlyWait(error: unknown): number | undefined {
 @ApiExcludeController()
 @Public()
 @UseGuards(AdminPageGuard)
-@UseFilters(PageExceptionFilter)
+@UseFilters(ConsoleExceptionFilter)
 @Controller('admin/console/keys')
 export class ConsoleKeysController {
   constructor(

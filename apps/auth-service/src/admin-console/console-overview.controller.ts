@@ -2,7 +2,7 @@ import { Controller, Get, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '@keycard/auth';
-import { PageExceptionFilter } from '../pages/page-exception.filter';
+import { ConsoleExceptionFilter } from './console-exception.filter';
 import { sendPage } from '../pages/page-response';
 import { CurrentSession } from '../sessions/session-context';
 import type { ActiveSession } from '../sessions/sessions.service';
@@ -15,7 +15,7 @@ import { overviewPage } from './views/overview.page';
 @ApiExcludeController()
 @Public()
 @UseGuards(AdminPageGuard)
-@UseFilters(PageExceptionFilter)
+@UseFilters(ConsoleExceptionFilter)
 @Controller('admin')
 export class ConsoleOverviewController {
   constructor(private readonly overview: AdminOverviewService) {}

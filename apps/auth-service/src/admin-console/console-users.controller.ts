@@ -13,7 +13,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '@keycard/auth';
 import { ApiKeysService } from '../api-keys/api-keys.service';
-import { PageExceptionFilter } from '../pages/page-exception.filter';
+import { ConsoleExceptionFilter } from './console-exception.filter';
 import { redirectTo, sendPage } from '../pages/page-response';
 import { CurrentSession } from '../sessions/session-context';
 import { ActiveSession, SessionsService } from '../sessions/sessions.service';
@@ -53,7 +53,7 @@ export function parseRoles(text: string): { roles: string[] } | { error: string 
 @ApiExcludeController()
 @Public()
 @UseGuards(AdminPageGuard)
-@UseFilters(PageExceptionFilter)
+@UseFilters(ConsoleExceptionFilter)
 @Controller('admin/console/users')
 export class ConsoleUsersController {
   constructor(

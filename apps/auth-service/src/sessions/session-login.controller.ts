@@ -17,6 +17,7 @@ import {
   SESSION_COOKIE,
   setSessionCookie,
 } from './session-cookies';
+import { takeReturnPath } from './return-path';
 import { SessionLoginDto } from './session.dto';
 import { toCurrentSessionView } from './session-views';
 import { SessionsService } from './sessions.service';
@@ -64,7 +65,8 @@ export class SessionLoginController {
     if (isFormPost(request)) {
       clearLoginCsrfCookie(response, this.config);
       forgetFormEmail(response, '/login', this.config);
-      redirectTo(response, '/account');
+      // Back to the console page that sent the browser here, if one did (`return-path.ts`).
+      redirectTo(response, takeReturnPath(request, response, this.config) ?? '/account');
       return;
     }
     void response

@@ -26,7 +26,7 @@ function actions(model: ClientsPageModel, client: ClientView): SafeHtml | null {
       <button
         type="submit"
         class="button-secondary button-small"
-        aria-label="Rotate the secret of ${client.name}"
+        aria-label="Rotate secret of ${client.name}"
       >
         Rotate secret
       </button>

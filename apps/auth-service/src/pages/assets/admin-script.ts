@@ -9,8 +9,9 @@ export const ADMIN_SCRIPT = `
   'use strict';
   var screen = document.querySelector('[data-canonical]');
   var canonical = screen ? screen.getAttribute('data-canonical') : null;
-  if (canonical && canonical.charAt(0) === '/' && canonical.charAt(1) !== '/' &&
-      window.location.pathname + window.location.search !== canonical) {
+  // Also when the address is already right (a post to the screen's own path): replacing the
+  // history entry is what turns it from a POST into a GET for the reload button.
+  if (canonical && canonical.charAt(0) === '/' && canonical.charAt(1) !== '/') {
     window.history.replaceState(null, '', canonical);
   }
 

@@ -135,6 +135,7 @@ input:focus-visible, select:focus-visible { border-color: var(--accent); }
 .button-danger-solid:hover { background: #8f1c13; }
 
 .page-admin main { max-width: 1120px; }
+.page-admin h1 { overflow-wrap: anywhere; }
 .console-nav { margin: 0 0 1.25rem; border-bottom: 1px solid var(--line); }
 .console-nav ul { display: flex; flex-wrap: wrap; gap: 0 1.25rem; list-style: none; margin: 0; padding: 0; }
 .console-nav a {
@@ -157,13 +158,17 @@ table.data { width: 100%; border-collapse: collapse; font-size: 0.925rem; }
 table.data caption { text-align: left; font-weight: 600; padding-bottom: 0.5rem; }
 table.data th, table.data td {
   text-align: left; vertical-align: top; padding: 0.6rem 0.75rem 0.6rem 0;
-  border-top: 1px solid var(--line); overflow-wrap: anywhere;
+  border-top: 1px solid var(--line); overflow-wrap: break-word;
 }
+table.data .badge { white-space: nowrap; margin-left: 0; }
 table.data th {
   border-top: 0; color: var(--muted); font-size: 0.8rem; font-weight: 600;
   text-transform: uppercase; letter-spacing: 0.03em;
 }
-.mono-cell { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.85rem; }
+.mono-cell {
+  font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.85rem;
+  overflow-wrap: anywhere;
+}
 .row-actions { display: flex; flex-wrap: wrap; gap: 0.4rem; }
 .row-actions form, .item-actions form, td form { margin: 0; }
 .inline-form { display: flex; flex-wrap: wrap; gap: 0 0.75rem; align-items: flex-end; }

@@ -1,0 +1,54 @@
+import type { FastifyReply } from 'fastify';
+import type { HttpRequest } from './http-request';
+import { clearCookie, CookieSettings, readCookie, setCookie } from './session-cookies';
+
+/** Where the sign-in form goes after success when a page sent the browser to `/login`. */
+export const RETURN_PATH_COOKIE = 'keycard.return';
+/** Sent only with the sign-in post, and only for a while. */
+const COOKIE_PATH = '/session/login';
+const MAX_AGE_MS = 15 * 60_000;
+
+/**
+ * The pages a sign-in may come back to: the admin console's own paths (letters, digits and
+ * `. _ ~ -`, no percent-encoding and no dot segments, a query of URL-safe characters), never `//`,
+ * a backslash, a scheme or another host.
+ */
+const RETURN_PATH = /^\/admin(?:\/[A-Za-z0-9._~-]+)*\/?(?:\?[A-Za-z0-9._~%&=+-]*)?$/;
+const DOT_SEGMENT = /\/\.{1,2}(?:\/|\?|$)/;
+
+export function isReturnPath(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    value.length <= 512 &&
+    RETURN_PATH.test(value) &&
+    !DOT_SEGMENT.test(value)
+  );
+}
+
+/** Remembers `path` (when it is one of the allowed pages) for the next sign-in of this browser. */
+export function rememberReturnPath(
+  response: FastifyReply,
+  path: string,
+  settings: CookieSettings,
+): void {
+  if (!isReturnPath(path)) return;
+  setCookie(response, RETURN_PATH_COOKIE, Buffer.from(path, 'utf8').toString('base64url'), {
+    secure: settings.cookieSecure,
+    path: COOKIE_PATH,
+    maxAge: MAX_AGE_MS,
+  });
+}
+
+/** The remembered page, checked again (a cookie is input), and forgets it; undefined when none. */
+export function takeReturnPath(
+  request: Pick<HttpRequest, 'headers'>,
+  response: FastifyReply,
+  settings: CookieSettings,
+): string | undefined {
+  const value = readCookie(request, RETURN_PATH_COOKIE);
+  if (value === undefined) return undefined;
+  clearCookie(response, RETURN_PATH_COOKIE, { secure: settings.cookieSecure, path: COOKIE_PATH });
+  if (!/^[A-Za-z0-9_-]{1,700}$/.test(value)) return undefined;
+  const path = Buffer.from(value, 'base64url').toString('utf8');
+  return isReturnPath(path) ? path : undefined;
+}
