@@ -8,9 +8,15 @@ function boundaries(inTests) {
     enforceBuildableLibDependency: true,
     allow: [],
     depConstraints: [
-      { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:util', ...testing] },
+      {
+        sourceTag: 'type:app',
+        onlyDependOnLibsWithTags: ['type:feature', 'type:util', ...testing],
+      },
       { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:util', 'type:testing'] },
-      { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:feature', 'type:util', ...testing] },
+      {
+        sourceTag: 'type:feature',
+        onlyDependOnLibsWithTags: ['type:feature', 'type:util', ...testing],
+      },
       { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', ...testing] },
       { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:util', 'type:feature'] },
       { sourceTag: 'scope:auth', onlyDependOnLibsWithTags: ['scope:auth', 'scope:shared'] },
@@ -26,7 +32,16 @@ export default [
   ...nx.configs['flat/typescript'],
   ...nx.configs['flat/javascript'],
   prettier,
-  { ignores: ['**/dist', '**/node_modules', '**/.nx', '**/data', '**/artifacts', 'tools/**/files/**'] },
+  {
+    ignores: [
+      '**/dist',
+      '**/node_modules',
+      '**/.nx',
+      '**/data',
+      '**/artifacts',
+      'tools/**/files/**',
+    ],
+  },
   { files: ['**/*.ts'], rules: { '@nx/enforce-module-boundaries': ['error', boundaries(false)] } },
   // Tests and test kits may also use the test helpers of libs/testing.
   {

@@ -1,9 +1,5 @@
 export { ObservabilityModule } from './lib/observability.module';
-export {
-  ReadinessService,
-  type ComponentState,
-  type ReadinessCheck,
-} from './lib/health/readiness';
+export { ReadinessService, type ComponentState, type ReadinessCheck } from './lib/health/readiness';
 export { ServiceHealthModule } from './lib/health/service-health.module';
 export {
   OBSERVABILITY_OPTIONS,

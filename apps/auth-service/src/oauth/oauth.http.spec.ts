@@ -81,14 +81,11 @@ describe('OAuth endpoints over HTTP', () => {
   });
 
   it('refuses a wrong client_secret_post secret with 401 invalid_client', async () => {
-    const response = await request(service.issuer)
-      .post('/oauth/token')
-      .type('form')
-      .send({
-        grant_type: 'client_credentials',
-        client_id: SERVICE.id,
-        client_secret: 'wrong-secret',
-      });
+    const response = await request(service.issuer).post('/oauth/token').type('form').send({
+      grant_type: 'client_credentials',
+      client_id: SERVICE.id,
+      client_secret: 'wrong-secret',
+    });
     expectOAuthError(response, 401, 'invalid_client');
   });
 
@@ -248,8 +245,8 @@ describe('OAuth endpoints over HTTP', () => {
   });
 
   it('introspects an access token only as issued: its 15 respelled twins are inactive', async () => {
-    const accessToken: string = (await token({ grant_type: 'client_credentials' }).expect(200))
-      .body.access_token;
+    const accessToken: string = (await token({ grant_type: 'client_credentials' }).expect(200)).body
+      .access_token;
     const introspect = async (presented: string) =>
       (
         await request(service.issuer)

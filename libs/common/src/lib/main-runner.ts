@@ -9,7 +9,9 @@ export function runMain(start: () => Promise<void>): void {
     if (error instanceof ConfigError) {
       process.stderr.write(`Configuration error: ${error.message}\n`);
     } else {
-      process.stderr.write(`Start-up failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(
+        `Start-up failed: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
     }
     process.exit(1);
   });
