@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SinkMessage, SmtpSink, startSmtpSink } from '@keycard/testing';
 import { login, registerUser, RegisteredUser } from '../support/api';
+import { clearLogs, findLeaks, readLogs, VERBOSE_LOGS } from '../support/log-secrets';
 import { Stack, startStack } from '../support/stack';
 import { launchChromium, newContext, screenshot, signInWithForm } from './browser-kit';
 
@@ -15,10 +16,15 @@ describe('Account recovery and address verification in a real browser', () => {
   let user: RegisteredUser;
 
   beforeAll(async () => {
+    clearLogs('browser-recovery');
     sink = await startSmtpSink();
     stack = await startStack({
       label: 'browser-recovery',
-      authEnv: { SMTP_URL: sink.url, MAIL_FROM: 'Keycard <no-reply@keycard.test>' },
+      authEnv: {
+        SMTP_URL: sink.url,
+        MAIL_FROM: 'Keycard <no-reply@keycard.test>',
+        ...VERBOSE_LOGS,
+      },
     });
     browser = await launchChromium();
     user = await registerUser(stack, 'Grace Hopper');
@@ -93,4 +99,16 @@ describe('Account recovery and address verification in a real browser', () => {
       'This link is not valid',
     );
   }, 60_000);
+
+  it('never logs a link token when SMTP_URL is set (trace level)', async () => {
+    const tokens: Record<string, string> = {};
+    for (const [index, message] of sink.messagesTo(user.email).entries()) {
+      for (const link of message.links) {
+        const token = new URL(link).searchParams.get('token');
+        if (token) tokens[`link token ${index}`] = token;
+      }
+    }
+    expect(Object.keys(tokens).length).toBeGreaterThanOrEqual(2);
+    expect(findLeaks(readLogs('browser-recovery'), tokens)).toEqual([]);
+  });
 });
