@@ -5,6 +5,9 @@
 // `<!-- quickstart:end -->` in one `bash -euo pipefail`. A failing command (the README's curls use
 // `-f`) fails the run. `npm start` builds through Nx, which replays a build made earlier in the
 // same checkout. Nothing else may listen on 3000/3001 while it runs.
+//
+// `--ports 4000,4001` runs the same walk with only AUTH_PORT and RESOURCE_PORT changed (the
+// README's addresses rewritten to match): the issuer and the resource-service must follow.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,19 +65,43 @@ function runBash(script, env) {
   });
 }
 
+/** `--ports A,R`: the auth-service and resource-service ports, else the defaults. */
+function ports() {
+  const at = process.argv.indexOf('--ports');
+  if (at < 0) return { auth: 3000, resource: 3001 };
+  const [auth, resource] = (process.argv[at + 1] ?? '').split(',').map(Number);
+  if (!(auth > 0 && resource > 0)) throw new Error('--ports takes two port numbers: 4000,4001');
+  return { auth, resource };
+}
+
 async function main() {
-  const blocks = quickstartBlocks(readFileSync(join(root, 'README.md'), 'utf8'));
+  const { auth, resource } = ports();
+  const blocks = quickstartBlocks(readFileSync(join(root, 'README.md'), 'utf8')).map((block) =>
+    block
+      .replaceAll('localhost:3000', `localhost:${auth}`)
+      .replaceAll('localhost:3001', `localhost:${resource}`),
+  );
   const dataDir = mkdtempSync(join(tmpdir(), 'keycard-quickstart-'));
-  const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
-  delete env.DATABASE_URL;
-  delete env.REDIS_URL;
+  const env = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    AUTH_PORT: String(auth),
+    RESOURCE_PORT: String(resource),
+  };
+  for (const name of ['DATABASE_URL', 'REDIS_URL', 'AUTH_ISSUER', 'AUTH_HOST']) delete env[name];
   const server = spawn('npm', ['start'], { cwd: root, env, stdio: 'ignore', detached: true });
   let exited = false;
   server.once('exit', () => (exited = true));
   let code = 1;
   try {
-    await waitFor(['http://127.0.0.1:3000/health', 'http://127.0.0.1:3001/health'], () => exited);
-    console.log(`quickstart: running ${blocks.length} README blocks against npm start`);
+    await waitFor(
+      [`http://127.0.0.1:${auth}/health`, `http://127.0.0.1:${resource}/health`],
+      () => exited,
+    );
+    console.log(
+      `quickstart: ${blocks.length} README blocks against npm start on ${auth}/${resource}`,
+    );
     code = await runBash(blocks.join('\n'), env);
   } catch (error) {
     console.error(`quickstart: ${error.message}`);
