@@ -1,12 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsEmail, IsString, MaxLength } from 'class-validator';
-import { EMAIL_MAX_LENGTH } from '../users/users.dto';
+import { EMAIL_MAX_LENGTH, NEW_PASSWORD_FIELD_MAX } from '../users/users.dto';
 
-/**
- * New passwords are only bounded here (a request cannot ask for unbounded hashing); their length
- * and the common-password list are the policy's (400 `weak_password`), so every path answers alike.
- */
-const NEW_PASSWORD_FIELD_MAX = 1024;
 /** A link token is 43 characters; anything else is simply an invalid token (400). */
 const TOKEN_FIELD_MAX = 256;
 

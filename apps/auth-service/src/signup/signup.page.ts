@@ -31,7 +31,7 @@ export function signupErrorMessage(code: SignupErrorCode): string {
     case 'email_taken':
       return 'An account with this email address already exists. Sign in instead.';
     case 'weak_password':
-      return 'That password is too common. Choose another one.';
+      return 'Choose a password of 8 to 128 characters that is not a commonly used one.';
     case 'rate_limited':
       return 'Too many accounts were created from your network. Please try again later.';
     case 'csrf':

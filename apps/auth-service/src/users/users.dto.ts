@@ -8,7 +8,6 @@ import {
   IsInt,
   IsOptional,
   IsString,
-  Length,
   Matches,
   Max,
   MaxLength,
@@ -20,6 +19,12 @@ export const EMAIL_MAX_LENGTH = 254;
 export const PASSWORD_MIN_LENGTH = 8;
 /** Bounds the hashing work a single request can ask for. */
 export const PASSWORD_MAX_LENGTH = 128;
+/**
+ * A field that carries a new password is only bounded (a request cannot ask for unbounded work):
+ * its length rule and the common-password list are the password policy's (`password-policy.ts`),
+ * so every path that sets a password answers `weak_password` alike.
+ */
+export const NEW_PASSWORD_FIELD_MAX = 1024;
 export const ROLE_PATTERN = /^[a-z][a-z0-9:_-]{0,31}$/;
 
 export class RegisterDto {
@@ -30,7 +35,7 @@ export class RegisterDto {
 
   @ApiProperty({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH })
   @IsString()
-  @Length(PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH)
+  @MaxLength(NEW_PASSWORD_FIELD_MAX)
   password!: string;
 
   @ApiPropertyOptional({ maxLength: 100 })
