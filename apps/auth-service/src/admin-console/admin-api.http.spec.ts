@@ -129,6 +129,28 @@ describe('Admin API additions over HTTP', () => {
     expect(revoked.body.error).toBe('conflict');
   });
 
+  it('documents the new routes in the OpenAPI document, and leaves the console pages out', async () => {
+    const { body } = await request(t.http).get('/docs-json').expect(200);
+    const paths = Object.keys((body as { paths: Record<string, unknown> }).paths);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/admin/overview',
+        '/admin/users/{id}',
+        '/admin/users/{userId}/sessions',
+        '/admin/users/{userId}/sessions/{id}',
+        '/admin/users/{userId}/api-keys',
+        '/admin/users/{userId}/api-keys/{id}',
+        '/admin/clients/{id}/rotate-secret',
+      ]),
+    );
+    expect(paths.filter((path) => path === '/admin' || path.startsWith('/admin/console'))).toEqual(
+      [],
+    );
+    const users = (body as { paths: Record<string, { get: { parameters: { name: string }[] } }> })
+      .paths['/admin/users'];
+    expect(users.get.parameters.map((parameter) => parameter.name)).toContain('email');
+  });
+
   it('refuses a state change with the cookie but without X-CSRF-Token', async () => {
     const user = await createUser(t);
     const session = await signIn(t, user);

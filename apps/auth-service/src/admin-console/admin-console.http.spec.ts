@@ -336,6 +336,7 @@ describe('Admin console over HTTP', () => {
       );
       expect(screen).toContain('title="Target &lt;Browser&gt;"');
       expect(screen).toContain('deploy &lt;bot&gt;');
+      expect(screen).toContain(`href="/admin/console/audit?subjectId=${target.id}"`);
       expect(screen).not.toContain(key.key);
       const sessionPath = `/admin/console/users/${target.id}/sessions/${targetSession.id}/revoke`;
       expect(screen).toContain(`action="${sessionPath}"`);

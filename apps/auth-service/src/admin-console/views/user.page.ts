@@ -170,6 +170,15 @@ export function userPage(model: UserPageModel): SafeHtml {
       <section class="card" aria-labelledby="profile-title">
         <h2 id="profile-title">Profile</h2>
         ${profile(user)}
+        <p class="small card-end">
+          <a href="/admin/console/audit?subjectId=${encodeURIComponent(user.id)}"
+            >Audit events about this user</a
+          >
+          ·
+          <a href="/admin/console/audit?actorId=${encodeURIComponent(user.id)}"
+            >Audit events by this user</a
+          >
+        </p>
       </section>
       <section class="card" aria-labelledby="access-title">
         <h2 id="access-title">Access</h2>

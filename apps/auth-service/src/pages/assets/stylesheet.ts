@@ -136,6 +136,7 @@ input:focus-visible, select:focus-visible { border-color: var(--accent); }
 
 .page-admin main { max-width: 1120px; }
 .page-admin h1 { overflow-wrap: anywhere; }
+.card-end { margin: 1rem 0 0; }
 .console-nav { margin: 0 0 1.25rem; border-bottom: 1px solid var(--line); }
 .console-nav ul { display: flex; flex-wrap: wrap; gap: 0 1.25rem; list-style: none; margin: 0; padding: 0; }
 .console-nav a {
