@@ -10,6 +10,7 @@ import { PIPES_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { HttpAdapterHost, ModulesContainer } from '@nestjs/core';
 import { ErrorObserver, KeycardExceptionFilter } from './exception.filter';
+import { validationException } from './validation-messages';
 
 /** Largest accepted request body; larger ones get 413 (the contract's 64 KiB). */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -20,6 +21,10 @@ export const KEYCARD_VALIDATION: ValidationPipeOptions = {
   forbidNonWhitelisted: true,
   transform: true,
   stopAtFirstError: false,
+  // Nest's messages, plus "did you mean" for a misspelt field (`role` → `roles`): the hint needs
+  // the DTO (`target`), never the submitted values, which stay out of every answer.
+  validationError: { target: true, value: false },
+  exceptionFactory: validationException,
 };
 
 /**
