@@ -116,7 +116,7 @@ export function auditPage(model: AuditPageModel): SafeHtml {
       <section class="card" aria-labelledby="events-title">
         <h2 id="events-title">Events</h2>
         <div class="table-wrap">
-          <table class="data">
+          <table class="data cards">
             <thead>
               <tr>
                 <th scope="col">Time (UTC)</th>

@@ -122,7 +122,7 @@ export function clientsPage(model: ClientsPageModel): SafeHtml {
           <code>BOOTSTRAP_CLIENTS</code> get the variable's secret back at the next start.
         </p>
         <div class="table-wrap">
-          <table class="data">
+          <table class="data cards">
             <thead>
               <tr>
                 <th scope="col">Client id</th>

@@ -100,7 +100,7 @@ export function keysPage(model: KeysPageModel): SafeHtml {
           verifying at once, and an active key is replaced by the next one.
         </p>
         <div class="table-wrap">
-          <table class="data">
+          <table class="data cards">
             <thead>
               <tr>
                 <th scope="col">Key id</th>

@@ -58,7 +58,7 @@ export function usersPage(model: UsersPageModel): SafeHtml {
         <div class="field"><button type="submit">Search</button></div>
       </form>
       <div class="table-wrap">
-        <table class="data">
+        <table class="data cards">
           <thead>
             <tr>
               <th scope="col">E-mail</th>

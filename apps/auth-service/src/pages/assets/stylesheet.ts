@@ -185,11 +185,12 @@ input[type="search"], input[type="date"] {
 .confirm-actions { display: flex; flex-wrap: wrap; gap: 0.75rem; margin-top: 1.25rem; }
 
 @media (max-width: 600px) {
-  table.data thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
-  table.data, table.data tbody, table.data tr, table.data td { display: block; width: 100%; }
-  table.data tr { border-top: 1px solid var(--line); padding: 0.6rem 0; }
-  table.data td { border: 0; padding: 0.15rem 0; }
-  table.data td[data-label]::before {
+  /* A table with class "cards": each row a card, each cell under its column's name. */
+  .cards thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  .cards, .cards tbody, .cards tr, .cards td { display: block; width: 100%; }
+  .cards tr { border-top: 1px solid var(--line); padding: 0.6rem 0; }
+  .cards td { border: 0; padding: 0.15rem 0; }
+  .cards td[data-label]::before {
     content: attr(data-label); display: block; color: var(--muted); font-size: 0.75rem;
     font-weight: 600; text-transform: uppercase; letter-spacing: 0.03em;
   }
@@ -197,6 +198,10 @@ input[type="search"], input[type="date"] {
   .pager { flex-wrap: wrap; }
 }
 
+details.confirm > summary { list-style: none; cursor: pointer; display: inline-block; }
+details.confirm > summary::-webkit-details-marker { display: none; }
+details.confirm[open] > summary { margin-bottom: 0.5rem; }
+.confirm-body { max-width: 22rem; }
 @media (max-width: 600px) {
   .topbar { padding: 0.75rem 1rem; }
   .topbar-user .email { display: none; }
