@@ -187,9 +187,25 @@ export class ApiKeysService implements OnModuleInit {
     });
   }
 
-  /** Revokes every key of a user (the user was disabled). Idempotent. */
+  /**
+   * Revokes every key of a user (the user was disabled), each recorded as `api_key.revoked` with
+   * reason `owner_disabled` (the actor is whoever disabled the user). Idempotent.
+   */
   async revokeAllForUser(userId: string): Promise<void> {
+    const live = await this.keys.find({
+      where: { userId, revokedAt: IsNull() },
+      select: { id: true },
+    });
+    if (live.length === 0) return;
     await this.keys.update({ userId, revokedAt: IsNull() }, { revokedAt: this.clock.now() });
+    for (const key of live) {
+      void this.audit?.record({
+        type: AuditEventType.ApiKeyRevoked,
+        outcome: 'success',
+        subjectId: key.id,
+        details: { reason: 'owner_disabled' },
+      });
+    }
   }
 
   /** Requests a day, oldest first (about the last year). */

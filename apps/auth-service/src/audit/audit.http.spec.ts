@@ -158,6 +158,12 @@ describe('audit trail over HTTP (the whole AppModule)', () => {
       details: { before: ['user'], after: ['editor', 'user'] },
     });
     expect(only(items, 'user.disabled')).toMatchObject({ actorId: admin.id, subjectId: user.id });
+    // Disabling the user revoked their key, and says so.
+    expect(only(items, 'api_key.revoked')).toMatchObject({
+      actorId: admin.id,
+      subjectId: apiKeyId,
+      details: { reason: 'owner_disabled' },
+    });
     const limited = items.filter(
       (e) => e.type === 'auth.login.failure' && e.subjectId === locked.id,
     );
@@ -191,7 +197,13 @@ describe('audit trail over HTTP (the whole AppModule)', () => {
 
     const byAdmin = await audit({ actorId: admin.id });
     expect(byAdmin.items.map((e) => e.type).sort()).toEqual(
-      ['auth.login.success', 'keys.rotated', 'user.disabled', 'user.roles_changed'].sort(),
+      [
+        'api_key.revoked',
+        'auth.login.success',
+        'keys.rotated',
+        'user.disabled',
+        'user.roles_changed',
+      ].sort(),
     );
   });
 

@@ -43,25 +43,48 @@ export function newKeyBox({ key, action }: NewKeyNotice): SafeHtml {
     <p class="secret-warning" id="new-key-warning" role="alert">
       Copy this key now. It will not be shown again.
     </p>
+    ${action === 'rotated'
+      ? html`<p class="muted small">
+          The previous key keeps working for 24 hours, so you can switch over without downtime. It
+          is listed below as "expiring": revoke it as soon as nothing uses it any more.
+        </p>`
+      : null}
     <p class="copy-status" id="copy-status" aria-live="polite"></p>
   </section>`;
 }
 
+/**
+ * Revoking asks first, without script: the button opens a confirmation that says what happens,
+ * and only its own button posts.
+ */
+function revokeControl(key: ApiKeyView, base: string, csrfToken: string): SafeHtml {
+  return html`<details class="confirm">
+    <summary class="button button-danger button-small" aria-label="Revoke ${key.name}">
+      Revoke
+    </summary>
+    <form method="post" action="${base}/revoke" class="confirm-body">
+      <input type="hidden" name="_csrf" value="${csrfToken}" />
+      <p class="small">
+        Revoke <strong>${key.name}</strong>? Keycard refuses it at once; services that checked it a
+        moment ago may accept it for a few more seconds (their cache). This cannot be undone.
+      </p>
+      <button type="submit" class="button-danger button-small">Yes, revoke ${key.name}</button>
+    </form>
+  </details>`;
+}
+
+/** Active keys: rotate and revoke. A rotated key still in its grace ("expiring"): revoke now. */
 function keyActions(key: ApiKeyView, csrfToken: string): SafeHtml | null {
-  if (key.status !== 'active') return null;
   const base = `/account/api-keys/${pathSegment(key.id)}`;
+  if (key.status === 'expiring') return revokeControl(key, base, csrfToken);
+  if (key.status !== 'active') return null;
   return html`<form method="post" action="${base}/rotate">
       <input type="hidden" name="_csrf" value="${csrfToken}" />
       <button type="submit" class="button-secondary button-small" aria-label="Rotate ${key.name}">
         Rotate
       </button>
     </form>
-    <form method="post" action="${base}/revoke">
-      <input type="hidden" name="_csrf" value="${csrfToken}" />
-      <button type="submit" class="button-danger button-small" aria-label="Revoke ${key.name}">
-        Revoke
-      </button>
-    </form>`;
+    ${revokeControl(key, base, csrfToken)}`;
 }
 
 function keyItem(key: ApiKeyView, csrfToken: string): SafeHtml {
@@ -129,7 +152,7 @@ function createForm(scopes: readonly string[], csrfToken: string): SafeHtml {
   </form>`;
 }
 
-/** The user's keys (no secrets), rotate and revoke for active ones, and the create form. */
+/** The user's keys (no secrets), rotate and revoke (with a confirmation step), and the create form. */
 export function apiKeysSection(
   keys: ApiKeyView[],
   scopes: readonly string[],

@@ -15,7 +15,8 @@ export type AccountNotice =
 
 const NOTICES: Record<AccountNotice, string> = {
   session_revoked: 'That session has been signed out.',
-  key_revoked: 'The API key has been revoked. It stops working at once.',
+  key_revoked:
+    'The API key has been revoked. Keycard refuses it now; services stop accepting it within a few seconds (their cache).',
   password_changed: 'Your password has been changed. Your other sessions have been signed out.',
   email_change_sent:
     'If that address can be used, a link is on its way to it. Your address changes when you use the link.',

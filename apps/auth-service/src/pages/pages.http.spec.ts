@@ -171,6 +171,31 @@ describe('Pages over HTTP', () => {
       expect(squash(again.text)).toContain('Only an active API key can be rotated');
     });
 
+    it('lets the old key of a rotation be revoked, after a confirmation that says what happens', async () => {
+      const session = await signIn(t, await createUser(t));
+      await post(session, '/account/api-keys', { name: 'Old' }).expect(200);
+      const old = (await request(t.http).get('/api-keys').set('Cookie', session.cookie).expect(200))
+        .body[0] as { id: string };
+      const rotated = await post(session, `/account/api-keys/${old.id}/rotate`).expect(200);
+      expect(squash(rotated.text)).toContain('The previous key keeps working for 24 hours');
+      const page = squash((await account(session).expect(200)).text);
+      expect(page).toContain('<span class="badge badge-muted">expiring</span>');
+      // The expiring key has a revoke form behind a confirmation step, and no rotate form.
+      expect(page).toContain(`action="/account/api-keys/${old.id}/revoke"`);
+      expect(page).not.toContain(`action="/account/api-keys/${old.id}/rotate"`);
+      expect(page).toMatch(/<details class="confirm"><summary[^>]*>Revoke<\/summary>/);
+      expect(page).toContain('may accept it for a few more seconds');
+      const revoked = await post(session, `/account/api-keys/${old.id}/revoke`).expect(303);
+      expect(revoked.headers.location).toBe('/account?notice=key_revoked');
+      const notice = squash((await account(session).expect(200)).text);
+      expect(notice).not.toContain('stops working at once');
+      const keys = (await request(t.http).get('/api-keys').set('Cookie', session.cookie)).body as {
+        id: string;
+        status: string;
+      }[];
+      expect(keys.find((key) => key.id === old.id)?.status).toBe('revoked');
+    });
+
     it('signs out another session through its form', async () => {
       const user = await createUser(t);
       const other = await signIn(t, user);
