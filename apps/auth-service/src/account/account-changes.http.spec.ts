@@ -183,6 +183,37 @@ describe.each(backends)('password and address changes on %s', (_name, url) => {
       expect(me.body).toMatchObject({ email: mine });
     });
 
+    it('refuses the link when the new address was taken meanwhile, and an old verification link after the move', async () => {
+      const mine = newAddress('race-mine');
+      const wanted = newAddress('race-wanted');
+      await register(t, mine);
+      const verifyOld = linkToken(await t.mailTo(mine, 'Verify your email address'));
+      const caller = await login(t, mine, PASSWORD);
+      await http()
+        .post('/auth/email/change')
+        .auth(caller.accessToken, { type: 'bearer' })
+        .send({ newEmail: wanted, password: PASSWORD })
+        .expect(202);
+      const link = linkToken(await t.mailTo(wanted, 'Confirm your new email address'));
+      await register(t, wanted);
+      await http().post('/auth/verify-email').send({ token: link }).expect(400);
+      const me = await http()
+        .get('/auth/me')
+        .auth(caller.accessToken, { type: 'bearer' })
+        .expect(200);
+      expect(me.body).toMatchObject({ email: mine, emailVerified: false });
+
+      const elsewhere = newAddress('race-elsewhere');
+      await http()
+        .post('/auth/email/change')
+        .auth(caller.accessToken, { type: 'bearer' })
+        .send({ newEmail: elsewhere, password: PASSWORD })
+        .expect(202);
+      const moved = linkToken(await t.mailTo(elsewhere, 'Confirm your new email address'));
+      await http().post('/auth/verify-email').send({ token: moved }).expect(204);
+      await http().post('/auth/verify-email').send({ token: verifyOld }).expect(400);
+    });
+
     it('needs the password', async () => {
       const email = newAddress('nopass');
       await register(t, email);
