@@ -5,6 +5,8 @@ export const RETENTION_TABLES = [
   'sessions',
   'google_grants',
   'audit_events',
+  'account_tokens',
+  'mail_outbox',
 ] as const;
 export type RetentionTable = (typeof RETENTION_TABLES)[number];
 
@@ -52,7 +54,10 @@ export interface RetentionRule {
  *    deleted at once by the store;
  * 5. Google sign-in transactions and hand-off codes past their expiry (used ones are deleted when
  *    used);
- * 6. audit events older than `AUDIT_RETENTION`.
+ * 6. audit events older than `AUDIT_RETENTION`;
+ * 7. mailed link tokens past their expiry, or used (or voided) more than the settle time ago;
+ * 8. outbox messages sent or given up on more than the settle time ago (their bodies are already
+ *    blank; a failure was logged when it happened).
  * A deleted family or session reads as "not live" wherever a `sid` is checked.
  */
 export const RETENTION_RULES: readonly RetentionRule[] = [
@@ -71,4 +76,11 @@ export const RETENTION_RULES: readonly RetentionRule[] = [
   { table: 'sessions', key: 'id', where: `"idle_expires_at" <= :now` },
   { table: 'google_grants', key: 'key_hash', where: `"expires_at" <= :now` },
   { table: 'audit_events', key: 'id', where: `"at" < :auditBefore` },
+  {
+    table: 'account_tokens',
+    key: 'id',
+    where: `"expires_at" <= :now OR "used_at" < :settled`,
+    ordered: true,
+  },
+  { table: 'mail_outbox', key: 'id', where: `"settled_at" < :settled`, ordered: true },
 ];

@@ -183,6 +183,8 @@ describe.each(databaseBackends())('retention job on $name', (backend) => {
         sessions: 2,
         google_grants: 1,
         audit_events: 5,
+        account_tokens: 0,
+        mail_outbox: 0,
       },
       // Two rows a statement: 1 + 2 token batches, 2 family, 1 session, 1 grant, 3 audit.
       batches: 10,
