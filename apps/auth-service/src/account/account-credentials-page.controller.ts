@@ -1,4 +1,5 @@
 import { Body, Controller, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { isEmail } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '@keycard/auth';
@@ -28,6 +29,7 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
 @Public()
 @UseGuards(SessionPageGuard)
 @UseFilters(PageExceptionFilter)
+@ApiExcludeController()
 @Controller('account')
 export class AccountCredentialsPageController {
   constructor(private readonly changes: CredentialChangeService) {}

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Inject, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { isEmail } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '@keycard/auth';
@@ -53,6 +54,7 @@ function isInvalidLink(error: unknown): boolean {
  */
 @Public()
 @UseFilters(PageExceptionFilter)
+@ApiExcludeController()
 @Controller()
 export class AccountPagesController {
   private readonly issuerOrigin: string;

@@ -1,4 +1,5 @@
 import { Body, Controller, HttpCode, Ip, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Public } from '@keycard/auth';
 import { ErrorCode, KeycardError } from '@keycard/common';
 import {
@@ -17,6 +18,7 @@ import { PasswordResetService } from './password-reset.service';
  * password and address change. The change routes take a bearer token or the session cookie (the
  * global guard checks the session's CSRF token for those).
  */
+@ApiTags('Account e-mail and password')
 @Controller('auth')
 export class AccountController {
   constructor(

@@ -4,7 +4,7 @@ import { Roles } from '@keycard/auth';
 import { AdminOverview, AdminOverviewService } from './admin-overview.service';
 
 /** The numbers of the console's overview, as JSON; role `admin` only. */
-@ApiTags('admin')
+@ApiTags('Admin: overview')
 @Controller('admin/overview')
 @Roles('admin')
 export class AdminOverviewController {

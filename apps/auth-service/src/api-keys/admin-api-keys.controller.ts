@@ -6,7 +6,7 @@ import { ApiKeyView } from './api-key-views';
 import { ApiKeysService } from './api-keys.service';
 
 /** A user's API keys (never their secrets), for administrators; role `admin`. */
-@ApiTags('admin')
+@ApiTags('Admin: users')
 @Controller('admin/users/:userId/api-keys')
 @Roles('admin')
 export class AdminApiKeysController {

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal } from '@keycard/auth';
 import { ErrorCode, KeycardError } from '@keycard/common';
 import { ApiKeyUsageService } from './api-key-usage.service';
@@ -19,6 +20,7 @@ function ownerOf(principal: Principal): string {
 }
 
 /** The signed-in user's API keys (bearer or session, through the global guard). */
+@ApiTags('API keys')
 @Controller('api-keys')
 export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeysService) {}
@@ -68,6 +70,7 @@ export class ApiKeysController {
  * Batched usage from the resource services, so that using a key costs no database write here.
  * Only clients with the `usage:report` scope may report.
  */
+@ApiTags('API keys')
 @Controller('api-keys')
 export class ApiKeyUsageReportsController {
   constructor(private readonly usage: ApiKeyUsageService) {}

@@ -1,9 +1,11 @@
 import { Controller, Get, Header, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { Roles } from '@keycard/auth';
 import { AuditQueryDto } from './audit-query.dto';
 import { AuditPage, AuditQueryService } from './audit-query.service';
 
 /** The audit trail for administrators; role `admin` only. */
+@ApiTags('Admin: audit log')
 @Controller('admin/audit')
 @Roles('admin')
 export class AdminAuditController {

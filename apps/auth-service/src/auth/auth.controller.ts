@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Ip, Optional, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Public } from '@keycard/auth';
 import { ErrorCode, KeycardError } from '@keycard/common';
 import { AuditEventType } from '../audit/audit-events';
@@ -13,6 +14,7 @@ import { PasswordLoginService } from './password-login.service';
 import { RegistrationService } from './registration.service';
 
 /** The JSON API for SPAs, mobile apps and scripts: register, password login, refresh, logout. */
+@ApiTags('Password login and tokens')
 @Controller('auth')
 export class AuthController {
   constructor(

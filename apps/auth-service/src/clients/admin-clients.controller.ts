@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Optional, Param, Post } from '@nestjs/common';
-import { ApiConflictResponse, ApiNotFoundResponse, ApiOperation } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@keycard/auth';
 import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
@@ -7,6 +7,7 @@ import { CreateClientDto } from './clients.dto';
 import { ClientsService, ClientView, CreatedClient } from './clients.service';
 
 /** Service-client administration; role `admin` only. The secret appears in the create answer only. */
+@ApiTags('Admin: clients')
 @Controller('admin/clients')
 @Roles('admin')
 export class AdminClientsController {

@@ -10,6 +10,7 @@ import {
   Req,
   Res,
 } from '@nestjs/common';
+import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '@keycard/auth';
 import { ErrorCode, KeycardError } from '@keycard/common';
@@ -66,6 +67,7 @@ function linkErrorLocation(error: unknown): string | undefined {
  * `/auth/google/link` (an existing, unverified account's password first) and
  * `/auth/google/exchange` (hand-off code → tokens). 404 (JSON) when Google is not configured.
  */
+@ApiTags('Sign in with Google')
 @Controller('auth/google')
 export class GoogleController {
   private readonly logger = new Logger('GoogleSignIn');
@@ -82,6 +84,7 @@ export class GoogleController {
   }
 
   @Public()
+  @ApiExcludeEndpoint() // a browser redirect or an HTML page, not an API
   @Get()
   async start(
     @Query('mode') mode: unknown,
@@ -105,6 +108,7 @@ export class GoogleController {
   }
 
   @Public()
+  @ApiExcludeEndpoint() // a browser redirect or an HTML page, not an API
   @Get('callback')
   async callback(
     @Query() query: CallbackQuery,
@@ -126,6 +130,7 @@ export class GoogleController {
 
   /** The password step of a link to an existing, unverified account (403 page without one). */
   @Public()
+  @ApiExcludeEndpoint() // a browser redirect or an HTML page, not an API
   @Get('link')
   async linkForm(
     @Req() request: FastifyRequest,
@@ -150,6 +155,7 @@ export class GoogleController {
 
   /** The account's password (login CSRF and login throttle apply): linked and signed in, or back. */
   @Public()
+  @ApiExcludeEndpoint() // a browser redirect or an HTML page, not an API
   @Post('link')
   async link(
     @Body() body: GoogleLinkDto,

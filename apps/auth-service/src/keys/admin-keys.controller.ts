@@ -1,11 +1,13 @@
 import { Roles } from '@keycard/auth';
 import { Controller, Get, HttpCode, Optional, Param, Post, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
 import { RotateKeysQuery } from './keys.dto';
 import { KeysService } from './keys.service';
 
 @Roles('admin')
+@ApiTags('Admin: signing keys')
 @Controller('admin/keys')
 export class AdminKeysController {
   constructor(

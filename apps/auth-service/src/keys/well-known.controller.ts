@@ -1,11 +1,13 @@
 import { Public } from '@keycard/auth';
 import { Controller, Get, Inject, UseInterceptors } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { JwksCacheControlInterceptor } from './cache-control.interceptor';
 import { discoveryMetadata } from './discovery';
 import { KeysService } from './keys.service';
 
 @Public()
+@ApiTags('Keys and discovery')
 @Controller('.well-known')
 @UseInterceptors(JwksCacheControlInterceptor)
 export class WellKnownController {

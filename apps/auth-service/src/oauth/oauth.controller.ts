@@ -1,5 +1,5 @@
 import { Body, Controller, Header, Headers, HttpCode, Post } from '@nestjs/common';
-import { ApiBody, ApiConsumes } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import { Public } from '@keycard/auth';
 import { IntrospectionResponse, IntrospectionService } from './introspection.service';
 import { OAuthParams, OAuthRequest } from './oauth-params';
@@ -17,6 +17,7 @@ function oauthRequest(authorization: string | undefined, body: unknown): OAuthRe
  * `OAuthParams`, not the ValidationPipe, so that errors keep their RFC 6749 codes.
  */
 @Public()
+@ApiTags('OAuth 2.0')
 @Controller('oauth')
 export class OAuthController {
   constructor(

@@ -10,6 +10,7 @@ import {
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '@keycard/auth';
 import { ApiKeyScopePolicy } from '../api-keys/api-key-scopes';
@@ -40,6 +41,7 @@ interface PageExtras {
 @Public()
 @UseGuards(SessionPageGuard)
 @UseFilters(PageExceptionFilter)
+@ApiExcludeController()
 @Controller('account')
 export class AccountController {
   private readonly scopePolicy: ApiKeyScopePolicy;

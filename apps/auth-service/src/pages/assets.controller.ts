@@ -1,4 +1,5 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '@keycard/auth';
 import { ACCOUNT_SCRIPT } from './assets/account-script';
 import { ADMIN_SCRIPT } from './assets/admin-script';
@@ -9,6 +10,7 @@ const CACHE = 'public, max-age=3600';
 
 /** The pages' stylesheet, scripts and icon, from constants compiled into the app (no file system). */
 @Public()
+@ApiExcludeController()
 @Controller('assets')
 export class AssetsController {
   @Get('keycard.css')

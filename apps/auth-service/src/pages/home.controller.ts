@@ -1,4 +1,5 @@
 import { Controller, Get, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '@keycard/auth';
 import { readCookie, SESSION_COOKIE } from '../sessions/session-cookies';
@@ -10,6 +11,7 @@ import { sendPage } from './page-response';
 /** `GET /`: the landing page, instead of a JSON 404 for whoever opens the service's address. */
 @Public()
 @UseFilters(PageExceptionFilter)
+@ApiExcludeController()
 @Controller()
 export class HomeController {
   constructor(private readonly sessions: SessionsService) {}

@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '@keycard/auth';
 import { authConfig, AuthSettings } from '../config/auth.config';
@@ -20,6 +21,7 @@ function retrySeconds(value: unknown): number | undefined {
 /** `GET /login`: the sign-in page, or straight to `/account` for someone already signed in. */
 @Public()
 @UseFilters(PageExceptionFilter)
+@ApiExcludeController()
 @Controller('login')
 export class LoginPageController {
   constructor(

@@ -6,7 +6,7 @@ import { SessionView, toSessionView } from './session-views';
 import { SessionsService } from './sessions.service';
 
 /** A user's browser sessions, for administrators (the admin console's user screen); role `admin`. */
-@ApiTags('admin')
+@ApiTags('Admin: users')
 @Controller('admin/users/:userId/sessions')
 @Roles('admin')
 export class AdminSessionsController {

@@ -1,4 +1,5 @@
 import { Body, Controller, Inject, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '@keycard/auth';
 import { PasswordLoginService } from '../auth/password-login.service';
@@ -27,6 +28,7 @@ import { SessionsService } from './sessions.service';
  * clients such as an SPA or BFF (200 / 204). Both are `@Public()`: the cookie is what they make
  * or end, and they do their own CSRF checks.
  */
+@ApiTags('Browser sessions')
 @Controller('session')
 export class SessionLoginController {
   private readonly issuerOrigin: string;

@@ -1,4 +1,5 @@
 import { Controller, Delete, Get, Header, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal } from '@keycard/auth';
 import { ErrorCode, KeycardError } from '@keycard/common';
 import { AccessTokenService } from '../tokens/access-token.service';
@@ -36,6 +37,7 @@ function browserSession(request: object): ActiveSession {
  * The JSON side of sessions, behind the global guard (the cookie, or a bearer token for the
  * list and revocation). With the cookie alone, state-changing calls need `X-CSRF-Token`.
  */
+@ApiTags('Browser sessions')
 @Controller()
 export class SessionsController {
   constructor(

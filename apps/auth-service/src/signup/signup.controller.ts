@@ -10,6 +10,7 @@ import {
   Res,
   UseFilters,
 } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -63,6 +64,7 @@ function signupErrorCode(error: unknown): SignupErrorCode {
  */
 @Public()
 @UseFilters(PageExceptionFilter)
+@ApiExcludeController()
 @Controller('signup')
 export class SignupController {
   private readonly issuerOrigin: string;

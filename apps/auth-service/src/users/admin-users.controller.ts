@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { Roles } from '@keycard/auth';
 import { AdminUserView, toAdminUserView } from './public-user';
 import { ListUsersQueryDto, UpdateUserDto } from './users.dto';
@@ -12,6 +13,7 @@ export interface AdminUserPage {
 }
 
 /** User administration; role `admin` only. */
+@ApiTags('Admin: users')
 @Controller('admin/users')
 @Roles('admin')
 export class AdminUsersController {

@@ -1,8 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { Roles } from '@keycard/auth';
 import type { DocumentStats } from '../documents/document.dto';
 import { ADMIN_ROLE, DocumentsService } from '../documents/documents.service';
 
+@ApiTags('Admin')
 @Controller('admin')
 @Roles(ADMIN_ROLE)
 export class AdminController {

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Scopes } from '@keycard/auth';
 import { ValidateInput } from '@keycard/common';
 import { CreateDocumentDto, DocumentView, UpdateDocumentDto } from './document.dto';
@@ -7,6 +8,7 @@ import { DocumentsService } from './documents.service';
 export const DOCUMENTS_READ = 'documents:read';
 export const DOCUMENTS_WRITE = 'documents:write';
 
+@ApiTags('Documents')
 @Controller('documents')
 @ValidateInput()
 export class DocumentsController {

@@ -1,5 +1,6 @@
 import { Controller, Get, Req } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
+import { ApiTags } from '@nestjs/swagger';
 import { AuthType, Principal, principalOf } from '@keycard/auth';
 import type { ApiKeyEnvironment } from '@keycard/common';
 
@@ -35,6 +36,7 @@ const ME_RESPONSE = {
  */
 const views = new WeakMap<Principal, MeView>();
 
+@ApiTags('Caller')
 @Controller('me')
 export class MeController {
   @Get()

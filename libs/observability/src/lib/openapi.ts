@@ -122,7 +122,8 @@ function page(title: string): string {
   const safeTitle = title.replace(/[<>&"]/g, '');
   return `<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><title>${safeTitle}</title>
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${safeTitle}</title>
 <link rel="stylesheet" href="/docs/swagger-ui.css"></head>
 <body><div id="swagger-ui"></div>
 <script src="/docs/swagger-ui-bundle.js"></script>

@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { ApiTags } from '@nestjs/swagger';
 import { Public } from '@keycard/auth';
 import { OBSERVABILITY_OPTIONS, type ObservabilityOptions } from '../options';
 import { ReadinessService } from './readiness';
@@ -11,6 +12,7 @@ import { ReadinessService } from './readiness';
  * The app's own `GET /health` is left to the app.
  */
 @Public()
+@ApiTags('Operations')
 @Controller('health')
 export class ObservabilityHealthController {
   constructor(

@@ -1,9 +1,11 @@
 import { Controller, Get, Module, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
+import { ApiTags } from '@nestjs/swagger';
 import { KEYCARD_KEY_RESOLVER, Public, RemoteJwksKeyResolver } from '@keycard/auth';
 import { ReadinessService } from './readiness';
 
 /** `GET /health`: 200 `{status: "ok"}` whenever the process serves requests (the contract's probe). */
+@ApiTags('Operations')
 @Controller('health')
 export class ServiceHealthController {
   @Public()

@@ -1,5 +1,6 @@
 import { Controller, Get, Header, Headers, Inject, Res } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { ApiTags } from '@nestjs/swagger';
 import { constantTimeEqual, invalidToken, missingCredentials } from '@keycard/common';
 import { Public } from '@keycard/auth';
 import { prometheusContentType } from 'prom-client';
@@ -14,6 +15,7 @@ const BEARER = /^Bearer ([^\s]+)$/i;
  * set `metricsToken` (`METRICS_TOKEN`) to also require `Authorization: Bearer <token>`.
  */
 @Public()
+@ApiTags('Operations')
 @Controller('metrics')
 export class MetricsController {
   constructor(

@@ -1,0 +1,71 @@
+import request from 'supertest';
+import { SessionTestApp, startSessionApp } from '../sessions/sessions.test-kit';
+
+interface Operation {
+  tags?: string[];
+  security?: Record<string, string[]>[];
+}
+type Paths = Record<string, Record<string, Operation>>;
+
+const TAGS = new Set([
+  'OAuth 2.0',
+  'Password login and tokens',
+  'Account e-mail and password',
+  'Sign in with Google',
+  'Browser sessions',
+  'API keys',
+  'Keys and discovery',
+  'Admin: users',
+  'Admin: audit log',
+  'Admin: clients',
+  'Admin: signing keys',
+  'Admin: overview',
+  'Operations',
+]);
+
+describe('the auth-service OpenAPI document', () => {
+  let t: SessionTestApp;
+  let paths: Paths;
+
+  beforeAll(async () => {
+    t = await startSessionApp();
+    paths = (await request(t.http).get('/docs-json').expect(200)).body.paths as Paths;
+  });
+
+  afterAll(() => t?.close());
+
+  const operations = () =>
+    Object.entries(paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => ({ path, method, operation })),
+    );
+
+  it('lists the API only: no HTML page, asset, browser redirect or console route', () => {
+    const listed = Object.keys(paths);
+    for (const page of [
+      '/',
+      '/login',
+      '/signup',
+      '/account',
+      '/auth/google',
+      '/auth/google/callback',
+    ]) {
+      expect(listed).not.toContain(page);
+    }
+    expect(listed.filter((path) => /^\/(assets|account|admin\/console)\b/.test(path))).toEqual([]);
+    expect(listed).toEqual(
+      expect.arrayContaining(['/auth/me', '/auth/google/exchange', '/oauth/token']),
+    );
+  });
+
+  it('files every operation under a readable tag', () => {
+    const untagged = operations().filter(
+      ({ operation }) => !(operation.tags ?? []).some((tag) => TAGS.has(tag)),
+    );
+    expect(untagged.map(({ method, path }) => `${method} ${path}`)).toEqual([]);
+  });
+
+  it('says how to authenticate to GET /auth/me and that the login needs nothing', () => {
+    expect(paths['/auth/me']?.get?.security).toEqual([{ bearer: [] }, { session: [] }]);
+    expect(paths['/auth/login']?.post?.security).toBeUndefined();
+  });
+});
