@@ -34,6 +34,7 @@ const SERVICES = ['auth-service', 'resource-service'];
 /** Where the services' bundles are: the production build, or the watch builds of `--watch`. */
 const distDir = join(root, WATCH ? 'dist/dev/apps' : 'dist/apps');
 const DEV_CLIENT_ID = 'resource-service-dev';
+const WEBPACK_CLI = join(root, 'node_modules', 'webpack-cli', 'bin', 'cli.js');
 const HEALTH_TIMEOUT_MS = 60_000;
 
 /** The development client pair, made on first start and kept (owner-only) under DATA_DIR. */
@@ -77,16 +78,20 @@ async function buildWatching(onRebuilt) {
   // Nx's webpack plugin reads the project graph: make sure Nx has computed and cached it.
   spawnSync('npx', ['nx', 'show', 'projects'], { cwd: root, env, stdio: 'ignore' });
   for (const name of SERVICES) {
+    // webpack-cli run by node itself (not through npx, which would not pass a SIGTERM on), in its
+    // own process group so that stopping it also stops its type-checker worker.
     const watcher = spawn(
-      'npx',
-      ['webpack-cli', 'build', '--watch', '--output-path', join(distDir, name)],
+      process.execPath,
+      [WEBPACK_CLI, 'build', '--watch', '--output-path', join(distDir, name)],
       {
         cwd: join(root, 'apps', name),
         // The target Nx would run, so its plugin finds the project's build options.
         env: { ...env, NODE_ENV: 'development', NX_BUILD_TARGET: `${name}:build:development` },
         stdio: 'inherit',
+        detached: true,
       },
     );
+    watcher.group = true;
     children.push(watcher);
     watcher.exited = new Promise((done) => watcher.once('exit', done));
   }
@@ -159,13 +164,23 @@ async function restart(name) {
   if (!stopping) run(name, name === 'auth-service' ? authEnv : resourceEnv);
 }
 
+/** A watch build is stopped with its whole process group; a service by itself. */
+function signal(child, name) {
+  try {
+    if (child.group) process.kill(-child.pid, name);
+    else child.kill(name);
+  } catch {
+    // already gone
+  }
+}
+
 async function stopAll(exitCode) {
   stopping = true;
   process.exitCode ??= exitCode;
   for (const child of [...children].reverse()) {
     if (child.exitCode !== null || child.signalCode !== null) continue;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    signal(child, 'SIGTERM');
+    const timer = setTimeout(() => signal(child, 'SIGKILL'), 10_000);
     await child.exited;
     clearTimeout(timer);
   }
@@ -189,7 +204,7 @@ async function waitForHealth(url) {
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => void stopAll(0));
 // Last resort if this script dies some other way: never leave a service running on its own.
 process.on('exit', () => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  for (const child of children) if (child.exitCode === null) signal(child, 'SIGTERM');
 });
 
 if (WATCH) await buildWatching((name) => void restart(name));
