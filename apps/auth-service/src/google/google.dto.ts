@@ -1,7 +1,12 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 
 export class GoogleExchangeDto {
   /** The one-time hand-off code: 32 random bytes in base64url. */
+  @ApiProperty({
+    pattern: '^[A-Za-z0-9_-]{43}$',
+    description: 'the one-time code the callback added to returnTo',
+  })
   @IsString()
   @Matches(/^[A-Za-z0-9_-]{43}$/)
   code!: string;

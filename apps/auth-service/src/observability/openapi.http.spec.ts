@@ -4,6 +4,7 @@ import { SessionTestApp, startSessionApp } from '../sessions/sessions.test-kit';
 interface Operation {
   tags?: string[];
   security?: Record<string, string[]>[];
+  parameters?: { name: string; in: string }[];
 }
 type Paths = Record<string, Record<string, Operation>>;
 
@@ -67,5 +68,30 @@ describe('the auth-service OpenAPI document', () => {
   it('says how to authenticate to GET /auth/me and that the login needs nothing', () => {
     expect(paths['/auth/me']?.get?.security).toEqual([{ bearer: [] }, { session: [] }]);
     expect(paths['/auth/login']?.post?.security).toBeUndefined();
+  });
+
+  it('documents the query parameters and the request bodies that were blank', async () => {
+    const queries = (path: string, method: string) =>
+      (paths[path]?.[method]?.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
+    expect(queries('/admin/audit', 'get')).toEqual(
+      expect.arrayContaining([
+        'type',
+        'outcome',
+        'actorId',
+        'subjectId',
+        'from',
+        'to',
+        'page',
+        'pageSize',
+      ]),
+    );
+    expect(queries('/admin/users', 'get')).toEqual(
+      expect.arrayContaining(['email', 'page', 'pageSize']),
+    );
+    expect(queries('/admin/keys/rotate', 'post')).toContain('force');
+    const schemas = (await request(t.http).get('/docs-json').expect(200)).body.components
+      .schemas as Record<string, { properties?: Record<string, unknown> }>;
+    expect(Object.keys(schemas['UpdateUserDto']?.properties ?? {})).toEqual(['roles', 'disabled']);
+    expect(Object.keys(schemas['GoogleExchangeDto']?.properties ?? {})).toEqual(['code']);
   });
 });

@@ -58,6 +58,13 @@ export class LoginDto {
 }
 
 export class UpdateUserDto {
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: 20,
+    example: ['user', 'admin'],
+    description:
+      'the whole new list of roles (not `role`); 409 `last_admin` if it would leave no enabled admin',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(20)
@@ -65,6 +72,9 @@ export class UpdateUserDto {
   @Matches(ROLE_PATTERN, { each: true, message: 'each role must match ^[a-z][a-z0-9:_-]{0,31}$' })
   roles?: string[];
 
+  @ApiPropertyOptional({
+    description: 'true signs the user out everywhere and revokes their API keys for good',
+  })
   @IsOptional()
   @IsBoolean()
   disabled?: boolean;
@@ -78,6 +88,7 @@ export class ListUsersQueryDto {
   @MaxLength(EMAIL_MAX_LENGTH)
   email?: string;
 
+  @ApiPropertyOptional({ minimum: 1, default: 1 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -85,6 +96,7 @@ export class ListUsersQueryDto {
   @Max(1_000_000)
   page = 1;
 
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -7,10 +7,10 @@ import { ApiKeys1764300000500 } from './1764300000500-api-keys';
 import { Sessions1764300000600 } from './1764300000600-sessions';
 import { UserIdentities1764300000700 } from './1764300000700-user-identities';
 import { AuditEvents1764300000800 } from './1764300000800-audit-events';
-import { MailOutbox1764300002000 } from './1764300002000-mail-outbox';
-import { AccountTokens1764300002010 } from './1764300002010-account-tokens';
 import { RetentionIndexes1764300001200 } from './1764300001200-retention-indexes';
 import { UsersEmailVerified1764300001000 } from './1764300001000-users-email-verified';
+import { MailOutbox1764300002000 } from './1764300002000-mail-outbox';
+import { AccountTokens1764300002010 } from './1764300002010-account-tokens';
 
 /** Every PostgreSQL migration of the auth-service, oldest first. */
 export const AUTH_MIGRATIONS: (new () => MigrationInterface)[] = [
