@@ -50,9 +50,12 @@ describe.each(PLATFORMS)('setupOpenApi on %s', (platform) => {
     const page = await http.get('/docs').expect(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
     expect(page.text).toContain('swagger-ui');
-    expect(page.text).toContain(
-      '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    );
+    if (platform === 'fastify') {
+      // Our own page (Keycard's apps run on Fastify); on Express @nestjs/swagger serves its own.
+      expect(page.text).toContain(
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+      );
+    }
     const bundle = page.text.includes('swagger-ui-bundle.js') ? 'swagger-ui-bundle.js' : undefined;
     expect(bundle).toBeDefined();
     const asset = await http.get('/docs/swagger-ui-bundle.js').expect(200);
