@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { login, registerUser } from '../support/api';
 import { Stack, startStack } from '../support/stack';
 import { seriousViolations } from './axe-check';
-import { launchChromium, newContext, PHONE, screenshot } from './browser-kit';
+import { launchChromium, newContext, PHONE, screenshot, signInWithForm } from './browser-kit';
 
 const LAPTOP = { width: 1280, height: 800 };
 const VIEWPORTS = [
@@ -54,6 +54,57 @@ describe('The first ten minutes in a real browser', () => {
     },
     60_000,
   );
+
+  it.each(VIEWPORTS)(
+    'the account page and the account-e-mail pages have no serious violation at %s px',
+    async (width, viewport) => {
+      const user = await registerUser(stack, 'Ada Lovelace');
+      await page.setViewportSize(viewport);
+      for (const [path, name] of [
+        ['/forgot-password', 'forgot-password'],
+        ['/reset-password?token=not-a-real-token', 'reset-password'],
+        ['/verify-email?token=not-a-real-token', 'verify-email'],
+      ] as const) {
+        await page.goto(path);
+        await screenshot(page, `${name}-${width}`);
+        expect({ path, violations: await seriousViolations(page) }).toEqual({
+          path,
+          violations: [],
+        });
+      }
+      await signInWithForm(page, user.email, user.password);
+      await screenshot(page, `account-${width}`);
+      expect({ path: '/account', violations: await seriousViolations(page) }).toEqual({
+        path: '/account',
+        violations: [],
+      });
+    },
+    60_000,
+  );
+
+  it('rotates a key on /account, then revokes the old one after confirming', async () => {
+    const user = await registerUser(stack, 'Grace Hopper');
+    await signInWithForm(page, user.email, user.password);
+    await page.getByLabel('Name', { exact: true }).fill('Deploy bot');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    await page.locator('#new-key').waitFor();
+    await page.goto('/account');
+    await page.getByRole('button', { name: 'Rotate Deploy bot' }).click();
+    await page.locator('#new-key').waitFor();
+    expect(await page.locator('.secret-box').textContent()).toContain('keeps working for 24 hours');
+    await page.goto('/account');
+    const old = page.locator('li.item', { has: page.locator('.badge', { hasText: 'expiring' }) });
+    await old.locator('summary').click();
+    await screenshot(page, 'account-revoke-confirm');
+    expect(await old.locator('.confirm-body').textContent()).toContain('a few more seconds');
+    await Promise.all([
+      page.waitForURL('**/account?notice=key_revoked'),
+      old.getByRole('button', { name: 'Yes, revoke Deploy bot' }).click(),
+    ]);
+    expect(await page.locator('.badge', { hasText: 'revoked' }).count()).toBe(1);
+    expect(await page.locator('.badge', { hasText: 'active' }).count()).toBe(1);
+    expect({ violations: await seriousViolations(page) }).toEqual({ violations: [] });
+  }, 45_000);
 
   it('goes from the landing page through sign-up to the account page', async () => {
     await page.goto('/');
