@@ -3,6 +3,13 @@ import { ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Scopes } from '@keycard/auth';
 import { ValidateInput } from '@keycard/common';
 import { CreateDocumentDto, DocumentView, UpdateDocumentDto } from './document.dto';
+import {
+  ApiCreateDocument,
+  ApiDeleteDocument,
+  ApiGetDocument,
+  ApiListDocuments,
+  ApiUpdateDocument,
+} from './documents.responses';
 import { DocumentsService } from './documents.service';
 
 export const DOCUMENTS_READ = 'documents:read';
@@ -15,6 +22,7 @@ export class DocumentsController {
   constructor(private readonly documents: DocumentsService) {}
 
   @Post()
+  @ApiCreateDocument()
   @Scopes(DOCUMENTS_WRITE)
   create(
     @CurrentPrincipal() caller: Principal,
@@ -24,18 +32,21 @@ export class DocumentsController {
   }
 
   @Get()
+  @ApiListDocuments()
   @Scopes(DOCUMENTS_READ)
   list(@CurrentPrincipal() caller: Principal): Promise<DocumentView[]> {
     return this.documents.list(caller);
   }
 
   @Get(':id')
+  @ApiGetDocument()
   @Scopes(DOCUMENTS_READ)
   get(@CurrentPrincipal() caller: Principal, @Param('id') id: string): Promise<DocumentView> {
     return this.documents.get(caller, id);
   }
 
   @Patch(':id')
+  @ApiUpdateDocument()
   @Scopes(DOCUMENTS_WRITE)
   update(
     @CurrentPrincipal() caller: Principal,
@@ -46,6 +57,7 @@ export class DocumentsController {
   }
 
   @Delete(':id')
+  @ApiDeleteDocument()
   @HttpCode(204)
   @Scopes(DOCUMENTS_WRITE)
   remove(@CurrentPrincipal() caller: Principal, @Param('id') id: string): Promise<void> {

@@ -3,6 +3,7 @@ import { RouteSchema } from '@nestjs/platform-fastify';
 import { ApiTags } from '@nestjs/swagger';
 import { AuthType, Principal, principalOf } from '@keycard/auth';
 import type { ApiKeyEnvironment } from '@keycard/common';
+import { ApiMe } from './me.responses';
 
 export interface MeView {
   sub: string;
@@ -40,6 +41,7 @@ const views = new WeakMap<Principal, MeView>();
 @Controller('me')
 export class MeController {
   @Get()
+  @ApiMe()
   @RouteSchema({ response: { 200: ME_RESPONSE } })
   // `@Req()` + `principalOf` rather than `@CurrentPrincipal()`: the same principal without Nest's
   // custom-parameter pipeline, which cost this route about 3 µs a request (see `principalOf`).

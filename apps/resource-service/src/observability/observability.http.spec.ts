@@ -66,6 +66,15 @@ function sample(text: string, series: string): number | undefined {
 
 const redisUrl = testRedisUrl();
 
+/** What a route answers with: JSON, except Prometheus' text from `/metrics`. */
+const mediaType = (path: string) => (path === '/metrics' ? 'text/plain' : 'application/json');
+
+/** The parts of an OpenAPI operation the documentation test reads. */
+interface OpenApiOperation {
+  summary?: string;
+  responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+}
+
 describe('resource-service observability over HTTP (Fastify)', () => {
   let running: Running;
   const http = () => request(running.app.getHttpServer());
@@ -158,6 +167,26 @@ describe('resource-service observability over HTTP (Fastify)', () => {
       .get('/docs')
       .expect(200)
       .expect('Content-Type', /text\/html/);
+  });
+
+  it('gives every operation a summary, a 2xx response, and a JSON schema for each 200 and 201', async () => {
+    const { body } = await http().get('/docs-json').expect(200);
+    const paths = body.paths as Record<string, Record<string, OpenApiOperation>>;
+    const gaps = Object.entries(paths).flatMap(([path, methods]) =>
+      Object.entries(methods).flatMap(([method, operation]) => {
+        const name = `${method} ${path}`;
+        const statuses = Object.keys(operation.responses ?? {});
+        return [
+          ...(operation.summary?.trim() ? [] : [`${name}: no summary`]),
+          ...(statuses.some((status) => /^2\d\d$/.test(status)) ? [] : [`${name}: no 2xx`]),
+          ...statuses
+            .filter((status) => status === '200' || status === '201')
+            .filter((status) => !operation.responses?.[status]?.content?.[mediaType(path)]?.schema)
+            .map((status) => `${name}: ${status} has no JSON schema`),
+        ];
+      }),
+    );
+    expect(gaps).toEqual([]);
   });
 
   it('answers 503 naming the database once it is gone', async () => {

@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { ApiTags } from '@nestjs/swagger';
 import { Public } from '@keycard/auth';
 import { OBSERVABILITY_OPTIONS, type ObservabilityOptions } from '../options';
+import { ApiLiveness, ApiReadiness } from './health.responses';
 import { ReadinessService } from './readiness';
 
 /**
@@ -22,6 +23,7 @@ export class ObservabilityHealthController {
   ) {}
 
   @Get('live')
+  @ApiLiveness()
   live(): { status: 'ok'; service: string } {
     return { status: 'ok', service: this.options.service };
   }
@@ -31,6 +33,7 @@ export class ObservabilityHealthController {
    * a thrown 503 into its generic error body and drop which component failed.
    */
   @Get('ready')
+  @ApiReadiness()
   async ready(@Res() response: unknown): Promise<void> {
     const { status, body } = await this.readiness.check();
     this.adapterHost.httpAdapter.reply(response, body, status);

@@ -2,6 +2,7 @@ import { Controller, Get, Module, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { ApiTags } from '@nestjs/swagger';
 import { KEYCARD_KEY_RESOLVER, Public, RemoteJwksKeyResolver } from '@keycard/auth';
+import { ApiHealth } from './health.responses';
 import { ReadinessService } from './readiness';
 
 /** `GET /health`: 200 `{status: "ok"}` whenever the process serves requests (the contract's probe). */
@@ -10,6 +11,7 @@ import { ReadinessService } from './readiness';
 export class ServiceHealthController {
   @Public()
   @Get()
+  @ApiHealth()
   health(): { status: 'ok' } {
     return { status: 'ok' };
   }

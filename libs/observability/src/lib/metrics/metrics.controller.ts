@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Headers, Inject, Res } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { constantTimeEqual, invalidToken, missingCredentials } from '@keycard/common';
 import { Public } from '@keycard/auth';
 import { prometheusContentType } from 'prom-client';
@@ -26,6 +26,24 @@ export class MetricsController {
 
   /** The content type is set after the token check, so that a 401 keeps its JSON content type. */
   @Get()
+  @ApiOperation({
+    summary: 'Prometheus metrics in the text exposition format.',
+    description:
+      'Keep it off the public network. With `METRICS_TOKEN` set it needs ' +
+      '`Authorization: Bearer <token>`.',
+  })
+  @ApiOkResponse({
+    description: 'The metrics.',
+    content: {
+      'text/plain': {
+        schema: { type: 'string' },
+        example: 'http_requests_total{method="GET",route="/health",status="200"} 3\n',
+      },
+    },
+  })
+  @ApiUnauthorizedResponse({
+    description: 'METRICS_TOKEN is set and the bearer token is missing or wrong.',
+  })
   @Header('Cache-Control', 'no-store')
   scrape(
     @Headers('authorization') authorization: string | undefined,
