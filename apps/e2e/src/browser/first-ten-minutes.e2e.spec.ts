@@ -56,7 +56,7 @@ describe('The first ten minutes in a real browser', () => {
   );
 
   it.each(VIEWPORTS)(
-    'the account page and the account-e-mail pages have no serious violation at %s px',
+    'the account, account-e-mail and error pages have no serious violation at %s px',
     async (width, viewport) => {
       const user = await registerUser(stack, 'Ada Lovelace');
       await page.setViewportSize(viewport);
@@ -76,6 +76,14 @@ describe('The first ten minutes in a real browser', () => {
       await screenshot(page, `account-${width}`);
       expect({ path: '/account', violations: await seriousViolations(page) }).toEqual({
         path: '/account',
+        violations: [],
+      });
+      // The error page, as a signed-in user without the admin role sees the console.
+      const refused = await page.goto('/admin');
+      expect(refused?.status()).toBe(403);
+      await screenshot(page, `error-403-${width}`);
+      expect({ path: '/admin', violations: await seriousViolations(page) }).toEqual({
+        path: '/admin',
         violations: [],
       });
     },
