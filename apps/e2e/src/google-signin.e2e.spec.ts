@@ -1,5 +1,6 @@
 import type { Browser, BrowserContext } from 'playwright-core';
 import { OAuth2Server, type MutableResponse, type MutableToken } from 'oauth2-mock-server';
+import { seriousViolations } from './browser/axe-check';
 import { launchChromium, newContext, screenshot, sessionCookie } from './browser/browser-kit';
 import { randomSecret, Stack, startStack } from './support/stack';
 
@@ -64,6 +65,8 @@ describe('Sign in with Google in a real browser', () => {
   it('clicks "Sign in with Google" on /login and lands on /account signed in', async () => {
     const page = await context.newPage();
     await page.goto('/login');
+    // The sign-in page with its Google button, checked like every page.
+    expect(await seriousViolations(page)).toEqual([]);
     await Promise.all([
       page.waitForURL('**/account'),
       page.getByRole('link', { name: 'Sign in with Google' }).click(),
@@ -125,6 +128,7 @@ describe('Sign in with Google in a real browser', () => {
     );
     expect(await sessionCookie(context)).toBeUndefined();
     await screenshot(page, 'google-link-password');
+    expect(await seriousViolations(page)).toEqual([]);
     await page.getByLabel('Password of this account').fill('a guess that is wrong');
     await Promise.all([
       page.waitForURL('**/auth/google/link?error=invalid_credentials'),
