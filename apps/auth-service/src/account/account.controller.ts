@@ -10,6 +10,14 @@ import {
   VerifyEmailDto,
 } from './account.dto';
 import { AccountCaller, CredentialChangeService } from './credential-change.service';
+import {
+  ApiChangeEmail,
+  ApiChangePassword,
+  ApiForgotPassword,
+  ApiResendVerification,
+  ApiResetPassword,
+  ApiVerifyEmail,
+} from './account.responses';
 import { EmailVerificationService } from './email-verification.service';
 import { PasswordResetService } from './password-reset.service';
 
@@ -29,6 +37,7 @@ export class AccountController {
 
   @Public()
   @Post('verify-email')
+  @ApiVerifyEmail()
   @HttpCode(204)
   verifyEmail(@Body() dto: VerifyEmailDto): Promise<void> {
     return this.verification.confirm(dto.token);
@@ -36,6 +45,7 @@ export class AccountController {
 
   @Public()
   @Post('verify-email/resend')
+  @ApiResendVerification()
   @HttpCode(202)
   resendVerification(@Body() dto: EmailDto, @Ip() ip: string): Promise<void> {
     return this.verification.resend(dto.email, ip);
@@ -43,6 +53,7 @@ export class AccountController {
 
   @Public()
   @Post('password/forgot')
+  @ApiForgotPassword()
   @HttpCode(202)
   forgotPassword(@Body() dto: EmailDto, @Ip() ip: string): Promise<void> {
     return this.reset.forgot(dto.email, ip);
@@ -50,12 +61,14 @@ export class AccountController {
 
   @Public()
   @Post('password/reset')
+  @ApiResetPassword()
   @HttpCode(204)
   resetPassword(@Body() dto: ResetPasswordDto): Promise<void> {
     return this.reset.reset(dto.token, dto.password);
   }
 
   @Post('password/change')
+  @ApiChangePassword()
   @HttpCode(204)
   changePassword(
     @CurrentPrincipal() principal: Principal,
@@ -70,6 +83,7 @@ export class AccountController {
   }
 
   @Post('email/change')
+  @ApiChangeEmail()
   @HttpCode(202)
   changeEmail(
     @CurrentPrincipal() principal: Principal,

@@ -10,6 +10,14 @@ import { LoginDto, RegisterDto } from '../users/users.dto';
 import { PublicUser, toPublicUser } from '../users/public-user';
 import { UsersService } from '../users/users.service';
 import { RefreshDto } from './auth.dto';
+import {
+  ApiLogin,
+  ApiLogout,
+  ApiLogoutAll,
+  ApiMe,
+  ApiRefresh,
+  ApiRegister,
+} from './auth.responses';
 import { PasswordLoginService } from './password-login.service';
 import { RegistrationService } from './registration.service';
 
@@ -28,12 +36,14 @@ export class AuthController {
 
   @Public()
   @Post('register')
+  @ApiRegister()
   async register(@Body() dto: RegisterDto, @Ip() ip: string): Promise<PublicUser> {
     return toPublicUser(await this.registration.register(dto, ip));
   }
 
   @Public()
   @Post('login')
+  @ApiLogin()
   @HttpCode(200)
   async login(@Body() dto: LoginDto, @Ip() ip: string): Promise<TokenPair> {
     return this.tokens.login(await this.passwordLogin.authenticate(dto.email, dto.password, ip));
@@ -41,6 +51,7 @@ export class AuthController {
 
   @Public()
   @Post('refresh')
+  @ApiRefresh()
   @HttpCode(200)
   refresh(@Body() dto: RefreshDto): Promise<TokenPair> {
     return this.tokens.refresh(dto.refreshToken);
@@ -48,12 +59,14 @@ export class AuthController {
 
   @Public()
   @Post('logout')
+  @ApiLogout()
   @HttpCode(204)
   logout(@Body() dto: RefreshDto): Promise<void> {
     return this.tokens.logout(dto.refreshToken);
   }
 
   @Post('logout-all')
+  @ApiLogoutAll()
   @HttpCode(204)
   async logoutAll(@CurrentPrincipal() principal: Principal): Promise<void> {
     const userId = this.userIdOf(principal);
@@ -66,6 +79,7 @@ export class AuthController {
   }
 
   @Get('me')
+  @ApiMe()
   async me(@CurrentPrincipal() principal: Principal): Promise<PublicUser> {
     const user = await this.users.findById(this.userIdOf(principal));
     if (!user || user.disabled)

@@ -41,6 +41,7 @@ import {
 import { GoogleExchangeDto, GoogleLinkDto } from './google.dto';
 import { LINK_TTL_MS } from './google-link.service';
 import { linkPage } from './google-link.page';
+import { ApiGoogleExchange } from './google.responses';
 
 /** The browser's half of the transaction: the state, HttpOnly, sent back only to the callback. */
 export const GOOGLE_STATE_COOKIE = 'keycard.google';
@@ -182,6 +183,7 @@ export class GoogleController {
   /** The SPA/mobile hand-off: a one-time code from the callback redirect → a token pair. */
   @Public()
   @Post('exchange')
+  @ApiGoogleExchange()
   @HttpCode(200)
   async exchange(
     @Body() body: GoogleExchangeDto,

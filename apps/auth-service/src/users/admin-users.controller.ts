@@ -3,6 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { Roles } from '@keycard/auth';
 import { AdminUserView, toAdminUserView } from './public-user';
 import { ListUsersQueryDto, UpdateUserDto } from './users.dto';
+import { ApiGetUser, ApiListUsers, ApiUpdateUser } from './users.responses';
 import { UsersService } from './users.service';
 
 export interface AdminUserPage {
@@ -20,6 +21,7 @@ export class AdminUsersController {
   constructor(private readonly users: UsersService) {}
 
   @Get()
+  @ApiListUsers()
   async list(@Query() query: ListUsersQueryDto): Promise<AdminUserPage> {
     const { items, total } = await this.users.list(query.page, query.pageSize, query.email);
     return { items: items.map(toAdminUserView), page: query.page, pageSize: query.pageSize, total };
@@ -27,12 +29,14 @@ export class AdminUsersController {
 
   /** One user; 404 for an unknown or malformed id. */
   @Get(':id')
+  @ApiGetUser()
   async get(@Param('id') id: string): Promise<AdminUserView> {
     return toAdminUserView(await this.users.get(id));
   }
 
   /** 404 for an unknown or malformed id; `disabled: true` also revokes what the user holds. */
   @Patch(':id')
+  @ApiUpdateUser()
   async update(@Param('id') id: string, @Body() dto: UpdateUserDto): Promise<AdminUserView> {
     return toAdminUserView(await this.users.update(id, dto));
   }

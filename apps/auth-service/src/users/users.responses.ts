@@ -1,0 +1,99 @@
+import { applyDecorators } from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+
+const USER_ID = '0b6f3a52-2f0e-4c1b-9a51-6d2f4e7c8a90';
+
+/** What a user sees of their own account (`PublicUser`). */
+export class PublicUserResponse {
+  @ApiProperty({ example: USER_ID })
+  id!: string;
+
+  @ApiProperty({ format: 'email', example: 'ada@example.com' })
+  email!: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'Ada Lovelace' })
+  name!: string | null;
+
+  @ApiProperty({ type: [String], example: ['user'] })
+  roles!: string[];
+
+  @ApiProperty({ example: false, description: 'Whether the address was confirmed by mail.' })
+  emailVerified!: boolean;
+}
+
+/** What an admin sees of a user (`AdminUserView`). */
+export class AdminUserResponse extends PublicUserResponse {
+  @ApiProperty({ example: false })
+  disabled!: boolean;
+
+  @ApiProperty({ example: true, description: 'False for an account made by Google sign-in only.' })
+  hasPassword!: boolean;
+
+  @ApiProperty({ example: '2026-01-05T09:30:00.000Z' })
+  createdAt!: string;
+
+  @ApiProperty({ example: '2026-01-05T09:30:00.000Z' })
+  updatedAt!: string;
+}
+
+/** A page of users (`AdminUserPage`). */
+export class AdminUserPageResponse {
+  @ApiProperty({ type: [AdminUserResponse] })
+  items!: AdminUserResponse[];
+
+  @ApiProperty({ example: 1 })
+  page!: number;
+
+  @ApiProperty({ example: 20 })
+  pageSize!: number;
+
+  @ApiProperty({ example: 1, description: 'Users matching the filter, on every page.' })
+  total!: number;
+}
+
+/** The 401 and 403 of every admin route. */
+export const ApiAdminErrors = () =>
+  applyDecorators(
+    ApiUnauthorizedResponse({ description: 'No credentials, or bad ones.' }),
+    ApiForbiddenResponse({ description: 'The caller does not have the `admin` role.' }),
+  );
+
+const notFound = () => ApiNotFoundResponse({ description: 'No user has this id.' });
+
+export const ApiListUsers = () =>
+  applyDecorators(
+    ApiOperation({
+      summary: 'Lists users, a page at a time.',
+      description: '`email` matches the address exactly or as a prefix.',
+    }),
+    ApiOkResponse({ type: AdminUserPageResponse }),
+    ApiAdminErrors(),
+  );
+
+export const ApiGetUser = () =>
+  applyDecorators(
+    ApiOperation({ summary: 'Reads one user.' }),
+    ApiOkResponse({ type: AdminUserResponse }),
+    ApiAdminErrors(),
+    notFound(),
+  );
+
+export const ApiUpdateUser = () =>
+  applyDecorators(
+    ApiOperation({
+      summary: "Changes a user's roles or disables them.",
+      description: 'Disabling a user revokes their refresh tokens, sessions and API keys.',
+    }),
+    ApiOkResponse({ type: AdminUserResponse }),
+    ApiAdminErrors(),
+    notFound(),
+    ApiConflictResponse({ description: '`last_admin`: no enabled admin would remain.' }),
+  );
