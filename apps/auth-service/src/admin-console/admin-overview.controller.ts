@@ -1,6 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { Roles } from '@keycard/auth';
+import { ApiAdminOverview } from './admin-overview.responses';
 import { AdminOverview, AdminOverviewService } from './admin-overview.service';
 
 /** The numbers of the console's overview, as JSON; role `admin` only. */
@@ -12,11 +13,7 @@ export class AdminOverviewController {
 
   @Get()
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({
-    summary: 'Users, live sessions, signing keys by status, and the last hour of this instance',
-    description:
-      "lastHour comes from this instance's Prometheus counters (keycard_tokens_issued_total by kind, keycard_auth_failures_total by reason), sampled each minute; other instances count their own.",
-  })
+  @ApiAdminOverview()
   get(): Promise<AdminOverview> {
     return this.overview.overview();
   }

@@ -1,9 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Optional, Param, Post } from '@nestjs/common';
-import { ApiConflictResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { Roles } from '@keycard/auth';
 import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
 import { CreateClientDto } from './clients.dto';
+import {
+  ApiCreateClient,
+  ApiListClients,
+  ApiRevokeClient,
+  ApiRotateClientSecret,
+} from './clients.responses';
 import { ClientsService, ClientView, CreatedClient } from './clients.service';
 
 /** Service-client administration; role `admin` only. The secret appears in the create answer only. */
@@ -17,6 +23,7 @@ export class AdminClientsController {
   ) {}
 
   @Post()
+  @ApiCreateClient()
   async create(@Body() dto: CreateClientDto): Promise<CreatedClient> {
     const created = await this.clients.create({ name: dto.name, scopes: dto.scopes });
     void this.audit?.record({
@@ -29,6 +36,7 @@ export class AdminClientsController {
   }
 
   @Get()
+  @ApiListClients()
   list(): Promise<ClientView[]> {
     return this.clients.list();
   }
@@ -36,9 +44,7 @@ export class AdminClientsController {
   /** A new secret, shown in this answer only; the old one stops working. */
   @Post(':id/rotate-secret')
   @HttpCode(200)
-  @ApiOperation({ summary: "Replaces a client's secret (audited: client.secret_rotated)" })
-  @ApiNotFoundResponse({ description: 'No such client' })
-  @ApiConflictResponse({ description: 'The client is revoked' })
+  @ApiRotateClientSecret()
   async rotateSecret(@Param('id') id: string): Promise<CreatedClient> {
     const rotated = await this.clients.rotateSecret(id);
     void this.audit?.record({
@@ -50,6 +56,7 @@ export class AdminClientsController {
   }
 
   @Delete(':id')
+  @ApiRevokeClient()
   @HttpCode(204)
   async revoke(@Param('id') id: string): Promise<void> {
     await this.clients.revoke(id);

@@ -4,6 +4,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
 import { RotateKeysQuery } from './keys.dto';
+import { ApiListKeys, ApiRevokeKey, ApiRotateKeys } from './keys.responses';
 import { KeysService } from './keys.service';
 
 @Roles('admin')
@@ -16,11 +17,13 @@ export class AdminKeysController {
   ) {}
 
   @Get()
+  @ApiListKeys()
   list() {
     return this.keys.list();
   }
 
   @Post('rotate')
+  @ApiRotateKeys()
   async rotate(@Query() query: RotateKeysQuery) {
     const rotation = await this.keys.rotate({ force: query.force === 'true' });
     void this.audit?.record({
@@ -37,6 +40,7 @@ export class AdminKeysController {
   }
 
   @Post(':kid/revoke')
+  @ApiRevokeKey()
   @HttpCode(200)
   async revoke(@Param('kid') kid: string) {
     const revoked = await this.keys.revoke(kid);

@@ -4,6 +4,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { JwksCacheControlInterceptor } from './cache-control.interceptor';
 import { discoveryMetadata } from './discovery';
+import { ApiAuthorizationServerMetadata, ApiJwks, ApiOpenIdConfiguration } from './keys.responses';
 import { KeysService } from './keys.service';
 
 @Public()
@@ -21,16 +22,19 @@ export class WellKnownController {
   }
 
   @Get('jwks.json')
+  @ApiJwks()
   jwks() {
     return this.keys.jwks();
   }
 
   @Get('openid-configuration')
+  @ApiOpenIdConfiguration()
   openidConfiguration() {
     return this.metadata;
   }
 
   @Get('oauth-authorization-server')
+  @ApiAuthorizationServerMetadata()
   authorizationServerMetadata() {
     return this.metadata;
   }
