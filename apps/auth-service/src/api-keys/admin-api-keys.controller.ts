@@ -1,8 +1,9 @@
 import { Controller, Delete, Get, HttpCode, Param } from '@nestjs/common';
-import { ApiNoContentResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '@keycard/auth';
 import { actorOf } from '../audit/audit-context';
 import { ApiKeyView } from './api-key-views';
+import { ApiAdminListApiKeys, ApiAdminRevokeApiKey } from './api-keys.responses';
 import { ApiKeysService } from './api-keys.service';
 
 /** A user's API keys (never their secrets), for administrators; role `admin`. */
@@ -13,20 +14,14 @@ export class AdminApiKeysController {
   constructor(private readonly apiKeys: ApiKeysService) {}
 
   @Get()
-  @ApiOperation({ summary: "A user's API keys, newest first (empty for an unknown user)" })
+  @ApiAdminListApiKeys()
   list(@Param('userId') userId: string): Promise<ApiKeyView[]> {
     return this.apiKeys.list(userId);
   }
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({
-    summary: "Revokes one of the user's API keys at once (audited: api_key.revoked)",
-    description:
-      'Resource services that cache key answers accept the key until their API_KEY_CACHE_TTL ends.',
-  })
-  @ApiNoContentResponse({ description: 'Revoked (also when it already was)' })
-  @ApiNotFoundResponse({ description: 'No such key of this user' })
+  @ApiAdminRevokeApiKey()
   revoke(
     @CurrentPrincipal() admin: Principal,
     @Param('userId') userId: string,

@@ -5,6 +5,14 @@ import { ErrorCode, KeycardError } from '@keycard/common';
 import { ApiKeyUsageService } from './api-key-usage.service';
 import { ApiKeyUsageView, ApiKeyView, CreatedApiKey } from './api-key-views';
 import { ApiKeyUsageReportsDto, CreateApiKeyDto, RotateApiKeyDto } from './api-keys.dto';
+import {
+  ApiApiKeyUsage,
+  ApiCreateApiKey,
+  ApiListApiKeys,
+  ApiReportApiKeyUsage,
+  ApiRevokeApiKey,
+  ApiRotateApiKey,
+} from './api-keys.responses';
 import { ApiKeysService } from './api-keys.service';
 import { ServiceClientRoute, serviceClientIdOf, USAGE_REPORT_SCOPE } from './service-client.guard';
 
@@ -26,6 +34,7 @@ export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeysService) {}
 
   @Post()
+  @ApiCreateApiKey()
   create(
     @CurrentPrincipal() principal: Principal,
     @Body() dto: CreateApiKeyDto,
@@ -38,11 +47,13 @@ export class ApiKeysController {
   }
 
   @Get()
+  @ApiListApiKeys()
   list(@CurrentPrincipal() principal: Principal): Promise<ApiKeyView[]> {
     return this.apiKeys.list(ownerOf(principal));
   }
 
   @Post(':id/rotate')
+  @ApiRotateApiKey()
   rotate(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -52,12 +63,14 @@ export class ApiKeysController {
   }
 
   @Delete(':id')
+  @ApiRevokeApiKey()
   @HttpCode(204)
   revoke(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
     return this.apiKeys.revoke(ownerOf(principal), id);
   }
 
   @Get(':id/usage')
+  @ApiApiKeyUsage()
   usage(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -77,6 +90,7 @@ export class ApiKeyUsageReportsController {
 
   @ServiceClientRoute(USAGE_REPORT_SCOPE)
   @Post('usage-reports')
+  @ApiReportApiKeyUsage()
   @HttpCode(204)
   report(
     @Body() dto: ApiKeyUsageReportsDto,

@@ -4,6 +4,7 @@ import { Public } from '@keycard/auth';
 import { IntrospectionResponse, IntrospectionService } from './introspection.service';
 import { OAuthParams, OAuthRequest } from './oauth-params';
 import { OAuthTokenRequestDoc } from './oauth-token.doc';
+import { ApiOAuthIntrospect, ApiOAuthRevoke, ApiOAuthToken } from './oauth.responses';
 import { OAuthTokenResponse, OAuthTokenService } from './oauth-token.service';
 import { RevocationService } from './revocation.service';
 
@@ -27,6 +28,7 @@ export class OAuthController {
   ) {}
 
   @Post('token')
+  @ApiOAuthToken()
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
   @ApiBody({ type: OAuthTokenRequestDoc })
   @HttpCode(200)
@@ -40,6 +42,7 @@ export class OAuthController {
   }
 
   @Post('introspect')
+  @ApiOAuthIntrospect()
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')
@@ -51,6 +54,7 @@ export class OAuthController {
   }
 
   @Post('revoke')
+  @ApiOAuthRevoke()
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')

@@ -1,8 +1,9 @@
 import { Controller, Delete, Get, HttpCode, Param } from '@nestjs/common';
-import { ApiNoContentResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '@keycard/auth';
 import { actorOf } from '../audit/audit-context';
 import { SessionView, toSessionView } from './session-views';
+import { ApiAdminListSessions, ApiAdminRevokeSession } from './sessions.responses';
 import { SessionsService } from './sessions.service';
 
 /** A user's browser sessions, for administrators (the admin console's user screen); role `admin`. */
@@ -13,7 +14,7 @@ export class AdminSessionsController {
   constructor(private readonly sessions: SessionsService) {}
 
   @Get()
-  @ApiOperation({ summary: "A user's live sessions, newest first (empty for an unknown user)" })
+  @ApiAdminListSessions()
   async list(@Param('userId') userId: string): Promise<SessionView[]> {
     const sessions = await this.sessions.list(userId);
     return sessions.map((session) => toSessionView(session, undefined));
@@ -21,9 +22,7 @@ export class AdminSessionsController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: "Ends one of the user's sessions at once (audited: session.revoked)" })
-  @ApiNoContentResponse({ description: 'Ended' })
-  @ApiNotFoundResponse({ description: 'No such session of this user' })
+  @ApiAdminRevokeSession()
   revoke(
     @CurrentPrincipal() admin: Principal,
     @Param('userId') userId: string,

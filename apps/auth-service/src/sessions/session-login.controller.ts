@@ -21,6 +21,7 @@ import {
 import { takeReturnPath } from './return-path';
 import { SessionLoginDto } from './session.dto';
 import { toCurrentSessionView } from './session-views';
+import { ApiSessionLogin, ApiSessionLogout } from './sessions.responses';
 import { SessionsService } from './sessions.service';
 
 /**
@@ -44,6 +45,7 @@ export class SessionLoginController {
   /** Same throttling, 401 and 429 as `/auth/login`; always a new session (new id and cookie). */
   @Public()
   @Post('login')
+  @ApiSessionLogin()
   @UseFilters(new FormExceptionFilter('login'))
   async login(
     @Body() dto: SessionLoginDto,
@@ -80,6 +82,7 @@ export class SessionLoginController {
   /** Ends the cookie's session (CSRF-checked when there is a live one) and clears the cookie. */
   @Public()
   @Post('logout')
+  @ApiSessionLogout()
   @UseFilters(new FormExceptionFilter('page'))
   async logout(@Req() request: FastifyRequest, @Res() response: FastifyReply): Promise<void> {
     const active = await this.sessions.resolve(readCookie(request, SESSION_COOKIE));

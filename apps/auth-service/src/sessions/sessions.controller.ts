@@ -7,6 +7,12 @@ import { toPublicUser } from '../users/public-user';
 import { ActiveSession, SessionsService } from './sessions.service';
 import { sessionOfRequest } from './session-context';
 import {
+  ApiCurrentSession,
+  ApiListSessions,
+  ApiRevokeSession,
+  ApiSessionToken,
+} from './sessions.responses';
+import {
   CurrentSessionView,
   SessionAccessToken,
   SessionView,
@@ -47,6 +53,7 @@ export class SessionsController {
 
   /** The current browser session, with the CSRF token an SPA needs after a reload. */
   @Get('session')
+  @ApiCurrentSession()
   @Header('Cache-Control', 'no-store')
   current(@Req() request: object): CurrentSessionView {
     const { session, user } = browserSession(request);
@@ -55,6 +62,7 @@ export class SessionsController {
 
   /** An access token for the signed-in user whose `sid` is this session's public id (BFF/SPA). */
   @Post('session/token')
+  @ApiSessionToken()
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   async token(@Req() request: object): Promise<SessionAccessToken> {
@@ -69,6 +77,7 @@ export class SessionsController {
   }
 
   @Get('sessions')
+  @ApiListSessions()
   async list(@CurrentPrincipal() principal: Principal): Promise<SessionView[]> {
     const sessions = await this.sessions.list(userIdOf(principal));
     return sessions.map((session) => toSessionView(session, principal.sessionId));
@@ -76,6 +85,7 @@ export class SessionsController {
 
   /** 204; the session stops working at once. 404 for an unknown id or someone else's session. */
   @Delete('sessions/:id')
+  @ApiRevokeSession()
   @HttpCode(204)
   revoke(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
     return this.sessions.revoke(userIdOf(principal), id);
