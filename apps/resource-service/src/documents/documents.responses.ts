@@ -47,7 +47,9 @@ export class DocumentStatsResponse {
 const unauthorized = () =>
   ApiUnauthorizedResponse({ description: 'No credentials, or a bad token or API key.' });
 const forbidden = (scope: string) =>
-  ApiForbiddenResponse({ description: `An API key without the \`${scope}\` scope.` });
+  ApiForbiddenResponse({
+    description: `\`insufficient_scope\`: an API key or a service client's token without \`${scope}\`.`,
+  });
 const tooMany = () =>
   ApiTooManyRequestsResponse({ description: 'The API key is over its rate limit.' });
 const notFound = () =>
