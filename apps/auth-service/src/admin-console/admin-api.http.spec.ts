@@ -57,6 +57,32 @@ describe('Admin API additions over HTTP', () => {
     await call('get', `/admin/users?email=q`, memberSession).expect(403);
   });
 
+  it('GET /admin/users?q= finds users by part of their address or name, with stable pages', async () => {
+    const stamp = Date.now().toString(36);
+    const byName = await t.users.create({
+      email: `first-${stamp}@example.test`,
+      password: PASSWORD,
+      name: `Ada Zq${stamp} Lovelace`,
+    });
+    const byEmail = await t.users.create({
+      email: `zq${stamp}-x@example.test`,
+      password: PASSWORD,
+    });
+    await t.users.create({ email: `other-${stamp}@example.test`, password: PASSWORD });
+    const found = await call('get', `/admin/users?q=ZQ${stamp}`).expect(200);
+    expect(found.body.total).toBe(2);
+    const ids = found.body.items.map((user: { id: string }) => user.id) as string[];
+    expect([...ids].sort()).toEqual([byName.id, byEmail.id].sort());
+    // Pages follow the same order (creation time, then id), so paging neither repeats nor skips.
+    const firstPage = await call('get', `/admin/users?q=zq${stamp}&pageSize=1`).expect(200);
+    const secondPage = await call('get', `/admin/users?q=zq${stamp}&pageSize=1&page=2`).expect(200);
+    expect([firstPage.body.items[0].id, secondPage.body.items[0].id]).toEqual(ids);
+    const both = await call('get', `/admin/users?q=zq${stamp}&email=first-`).expect(200);
+    expect(both.body).toMatchObject({ total: 1, items: [{ id: byName.id }] });
+    const literal = await call('get', `/admin/users?q=${encodeURIComponent('%')}`).expect(200);
+    expect(literal.body.total).toBe(0);
+  });
+
   it('GET /admin/users/:id answers one user, 404 for an unknown or malformed id', async () => {
     const user = await createUser(t);
     const response = await call('get', `/admin/users/${user.id}`).expect(200);

@@ -23,7 +23,12 @@ export class AdminUsersController {
   @Get()
   @ApiListUsers()
   async list(@Query() query: ListUsersQueryDto): Promise<AdminUserPage> {
-    const { items, total } = await this.users.list(query.page, query.pageSize, query.email);
+    const { items, total } = await this.users.list(
+      query.page,
+      query.pageSize,
+      query.email,
+      query.q,
+    );
     return { items: items.map(toAdminUserView), page: query.page, pageSize: query.pageSize, total };
   }
 

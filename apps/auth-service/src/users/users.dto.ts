@@ -88,6 +88,13 @@ export class ListUsersQueryDto {
   @MaxLength(EMAIL_MAX_LENGTH)
   email?: string;
 
+  /** Only users whose e-mail address or name contains this (case-insensitive). */
+  @ApiPropertyOptional({ maxLength: 100, example: 'lovelace' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  q?: string;
+
   @ApiPropertyOptional({ minimum: 1, default: 1 })
   @IsOptional()
   @Type(() => Number)

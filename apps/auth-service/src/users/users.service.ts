@@ -2,7 +2,7 @@ import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
-import { Raw, Repository } from 'typeorm';
+import { Brackets, Repository } from 'typeorm';
 import { Clock, ErrorCode, KeycardError } from '@keycard/common';
 import type { AuditActor } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
@@ -149,20 +149,34 @@ export class UsersService {
   }
 
   /**
-   * A page (1-based) of users, oldest first, with the total count; with `emailPrefix`, only the
-   * users whose address starts with it (compared like stored addresses: trimmed, lowercased).
+   * A page (1-based) of users, oldest first (ties by id, so pages are stable), with the total
+   * count. `emailPrefix`: only addresses that start with it (compared like stored addresses:
+   * trimmed, lowercased). `q`: only users whose address or name contains it, case-insensitively.
+   * `%` and `_` are matched literally in both.
    */
-  async list(page: number, pageSize: number, emailPrefix?: string): Promise<UserPage> {
+  async list(page: number, pageSize: number, emailPrefix?: string, q?: string): Promise<UserPage> {
+    const query = this.repository
+      .createQueryBuilder('user')
+      .orderBy('user.createdAt', 'ASC')
+      .addOrderBy('user.id', 'ASC')
+      .skip((page - 1) * pageSize)
+      .take(pageSize);
     const prefix = emailPrefix === undefined ? '' : normalizeEmail(emailPrefix);
-    // `%` and `_` are LIKE wildcards that may appear in an address: escaped, matched literally.
-    const pattern = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const email = Raw((column) => `${column} LIKE :pattern ESCAPE '\\'`, { pattern });
-    const [items, total] = await this.repository.findAndCount({
-      where: prefix === '' ? {} : { email },
-      order: { createdAt: 'ASC', id: 'ASC' },
-      skip: (page - 1) * pageSize,
-      take: pageSize,
-    });
+    if (prefix !== '') {
+      query.andWhere(`user.email LIKE :prefix ESCAPE '\\'`, { prefix: `${likeLiteral(prefix)}%` });
+    }
+    const text = q?.trim().toLowerCase() ?? '';
+    if (text !== '') {
+      query.andWhere(
+        new Brackets((either) =>
+          either
+            .where(`user.email LIKE :text ESCAPE '\\'`)
+            .orWhere(`LOWER(user.name) LIKE :text ESCAPE '\\'`),
+        ),
+        { text: `%${likeLiteral(text)}%` },
+      );
+    }
+    const [items, total] = await query.getManyAndCount();
     return { items, total };
   }
 
@@ -226,4 +240,9 @@ function userNotFound(): KeycardError {
 
 function uniqueRoles(roles: readonly string[]): string[] {
   return [...new Set(roles)];
+}
+
+/** `value` for a LIKE pattern, its wildcards (`%`, `_`) and the escape character taken literally. */
+function likeLiteral(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
