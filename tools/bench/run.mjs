@@ -33,6 +33,13 @@ import {
   registerUser,
   startService,
 } from './services.mjs';
+import {
+  forgotRequest,
+  mailCounts,
+  startSmtpSink,
+  stoppedSmtpUrl,
+  UNLIMITED_ACCOUNT_MAIL,
+} from './forgot.mjs';
 import { createDatabase, findPostgres } from './postgres.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -221,6 +228,72 @@ async function measureGrants(auth, client) {
     return { rows, ratios: [versusExpress, versusFastify], slices: paired.scenarios };
   } finally {
     await Promise.all([express.stop(), fastify.stop()]);
+  }
+}
+
+/**
+ * `POST /auth/password/forgot` with the SMTP server running against it stopped (see forgot.mjs):
+ * two auth-services on the same CPU, paired slices, ratio stopped ÷ running (goal: the same rate).
+ * Also checks that every answer was a 202 and that the mails really went (or waited) as expected.
+ */
+async function measureForgot(dataDir) {
+  const sink = await startSmtpSink();
+  let sinkStopped = false;
+  const services = [];
+  try {
+    const running = await startAuth('auth-service.smtp-running', join(dataDir, 'smtp-running'), {
+      SMTP_URL: sink.url,
+      ...UNLIMITED_ACCOUNT_MAIL,
+    });
+    services.push(running);
+    const stopped = await startAuth('auth-service.smtp-stopped', join(dataDir, 'smtp-stopped'), {
+      SMTP_URL: await stoppedSmtpUrl(),
+      ...UNLIMITED_ACCOUNT_MAIL,
+    });
+    services.push(stopped);
+    const [runningUser, stoppedUser] = [
+      await registerUser(running.url),
+      await registerUser(stopped.url),
+    ];
+    const names = [
+      'auth POST /auth/password/forgot (SMTP running)',
+      'auth POST /auth/password/forgot (SMTP stopped)',
+    ];
+    note(
+      `measuring ${names.join(', ')}: ${grantRounds} rounds of ${slice} s slices ` +
+        `(about ${names.length * (SLICE_WARMUP_SECONDS + grantRounds * slice)} s)…`,
+    );
+    const paired = load({
+      connections,
+      warmup: SLICE_WARMUP_SECONDS,
+      slice,
+      rounds: grantRounds,
+      scenarios: [
+        { name: names[0], url: running.url, pid: running.pid, ...forgotRequest(runningUser.email) },
+        { name: names[1], url: stopped.url, pid: stopped.pid, ...forgotRequest(stoppedUser.email) },
+      ],
+    });
+    const [runningSlices, stoppedSlices] = paired.scenarios.map((s) => s.slices);
+    const rows = paired.scenarios.map((s) => sliceRow(s.name, s.slices));
+    const errors = [...runningSlices, ...stoppedSlices].reduce((sum, s) => sum + s.errors, 0);
+    if (errors > 0) throw new Error(`forgot answered something other than 202 ${errors} times`);
+    const [sent, waiting] = [await mailCounts(running.url), await mailCounts(stopped.url)];
+    const delivered = await sink.stop();
+    sinkStopped = true;
+    rows[1].note =
+      `mail with SMTP running: ${sent.queued ?? 0} queued, ${sent.sent ?? 0} sent, ${delivered} ` +
+      `received by the SMTP server; with it stopped: ${waiting.queued ?? 0} queued, ` +
+      `${waiting.sent ?? 0} sent`;
+    if (!(delivered > 0)) throw new Error('no mail reached the running SMTP server');
+    const ratio = pairedRatio(rows[1], stoppedSlices, runningSlices, {
+      baseline: 'SMTP running',
+      goal: 0.9,
+      rounds: grantRounds,
+    });
+    return { rows, ratio };
+  } finally {
+    for (const service of services) await service.stop();
+    if (!sinkStopped) await sink.stop();
   }
 }
 
@@ -422,6 +495,9 @@ async function main() {
     rows.push(await measureRefresh('auth POST /auth/refresh (SQLite)', auth));
     await auth.stop();
 
+    const forgot = await measureForgot(dataDir);
+    rows.push(...forgot.rows);
+
     const postgres = await findPostgres();
     if (postgres.skip) {
       rows.push({
@@ -439,7 +515,7 @@ async function main() {
       cleanups.unshift(() => pgAuth.stop());
       rows.push(await measureRefresh('auth POST /auth/refresh (PostgreSQL)', pgAuth));
     }
-    printTable(rows, [bearerRatio, apiKeyPaired, ...grants.ratios]);
+    printTable(rows, [bearerRatio, apiKeyPaired, ...grants.ratios, forgot.ratio]);
     mkdirSync(join(root, 'artifacts'), { recursive: true });
     const report = {
       date: new Date().toISOString(),
@@ -463,6 +539,8 @@ async function main() {
       grantCpuCostRatio: grants.ratios[1].cpu,
       grantRatioToExpress: grants.ratios[0].ratio,
       grantRatioToExpressRange: [grants.ratios[0].min, grants.ratios[0].max],
+      forgotSmtpStoppedRatio: forgot.ratio.ratio,
+      forgotSmtpStoppedRatioRange: [forgot.ratio.min, forgot.ratio.max],
       rows,
       slices: paired.scenarios,
       grantSlices: grants.slices,
