@@ -103,12 +103,14 @@ async function buildWatching(onRebuilt) {
   }
   for (const name of SERVICES) {
     let timer;
-    watch(join(distDir, name), (_event, file) => {
-      if (file !== 'main.js') return;
-      clearTimeout(timer);
-      // webpack writes the bundle in several steps: wait until it has been quiet a moment.
-      timer = setTimeout(() => onRebuilt(name), 400);
-    });
+    bundleWatchers.push(
+      watch(join(distDir, name), (_event, file) => {
+        if (file !== 'main.js') return;
+        clearTimeout(timer);
+        // webpack writes the bundle in several steps: wait until it has been quiet a moment.
+        timer = setTimeout(() => onRebuilt(name), 400);
+      }),
+    );
   }
 }
 
@@ -126,6 +128,8 @@ if (resourceEnv.AUTH_CLIENT_ID === undefined) {
 }
 
 const children = [];
+/** `--watch`: the file watchers on the bundles, closed at the end so that the script can exit. */
+const bundleWatchers = [];
 /** The running service processes by name (the watch builds are in `children` only). */
 const services = new Map();
 let stopping = false;
@@ -177,6 +181,7 @@ function signal(child, name) {
 async function stopAll(exitCode) {
   stopping = true;
   process.exitCode ??= exitCode;
+  for (const watcher of bundleWatchers) watcher.close();
   for (const child of [...children].reverse()) {
     if (child.exitCode !== null || child.signalCode !== null) continue;
     signal(child, 'SIGTERM');
