@@ -61,9 +61,10 @@ export class ServiceClientGuard implements CanActivate {
       throw invalidClient('no client credentials', true);
     }
     const presented = presentedClientCredentials({ authorization, params: new OAuthParams({}) });
-    const client = presented
-      ? await this.clients.authenticate(presented.clientId, presented.clientSecret)
-      : null;
+    const client =
+      presented !== undefined && presented.method !== 'none'
+        ? await this.clients.authenticate(presented.clientId, presented.clientSecret)
+        : null;
     if (client === null) {
       throw invalidClient('unknown client, wrong secret or revoked client', true);
     }

@@ -16,6 +16,16 @@ export const AuditEventType = {
   ClientCreated: 'client.created',
   ClientRevoked: 'client.revoked',
   ClientSecretRotated: 'client.secret_rotated',
+  ClientUpdated: 'client.updated',
+  /** OpenID Provider (oidc/): a user consented to an app's scopes, or removed a connected app. */
+  OidcConsentGranted: 'oidc.consent.granted',
+  OidcConsentRevoked: 'oidc.consent.revoked',
+  /** An authorization code issued to an app, redeemed, or presented a second time (replay). */
+  OidcCodeIssued: 'oidc.code.issued',
+  OidcCodeRedeemed: 'oidc.code.redeemed',
+  OidcCodeReplayed: 'oidc.code.replayed',
+  /** RP-initiated logout ended a browser session. */
+  OidcLogout: 'oidc.logout',
   UserRolesChanged: 'user.roles_changed',
   UserDisabled: 'user.disabled',
   UserEnabled: 'user.enabled',

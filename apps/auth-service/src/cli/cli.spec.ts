@@ -19,7 +19,7 @@ function setup(create: (input: NewClient) => Promise<CreatedClient>) {
   const created: NewClient[] = [];
   let keysListed = 0;
   const clients = {
-    create: (input: NewClient) => {
+    register: (input: NewClient) => {
       created.push(input);
       return create(input);
     },

@@ -1,6 +1,10 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { KeycardError } from '@keycard/common';
-import { ClientsService } from '../clients/clients.service';
+import {
+  CREATE_CLIENT_USAGE,
+  createClientCommand,
+  parseCreateClient,
+} from '../clients/clients.cli';
 import { KEYS_COMMANDS, runKeysCommand } from '../keys/keys.cli';
 import { ADMIN_COMMANDS, runAdminCommand } from '../users/admin.cli';
 
@@ -12,35 +16,11 @@ export interface CommandOutput {
 
 export const USAGE = [
   'usage: main.js <command>',
-  '  create-client <name> [--scopes "scope scope…"]   register a service client (prints its secret once)',
+  CREATE_CLIENT_USAGE,
   '  rotate-keys [--force]                             rotate the signing keys',
   '  list-keys                                         list the signing keys',
   '  promote-admin <email>                             make an existing user an enabled admin',
 ].join('\n');
-
-interface CreateClientArgs {
-  name: string;
-  scopes: string[];
-}
-
-/** `<name> [--scopes "a b"]` (also `--scopes=a b`); undefined when anything else is there. */
-function parseCreateClient(args: string[]): CreateClientArgs | undefined {
-  let name: string | undefined;
-  let scopes: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === '--scopes' || arg.startsWith('--scopes=')) {
-      const value = arg === '--scopes' ? args[++i] : arg.slice('--scopes='.length);
-      if (value === undefined) return undefined;
-      scopes = value.split(/\s+/).filter(Boolean);
-    } else if (arg.startsWith('--') || name !== undefined) {
-      return undefined;
-    } else {
-      name = arg;
-    }
-  }
-  return name === undefined ? undefined : { name, scopes };
-}
 
 async function createClient(
   app: INestApplicationContext,
@@ -52,13 +32,7 @@ async function createClient(
     io.err.write(`${USAGE}\n`);
     return 2;
   }
-  const created = await app.get(ClientsService).create(parsed);
-  io.out.write(
-    `client_id: ${created.clientId}\n` +
-      `client_secret: ${created.clientSecret}\n` +
-      `scopes: ${created.scopes.join(' ') || '(none)'}\n` +
-      'The secret is shown only now: store it in a secret manager.\n',
-  );
+  io.out.write(await createClientCommand(app, parsed));
   return 0;
 }
 

@@ -1,18 +1,29 @@
-import { Body, Controller, Delete, Get, HttpCode, Optional, Param, Post } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Optional,
+  Param,
+  Patch,
+  Post,
+} from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Roles } from '@keycard/auth';
 import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
-import { CreateClientDto } from './clients.dto';
+import { CreateClientDto, UpdateClientDto } from './clients.dto';
 import {
   ApiCreateClient,
   ApiListClients,
   ApiRevokeClient,
   ApiRotateClientSecret,
+  ApiUpdateClient,
 } from './clients.responses';
-import { ClientsService, ClientView, CreatedClient } from './clients.service';
+import { ClientsService, ClientView, CreatedClient, RegisteredClient } from './clients.service';
 
-/** Service-client administration; role `admin` only. The secret appears in the create answer only. */
+/** Client (service and app) administration; role `admin` only. The secret appears in the create answer only. */
 @ApiTags('Admin: clients')
 @Controller('admin/clients')
 @Roles('admin')
@@ -24,15 +35,29 @@ export class AdminClientsController {
 
   @Post()
   @ApiCreateClient()
-  async create(@Body() dto: CreateClientDto): Promise<CreatedClient> {
-    const created = await this.clients.create({ name: dto.name, scopes: dto.scopes });
+  async create(@Body() dto: CreateClientDto): Promise<RegisteredClient> {
+    const created = await this.clients.register(dto);
     void this.audit?.record({
       type: AuditEventType.ClientCreated,
       outcome: 'success',
       subjectId: created.clientId,
-      details: { name: created.name, scopes: created.scopes },
+      details: { name: created.name, type: created.type, scopes: created.scopes },
     });
     return created;
+  }
+
+  /** Changes the fields sent (redirect URIs, scopes, …); the secret and type stay. */
+  @Patch(':id')
+  @ApiUpdateClient()
+  async update(@Param('id') id: string, @Body() dto: UpdateClientDto): Promise<RegisteredClient> {
+    const updated = await this.clients.update(id, dto);
+    void this.audit?.record({
+      type: AuditEventType.ClientUpdated,
+      outcome: 'success',
+      subjectId: updated.clientId,
+      details: { fields: Object.keys(dto) },
+    });
+    return updated;
   }
 
   @Get()

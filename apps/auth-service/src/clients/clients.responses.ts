@@ -41,6 +41,21 @@ export class ClientResponse {
   @ApiProperty({ type: [String], example: ['documents:read'] })
   scopes!: string[];
 
+  @ApiProperty({ enum: ['service', 'web', 'spa', 'native'], example: 'service' })
+  type!: string;
+
+  @ApiProperty({ type: [String], example: [] })
+  redirectUris!: string[];
+
+  @ApiProperty({ type: [String], example: [] })
+  postLogoutRedirectUris!: string[];
+
+  @ApiProperty({ example: false })
+  firstParty!: boolean;
+
+  @ApiProperty({ type: String, nullable: true, example: null })
+  backchannelLogoutUri!: string | null;
+
   @ApiProperty({ example: '2026-01-05T09:30:00.000Z' })
   createdAt!: string;
 
@@ -65,6 +80,17 @@ export const ApiListClients = () =>
     ApiOperation({ summary: 'Lists the service clients, revoked ones included.' }),
     ApiOkResponse({ type: [ClientResponse] }),
     ApiAdminErrors(),
+  );
+
+export const ApiUpdateClient = () =>
+  applyDecorators(
+    ApiOperation({
+      summary: "Changes a client's registration (audited: client.updated).",
+      description: 'Only the fields sent change; the type and the secret stay.',
+    }),
+    ApiOkResponse({ type: ClientResponse }),
+    ApiAdminErrors(),
+    notFound(),
   );
 
 export const ApiRotateClientSecret = () =>

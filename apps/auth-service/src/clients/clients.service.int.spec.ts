@@ -134,7 +134,12 @@ describe.each(databaseBackends())('ClientsService on $name', (backend) => {
     expect(listed[1]).toEqual({
       clientId: b.clientId,
       name: 'B',
+      type: 'service',
       scopes: [],
+      redirectUris: [],
+      postLogoutRedirectUris: [],
+      firstParty: false,
+      backchannelLogoutUri: null,
       createdAt: new Date(clock.now()).toISOString(),
       revokedAt: new Date(clock.now()).toISOString(),
     });

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import {
@@ -10,6 +10,7 @@ import {
   sha256Hex,
 } from '@keycard/common';
 import { authConfig, AuthSettings } from '../config/auth.config';
+import { RevocationEvents } from '../revocation/revocation-events.service';
 import { isUniqueViolation } from '../users/unique-violation';
 import { BootstrapClient, parseBootstrapClients } from './bootstrap-clients';
 import {
@@ -21,16 +22,24 @@ import {
   newClientSecret,
   uniqueScopes,
 } from './client-format';
+import { AppRegistration, checkRegistration, hasSecret } from './client-registration';
+import { ClientView, RegisteredClient, toClientView, toRegisteredClient } from './client-views';
 import { OAuthClientEntity } from './oauth-client.entity';
 
-export interface NewClient {
+export type { ClientView, RegisteredClient } from './client-views';
+export { toClientView } from './client-views';
+
+export interface NewClient extends Partial<AppRegistration> {
   name: string;
   scopes: string[];
   /** Chosen id (bootstrap, tests); generated (`svc_…`) when absent. */
   clientId?: string;
-  /** Chosen secret; generated (`cs_…`, 256 bits) when absent. */
+  /** Chosen secret; generated (`cs_…`, 256 bits) when absent. Never for a public client. */
   clientSecret?: string;
 }
+
+/** A change to a registration (`PATCH /admin/clients/:id`); the type cannot change. */
+export type ClientChanges = Partial<Omit<NewClient, 'clientId' | 'clientSecret'>>;
 
 /** The one answer that carries the secret: show it once, it cannot be read back. */
 export interface CreatedClient {
@@ -38,15 +47,6 @@ export interface CreatedClient {
   clientSecret: string;
   name: string;
   scopes: string[];
-}
-
-/** What listings show of a client: never its secret or hash. Times are ISO 8601 strings. */
-export interface ClientView {
-  clientId: string;
-  name: string;
-  scopes: string[];
-  createdAt: string;
-  revokedAt: string | null;
 }
 
 /** Client rows this instance remembers at most (`ClientsService` cache). */
@@ -67,18 +67,42 @@ function invalidInput(message: string): KeycardError {
   return new KeycardError(ErrorCode.ValidationFailed, { message });
 }
 
-export function toClientView(client: OAuthClientEntity): ClientView {
-  return {
-    clientId: client.clientId,
-    name: client.name,
-    scopes: client.scopes,
-    createdAt: new Date(client.createdAt).toISOString(),
-    revokedAt: client.revokedAt === null ? null : new Date(client.revokedAt).toISOString(),
-  };
+/** The fields of a new or changed client, checked: name, scopes and the app registration. */
+function checkClientFields(input: NewClient): {
+  name: string;
+  scopes: string[];
+  registration: AppRegistration;
+} {
+  const name = input.name.trim();
+  if (name === '' || name.length > CLIENT_NAME_MAX_LENGTH) {
+    throw invalidInput(`name must be 1 to ${CLIENT_NAME_MAX_LENGTH} characters`);
+  }
+  const scopes = uniqueScopes(input.scopes);
+  if (scopes.length > MAX_SCOPES || !scopes.every(isValidScope)) {
+    throw invalidInput(
+      `scopes must be at most ${MAX_SCOPES} scope tokens without spaces, quotes or backslashes`,
+    );
+  }
+  const registration = checkRegistration({
+    type: input.type ?? 'service',
+    redirectUris: input.redirectUris ?? [],
+    postLogoutRedirectUris: input.postLogoutRedirectUris ?? [],
+    firstParty: input.firstParty ?? false,
+    backchannelLogoutUri: input.backchannelLogoutUri ?? null,
+  });
+  return { name, scopes, registration };
+}
+
+/** The keys of a PATCH that were really sent (`undefined` means "leave as it is"). */
+function definedOnly<T extends object>(changes: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(changes).filter(([, value]) => value !== undefined),
+  ) as Partial<T>;
 }
 
 /**
- * Registered service clients: creation, secret checks, `BOOTSTRAP_CLIENTS`, listing and revocation.
+ * Registered clients (services and apps): registration, secret checks, `BOOTSTRAP_CLIENTS`,
+ * listing and revocation.
  *
  * Rows read to check a secret are reused for `CLIENT_CACHE_TTL` (default 5 s; 0 = always read): a
  * client-credentials grant then costs a SHA-256 and a signature, not a database query. A change
@@ -96,32 +120,73 @@ export class ClientsService implements OnModuleInit {
     @Inject(authConfig.KEY)
     private readonly config: Pick<AuthSettings, 'bootstrapClients' | 'clientCacheTtl'>,
     private readonly clock: Clock,
+    @Optional() private readonly revocations?: RevocationEvents,
   ) {
     this.cacheTtlMs = config.clientCacheTtl * 1000;
+    // Another instance's revocation reaches this cache through the revocation log, within a second.
+    revocations?.subscribe((event) => {
+      if (event.kind === 'client') this.cache.delete(event.subject);
+    });
   }
 
   onModuleInit(): Promise<void> {
     return this.ensureBootstrapClients(this.config.bootstrapClients);
   }
 
-  /** Registers a client; 409 when a chosen id is taken. The secret is returned here and never again. */
+  /** Registers a service client (console, command line); see `register`. */
   async create(input: NewClient): Promise<CreatedClient> {
-    const name = input.name.trim();
-    if (name === '' || name.length > CLIENT_NAME_MAX_LENGTH) {
-      throw invalidInput(`name must be 1 to ${CLIENT_NAME_MAX_LENGTH} characters`);
+    const { client, secret } = await this.insert({ ...input, type: 'service' });
+    return {
+      clientId: client.clientId,
+      clientSecret: secret ?? '',
+      name: client.name,
+      scopes: client.scopes,
+    };
+  }
+
+  /**
+   * Registers a client of any type; 409 when a chosen id is taken. The secret (`web`, `service`)
+   * is returned here and never again; `spa` and `native` clients get none.
+   */
+  async register(input: NewClient): Promise<RegisteredClient> {
+    const { client, secret } = await this.insert(input);
+    return toRegisteredClient(client, secret);
+  }
+
+  /** Changes an active client's registration (`PATCH /admin/clients/:id`); the type is fixed. */
+  async update(clientId: string, changes: ClientChanges): Promise<RegisteredClient> {
+    const existing = await this.findActive(clientId);
+    if (existing === null)
+      throw new KeycardError(ErrorCode.NotFound, { message: 'Client not found' });
+    if (changes.type !== undefined && changes.type !== existing.type) {
+      throw invalidInput('type cannot change; register a new client instead');
     }
-    const scopes = uniqueScopes(input.scopes);
-    if (scopes.length > MAX_SCOPES || !scopes.every(isValidScope)) {
-      throw invalidInput(
-        `scopes must be at most ${MAX_SCOPES} scope tokens without spaces, quotes or backslashes`,
-      );
-    }
+    const merged = { ...toRegisteredClient(existing), ...definedOnly(changes) };
+    const checked = checkClientFields(merged);
+    const fields = { name: checked.name, scopes: checked.scopes, ...checked.registration };
+    await this.clients.update({ clientId }, fields);
+    this.cache.delete(clientId);
+    this.logger.log(`Updated the registration of client ${clientId}`);
+    return toRegisteredClient({ ...existing, ...fields });
+  }
+
+  private async insert(
+    input: NewClient,
+  ): Promise<{ client: OAuthClientEntity; secret: string | undefined }> {
+    const checked = checkClientFields(input);
     const clientId = input.clientId ?? newClientId();
     if (!CLIENT_ID_PATTERN.test(clientId))
       throw invalidInput('clientId must be 1-128 of A-Z a-z 0-9 . _ ~ -');
-    const clientSecret = input.clientSecret ?? newClientSecret();
+    const secret = hasSecret(checked.registration.type)
+      ? (input.clientSecret ?? newClientSecret())
+      : undefined;
+    const client = {
+      ...this.row(clientId, checked.name, secret ?? randomToken(32), checked.scopes),
+      ...checked.registration,
+    };
     try {
-      await this.clients.insert(this.row(clientId, name, clientSecret, scopes));
+      // A copy: on PostgreSQL, insert() writes the raw RETURNING values (JSON text) back into it.
+      await this.clients.insert({ ...client });
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw new KeycardError(ErrorCode.Conflict, {
@@ -130,8 +195,8 @@ export class ClientsService implements OnModuleInit {
       }
       throw error;
     }
-    this.logger.log(`Registered client ${clientId}`);
-    return { clientId, clientSecret, name, scopes };
+    this.logger.log(`Registered ${client.type} client ${clientId}`);
+    return { client, secret };
   }
 
   /**
@@ -142,7 +207,8 @@ export class ClientsService implements OnModuleInit {
     if (!CLIENT_ID_PATTERN.test(clientId) || secret.length > SECRET_MAX_LENGTH) return null;
     const client = await this.find(clientId);
     const matches = constantTimeEqual(sha256Hex(secret), client?.secretHash ?? UNKNOWN_CLIENT_HASH);
-    return client !== null && matches && client.revokedAt === null ? client : null;
+    const usable = client !== null && client.revokedAt === null && hasSecret(client.type);
+    return usable && matches ? client : null;
   }
 
   /** The client when it exists and is not revoked (introspection re-checks client tokens with it). */
@@ -192,6 +258,7 @@ export class ClientsService implements OnModuleInit {
       : null;
     if (client === null)
       throw new KeycardError(ErrorCode.NotFound, { message: 'Client not found' });
+    if (!hasSecret(client.type)) throw invalidInput('A public client has no secret to rotate');
     const clientSecret = newClientSecret();
     const result = await this.clients
       .createQueryBuilder()
@@ -212,14 +279,20 @@ export class ClientsService implements OnModuleInit {
     const known =
       CLIENT_ID_PATTERN.test(clientId) && (await this.clients.countBy({ clientId })) > 0;
     if (!known) throw new KeycardError(ErrorCode.NotFound, { message: 'Client not found' });
-    const result = await this.clients
+    const update = this.clients
       .createQueryBuilder()
       .update()
       .set({ revokedAt: this.clock.now() })
-      .where('client_id = :clientId AND revoked_at IS NULL', { clientId })
-      .execute();
+      .where('client_id = :clientId AND revoked_at IS NULL', { clientId });
+    // With its revocation event (every token issued to it is refused), in one transaction.
+    const revoked = this.revocations
+      ? await this.revocations.write(
+          [{ kind: 'client', subject: clientId }],
+          [{ query: update.getQueryAndParameters(), requireOneRow: true }],
+        )
+      : ((await update.execute()).affected ?? 0) > 0;
     this.cache.delete(clientId);
-    if (result.affected) this.logger.log(`Revoked client ${clientId}`);
+    if (revoked) this.logger.log(`Revoked client ${clientId}`);
   }
 
   /**
@@ -266,6 +339,11 @@ export class ClientsService implements OnModuleInit {
       name,
       secretHash: sha256Hex(secret),
       scopes,
+      type: 'service',
+      redirectUris: [],
+      postLogoutRedirectUris: [],
+      firstParty: false,
+      backchannelLogoutUri: null,
       createdAt: this.clock.now(),
       revokedAt: null,
     });

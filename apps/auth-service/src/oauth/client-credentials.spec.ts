@@ -91,24 +91,43 @@ describe('presentedClientCredentials', () => {
     expect(error.headers['WWW-Authenticate']).toBe('Basic realm="keycard"');
   });
 
-  it.each([
-    ['client_id without client_secret', { client_id: 'svc' }],
-    ['client_secret without client_id', { client_secret: 'x' }],
-  ])('refuses %s with invalid_client', (_case, body) => {
-    expect(failure(() => presentedClientCredentials(request(body))).code).toBe(
-      ErrorCode.OAuthInvalidClient,
-    );
+  it('reads a client_id alone as method none (for public clients only: see the authenticator)', () => {
+    expect(presentedClientCredentials(request({ client_id: 'svc' }))).toEqual({
+      method: 'none',
+      clientId: 'svc',
+    });
   });
+
+  it.each([['client_secret without client_id', { client_secret: 'x' }]])(
+    'refuses %s with invalid_client',
+    (_case, body) => {
+      expect(failure(() => presentedClientCredentials(request(body))).code).toBe(
+        ErrorCode.OAuthInvalidClient,
+      );
+    },
+  );
 });
 
 describe('OAuthClientAuthenticator', () => {
-  const client = { clientId: 'svc', scopes: ['a'], revokedAt: null } as OAuthClientEntity;
+  const client = {
+    clientId: 'svc',
+    type: 'service',
+    scopes: ['a'],
+    revokedAt: null,
+  } as OAuthClientEntity;
+  const spa = {
+    clientId: 'spa',
+    type: 'spa',
+    scopes: [] as string[],
+    revokedAt: null,
+  } as unknown as OAuthClientEntity;
   const calls: [string, string][] = [];
   const clients = {
     authenticate: async (id: string, secret: string) => {
       calls.push([id, secret]);
       return id === 'svc' && secret === 'right secret' ? client : null;
     },
+    findActive: async (id: string) => ({ svc: client, spa })[id] ?? null,
   } as unknown as ClientsService;
   const authenticator = new OAuthClientAuthenticator(clients);
 
@@ -136,6 +155,15 @@ describe('OAuthClientAuthenticator', () => {
     const error = await rejection(authenticator.require(request({})));
     expect(error.code).toBe(ErrorCode.OAuthInvalidClient);
     expect(error.headers['WWW-Authenticate']).toBe('Basic realm="keycard"');
+  });
+
+  it('takes a client_id alone from a public client, and refuses it from a confidential or unknown one', async () => {
+    await expect(authenticator.authenticate(request({ client_id: 'spa' }))).resolves.toBe(spa);
+    for (const id of ['svc', 'nobody']) {
+      const error = await rejection(authenticator.authenticate(request({ client_id: id })));
+      expect(error.code).toBe(ErrorCode.OAuthInvalidClient);
+      expect(error.headers['WWW-Authenticate']).toBeUndefined();
+    }
   });
 
   it.each([

@@ -1,14 +1,12 @@
 import { ErrorCode, KeycardError } from '@keycard/common';
 import { invalidRequest, OAuthRequest } from './oauth-params';
 
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 
-/** Credentials a client presented, not yet checked. */
-export interface PresentedClientCredentials {
-  method: ClientAuthMethod;
-  clientId: string;
-  clientSecret: string;
-}
+/** Credentials a client presented, not yet checked (`none`: a public client's `client_id` alone). */
+export type PresentedClientCredentials =
+  | { method: 'client_secret_basic' | 'client_secret_post'; clientId: string; clientSecret: string }
+  | { method: 'none'; clientId: string };
 
 export const BASIC_CHALLENGE = 'Basic realm="keycard"';
 
@@ -49,7 +47,7 @@ function parseBasic(authorization: string): PresentedClientCredentials {
  * The client credentials of a request: `client_secret_basic` (Authorization: Basic) or
  * `client_secret_post` (`client_id` + `client_secret` in the body); undefined when none were sent.
  * Using both methods at once is `invalid_request` (RFC 6749 §2.3); a `client_id` with no secret is
- * `invalid_client`, since every Keycard client is confidential.
+ * method `none`, which only a public (`spa`, `native`) client may use (`OAuthClientAuthenticator`).
  */
 export function presentedClientCredentials(
   request: OAuthRequest,
@@ -66,6 +64,6 @@ export function presentedClientCredentials(
   }
   if (bodyId === undefined && bodySecret === undefined) return undefined;
   if (bodyId === undefined) throw invalidClient('client_secret without client_id', false);
-  if (bodySecret === undefined) throw invalidClient('client_id without client_secret', false);
+  if (bodySecret === undefined) return { method: 'none', clientId: bodyId };
   return { method: 'client_secret_post', clientId: bodyId, clientSecret: bodySecret };
 }

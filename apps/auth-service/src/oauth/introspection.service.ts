@@ -37,7 +37,8 @@ export class IntrospectionService {
   ) {}
 
   async introspect(request: OAuthRequest): Promise<IntrospectionResponse> {
-    await this.clientAuth.require(request);
+    // RFC 7662 §2.1: only a client that proved who it is (a secret) may introspect.
+    await this.clientAuth.requireConfidential(request);
     const token = presentedToken(request.params);
     const kind = tokenKind(token);
     switch (kind) {

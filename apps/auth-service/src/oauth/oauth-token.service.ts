@@ -37,7 +37,7 @@ export class OAuthTokenService {
     const grantType = request.params.require('grant_type');
     switch (grantType) {
       case 'client_credentials':
-        return this.clientCredentials(await this.clientAuth.require(request), request);
+        return this.clientCredentials(await this.clientAuth.requireConfidential(request), request);
       case 'refresh_token':
         return this.refresh(await this.clientAuth.authenticate(request), request);
       default:
@@ -52,6 +52,11 @@ export class OAuthTokenService {
     client: OAuthClientEntity,
     request: OAuthRequest,
   ): Promise<OAuthTokenResponse> {
+    if (client.type !== 'service') {
+      throw new KeycardError(ErrorCode.OAuthUnauthorizedClient, {
+        reason: 'client_credentials is for service clients',
+      });
+    }
     const scope = grantableScopes(parseScopeParam(request.params.get('scope')), client.scopes).join(
       ' ',
     );

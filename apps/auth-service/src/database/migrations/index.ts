@@ -11,6 +11,7 @@ import { RetentionIndexes1764300001200 } from './1764300001200-retention-indexes
 import { UsersEmailVerified1764300001000 } from './1764300001000-users-email-verified';
 import { MailOutbox1764300002000 } from './1764300002000-mail-outbox';
 import { AccountTokens1764300002010 } from './1764300002010-account-tokens';
+import { OAuthClientApps1764300004000 } from './1764300004000-oauth-client-apps';
 
 /** Every PostgreSQL migration of the auth-service, oldest first. */
 export const AUTH_MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -26,4 +27,5 @@ export const AUTH_MIGRATIONS: (new () => MigrationInterface)[] = [
   RetentionIndexes1764300001200,
   MailOutbox1764300002000,
   AccountTokens1764300002010,
+  OAuthClientApps1764300004000,
 ];
