@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { KeycardAuthModule } from '@keycard/auth';
-import { RateLimitStore } from '@keycard/common';
+import { RateLimitModule, RateLimitStore } from '@keycard/common';
 import { KeycardMetrics, ServiceHealthModule } from '@keycard/observability';
 import { AdminModule } from './admin/admin.module';
 import { keycardAuthOptions } from './config/keycard-auth.options';
@@ -10,14 +10,16 @@ import { DatabaseModule } from './database/database.module';
 import { DocumentsModule } from './documents/documents.module';
 import { MeModule } from './me/me.module';
 import { ResourceObservabilityModule } from './observability/resource-observability';
-import { RateLimitModule } from './rate-limit/rate-limit.module';
 
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [resourceConfig] }),
+    RateLimitModule.forRootAsync({
+      inject: [resourceConfig.KEY],
+      useFactory: (config: ResourceSettings) => config,
+    }),
     ResourceObservabilityModule,
     KeycardAuthModule.forRootAsync({
-      imports: [RateLimitModule],
       inject: [resourceConfig.KEY, RateLimitStore, KeycardMetrics],
       useFactory: (config: ResourceSettings, store: RateLimitStore, metrics: KeycardMetrics) =>
         keycardAuthOptions(config, store, metrics),

@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { generateApiKey, type RedisClient } from '@keycard/common';
+import { generateApiKey, RATE_LIMIT_REDIS, type RedisClient } from '@keycard/common';
 import { getOnFreshConnection as get, refusesConnections, testRedisUrl } from '@keycard/testing';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,7 +10,6 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApp } from '../app.factory';
 import { DocumentsService } from '../documents/documents.service';
-import { RESOURCE_REDIS } from '../rate-limit/rate-limit.module';
 import { startTestIssuer, TestIssuer } from '../testing/jwks-server';
 
 const ENV_KEYS = [
@@ -202,7 +201,7 @@ describe('resource-service observability over HTTP (Fastify)', () => {
   });
 
   (redisUrl ? it : it.skip)('answers 503 naming Redis once its client is closed', async () => {
-    const redis = running.app.get<symbol, RedisClient>(RESOURCE_REDIS, { strict: false });
+    const redis = running.app.get<symbol, RedisClient>(RATE_LIMIT_REDIS, { strict: false });
     await redis.close();
     const response = await http().get('/health/ready').expect(503);
     expect(response.body.error.redis.status).toBe('down');

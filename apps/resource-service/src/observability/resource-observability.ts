@@ -1,4 +1,4 @@
-import { KeycardError, type ErrorObserver } from '@keycard/common';
+import { KeycardError, RATE_LIMIT_REDIS, type ErrorObserver } from '@keycard/common';
 import {
   KeycardMetrics,
   ObservabilityModule,
@@ -7,7 +7,6 @@ import {
 } from '@keycard/observability';
 import type { LevelWithSilent } from 'pino';
 import { resourceConfig, ResourceSettings } from '../config/resource.config';
-import { RateLimitModule, RESOURCE_REDIS } from '../rate-limit/rate-limit.module';
 
 /** Levels at which the resource-service writes one line per request. */
 const REQUEST_LOG_LEVELS: readonly LevelWithSilent[] = ['debug', 'trace'];
@@ -21,8 +20,7 @@ const REQUEST_LOG_LEVELS: readonly LevelWithSilent[] = ['debug', 'trace'];
  * `X-Request-Id`, and every request is still counted and timed in the metrics.
  */
 export const ResourceObservabilityModule = ObservabilityModule.forRootAsync({
-  imports: [RateLimitModule],
-  inject: [resourceConfig.KEY, RESOURCE_REDIS],
+  inject: [resourceConfig.KEY, RATE_LIMIT_REDIS],
   useFactory: (config: ResourceSettings, redis: ObservabilityOptions['redisPing']) => {
     const perRequest = REQUEST_LOG_LEVELS.includes(config.observability.logLevel);
     return {
