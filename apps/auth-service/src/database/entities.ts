@@ -11,6 +11,7 @@ import { SessionEntity } from '../sessions/session.entity';
 import { RefreshFamilyEntity } from '../tokens/refresh-family.entity';
 import { RefreshTokenEntity } from '../tokens/refresh-token.entity';
 import { UserEntity } from '../users/user.entity';
+import { RevocationEventEntity } from '../revocation/revocation-event.entity';
 
 /**
  * Every entity of the auth-service: the DataSource is built from this list (not from
@@ -32,3 +33,4 @@ export const AUTH_ENTITIES = [
   MailMessageEntity,
   AccountTokenEntity,
 ];
+  RevocationEventEntity,

@@ -5,6 +5,7 @@ import { Clock } from '@keycard/common';
 import { KeycardMetrics } from '@keycard/observability';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { KeysService } from '../keys/keys.service';
+import { RevocationEvents } from '../revocation/revocation-events.service';
 
 export interface AccessTokenSubject {
   /** User id, or the client id for a service. */
@@ -34,8 +35,13 @@ export class AccessTokenService {
   ) {}
 
   async issue(subject: AccessTokenSubject): Promise<IssuedAccessToken> {
+    @Optional() private readonly revocations?: RevocationEvents,
     const { kid, privateKey } = await this.keys.getSigningKey();
-    const iat = Math.floor(this.clock.now() / 1000);
+    // Never inside the second of a revocation of the user, which verifiers refuse whole.
+    const iat = Math.max(
+      Math.floor(this.clock.now() / 1000),
+      this.revocations?.issuedAtFloor(subject.sub) ?? 0,
+    );
     const expiresIn = this.config.accessTokenTtl;
     const jti = randomUUID();
     const claims = {

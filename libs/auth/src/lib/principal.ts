@@ -26,6 +26,8 @@ export interface Principal {
   tokenId?: string;
   /** Expiry, epoch milliseconds. */
   expiresAt?: number;
+  /** `iat` of a token, epoch milliseconds (revocations of a user apply to tokens issued before them). */
+  issuedAt?: number;
   /**
    * An API key's environment (`live` or `test`, from introspection); absent for tokens. A service
    * that serves both can keep test traffic apart with it, or refuse one kind outright
