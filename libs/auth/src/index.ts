@@ -28,6 +28,12 @@ export {
   principalOf,
   IS_PUBLIC_KEY,
 } from './lib/decorators';
+export { RequireAuth } from './lib/step-up/require-auth.decorator';
+export {
+  insufficientUserAuthentication,
+  unmetStepUp,
+  type StepUpRequirement,
+} from './lib/step-up/step-up';
 export { AccessTokenVerifier } from './lib/access-token.verifier';
 export { VerifiedTokenCache } from './lib/verified-token.cache';
 export type { ApiKeyOptions } from './lib/options';
@@ -53,15 +59,3 @@ export {
   type ApiKeyUsageReporterOptions,
 } from './lib/api-keys/api-key-usage.reporter';
 export { API_KEY_HEADER, API_KEY_STRATEGY } from './lib/strategies/api-key.strategy';
-export {
-  REVOCATION_CHANNEL,
-  REVOCATION_KINDS,
-  parseRevocationEvent,
-  parseRevocationMessage,
-  validFrom,
-  type RevocationEvent,
-  type RevocationKind,
-  type RevocationMessage,
-} from './lib/revocation/revocation-event';
-export { DenySet, DEFAULT_DENY_SET_MAX_ENTRIES } from './lib/revocation/deny-set';
-export { RevocationFollower, FAIL_CLOSED_LAG_SECONDS } from './lib/revocation/revocation-follower';

@@ -42,6 +42,13 @@ export const AuditEventType = {
   PasswordChanged: 'account.password_changed',
   /** A new address confirmed from the link mailed to it. */
   EmailChanged: 'account.email_changed',
+  /** Second factors (mfa/): a TOTP app or passkey added or removed, codes renewed, an admin reset. */
+  MfaFactorAdded: 'mfa.factor_added',
+  MfaFactorRemoved: 'mfa.factor_removed',
+  MfaRecoveryCodesRenewed: 'mfa.recovery_codes_renewed',
+  MfaReset: 'mfa.reset',
+  /** A wrong second-factor code at sign-in (TOTP or recovery), or a refused passkey. */
+  MfaLoginFailure: 'auth.mfa.failure',
 } as const;
 export type AuditEventType = (typeof AuditEventType)[keyof typeof AuditEventType];
 

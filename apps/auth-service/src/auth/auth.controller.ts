@@ -1,9 +1,11 @@
 import { Body, Controller, Get, HttpCode, Ip, Optional, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Public } from '@keycard/auth';
-import { ErrorCode, KeycardError } from '@keycard/common';
+import { Clock, ErrorCode, KeycardError } from '@keycard/common';
 import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
+import { MfaLoginService } from '../mfa/mfa-login.service';
+import { passwordSignIn } from '../mfa/sign-in-context';
 import { SessionsService } from '../sessions/sessions.service';
 import { TokenPair, TokensService } from '../tokens/tokens.service';
 import { LoginDto, RegisterDto } from '../users/users.dto';
@@ -31,6 +33,8 @@ export class AuthController {
     private readonly tokens: TokensService,
     private readonly sessions: SessionsService,
     private readonly registration: RegistrationService,
+    private readonly clock: Clock,
+    private readonly mfaLogin: MfaLoginService,
     @Optional() private readonly audit?: AuditService,
   ) {}
 
@@ -46,7 +50,12 @@ export class AuthController {
   @ApiLogin()
   @HttpCode(200)
   async login(@Body() dto: LoginDto, @Ip() ip: string): Promise<TokenPair> {
-    return this.tokens.login(await this.passwordLogin.authenticate(dto.email, dto.password, ip));
+    const user = await this.passwordLogin.authenticate(dto.email, dto.password, ip);
+    const first = passwordSignIn(this.clock.now());
+    // A user with a second factor gets an mfaToken for `POST /auth/login/mfa`, not tokens.
+    const challenge = this.mfaLogin.challenge(user, first);
+    if (challenge) throw MfaLoginService.required(challenge);
+    return this.tokens.login(user, first);
   }
 
   @Public()

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AccountModule } from '../account/account.module';
+import { MfaModule } from '../mfa/mfa.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { ThrottleModule } from '../throttle/throttle.module';
 import { TokensModule } from '../tokens/tokens.module';
@@ -9,7 +10,7 @@ import { PasswordLoginService } from './password-login.service';
 import { RegistrationService } from './registration.service';
 
 @Module({
-  imports: [UsersModule, TokensModule, ThrottleModule, SessionsModule, AccountModule],
+  imports: [UsersModule, TokensModule, ThrottleModule, SessionsModule, AccountModule, MfaModule],
   controllers: [AuthController],
   providers: [PasswordLoginService, RegistrationService],
   exports: [PasswordLoginService, RegistrationService],

@@ -18,6 +18,7 @@ import { resolve } from 'node:path';
 import { loadAccountSettings } from '../account/account-settings';
 import { loadGoogleSettings } from '../google/google-settings';
 import { loadMailSettings } from '../mail/mail-settings';
+import { loadMfaSettings } from '../mfa/mfa-settings';
 import { passwordWeakness } from '../users/password-policy';
 import { loadRetentionSettings } from '../retention/retention-settings';
 
@@ -98,6 +99,8 @@ export function loadAuthConfig(env: Env) {
     mail: loadMailSettings(env),
     /** REQUIRE_VERIFIED_EMAIL, PASSWORD_RESET_TTL, … (`../account/account-settings.ts`). */
     account: loadAccountSettings(env),
+    /** MFA_REQUIRED_ROLES, WEBAUTHN_RP_ID, … (`../mfa/mfa-settings.ts`). */
+    mfa: loadMfaSettings(env, issuer),
     /** LOG_LEVEL, METRICS_TOKEN, SHUTDOWN_TIMEOUT. */
     observability: loadObservabilityConfig(env),
   };

@@ -7,11 +7,12 @@ import { GoogleGrantEntity } from '../google/google-grant.entity';
 import { UserIdentityEntity } from '../google/user-identity.entity';
 import { SigningKeyEntity } from '../keys/signing-key.entity';
 import { MailMessageEntity } from '../mail/mail-message.entity';
+import { MfaFactorEntity } from '../mfa/mfa-factor.entity';
+import { RecoveryCodeEntity } from '../mfa/recovery-code.entity';
 import { SessionEntity } from '../sessions/session.entity';
 import { RefreshFamilyEntity } from '../tokens/refresh-family.entity';
 import { RefreshTokenEntity } from '../tokens/refresh-token.entity';
 import { UserEntity } from '../users/user.entity';
-import { RevocationEventEntity } from '../revocation/revocation-event.entity';
 
 /**
  * Every entity of the auth-service: the DataSource is built from this list (not from
@@ -32,5 +33,6 @@ export const AUTH_ENTITIES = [
   AuditEventEntity,
   MailMessageEntity,
   AccountTokenEntity,
+  MfaFactorEntity,
+  RecoveryCodeEntity,
 ];
-  RevocationEventEntity,

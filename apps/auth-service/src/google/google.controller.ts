@@ -13,8 +13,9 @@ import {
 import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '@keycard/auth';
-import { ErrorCode, KeycardError } from '@keycard/common';
+import { Clock, ErrorCode, KeycardError } from '@keycard/common';
 import { authConfig, AuthSettings } from '../config/auth.config';
+import { federatedSignIn } from '../mfa/sign-in-context';
 import { parseLoginError } from '../pages/login.page';
 import { redirectTo, sendPage } from '../pages/page-response';
 import { assertLoginCsrf } from '../sessions/csrf';
@@ -80,6 +81,7 @@ export class GoogleController {
     private readonly tokens: TokensService,
     private readonly startThrottle: GoogleStartThrottle,
     @Inject(authConfig.KEY) private readonly config: AuthSettings,
+    private readonly clock: Clock,
   ) {
     this.issuerOrigin = new URL(config.issuer).origin;
   }
@@ -191,7 +193,7 @@ export class GoogleController {
   ): Promise<TokenPair> {
     const user = await this.google.redeemHandoff(body.code);
     response.header('Cache-Control', 'no-store');
-    return this.tokens.login(user);
+    return this.tokens.login(user, federatedSignIn(this.clock.now()));
   }
 
   /** A hand-off redirect, a new session, or the password step of a link. */
@@ -217,6 +219,7 @@ export class GoogleController {
       outcome.user,
       { userAgent: request.headers['user-agent'], ip: request.ip },
       readCookie(request, SESSION_COOKIE),
+      federatedSignIn(this.clock.now()),
     );
     setSessionCookie(response, token, this.config);
     this.logger.log(`Google sign-in of user ${outcome.user.id}: session started`);

@@ -1,4 +1,5 @@
 import { Clock } from '@keycard/common';
+import { decodeAmr, encodeAmr } from '../mfa/sign-in-context';
 import type { RedisClient } from '../redis/redis.client';
 import {
   CREATE_SCRIPT,
@@ -31,7 +32,13 @@ export function recordFromHash(hash: Record<string, string>): SessionRecord | nu
     if (!Number.isSafeInteger(value)) return null;
     record[field] = value;
   }
-  return record as SessionRecord;
+  // Sign-in fields came later: a session written without them still reads (`sessionSignIn`).
+  const authTime = Number(hash['authTime']);
+  return {
+    ...(record as SessionRecord),
+    ...(hash['amr'] ? { amr: decodeAmr(hash['amr']) } : {}),
+    ...(Number.isSafeInteger(authTime) && hash['authTime'] ? { authTime } : {}),
+  };
 }
 
 function pairsToHash(pairs: unknown): Record<string, string> {
@@ -42,7 +49,13 @@ function pairsToHash(pairs: unknown): Record<string, string> {
 }
 
 function hashToPairs(record: SessionRecord): string[] {
-  return [...TEXT_FIELDS, ...NUMBER_FIELDS].flatMap((field) => [field, String(record[field])]);
+  const pairs = [...TEXT_FIELDS, ...NUMBER_FIELDS].flatMap((field) => [
+    field,
+    String(record[field]),
+  ]);
+  pairs.push('amr', encodeAmr(record.amr ?? []));
+  if (record.authTime !== undefined) pairs.push('authTime', String(record.authTime));
+  return pairs;
 }
 
 /**

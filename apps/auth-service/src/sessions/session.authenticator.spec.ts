@@ -26,6 +26,7 @@ const active: ActiveSession = {
     roles: ['user', 'admin'],
     disabled: false,
     emailVerified: false,
+    mfaMethods: '',
     createdAt: 0,
     updatedAt: 0,
   },
@@ -66,6 +67,9 @@ describe('SessionAuthenticator', () => {
       scopeRestricted: false,
       sessionId: active.session.id,
       expiresAt: 1000,
+      // A session recorded without its sign-in: no methods, signed in when it started.
+      amr: [],
+      authTime: 0,
     });
     expect(seen.at(-1)).toBe(TOKEN);
   });

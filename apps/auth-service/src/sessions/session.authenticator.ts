@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { CredentialAuthenticator, Principal } from '@keycard/auth';
 import { ErrorCode, KeycardError } from '@keycard/common';
 import { authConfig, AuthSettings } from '../config/auth.config';
+import { sessionSignIn } from '../mfa/sign-in-context';
 import { assertSessionCsrf } from './csrf';
 import { isHttpRequest } from './http-request';
 import { attachSession } from './session-context';
@@ -9,6 +10,7 @@ import { readCookie, SESSION_COOKIE } from './session-cookies';
 import { ActiveSession, SessionsService } from './sessions.service';
 
 export function sessionPrincipal({ session, user }: ActiveSession): Principal {
+  const signIn = sessionSignIn(session);
   return {
     sub: user.id,
     authType: 'session',
@@ -17,6 +19,8 @@ export function sessionPrincipal({ session, user }: ActiveSession): Principal {
     scopeRestricted: false,
     sessionId: session.id,
     expiresAt: Math.min(session.idleExpiresAt, session.expiresAt),
+    amr: [...signIn.amr],
+    authTime: signIn.authTime,
   };
 }
 

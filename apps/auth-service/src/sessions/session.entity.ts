@@ -43,4 +43,12 @@ export class SessionEntity {
 
   @Column({ name: 'csrf_token', type: 'varchar', length: 64 })
   csrfToken!: string;
+
+  /** RFC 8176 methods of the sign-in, space-separated (`mfa/sign-in-context.ts`). */
+  @Column({ type: 'varchar', length: 64, default: '' })
+  amr!: string;
+
+  /** When the sign-in completed; null for sessions from before it was recorded. */
+  @EpochColumn({ name: 'auth_time', nullable: true })
+  authTime!: number | null;
 }

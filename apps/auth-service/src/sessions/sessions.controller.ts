@@ -2,6 +2,7 @@ import { Controller, Delete, Get, Header, HttpCode, Param, Post, Req } from '@ne
 import { ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal } from '@keycard/auth';
 import { ErrorCode, KeycardError } from '@keycard/common';
+import { sessionSignIn } from '../mfa/sign-in-context';
 import { AccessTokenService } from '../tokens/access-token.service';
 import { toPublicUser } from '../users/public-user';
 import { ActiveSession, SessionsService } from './sessions.service';
@@ -72,6 +73,7 @@ export class SessionsController {
       roles: [...user.roles],
       scope: '',
       sid: session.id,
+      signIn: sessionSignIn(session),
     });
     return { accessToken: issued.token, tokenType: 'Bearer', expiresIn: issued.expiresIn };
   }

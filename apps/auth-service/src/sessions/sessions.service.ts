@@ -6,10 +6,10 @@ import { KeycardMetrics } from '@keycard/observability';
 import { AuditActor, AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
 import { authConfig, AuthSettings } from '../config/auth.config';
-import { RevocationEvents } from '../revocation/revocation-events.service';
 import { UserEventsService } from '../users/user-events.service';
 import { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
+import { passwordSignIn, SignInContext } from '../mfa/sign-in-context';
 import { isWellFormedToken } from './session-cookies';
 import { SessionRecord, SessionStore, USER_AGENT_MAX_LENGTH } from './session.store';
 
@@ -54,7 +54,6 @@ export class SessionsService implements OnModuleInit {
     @Optional() private readonly audit?: AuditService,
     @Optional() private readonly metrics?: KeycardMetrics,
   ) {
-    @Optional() private readonly revocations?: RevocationEvents,
     this.idleMs = config.sessionIdleTtl * 1000;
     this.absoluteMs = config.sessionTtl * 1000;
   }
@@ -68,14 +67,18 @@ export class SessionsService implements OnModuleInit {
   /**
    * Signs `user` in with a brand-new session. A session cookie the browser still presented is
    * ended first, whoever it belonged to, so no id chosen before sign-in survives it (fixation).
+   * `signIn`: how and when the user signed in (a password just now unless told otherwise); the
+   * session's tokens carry it as `amr` and `auth_time`.
    */
   async start(
     user: Pick<UserEntity, 'id'>,
     client: ClientInfo,
     presentedToken?: string,
+    signIn?: SignInContext,
   ): Promise<StartedSession> {
     await this.endByToken(presentedToken);
     const now = this.clock.now();
+    const { amr, authTime } = signIn ?? passwordSignIn(now);
     const token = randomToken(32);
     const session: SessionRecord = {
       id: randomUUID(),
@@ -88,6 +91,8 @@ export class SessionsService implements OnModuleInit {
       userAgent: (client.userAgent ?? '').slice(0, USER_AGENT_MAX_LENGTH),
       ip: (client.ip ?? '').slice(0, 64),
       csrfToken: randomToken(32),
+      amr,
+      authTime,
     };
     await this.store.create(session);
     this.metrics?.tokensIssued.inc({ kind: 'session' });
@@ -146,9 +151,6 @@ export class SessionsService implements OnModuleInit {
       });
     }
     void this.audit?.record({
-    if (isUUID(id) && (await this.store.getById(id))?.userId === userId) {
-      await this.revocations?.record([{ kind: 'sid', subject: id }]);
-    }
       type: AuditEventType.SessionRevoked,
       outcome: 'success',
       actor: actor ?? { type: 'user', id: userId },
@@ -171,16 +173,13 @@ export class SessionsService implements OnModuleInit {
    * Ends every session of the user (logout-all, user disabled). Idempotent. `POST
    * /auth/logout-all` calls this next to revoking the user's refresh tokens.
    */
-    // The event first: a crash in between leaves the session's tokens refused, never live.
-    await this.revocations?.record([{ kind: 'sid', subject: session.id }]);
-  async destroyAllForUser(userId: string): Promise<number> {
-    await this.revocations?.record([{ kind: 'user_before', subject: userId }]);
+  destroyAllForUser(userId: string): Promise<number> {
     return this.store.destroyAllForUser(userId);
   }
 
   private async endByToken(token: string | undefined): Promise<void> {
     if (!isWellFormedToken(token)) return;
     const previous = await this.store.get(sha256Hex(token));
-    if (previous) await this.end(previous);
+    if (previous) await this.store.destroy(previous.id, previous.userId);
   }
 }

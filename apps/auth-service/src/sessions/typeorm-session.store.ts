@@ -1,5 +1,6 @@
 import { MoreThan, Repository } from 'typeorm';
 import { Clock } from '@keycard/common';
+import { decodeAmr, encodeAmr } from '../mfa/sign-in-context';
 import { SessionEntity } from './session.entity';
 import { isSessionLive, SessionRecord, SessionStore } from './session.store';
 
@@ -15,6 +16,8 @@ function toRecord(row: SessionEntity): SessionRecord {
     userAgent: row.userAgent,
     ip: row.ip,
     csrfToken: row.csrfToken,
+    ...(row.amr ? { amr: decodeAmr(row.amr) } : {}),
+    ...(row.authTime !== null ? { authTime: row.authTime } : {}),
   };
 }
 
@@ -34,7 +37,13 @@ export class TypeOrmSessionStore extends SessionStore {
 
   async create(record: SessionRecord): Promise<void> {
     await this.purgeExpired(record.userId);
-    await this.repository.insert(this.repository.create(record));
+    await this.repository.insert(
+      this.repository.create({
+        ...record,
+        amr: encodeAmr(record.amr ?? []),
+        authTime: record.authTime ?? null,
+      }),
+    );
   }
 
   get(tokenHash: string): Promise<SessionRecord | null> {

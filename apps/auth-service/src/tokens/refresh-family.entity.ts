@@ -24,6 +24,14 @@ export class RefreshFamilyEntity {
   @EpochColumn({ name: 'created_at' })
   createdAt!: number;
 
+  /** RFC 8176 methods of the sign-in that started this login, space-separated (`mfa/sign-in-context.ts`). */
+  @Column({ type: 'varchar', length: 64, default: '' })
+  amr!: string;
+
+  /** When that sign-in completed; null for logins started before it was recorded (then `createdAt`). */
+  @EpochColumn({ name: 'auth_time', nullable: true })
+  authTime!: number | null;
+
   @EpochColumn({ name: 'revoked_at', nullable: true })
   revokedAt!: number | null;
 

@@ -3,7 +3,16 @@ import { ErrorCode, KeycardError } from '@keycard/common';
 import { UsersService } from '../users/users.service';
 import { UserEventsService } from '../users/user-events.service';
 import { AccessTokenService } from './access-token.service';
+import { decodeAmr, SignInContext } from '../mfa/sign-in-context';
+import type { RefreshFamilyEntity } from './refresh-family.entity';
 import { RefreshGrant, RefreshTokensService } from './refresh-tokens.service';
+
+/** The sign-in a refresh family started from (families older than the columns: their creation). */
+export function familySignIn(
+  family: Pick<RefreshFamilyEntity, 'amr' | 'authTime' | 'createdAt'>,
+): SignInContext {
+  return { amr: decodeAmr(family.amr), authTime: family.authTime ?? family.createdAt };
+}
 
 /** What login and refresh answer (the contract's JSON shape). */
 export interface TokenPair {
@@ -34,9 +43,12 @@ export class TokensService implements OnModuleInit {
     );
   }
 
-  /** A new login for a user whose credentials were just checked. */
-  async login(user: TokenUser): Promise<TokenPair> {
-    const grant = await this.refreshTokens.start(user.id);
+  /**
+   * A new login for a user whose credentials were just checked; `signIn` (how and when) is kept by
+   * the refresh family, so every refresh carries the same `amr` and `auth_time`.
+   */
+  async login(user: TokenUser, signIn: SignInContext): Promise<TokenPair> {
+    const grant = await this.refreshTokens.start(user.id, { signIn });
     return this.pair(user, grant);
   }
 
@@ -78,6 +90,7 @@ export class TokensService implements OnModuleInit {
       roles: user.roles,
       scope: grant.family.scope,
       sid: grant.family.id,
+      signIn: familySignIn(grant.family),
       ...(grant.family.clientId ? { clientId: grant.family.clientId } : {}),
     });
     return { accessToken: token, refreshToken: grant.refreshToken, tokenType: 'Bearer', expiresIn };

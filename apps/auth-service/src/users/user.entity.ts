@@ -36,6 +36,14 @@ export class UserEntity {
   @Column({ name: 'email_verified', type: 'boolean', default: false })
   emailVerified!: boolean;
 
+  /**
+   * The user's active second factors, space-separated (`totp`, `passkey`; empty for none), kept by
+   * `mfa/` next to the factors themselves so a password sign-in knows whether to ask for one
+   * without another read.
+   */
+  @Column({ name: 'mfa_methods', type: 'varchar', length: 64, default: '' })
+  mfaMethods!: string;
+
   @EpochColumn({ name: 'created_at' })
   createdAt!: number;
 

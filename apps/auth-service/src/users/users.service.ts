@@ -7,7 +7,6 @@ import { Clock, ErrorCode, KeycardError } from '@keycard/common';
 import type { AuditActor } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
 import { userChangeEvents } from '../audit/user-change-events';
-import { RevocationEvents } from '../revocation/revocation-events.service';
 import { AdminGuardedWrites, lastAdminError, UserPatch } from './admin-guarded-writes';
 import { PasswordHasher } from './password-hasher';
 import { isUniqueViolation } from './unique-violation';
@@ -51,7 +50,6 @@ export class UsersService {
     private readonly clock: Clock,
     private readonly writes: AdminGuardedWrites,
     @Optional() private readonly audit?: AuditService,
-    @Optional() private readonly revocations?: RevocationEvents,
   ) {}
 
   /** Self-registration; 409 when the email is taken, also when two requests race for it. */
@@ -70,6 +68,7 @@ export class UsersService {
       roles: uniqueRoles(input.roles ?? DEFAULT_ROLES),
       disabled: false,
       emailVerified: input.emailVerified ?? false,
+      mfaMethods: '',
       createdAt: now,
       updatedAt: now,
     });
@@ -197,12 +196,6 @@ export class UsersService {
     if (changes.roles !== undefined) patch.roles = uniqueRoles(changes.roles);
     if (changes.disabled !== undefined) patch.disabled = changes.disabled;
     if (Object.keys(patch).length > 0) {
-    // Before the write: should it then fail, the user's clients only refresh their tokens.
-    if (
-      patch.disabled === true ||
-      user.roles.some((role) => !(patch.roles ?? user.roles).includes(role))
-    )
-      await this.revocations?.record([{ kind: 'user_before', subject: id }]);
       patch.updatedAt = this.clock.now();
       const outcome = await this.writes.update(id, patch);
       if (outcome === 'last_admin') throw lastAdminError();

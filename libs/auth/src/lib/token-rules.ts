@@ -182,12 +182,17 @@ export function principalFromClaims(payload: unknown): Principal {
     sessionId: optionalString(payload, 'sid'),
     tokenId: optionalString(payload, 'jti'),
     expiresAt: exp * 1000,
-    ...issuedAtOf(payload),
+    ...signInOf(payload),
   };
 }
 
-/** `iat` in epoch ms when the token has a numeric one (jsonwebtoken has checked its type). */
-function issuedAtOf(payload: Record<string, unknown>): { issuedAt?: number } {
-  const iat = payload['iat'];
-  return typeof iat === 'number' && Number.isFinite(iat) ? { issuedAt: iat * 1000 } : {};
+/** `amr` and `auth_time` (epoch ms) when the token has them; a malformed `amr` is refused. */
+function signInOf(payload: Record<string, unknown>): { amr?: string[]; authTime?: number } {
+  const authTime = payload['auth_time'];
+  return {
+    ...(payload['amr'] !== undefined ? { amr: [...stringArray(payload['amr'], 'amr')] } : {}),
+    ...(typeof authTime === 'number' && Number.isFinite(authTime)
+      ? { authTime: authTime * 1000 }
+      : {}),
+  };
 }

@@ -19,6 +19,14 @@ export enum ErrorCode {
   WeakPassword = 'weak_password',
   /** `REQUIRE_VERIFIED_EMAIL`: the account's address must be verified before signing in. */
   EmailNotVerified = 'email_not_verified',
+  /** The password was right; a second factor must follow (`POST /auth/login/mfa` with the `mfaToken`). */
+  MfaRequired = 'mfa_required',
+  /** A wrong one-time code where a form field is being checked (TOTP confirm): 400, not a 401. */
+  InvalidCode = 'invalid_code',
+  /** RFC 9470: the token is valid but its sign-in lacks a second factor or is too old. */
+  InsufficientUserAuthentication = 'insufficient_user_authentication',
+  /** `MFA_REQUIRED_ROLES`: this user must enrol a second factor before acting. */
+  MfaEnrollmentRequired = 'mfa_enrollment_required',
   RateLimited = 'rate_limited',
   Unavailable = 'unavailable',
   /** The database or Redis is down, unreachable or too slow: retry shortly. */
@@ -50,6 +58,10 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.LastAdmin]: 409,
   [ErrorCode.WeakPassword]: 400,
   [ErrorCode.EmailNotVerified]: 403,
+  [ErrorCode.MfaRequired]: 401,
+  [ErrorCode.InvalidCode]: 400,
+  [ErrorCode.InsufficientUserAuthentication]: 401,
+  [ErrorCode.MfaEnrollmentRequired]: 403,
   [ErrorCode.RateLimited]: 429,
   [ErrorCode.Unavailable]: 503,
   [ErrorCode.DependencyUnavailable]: 503,
@@ -80,6 +92,11 @@ const DEFAULT_MESSAGE: Record<ErrorCode, string> = {
   [ErrorCode.WeakPassword]:
     'Choose a password of 8 to 128 characters that is not a commonly used one',
   [ErrorCode.EmailNotVerified]: 'Verify your email address before signing in',
+  [ErrorCode.MfaRequired]: 'A second factor is required',
+  [ErrorCode.InvalidCode]: 'The code is not valid',
+  [ErrorCode.InsufficientUserAuthentication]:
+    'This action needs a more recent sign-in or a second factor',
+  [ErrorCode.MfaEnrollmentRequired]: 'Set up a second factor before continuing',
   [ErrorCode.RateLimited]: 'Too many requests',
   [ErrorCode.Unavailable]: 'Service unavailable',
   [ErrorCode.DependencyUnavailable]:
