@@ -23,6 +23,13 @@ export interface ObservabilityOptions {
   /** Redis checked by `/health/ready`, when the service uses Redis. */
   redisPing?: RedisPing;
   /**
+   * Whether `/health/ready` fails while Redis does not answer (default `true`). `false` for a
+   * service that keeps serving without it (the resource-service counts API-key limits per
+   * instance meanwhile): readiness stays 200 and `redis` shows `reachable: false`, so a load
+   * balancer does not take every replica out at once for an outage they ride through.
+   */
+  redisRequired?: boolean;
+  /**
    * One "request completed" line per request (default `true`). `false` keeps the request id on
    * the app's own log lines and in the response but skips the per-request line: the cheaper
    * choice for a hot path where an access log is kept elsewhere (load balancer, ingress).

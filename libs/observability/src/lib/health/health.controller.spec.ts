@@ -67,6 +67,19 @@ describe.each(PLATFORMS)('health probes on %s', (platform) => {
     });
   });
 
+  it('stays ready without Redis when Redis is not required, saying it is unreachable', async () => {
+    let answering = false;
+    const ping = () => (answering ? Promise.resolve('PONG') : Promise.reject(new Error('offline')));
+    app = await ready(await createObservedApp(platform, { redisPing: ping, redisRequired: false }));
+    const down = await request(app.getHttpServer()).get('/health/ready').expect(200);
+    expect(down.body).toMatchObject({
+      info: { redis: { status: 'up', reachable: false, message: 'offline' } },
+    });
+    answering = true;
+    const up = await request(app.getHttpServer()).get('/health/ready').expect(200);
+    expect(up.body).toMatchObject({ info: { redis: { status: 'up', reachable: true } } });
+  });
+
   it("adds an app's own components: 503 while one is down, its details shown either way", async () => {
     app = await ready(await createObservedApp(platform, { readinessTimeoutMs: 200 }));
     let verifying = false;

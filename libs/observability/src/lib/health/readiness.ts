@@ -81,9 +81,14 @@ export class ReadinessService {
     const indicator = this.indicators.check('redis');
     try {
       await withTimeout(typeof redis === 'function' ? redis() : redis.ping(), this.timeoutMs);
-      return indicator.up();
+      return this.options.redisRequired === false
+        ? indicator.up({ reachable: true })
+        : indicator.up();
     } catch (error) {
-      return indicator.down({ message: error instanceof Error ? error.message : 'ping failed' });
+      const message = error instanceof Error ? error.message : 'ping failed';
+      // A service that works on without Redis stays ready and says so in the details.
+      if (this.options.redisRequired === false) return indicator.up({ reachable: false, message });
+      return indicator.down({ message });
     }
   }
 }
