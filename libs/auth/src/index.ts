@@ -59,3 +59,15 @@ export {
   type ApiKeyUsageReporterOptions,
 } from './lib/api-keys/api-key-usage.reporter';
 export { API_KEY_HEADER, API_KEY_STRATEGY } from './lib/strategies/api-key.strategy';
+export {
+  REVOCATION_CHANNEL,
+  REVOCATION_KINDS,
+  parseRevocationEvent,
+  parseRevocationMessage,
+  validFrom,
+  type RevocationEvent,
+  type RevocationKind,
+  type RevocationMessage,
+} from './lib/revocation/revocation-event';
+export { DenySet, DEFAULT_DENY_SET_MAX_ENTRIES } from './lib/revocation/deny-set';
+export { RevocationFollower, FAIL_CLOSED_LAG_SECONDS } from './lib/revocation/revocation-follower';

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Not, Repository } from 'typeorm';
 import { Clock } from '@keycard/common';
+import { Revocation, RevocationEvents } from '../revocation/revocation-events.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { RefreshFamilyEntity } from '../tokens/refresh-family.entity';
 
@@ -17,15 +18,11 @@ export class AccountSignOut {
     private readonly families: Repository<RefreshFamilyEntity>,
     private readonly sessions: SessionsService,
     private readonly clock: Clock,
+    @Optional() private readonly revocations?: RevocationEvents,
   ) {}
 
   async allLogins(userId: string, reason: string, keep?: string): Promise<void> {
-    await this.families.update(
-      keep === undefined
-        ? { userId, revokedAt: IsNull() }
-        : { userId, revokedAt: IsNull(), id: Not(keep) },
-      { revokedAt: this.clock.now(), revokeReason: reason },
-    );
+    await this.revokeFamilies(userId, reason, keep);
     if (keep === undefined) {
       await this.sessions.destroyAllForUser(userId);
       return;
@@ -33,5 +30,31 @@ export class AccountSignOut {
     for (const session of await this.sessions.list(userId)) {
       if (session.id !== keep) await this.sessions.end(session);
     }
+  }
+
+  /**
+   * The families, with their revocation events in the same transaction: the whole user when
+   * nothing is kept, else one `sid` event per family ended.
+   */
+  private async revokeFamilies(userId: string, reason: string, keep?: string): Promise<void> {
+    const update = this.families
+      .createQueryBuilder()
+      .update()
+      .set({ revokedAt: this.clock.now(), revokeReason: reason });
+    let events: Revocation[] = [{ kind: 'user_before', subject: userId }];
+    if (keep === undefined) {
+      update.where('user_id = :userId AND revoked_at IS NULL', { userId });
+    } else {
+      const live = await this.families.find({
+        select: { id: true },
+        where: { userId, revokedAt: IsNull(), id: Not(keep) },
+      });
+      if (live.length === 0) return;
+      const ids = live.map((family) => family.id);
+      update.where('id IN (:...ids) AND revoked_at IS NULL', { ids });
+      events = ids.map((id) => ({ kind: 'sid', subject: id }));
+    }
+    if (this.revocations === undefined) await update.execute();
+    else await this.revocations.write(events, [{ query: update.getQueryAndParameters() }]);
   }
 }

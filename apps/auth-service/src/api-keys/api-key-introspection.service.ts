@@ -1,7 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
 import { ApiKeyEnvironment, ApiKeyType, Clock, hashApiKey, parseApiKey } from '@keycard/common';
+import { RevocationEvents } from '../revocation/revocation-events.service';
 import { UsersService } from '../users/users.service';
 import type { ApiKeyOwnerDirectory } from './api-key-owners';
 import { ApiKeyScopePolicy } from './api-key-scopes';
@@ -45,6 +46,7 @@ export class ApiKeyIntrospectionService {
     @Inject(UsersService) private readonly owners: ApiKeyOwnerDirectory,
     @Inject(API_KEY_SETTINGS) private readonly settings: ApiKeySettings,
     private readonly clock: Clock,
+    @Optional() private readonly revocations?: RevocationEvents,
   ) {}
 
   /** The claims of a live key; null when it is malformed, unknown, revoked, expired or its owner is disabled. */
@@ -72,9 +74,18 @@ export class ApiKeyIntrospectionService {
   /** Revokes the key if it exists (RFC 7009: unknown or malformed keys are not an error). */
   async revokeByKey(key: string): Promise<void> {
     if (!parseApiKey(key)) return;
-    await this.keys.update(
-      { keyHash: hashApiKey(key), revokedAt: IsNull() },
-      { revokedAt: this.clock.now() },
-    );
+    const row = await this.keys.findOneBy({ keyHash: hashApiKey(key), revokedAt: IsNull() });
+    if (row === null) return;
+    const update = this.keys
+      .createQueryBuilder()
+      .update()
+      .set({ revokedAt: this.clock.now() })
+      .where('id = :id AND revoked_at IS NULL', { id: row.id });
+    if (this.revocations === undefined) await update.execute();
+    else
+      await this.revocations.write(
+        [{ kind: 'api_key', subject: row.id }],
+        [{ query: update.getQueryAndParameters(), requireOneRow: true }],
+      );
   }
 }

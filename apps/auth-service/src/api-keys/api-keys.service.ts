@@ -2,7 +2,7 @@ import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
-import { IsNull, MoreThan, Or, Repository } from 'typeorm';
+import { IsNull, Repository } from 'typeorm';
 import {
   ApiKeyEnvironment,
   ApiKeyType,
@@ -15,6 +15,7 @@ import {
 import { KeycardMetrics } from '@keycard/observability';
 import { AuditActor, AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
+import { RevocationEvents } from '../revocation/revocation-events.service';
 import { UserEventsService } from '../users/user-events.service';
 import { UsersService } from '../users/users.service';
 import type { ApiKeyOwner, ApiKeyOwnerDirectory } from './api-key-owners';
@@ -74,6 +75,7 @@ export class ApiKeysService implements OnModuleInit {
     private readonly clock: Clock,
     @Optional() private readonly audit?: AuditService,
     @Optional() private readonly metrics?: KeycardMetrics,
+    @Optional() private readonly revocations?: RevocationEvents,
   ) {}
 
   onModuleInit(): void {
@@ -145,19 +147,8 @@ export class ApiKeysService implements OnModuleInit {
     });
     const now = this.clock.now();
     const graceEnd = now + graceSeconds * 1000;
-    const result = await this.keys.update(
-      {
-        id: old.id,
-        revokedAt: IsNull(),
-        replacedBy: IsNull(),
-        expiresAt: Or(IsNull(), MoreThan(now)),
-      },
-      {
-        replacedBy: entity.id,
-        expiresAt: old.expiresAt === null ? graceEnd : Math.min(old.expiresAt, graceEnd),
-      },
-    );
-    if (result.affected !== 1) {
+    const claimed = await this.claimForRotation(old, entity.id, graceEnd, now);
+    if (!claimed) {
       await this.keys.delete({ id: entity.id });
       throw notRotatable();
     }
@@ -178,7 +169,7 @@ export class ApiKeysService implements OnModuleInit {
    */
   async revoke(userId: string, id: string, actor?: AuditActor): Promise<void> {
     const key = await this.findOwned(userId, id);
-    await this.keys.update({ id: key.id, revokedAt: IsNull() }, { revokedAt: this.clock.now() });
+    await this.markRevoked([key.id], 'id = :id AND revoked_at IS NULL', { id: key.id });
     void this.audit?.record({
       type: AuditEventType.ApiKeyRevoked,
       outcome: 'success',
@@ -197,7 +188,11 @@ export class ApiKeysService implements OnModuleInit {
       select: { id: true },
     });
     if (live.length === 0) return;
-    await this.keys.update({ userId, revokedAt: IsNull() }, { revokedAt: this.clock.now() });
+    await this.markRevoked(
+      live.map((key) => key.id),
+      'user_id = :userId AND revoked_at IS NULL',
+      { userId },
+    );
     for (const key of live) {
       void this.audit?.record({
         type: AuditEventType.ApiKeyRevoked,
@@ -212,6 +207,53 @@ export class ApiKeysService implements OnModuleInit {
   async usage(userId: string, id: string): Promise<ApiKeyUsageView> {
     const key = await this.findOwned(userId, id);
     return { id: key.id, days: await this.usageCounts.daysOf(key.id) };
+  }
+
+  /**
+   * Marks `old` as replaced, ending at its grace end, unless it was revoked, rotated or expired
+   * meanwhile; its revocation event (effective at the grace end) goes in the same transaction.
+   */
+  private async claimForRotation(
+    old: ApiKeyEntity,
+    replacedBy: string,
+    graceEnd: number,
+    now: number,
+  ): Promise<boolean> {
+    const end = old.expiresAt === null ? graceEnd : Math.min(old.expiresAt, graceEnd);
+    const update = this.keys
+      .createQueryBuilder()
+      .update()
+      .set({ replacedBy, expiresAt: end })
+      .where(
+        'id = :id AND revoked_at IS NULL AND replaced_by IS NULL AND (expires_at IS NULL OR expires_at > :now)',
+        { id: old.id, now },
+      );
+    if (this.revocations === undefined) return (await update.execute()).affected === 1;
+    return this.revocations.write(
+      [{ kind: 'api_key', subject: old.id, at: end }],
+      [{ query: update.getQueryAndParameters(), requireOneRow: true }],
+    );
+  }
+
+  /** Sets `revokedAt` where `condition` holds, with an `api_key` revocation event per key (one transaction). */
+  private async markRevoked(
+    ids: string[],
+    condition: string,
+    parameters: Record<string, string>,
+  ): Promise<void> {
+    const update = this.keys
+      .createQueryBuilder()
+      .update()
+      .set({ revokedAt: this.clock.now() })
+      .where(condition, parameters);
+    if (this.revocations === undefined) {
+      await update.execute();
+      return;
+    }
+    await this.revocations.write(
+      ids.map((id) => ({ kind: 'api_key', subject: id })),
+      [{ query: update.getQueryAndParameters() }],
+    );
   }
 
   /** 404, without a query, for a malformed id; 404 for a key of another user. */

@@ -22,6 +22,7 @@ import { PrincipalsModule } from '../principals/principals.module';
 import { RedisModule } from '../redis/redis.module';
 import { RetentionModule } from '../retention/retention.module';
 import { SessionAuthenticator } from '../sessions/session.authenticator';
+import { RevocationModule } from '../revocation/revocation.module';
 import { SessionRoutesModule } from '../sessions/session-routes.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { SignupModule } from '../signup/signup.module';
@@ -79,5 +80,6 @@ import { ClockModule } from './clock.module';
     AccountPagesModule,
     RetentionModule,
   ],
+    RevocationModule,
 })
 export class AppModule {}

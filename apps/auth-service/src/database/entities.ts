@@ -11,6 +11,7 @@ import { MfaFactorEntity } from '../mfa/mfa-factor.entity';
 import { RecoveryCodeEntity } from '../mfa/recovery-code.entity';
 import { SessionEntity } from '../sessions/session.entity';
 import { RefreshFamilyEntity } from '../tokens/refresh-family.entity';
+import { RevocationEventEntity } from '../revocation/revocation-event.entity';
 import { RefreshTokenEntity } from '../tokens/refresh-token.entity';
 import { UserEntity } from '../users/user.entity';
 
@@ -36,3 +37,4 @@ export const AUTH_ENTITIES = [
   MfaFactorEntity,
   RecoveryCodeEntity,
 ];
+  RevocationEventEntity,

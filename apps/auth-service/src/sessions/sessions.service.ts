@@ -6,6 +6,7 @@ import { KeycardMetrics } from '@keycard/observability';
 import { AuditActor, AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
 import { authConfig, AuthSettings } from '../config/auth.config';
+import { RevocationEvents } from '../revocation/revocation-events.service';
 import { UserEventsService } from '../users/user-events.service';
 import { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
@@ -53,6 +54,7 @@ export class SessionsService implements OnModuleInit {
     @Inject(authConfig.KEY) config: SessionSettings,
     @Optional() private readonly audit?: AuditService,
     @Optional() private readonly metrics?: KeycardMetrics,
+    @Optional() private readonly revocations?: RevocationEvents,
   ) {
     this.idleMs = config.sessionIdleTtl * 1000;
     this.absoluteMs = config.sessionTtl * 1000;
@@ -144,6 +146,9 @@ export class SessionsService implements OnModuleInit {
    * who ended it when it is not the user (an admin); the user by default.
    */
   async revoke(userId: string, id: string, actor?: AuditActor): Promise<void> {
+    if (isUUID(id) && (await this.store.getById(id))?.userId === userId) {
+      await this.revocations?.record([{ kind: 'sid', subject: id }]);
+    }
     if (!isUUID(id) || !(await this.store.destroy(id, userId))) {
       throw new KeycardError(ErrorCode.NotFound, {
         message: 'Session not found',
@@ -166,6 +171,8 @@ export class SessionsService implements OnModuleInit {
 
   /** Sign-out. */
   async end(session: Pick<SessionRecord, 'id' | 'userId'>): Promise<void> {
+    // The event first: a crash in between leaves the session's tokens refused, never live.
+    await this.revocations?.record([{ kind: 'sid', subject: session.id }]);
     await this.store.destroy(session.id, session.userId);
   }
 
@@ -173,13 +180,14 @@ export class SessionsService implements OnModuleInit {
    * Ends every session of the user (logout-all, user disabled). Idempotent. `POST
    * /auth/logout-all` calls this next to revoking the user's refresh tokens.
    */
-  destroyAllForUser(userId: string): Promise<number> {
+  async destroyAllForUser(userId: string): Promise<number> {
+    await this.revocations?.record([{ kind: 'user_before', subject: userId }]);
     return this.store.destroyAllForUser(userId);
   }
 
   private async endByToken(token: string | undefined): Promise<void> {
     if (!isWellFormedToken(token)) return;
     const previous = await this.store.get(sha256Hex(token));
-    if (previous) await this.store.destroy(previous.id, previous.userId);
+    if (previous) await this.end(previous);
   }
 }

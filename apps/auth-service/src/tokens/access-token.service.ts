@@ -5,6 +5,7 @@ import { Clock } from '@keycard/common';
 import { KeycardMetrics } from '@keycard/observability';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { KeysService } from '../keys/keys.service';
+import { RevocationEvents } from '../revocation/revocation-events.service';
 import type { SignInContext } from '../mfa/sign-in-context';
 
 export interface AccessTokenSubject {
@@ -34,11 +35,16 @@ export class AccessTokenService {
     private readonly clock: Clock,
     // Optional, like the audit trail: module-level tests build services without ObservabilityModule.
     @Optional() private readonly metrics?: KeycardMetrics,
+    @Optional() private readonly revocations?: RevocationEvents,
   ) {}
 
   async issue(subject: AccessTokenSubject): Promise<IssuedAccessToken> {
     const { kid, privateKey } = await this.keys.getSigningKey();
-    const iat = Math.floor(this.clock.now() / 1000);
+    // Never inside the second of a revocation of the user, which verifiers refuse whole.
+    const iat = Math.max(
+      Math.floor(this.clock.now() / 1000),
+      this.revocations?.issuedAtFloor(subject.sub) ?? 0,
+    );
     const expiresIn = this.config.accessTokenTtl;
     const jti = randomUUID();
     const claims = {

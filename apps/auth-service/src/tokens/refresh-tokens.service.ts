@@ -8,6 +8,7 @@ import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { AtomicStatement, writeAtomically, WriteFaultPoints } from '../database/atomic-writes';
+import { RevocationEvents } from '../revocation/revocation-events.service';
 import { encodeAmr, SignInContext } from '../mfa/sign-in-context';
 import { RefreshFamilyEntity } from './refresh-family.entity';
 import { RefreshTokenEntity } from './refresh-token.entity';
@@ -36,6 +37,8 @@ export const REFRESH_FAULT_POINTS = {
   familyInserted: 'refresh.family-inserted',
   /** `rotate`: the presented token is marked rotated, its successor not yet written. */
   rotationMarked: 'refresh.rotation-marked',
+  /** `revokeFamily` / `revokeAllForUser`: the revocation event and the families are written, not committed. */
+  familyRevoked: 'refresh.family-revoked',
 } as const;
 
 function invalidRefreshToken(reason: string): KeycardError {
@@ -63,6 +66,7 @@ export class RefreshTokensService {
     @Optional() private readonly audit?: AuditService,
     @Optional() private readonly metrics?: KeycardMetrics,
     @Optional() private readonly faults?: WriteFaultPoints,
+    @Optional() private readonly revocations?: RevocationEvents,
   ) {}
 
   /** Starts a new login (family) and returns its first refresh token. */
@@ -173,18 +177,46 @@ export class RefreshTokensService {
     }
   }
 
+  /** Revokes one login; its `sid` goes to the revocation log in the same transaction. */
   async revokeFamily(familyId: string, reason: string): Promise<void> {
-    await this.families.update(
-      { id: familyId, revokedAt: IsNull() },
-      { revokedAt: this.clock.now(), revokeReason: reason },
+    const update = this.families
+      .createQueryBuilder()
+      .update()
+      .set({ revokedAt: this.clock.now(), revokeReason: reason })
+      .where('id = :id AND revoked_at IS NULL', { id: familyId });
+    if (this.revocations === undefined) {
+      await update.execute();
+      return;
+    }
+    // Nothing to log when the family was already revoked (its event is in the log already).
+    await this.revocations.write(
+      [{ kind: 'sid', subject: familyId }],
+      [
+        {
+          query: update.getQueryAndParameters(),
+          requireOneRow: true,
+          after: REFRESH_FAULT_POINTS.familyRevoked,
+        },
+      ],
+      this.faults,
     );
   }
 
   /** Ends every login of a user (logout-all, user disabled). */
   async revokeAllForUser(userId: string, reason: string): Promise<void> {
-    await this.families.update(
-      { userId, revokedAt: IsNull() },
-      { revokedAt: this.clock.now(), revokeReason: reason },
+    const update = this.families
+      .createQueryBuilder()
+      .update()
+      .set({ revokedAt: this.clock.now(), revokeReason: reason })
+      .where('user_id = :userId AND revoked_at IS NULL', { userId });
+    if (this.revocations === undefined) {
+      await update.execute();
+      return;
+    }
+    await this.revocations.write(
+      [{ kind: 'user_before', subject: userId }],
+      [{ query: update.getQueryAndParameters(), after: REFRESH_FAULT_POINTS.familyRevoked }],
+      this.faults,
     );
   }
 

@@ -7,6 +7,7 @@ import { Clock, ErrorCode, KeycardError } from '@keycard/common';
 import type { AuditActor } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
 import { userChangeEvents } from '../audit/user-change-events';
+import { RevocationEvents } from '../revocation/revocation-events.service';
 import { AdminGuardedWrites, lastAdminError, UserPatch } from './admin-guarded-writes';
 import { PasswordHasher } from './password-hasher';
 import { isUniqueViolation } from './unique-violation';
@@ -50,6 +51,7 @@ export class UsersService {
     private readonly clock: Clock,
     private readonly writes: AdminGuardedWrites,
     @Optional() private readonly audit?: AuditService,
+    @Optional() private readonly revocations?: RevocationEvents,
   ) {}
 
   /** Self-registration; 409 when the email is taken, also when two requests race for it. */
@@ -195,6 +197,12 @@ export class UsersService {
     const patch: UserPatch = {};
     if (changes.roles !== undefined) patch.roles = uniqueRoles(changes.roles);
     if (changes.disabled !== undefined) patch.disabled = changes.disabled;
+    // Before the write: should it then fail, the user's clients only refresh their tokens.
+    if (
+      patch.disabled === true ||
+      user.roles.some((role) => !(patch.roles ?? user.roles).includes(role))
+    )
+      await this.revocations?.record([{ kind: 'user_before', subject: id }]);
     if (Object.keys(patch).length > 0) {
       patch.updatedAt = this.clock.now();
       const outcome = await this.writes.update(id, patch);

@@ -1,6 +1,7 @@
 import type { ApiKeyEnvironment, RateLimitStore } from '@keycard/common';
 import type { KeyObject } from 'node:crypto';
 import type { Principal } from './principal';
+import type { RevocationOptions } from './revocation/revocation-setup';
 
 /** Finds the public key for a `kid`; `undefined` means "unknown key" (the token is refused). */
 export interface KeyResolver {
@@ -107,6 +108,11 @@ export interface KeycardAuthOptions {
    * read its users and logins; a resource service leaves it unset and trusts the token's claims.
    */
   refreshPrincipal?: PrincipalRefresher;
+  /**
+   * Following the auth-service's revocations (on by default when the service has client
+   * credentials, see `RevocationOptions`); `false` turns it off.
+   */
+  revocation?: RevocationOptions | false;
 }
 
 /** Injection token of the validated options (defaults filled in). */
@@ -127,6 +133,7 @@ export interface ResolvedKeycardAuthOptions {
   apiKeys?: ApiKeyOptions;
   fallbackAuthenticators: CredentialAuthenticator[];
   refreshPrincipal?: PrincipalRefresher;
+  revocation?: RevocationOptions | false;
 }
 
 export const MAX_API_KEY_CACHE_TTL_SECONDS = 300;

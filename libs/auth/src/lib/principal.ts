@@ -26,6 +26,8 @@ export interface Principal {
   tokenId?: string;
   /** Expiry, epoch milliseconds. */
   expiresAt?: number;
+  /** `iat` of a token, epoch milliseconds (revocations of a user apply to tokens issued before them). */
+  issuedAt?: number;
   /** How the user signed in (`amr`, RFC 8176: `pwd`, `otp`, `hwk`, `mfa`, …); absent for services and API keys. */
   amr?: string[];
   /** When the user signed in (`auth_time`), epoch milliseconds; what step-up's `maxAge` measures. */

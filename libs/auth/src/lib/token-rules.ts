@@ -182,6 +182,7 @@ export function principalFromClaims(payload: unknown): Principal {
     sessionId: optionalString(payload, 'sid'),
     tokenId: optionalString(payload, 'jti'),
     expiresAt: exp * 1000,
+    ...issuedAtOf(payload),
     ...signInOf(payload),
   };
 }
@@ -195,4 +196,10 @@ function signInOf(payload: Record<string, unknown>): { amr?: string[]; authTime?
       ? { authTime: authTime * 1000 }
       : {}),
   };
+}
+
+/** `iat` in epoch ms when the token has a numeric one (jsonwebtoken has checked its type). */
+function issuedAtOf(payload: Record<string, unknown>): { issuedAt?: number } {
+  const iat = payload['iat'];
+  return typeof iat === 'number' && Number.isFinite(iat) ? { issuedAt: iat * 1000 } : {};
 }

@@ -1,0 +1,211 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createClient } from 'redis';
+import { ManualClock } from '@keycard/common';
+import { DenySet } from './deny-set';
+import { REVOCATION_CHANNEL, RevocationEvent } from './revocation-event';
+import { RevocationFollower } from './revocation-follower';
+import { RedisRevocationSource, StreamRevocationSource } from './revocation-sources';
+
+const T0 = Date.UTC(2026, 0, 1);
+const AUTH = `Basic ${Buffer.from('svc:secret').toString('base64')}`;
+
+function event(id: number): RevocationEvent {
+  return { id, kind: 'sid', subject: `sid-${id}`, at: T0, expiresAt: T0 + 900_000 };
+}
+
+/** A stand-in for the auth-service's two revocation endpoints, over a log the test appends to. */
+class FakeLog {
+  readonly events: RevocationEvent[] = [];
+  readonly streamCursors: number[] = [];
+  readonly pageCursors: number[] = [];
+  refusals = 0;
+  private readonly open = new Set<ServerResponse>();
+  private server!: Server;
+
+  async start(): Promise<string> {
+    this.server = createServer((request, response) => this.handle(request, response));
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  append(e: RevocationEvent): void {
+    this.events.push(e);
+    for (const response of this.open) send(response, { type: 'event', event: e }, e.id);
+  }
+
+  /** Drops every open stream, as an auth-service restart would. */
+  dropStreams(): void {
+    for (const response of this.open) response.destroy();
+    this.open.clear();
+  }
+
+  async stop(): Promise<void> {
+    this.dropStreams();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  private handle(request: IncomingMessage, response: ServerResponse): void {
+    const url = new URL(request.url ?? '/', 'http://x');
+    if (request.headers.authorization !== AUTH) {
+      this.refusals++;
+      response.writeHead(401).end();
+      return;
+    }
+    const after = Number(url.searchParams.get('after'));
+    const head = this.events.at(-1)?.id ?? 0;
+    if (url.pathname === '/revocations') {
+      this.pageCursors.push(after);
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ events: this.events.filter((e) => e.id > after), head }));
+      return;
+    }
+    this.streamCursors.push(after);
+    response.writeHead(200, { 'content-type': 'text/event-stream' });
+    for (const e of this.events.filter((e) => e.id > after))
+      send(response, { type: 'event', event: e }, e.id);
+    send(response, { type: 'heartbeat', head });
+    this.open.add(response);
+    response.on('close', () => this.open.delete(response));
+  }
+}
+
+function send(response: ServerResponse, message: unknown, id?: number): void {
+  response.write(`${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(message)}\n\n`);
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(condition()).toBe(true);
+}
+
+const refused = (follower: RevocationFollower, id: number) =>
+  follower.refuses({
+    sub: 'u',
+    authType: 'jwt',
+    roles: [],
+    scopes: [],
+    scopeRestricted: false,
+    sessionId: `sid-${id}`,
+  });
+
+describe('StreamRevocationSource', () => {
+  let log: FakeLog;
+  let baseUrl: string;
+  let follower: RevocationFollower;
+  let source: StreamRevocationSource;
+
+  beforeEach(async () => {
+    log = new FakeLog();
+    baseUrl = await log.start();
+    const clock = new ManualClock(T0);
+    follower = new RevocationFollower(new DenySet(100, clock), false, clock);
+  });
+
+  afterEach(async () => {
+    await source.stop();
+    await log.stop();
+  });
+
+  it('reads what is still relevant at start, then each new event', async () => {
+    log.append(event(1));
+    log.append(event(2));
+    source = new StreamRevocationSource(
+      { baseUrl, clientId: 'svc', clientSecret: 'secret' },
+      follower,
+    );
+    source.start();
+    await until(() => follower.cursor === 2);
+    expect(log.streamCursors).toEqual([0]);
+    log.append(event(3));
+    await until(() => refused(follower, 3));
+  });
+
+  it('resumes from its cursor after the stream drops, losing nothing written meanwhile', async () => {
+    log.append(event(1));
+    source = new StreamRevocationSource(
+      { baseUrl, clientId: 'svc', clientSecret: 'secret' },
+      follower,
+    );
+    source.start();
+    await until(() => follower.cursor === 1);
+    log.dropStreams();
+    log.append(event(2));
+    await until(() => follower.cursor === 2);
+    expect(log.streamCursors).toEqual([0, 1]);
+    expect(refused(follower, 2)).toBe(true);
+  });
+
+  it('keeps retrying with its credentials while refused', async () => {
+    source = new StreamRevocationSource(
+      { baseUrl, clientId: 'svc', clientSecret: 'wrong' },
+      follower,
+    );
+    log.append(event(1));
+    source.start();
+    await until(() => log.refusals >= 2);
+    expect(follower.cursor).toBe(0);
+    expect(log.streamCursors).toEqual([]);
+  });
+});
+
+const redisUrl = process.env['TEST_REDIS_URL'];
+// Pub/sub needs a real Redis: this suite runs when TEST_REDIS_URL is set (CI sets it).
+(redisUrl ? describe : describe.skip)('RedisRevocationSource', () => {
+  let log: FakeLog;
+  let follower: RevocationFollower;
+  let source: RedisRevocationSource;
+  const publisher = createClient({ url: redisUrl });
+
+  beforeAll(() => publisher.connect());
+  afterAll(() => publisher.close());
+
+  beforeEach(async () => {
+    log = new FakeLog();
+    const baseUrl = await log.start();
+    const clock = new ManualClock(T0);
+    follower = new RevocationFollower(new DenySet(100, clock), false, clock);
+    source = new RedisRevocationSource(
+      redisUrl as string,
+      { baseUrl, clientId: 'svc', clientSecret: 'secret' },
+      follower,
+    );
+  });
+
+  afterEach(async () => {
+    await source.stop();
+    await log.stop();
+  });
+
+  it('catches up over HTTP at start, then applies events published on the channel', async () => {
+    log.append(event(1));
+    source.start();
+    await until(() => follower.cursor === 1);
+    log.events.push(event(2));
+    await waitForSubscriber(publisher);
+    await publisher.publish(
+      REVOCATION_CHANNEL,
+      JSON.stringify({ type: 'event', event: event(2), after: 1 }),
+    );
+    await until(() => follower.cursor === 2);
+  });
+
+  it('a heartbeat ahead of its cursor (a lost message) makes it read the log again', async () => {
+    source.start();
+    await until(() => log.pageCursors.length > 0);
+    await waitForSubscriber(publisher);
+    log.events.push(event(1));
+    await publisher.publish(REVOCATION_CHANNEL, JSON.stringify({ type: 'heartbeat', head: 1 }));
+    await until(() => refused(follower, 1));
+    expect(log.pageCursors.at(-1)).toBe(0);
+  });
+});
+
+async function waitForSubscriber(client: ReturnType<typeof createClient>): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const counts = await client.pubSubNumSub(REVOCATION_CHANNEL);
+    if ((counts[REVOCATION_CHANNEL] ?? 0) > 0) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('nobody subscribed');
+}

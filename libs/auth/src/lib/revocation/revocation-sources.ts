@@ -1,0 +1,161 @@
+import { Logger } from '@nestjs/common';
+import { createClient } from 'redis';
+import { describeError } from '../discovery';
+import { followStream, readLogPage, RevocationEndpoint, CATCH_UP_PAGE } from './revocation-client';
+import { parseRevocationMessage, REVOCATION_CHANNEL, RevocationMessage } from './revocation-event';
+import type { RevocationFollower } from './revocation-follower';
+
+/** Where a follower's events come from; started with the module, stopped at shutdown. */
+export interface RevocationSource {
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/** The auth-service sends a heartbeat every 5 s: three missed ones mean the stream is dead. */
+const STREAM_IDLE_MS = 15_000;
+const MAX_BACKOFF_MS = 5_000;
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** Reads the log in order from the follower's cursor to its head. */
+export async function catchUp(
+  endpoint: RevocationEndpoint,
+  follower: RevocationFollower,
+): Promise<void> {
+  for (;;) {
+    const page = await readLogPage(endpoint, follower.cursor);
+    follower.applyOrdered(page.events, page.events.length < CATCH_UP_PAGE ? page.head : undefined);
+    if (page.events.length < CATCH_UP_PAGE) return;
+  }
+}
+
+/**
+ * Without Redis: follows the auth-service's event stream, resuming from the cursor after every
+ * disconnection (with a backoff up to 5 s), so no event is lost while the auth-service restarts.
+ */
+export class StreamRevocationSource implements RevocationSource {
+  private readonly logger = new Logger('Revocation');
+  private readonly stopping = new AbortController();
+  private running?: Promise<void>;
+
+  constructor(
+    private readonly endpoint: RevocationEndpoint,
+    private readonly follower: RevocationFollower,
+  ) {}
+
+  start(): void {
+    this.running = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    let backoff = 250;
+    let failing = false;
+    while (!this.stopping.signal.aborted) {
+      try {
+        await followStream(
+          this.endpoint,
+          this.follower.cursor,
+          (message) => this.receive(message),
+          this.stopping.signal,
+          STREAM_IDLE_MS,
+        );
+        backoff = 250;
+      } catch (error) {
+        if (this.stopping.signal.aborted) return;
+        if (!failing) this.logger.warn(`Revocation stream lost: ${describeError(error)}`);
+        failing = true;
+        await pause(backoff, this.stopping.signal);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+        continue;
+      }
+      if (failing) this.logger.log('Revocation stream restored');
+      failing = false;
+    }
+  }
+
+  private receive(message: RevocationMessage): void {
+    if (message.type === 'event') this.follower.applyOrdered([message.event]);
+    else this.follower.heartbeat(message.head);
+  }
+}
+
+/**
+ * With Redis: events and heartbeats arrive on a pub/sub channel; the log is read over HTTP (from
+ * the cursor) whenever the subscription (re)connects, whenever a heartbeat shows the cursor behind
+ * the head, and every second while Redis is unreachable, so nothing is lost.
+ */
+export class RedisRevocationSource implements RevocationSource {
+  private readonly logger = new Logger('Revocation');
+  private readonly subscriber;
+  private timer?: NodeJS.Timeout;
+  private catchingUp?: Promise<void>;
+  private failing = false;
+
+  constructor(
+    redisUrl: string,
+    private readonly endpoint: RevocationEndpoint,
+    private readonly follower: RevocationFollower,
+  ) {
+    this.subscriber = createClient({
+      url: redisUrl,
+      socket: { reconnectStrategy: (retries) => Math.min(100 * 2 ** Math.min(retries, 6), 2000) },
+    });
+    this.subscriber.on('error', () => undefined);
+    this.subscriber.on('ready', () => this.requestCatchUp());
+  }
+
+  start(): void {
+    void this.subscriber
+      .connect()
+      .then(() => this.subscriber.subscribe(REVOCATION_CHANNEL, (text) => this.receive(text)))
+      .catch((error: unknown) =>
+        this.logger.warn(`Revocation channel unavailable: ${describeError(error)}`),
+      );
+    this.requestCatchUp();
+    this.timer = setInterval(() => {
+      if (!this.subscriber.isReady) this.requestCatchUp();
+    }, 1000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.catchingUp;
+    if (this.subscriber.isOpen) await this.subscriber.close().catch(() => undefined);
+  }
+
+  private receive(text: string): void {
+    const message = parseRevocationMessage(text);
+    if (message === undefined) return;
+    if (message.type === 'event') this.follower.applyPushed(message.event, message.after);
+    else if (this.follower.heartbeat(message.head)) this.requestCatchUp();
+  }
+
+  /** One catch-up at a time; a request during one is served by it or by the next heartbeat. */
+  private requestCatchUp(): void {
+    if (this.catchingUp !== undefined) return;
+    this.catchingUp = catchUp(this.endpoint, this.follower)
+      .then(() => {
+        if (this.failing) this.logger.log('Revocation log reachable again');
+        this.failing = false;
+      })
+      .catch((error: unknown) => {
+        if (!this.failing) this.logger.warn(`Revocation log unreachable: ${describeError(error)}`);
+        this.failing = true;
+      })
+      .finally(() => (this.catchingUp = undefined));
+  }
+}
