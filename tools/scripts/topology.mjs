@@ -5,7 +5,8 @@
 // 127.0.0.1 with the compose settings, on this machine's PostgreSQL (a scratch database for the
 // auth-service and one shared by the replicas, dropped afterwards) and Redis, and checks requests
 // through both replicas, a key rotation under load, an auth-service restart, the shared API-key
-// rate limit and that no secret reached a log (artifacts/e2e-logs/topology.*).
+// rate limit and that no secret reached a log (artifacts/e2e-logs/topology.*); then
+// apps/e2e/src/revocation-topology.e2e.spec.ts: revocations reach both replicas on Redis.
 //
 //   TEST_DATABASE_URL  default postgres://postgres@127.0.0.1:5432/postgres (may CREATE DATABASE)
 //   TEST_REDIS_URL     default redis://127.0.0.1:6379
@@ -56,6 +57,8 @@ function runSpec() {
     '--ci',
     '--runTestsByPath',
     'apps/e2e/src/topology.e2e.spec.ts',
+    // Section 8 on Redis: every revocation case at both replicas, 100 timed sign-outs.
+    'apps/e2e/src/revocation-topology.e2e.spec.ts',
   ];
   const child = spawn(jest, args, { cwd: root, env, stdio: 'inherit', detached: true });
   const forward = (signal) => () => killGroup(child.pid, signal);

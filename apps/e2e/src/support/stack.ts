@@ -35,6 +35,11 @@ export interface Stack {
   startResource(label: string, env?: Record<string, string>): Promise<RunningService>;
   /** Stops both services (printing their log tails if a test of this file failed) and drops the data. */
   stop(): Promise<void>;
+  /**
+   * Starts the auth-service again (same port, data and settings) after `auth.process.stop()`;
+   * `auth` then is the new process. Its logs are `<label>-restarted.*`.
+   */
+  restartAuth(): Promise<RunningService>;
 }
 
 export interface StackOptions {
@@ -137,7 +142,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       running.extra.push(started);
       return started;
     };
-    return {
+    const stack: Stack = {
       auth,
       resource,
       issuer,
@@ -147,8 +152,20 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       startResource,
       stop: () => stopStack(running, backend),
     };
+      restartAuth: async () => {
+        if (running.auth.process.running) throw new Error('stop the auth-service first');
+        running.auth = await startService(
+          'auth-service',
+          `${options.label}-restarted`,
+          authEnv,
+          issuer,
+        );
+        stack.auth = running.auth;
+        return running.auth;
+      },
   } catch (error) {
     if (auth) {
+    return stack;
       await auth.process.stop();
       process.stderr.write(`${auth.process.logTail()}\n`);
     }

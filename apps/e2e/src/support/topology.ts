@@ -26,6 +26,11 @@ export interface Topology {
   /** Every secret the processes were started with, for the log check. */
   secrets: Record<string, string>;
   /**
+   * Stops replica `index`, runs `whileDown`, and starts it again (same port and settings); its
+   * logs are `<label>.resource-<n>-restarted.*`.
+   */
+  restartResource(index: 0 | 1, whileDown?: () => Promise<void>): Promise<RunningService>;
+  /**
    * Starts the auth-service again (same port, database and settings) after `auth.process.stop()`;
    * its logs are `<label>.auth-restarted.*`.
    */
@@ -167,6 +172,21 @@ export async function startTopology(label: string): Promise<Topology> {
         KEYS_ENCRYPTION_SECRET: keysSecret,
       },
       restartAuth: async () => {
+      restartResource: async (index, whileDown) => {
+        const old = topology.resources[index];
+        await old.process.stop();
+        await whileDown?.();
+        const port = [port1, port2][index];
+        const again = await start(
+          'resource-service',
+          `resource-${index + 1}-restarted`,
+          { ...resourceEnv, RESOURCE_PORT: String(port) },
+          old.url,
+        );
+        running[running.indexOf(old)] = again;
+        topology.resources[index] = again;
+        return again;
+      },
         if (auth?.process.running) throw new Error('stop the auth-service first');
         auth = await start('auth-service', 'auth-restarted', authEnv, issuer);
         topology.auth = auth;

@@ -24,6 +24,12 @@ export function keycardAuthOptions(
       minRefetchIntervalSeconds: config.jwksMinRefetchInterval,
       onFetch: (outcome) => metrics.jwksFetches.inc({ outcome }),
     }),
+    // Revocations arrive on Redis when it is configured, else on the auth-service's stream.
+    revocation: {
+      redisUrl: config.redisUrl,
+      failClosed: config.revocationFailClosed,
+      metricsRegistry: metrics.registry,
+    },
   };
   if (config.authClientId === undefined || config.authClientSecret === undefined) return options;
   return {

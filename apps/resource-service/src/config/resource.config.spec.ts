@@ -23,6 +23,7 @@ describe('loadResourceConfig', () => {
       apiKeyRateLimitHeaders: 'near-limit',
       apiKeyFailureLimit: 20,
       apiKeyEnvironments: ['live', 'test'],
+      revocationFailClosed: false,
       trustProxy: false,
       observability: { logLevel: 'info', metricsToken: undefined, shutdownTimeoutMs: 10_000 },
     });
@@ -42,8 +43,10 @@ describe('loadResourceConfig', () => {
       API_KEY_FAILURE_LIMIT: '0',
       API_KEY_ENVIRONMENTS: ' Live ',
       TRUST_PROXY: 'true',
+      REVOCATION_FAIL_CLOSED: 'true',
     });
     expect(config).toMatchObject({
+      revocationFailClosed: true,
       apiKeyRateLimitHeaders: 'always',
       apiKeyFailureLimit: 0,
       apiKeyEnvironments: ['live'],

@@ -75,6 +75,8 @@ export function loadResourceConfig(env: Env) {
     apiKeyEnvironments: envApiKeyEnvironments(env),
     /** Client IPs (the API-key failure limit) from `X-Forwarded-For`: only behind your own proxy. */
     trustProxy: envBool(env, 'TRUST_PROXY', false),
+    /** 503 instead of verifying once revocations are more than 30 s behind (API.md section 8). */
+    revocationFailClosed: envBool(env, 'REVOCATION_FAIL_CLOSED', false),
     /** LOG_LEVEL, METRICS_TOKEN, SHUTDOWN_TIMEOUT. */
     observability: loadObservabilityConfig(env),
   };
