@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { createApp } from './app.factory';
-import { startTestIssuer, TestIssuer } from './testing/jwks-server';
+import { startTestIssuer, type TestIssuer } from '@keycard/testing';
 
 const ENV_KEYS = [
   'AUTH_ISSUER',

@@ -1,13 +1,18 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { generateApiKey } from '@keycard/common';
-import { missingFaultTools, startThrowawayRedis, ThrowawayRedis } from '@keycard/testing';
+import {
+  missingFaultTools,
+  startTestIssuer,
+  startThrowawayRedis,
+  type TestIssuer,
+  ThrowawayRedis,
+} from '@keycard/testing';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { createApp } from './app.factory';
-import { startTestIssuer, TestIssuer } from './testing/jwks-server';
 
 const missing = missingFaultTools(['redis']);
 const SETTINGS = {

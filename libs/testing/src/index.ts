@@ -5,3 +5,4 @@ export * from './lib/http-probe';
 export * from './lib/throwaway-servers';
 export * from './lib/smtp-sink';
 export * from './lib/from-address';
+export * from './lib/test-issuer';

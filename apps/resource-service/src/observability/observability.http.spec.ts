@@ -1,6 +1,12 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { generateApiKey, RATE_LIMIT_REDIS, type RedisClient } from '@keycard/common';
-import { getOnFreshConnection as get, refusesConnections, testRedisUrl } from '@keycard/testing';
+import {
+  getOnFreshConnection as get,
+  refusesConnections,
+  startTestIssuer,
+  type TestIssuer,
+  testRedisUrl,
+} from '@keycard/testing';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +16,6 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApp } from '../app.factory';
 import { DocumentsService } from '../documents/documents.service';
-import { startTestIssuer, TestIssuer } from '../testing/jwks-server';
 
 const ENV_KEYS = [
   'AUTH_ISSUER',

@@ -1,7 +1,5 @@
-import { signRs256, TestKeyPair } from './keycard-testing';
+import { signRs256, startTestIssuer, type TestIssuer, type TestKeyPair } from './keycard-testing';
 import type { KeyObject } from 'node:crypto';
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { KeyResolver } from '../lib/options';
 
 export const ISSUER = 'https://issuer.test';
@@ -64,65 +62,11 @@ export class StaticKeyResolver implements KeyResolver {
   }
 }
 
-export interface JwksServer {
-  /** `http://127.0.0.1:port` */
-  url: string;
-  /** The issuer announced by the discovery document; defaults to `url`. */
-  issuer: string;
-  /** JWKs served at /jwks.json. */
-  keys: Record<string, unknown>[];
-  /** Announced jwks_uri; defaults to `${issuer}/jwks.json`. */
-  jwksUri?: string;
-  cacheControl?: string;
-  discoveryHits: number;
-  jwksHits: number;
-  close(): Promise<void>;
-}
+export type JwksServer = TestIssuer;
 
-/** A real HTTP server on 127.0.0.1 serving a discovery document and a JWKS. */
-export async function startJwksServer(
-  pairs: TestKeyPair[] = [],
-  issuer?: string,
-): Promise<JwksServer> {
-  const state: JwksServer = {
-    url: '',
-    issuer: issuer ?? '',
-    keys: pairs.map((pair) => pair.jwk),
-    discoveryHits: 0,
-    jwksHits: 0,
-    close: async () => undefined,
-  };
-  const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      response.writeHead(status, { 'content-type': 'application/json', ...headers });
-      response.end(JSON.stringify(body));
-    };
-    if (request.url === '/.well-known/openid-configuration') {
-      state.discoveryHits++;
-      return send(200, {
-        issuer: state.issuer,
-        jwks_uri: state.jwksUri ?? `${state.issuer}/jwks.json`,
-      });
-    }
-    if (request.url === '/jwks.json') {
-      state.jwksHits++;
-      return send(
-        200,
-        { keys: state.keys },
-        state.cacheControl ? { 'cache-control': state.cacheControl } : {},
-      );
-    }
-    return send(404, { error: 'not found' });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  state.issuer ||= state.url;
-  state.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-  return state;
+/** A stand-in issuer (`startTestIssuer`) publishing `pairs`, without `Cache-Control` unless set. */
+export function startJwksServer(pairs: TestKeyPair[] = [], issuer?: string): Promise<JwksServer> {
+  return startTestIssuer({ keys: pairs, issuer, cacheControl: null });
 }
 
 /** Freezes `Date` (only) at `now`, so jsonwebtoken and the cache see a controlled time while I/O timers stay real. */
