@@ -1,77 +1,18 @@
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createClient } from 'redis';
 import { ManualClock } from '@keycard/common';
 import { DenySet } from './deny-set';
-import { REVOCATION_CHANNEL, RevocationEvent } from './revocation-event';
+import type { RevocationEvent } from './revocation-event';
+import { REVOCATION_CHANNEL } from './revocation-event';
 import { RevocationFollower } from './revocation-follower';
 import { RedisRevocationSource, StreamRevocationSource } from './revocation-sources';
 
 const T0 = Date.UTC(2026, 0, 1);
-const AUTH = `Basic ${Buffer.from('svc:secret').toString('base64')}`;
 
 function event(id: number): RevocationEvent {
   return { id, kind: 'sid', subject: `sid-${id}`, at: T0, expiresAt: T0 + 900_000 };
-}
-
-/** A stand-in for the auth-service's two revocation endpoints, over a log the test appends to. */
-class FakeLog {
-  readonly events: RevocationEvent[] = [];
-  readonly streamCursors: number[] = [];
-  readonly pageCursors: number[] = [];
-  refusals = 0;
-  private readonly open = new Set<ServerResponse>();
-  private server!: Server;
-
-  async start(): Promise<string> {
-    this.server = createServer((request, response) => this.handle(request, response));
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  append(e: RevocationEvent): void {
-    this.events.push(e);
-    for (const response of this.open) send(response, { type: 'event', event: e }, e.id);
-  }
-
-  /** Drops every open stream, as an auth-service restart would. */
-  dropStreams(): void {
-    for (const response of this.open) response.destroy();
-    this.open.clear();
-  }
-
-  async stop(): Promise<void> {
-    this.dropStreams();
-    await new Promise((resolve) => this.server.close(resolve));
-  }
-
-  private handle(request: IncomingMessage, response: ServerResponse): void {
-    const url = new URL(request.url ?? '/', 'http://x');
-    if (request.headers.authorization !== AUTH) {
-      this.refusals++;
-      response.writeHead(401).end();
-      return;
-    }
-    const after = Number(url.searchParams.get('after'));
-    const head = this.events.at(-1)?.id ?? 0;
-    if (url.pathname === '/revocations') {
-      this.pageCursors.push(after);
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ events: this.events.filter((e) => e.id > after), head }));
-      return;
-    }
-    this.streamCursors.push(after);
-    response.writeHead(200, { 'content-type': 'text/event-stream' });
-    for (const e of this.events.filter((e) => e.id > after))
-      send(response, { type: 'event', event: e }, e.id);
-    send(response, { type: 'heartbeat', head });
-    this.open.add(response);
-    response.on('close', () => this.open.delete(response));
-  }
-}
-
-function send(response: ServerResponse, message: unknown, id?: number): void {
-  response.write(`${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(message)}\n\n`);
 }
 
 async function until(condition: () => boolean): Promise<void> {
