@@ -1,8 +1,6 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createClient } from 'redis';
 import { ManualClock } from '@keycard/common';
+import { FakeRevocationLog as FakeLog } from '../../testing/fake-revocation-log';
 import { DenySet } from './deny-set';
 import type { RevocationEvent } from './revocation-event';
 import { REVOCATION_CHANNEL } from './revocation-event';
