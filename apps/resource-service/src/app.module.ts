@@ -1,10 +1,9 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { KeycardAuthModule } from '@keycard/auth';
+import { KeycardAuthModule, serviceAuthOptions } from '@keycard/auth';
 import { RateLimitModule, RateLimitStore } from '@keycard/common';
 import { KeycardMetrics, ServiceHealthModule } from '@keycard/observability';
 import { AdminModule } from './admin/admin.module';
-import { keycardAuthOptions } from './config/keycard-auth.options';
 import { resourceConfig, ResourceSettings } from './config/resource.config';
 import { DatabaseModule } from './database/database.module';
 import { DocumentsModule } from './documents/documents.module';
@@ -22,7 +21,7 @@ import { ResourceObservabilityModule } from './observability/resource-observabil
     KeycardAuthModule.forRootAsync({
       inject: [resourceConfig.KEY, RateLimitStore, KeycardMetrics],
       useFactory: (config: ResourceSettings, store: RateLimitStore, metrics: KeycardMetrics) =>
-        keycardAuthOptions(config, store, metrics),
+        serviceAuthOptions(config, { metrics, rateLimitStore: store, redisUrl: config.redisUrl }),
     }),
     DatabaseModule,
     ServiceHealthModule,

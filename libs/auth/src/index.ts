@@ -18,6 +18,11 @@ export {
   type JwksFetchOutcome,
   type RemoteJwksKeyResolverOptions,
 } from './lib/remote-jwks.key-resolver';
+export {
+  loadServiceAuthSettings,
+  serviceAuthOptions,
+  type ServiceAuthSettings,
+} from './lib/service/service-auth';
 export { KeycardAuthModule, type KeycardAuthModuleAsyncOptions } from './lib/keycard-auth.module';
 export { KeycardAuthGuard } from './lib/keycard-auth.guard';
 export {
