@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { SessionPageGuard } from '../pages/session-page.guard';
+import { SessionPageGuard } from '../sessions/session-page.guard';
 import { SessionsModule } from '../sessions/sessions.module';
 import { AccountCredentialsPageController } from './account-credentials-page.controller';
 import { AccountPagesController } from './account-pages.controller';

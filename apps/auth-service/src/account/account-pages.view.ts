@@ -1,5 +1,5 @@
-import { html, HtmlValue, SafeHtml } from '../pages/html';
-import { layout } from '../pages/layout';
+import { html, HtmlValue, SafeHtml } from '../web/html';
+import { layout } from '../web/layout';
 
 /*
  * The public pages of the account flows: forgot and reset password, verify an address, ask for a

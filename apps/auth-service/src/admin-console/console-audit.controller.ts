@@ -6,7 +6,7 @@ import { AUDIT_OUTCOMES, AuditOutcome } from '../audit/audit-events';
 import { AUDIT_TYPE_FILTER } from '../audit/audit-query.dto';
 import { AuditFilter, AuditQueryService } from '../audit/audit-query.service';
 import { ConsoleExceptionFilter } from './console-exception.filter';
-import { sendPage } from '../pages/page-response';
+import { sendPage } from '../web/page-response';
 import { CurrentSession } from '../sessions/session-context';
 import type { ActiveSession } from '../sessions/sessions.service';
 import { AdminPageGuard } from './admin-page.guard';

@@ -17,7 +17,7 @@ import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
 import { ClientsService, CreatedClient } from '../clients/clients.service';
 import { ConsoleExceptionFilter } from './console-exception.filter';
-import { redirectTo, sendPage } from '../pages/page-response';
+import { redirectTo, sendPage } from '../web/page-response';
 import { CurrentSession } from '../sessions/session-context';
 import type { ActiveSession } from '../sessions/sessions.service';
 import { AdminPageGuard } from './admin-page.guard';

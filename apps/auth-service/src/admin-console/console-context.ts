@@ -1,4 +1,4 @@
-import { isInlineError } from '../pages/page-errors';
+import { isInlineError } from '../web/page-errors';
 import type { ActiveSession } from '../sessions/sessions.service';
 import type { ConsoleViewer } from './views/console-layout';
 

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, Inject } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { mapError } from '@keycard/common';
 import { authConfig, AuthSettings } from '../config/auth.config';
-import { renderPageError } from '../pages/page-exception.filter';
+import { renderPageError } from '../web/page-exception.filter';
 import { rememberReturnPath } from '../sessions/return-path';
 
 /**

@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '@keycard/auth';
 import { ConsoleExceptionFilter } from './console-exception.filter';
-import { sendPage } from '../pages/page-response';
+import { sendPage } from '../web/page-response';
 import { CurrentSession } from '../sessions/session-context';
 import type { ActiveSession } from '../sessions/sessions.service';
 import { AdminOverviewService } from './admin-overview.service';

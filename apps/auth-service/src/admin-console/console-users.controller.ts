@@ -14,7 +14,7 @@ import type { FastifyReply } from 'fastify';
 import { Public } from '@keycard/auth';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import { ConsoleExceptionFilter } from './console-exception.filter';
-import { redirectTo, sendPage } from '../pages/page-response';
+import { redirectTo, sendPage } from '../web/page-response';
 import { CurrentSession } from '../sessions/session-context';
 import { ActiveSession, SessionsService } from '../sessions/sessions.service';
 import { AdminUserView, toAdminUserView } from '../users/public-user';

@@ -23,11 +23,11 @@ import { RedisModule } from '../redis/redis.module';
 import { RetentionModule } from '../retention/retention.module';
 import { SessionAuthenticator } from '../sessions/session.authenticator';
 import { RevocationModule } from '../revocation/revocation.module';
-import { SessionRoutesModule } from '../sessions/session-routes.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { SignupModule } from '../signup/signup.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
+import { WebModule } from '../web/web.module';
 import { ClockModule } from './clock.module';
 
 @Module({
@@ -71,7 +71,7 @@ import { ClockModule } from './clock.module';
     ApiKeysModule,
     OAuthModule.register({ imports: [ApiKeysModule] }),
     SessionsModule,
-    SessionRoutesModule,
+    WebModule,
     PagesModule,
     AdminConsoleModule,
     SignupModule,
@@ -80,6 +80,6 @@ import { ClockModule } from './clock.module';
     AccountPagesModule,
     RetentionModule,
   ],
-    RevocationModule,
+  RevocationModule,
 })
 export class AppModule {}

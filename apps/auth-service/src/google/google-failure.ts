@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
-import { html } from '../pages/html';
-import { layout } from '../pages/layout';
-import { sendPage } from '../pages/page-response';
+import { html } from '../web/html';
+import { layout } from '../web/layout';
+import { sendPage } from '../web/page-response';
 
 /** Why a Google sign-in ended without signing anyone in. */
 export type GoogleFailureKind =

@@ -1,6 +1,6 @@
-import { html, SafeHtml } from '../pages/html';
-import { layout } from '../pages/layout';
-import { LoginErrorCode, loginErrorMessage } from '../pages/login.page';
+import { html, SafeHtml } from '../web/html';
+import { layout } from '../web/layout';
+import { LoginErrorCode, loginErrorMessage } from '../auth/login.page';
 
 export interface LinkPageModel {
   /** The existing account's address (the one the Google account also has). */

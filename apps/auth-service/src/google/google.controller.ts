@@ -16,8 +16,8 @@ import { Public } from '@keycard/auth';
 import { Clock, ErrorCode, KeycardError } from '@keycard/common';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { federatedSignIn } from '../mfa/sign-in-context';
-import { parseLoginError } from '../pages/login.page';
-import { redirectTo, sendPage } from '../pages/page-response';
+import { parseLoginError } from '../auth/login.page';
+import { redirectTo, sendPage } from '../web/page-response';
 import { assertLoginCsrf } from '../sessions/csrf';
 import {
   clearCookie,

@@ -1,4 +1,4 @@
-import { html, SafeHtml } from '../pages/html';
+import { html, SafeHtml } from '../web/html';
 import type { MailToSend } from './mail-outbox.service';
 
 /** The product name every message is signed with. */

@@ -1,6 +1,6 @@
 import type { ApiKeyView, CreatedApiKey } from '../api-keys/api-key-views';
-import { formatTime } from './format';
-import { html, pathSegment, SafeHtml } from './html';
+import { formatTime } from '../web/format';
+import { html, pathSegment, SafeHtml } from '../web/html';
 
 export interface NewKeyNotice {
   key: CreatedApiKey;

@@ -1,4 +1,4 @@
-import { html, SafeHtml } from './html';
+import { html, SafeHtml } from '../web/html';
 
 function passwordInput(id: string, name: string, autocomplete: string, label: string): SafeHtml {
   return html`<div class="field">

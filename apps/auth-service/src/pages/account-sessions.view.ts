@@ -1,6 +1,6 @@
 import type { SessionRecord } from '../sessions/session.store';
-import { describeUserAgent, formatTime } from './format';
-import { html, pathSegment, SafeHtml } from './html';
+import { describeUserAgent, formatTime } from '../web/format';
+import { html, pathSegment, SafeHtml } from '../web/html';
 
 function sessionItem(session: SessionRecord, currentId: string, csrfToken: string): SafeHtml {
   const current = session.id === currentId;

@@ -22,10 +22,10 @@ import { ActiveSession, SessionsService } from '../sessions/sessions.service';
 import type { NewKeyNotice } from './account-api-keys.view';
 import { CreateApiKeyFormDto } from './account-forms.dto';
 import { AccountNotice, accountPage, parseAccountNotice } from './account.page';
-import { PageExceptionFilter } from './page-exception.filter';
-import { SessionPageGuard } from './session-page.guard';
-import { isInlineError } from './page-errors';
-import { redirectTo, sendPage } from './page-response';
+import { PageExceptionFilter } from '../web/page-exception.filter';
+import { SessionPageGuard } from '../sessions/session-page.guard';
+import { isInlineError } from '../web/page-errors';
+import { redirectTo, sendPage } from '../web/page-response';
 
 interface PageExtras {
   newKey?: NewKeyNotice;

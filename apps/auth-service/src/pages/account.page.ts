@@ -4,8 +4,8 @@ import type { UserEntity } from '../users/user.entity';
 import { apiKeysSection, NewKeyNotice, newKeyBox } from './account-api-keys.view';
 import { credentialsSection } from './account-credentials.view';
 import { sessionsSection } from './account-sessions.view';
-import { html, SafeHtml } from './html';
-import { layout } from './layout';
+import { html, SafeHtml } from '../web/html';
+import { layout } from '../web/layout';
 
 export type AccountNotice =
   | 'session_revoked'

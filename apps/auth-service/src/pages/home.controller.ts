@@ -5,8 +5,8 @@ import { Public } from '@keycard/auth';
 import { readCookie, SESSION_COOKIE } from '../sessions/session-cookies';
 import { SessionsService } from '../sessions/sessions.service';
 import { homePage } from './home.page';
-import { PageExceptionFilter } from './page-exception.filter';
-import { sendPage } from './page-response';
+import { PageExceptionFilter } from '../web/page-exception.filter';
+import { sendPage } from '../web/page-response';
 
 /** `GET /`: the landing page, instead of a JSON 404 for whoever opens the service's address. */
 @Public()

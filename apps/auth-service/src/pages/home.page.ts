@@ -1,5 +1,5 @@
-import { html, type SafeHtml } from './html';
-import { layout } from './layout';
+import { html, type SafeHtml } from '../web/html';
+import { layout } from '../web/layout';
 
 export interface HomePageModel {
   /** The signed-in user's address, when there is a browser session. */

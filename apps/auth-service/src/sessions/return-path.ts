@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import type { HttpRequest } from './http-request';
+import type { HttpRequest } from '../web/http-request';
 import { clearCookie, CookieSettings, readCookie, setCookie } from './session-cookies';
 
 /** Where the sign-in form goes after success when a page sent the browser to `/login`. */

@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import { randomToken } from '@keycard/common';
 import type { AuthSettings } from '../config/auth.config';
-import type { HttpRequest } from './http-request';
+import type { HttpRequest } from '../web/http-request';
 
 /** The session cookie (contract name). Its value is a 256-bit random token; only its hash is stored. */
 export const SESSION_COOKIE = 'keycard.sid';

@@ -4,7 +4,7 @@ import { ErrorCode, KeycardError } from '@keycard/common';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { sessionSignIn } from '../mfa/sign-in-context';
 import { assertSessionCsrf } from './csrf';
-import { isHttpRequest } from './http-request';
+import { isHttpRequest } from '../web/http-request';
 import { attachSession } from './session-context';
 import { readCookie, SESSION_COOKIE } from './session-cookies';
 import { ActiveSession, SessionsService } from './sessions.service';

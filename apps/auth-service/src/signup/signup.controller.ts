@@ -18,8 +18,8 @@ import { Public } from '@keycard/auth';
 import { ErrorCode, KeycardError, mapError } from '@keycard/common';
 import { RegistrationService } from '../auth/registration.service';
 import { authConfig, AuthSettings } from '../config/auth.config';
-import { PageExceptionFilter } from '../pages/page-exception.filter';
-import { redirectTo, sendPage } from '../pages/page-response';
+import { PageExceptionFilter } from '../web/page-exception.filter';
+import { redirectTo, sendPage } from '../web/page-response';
 import { assertLoginCsrf } from '../sessions/csrf';
 import {
   clearLoginCsrfCookie,

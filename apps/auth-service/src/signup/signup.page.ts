@@ -1,5 +1,5 @@
-import { html, type SafeHtml } from '../pages/html';
-import { layout } from '../pages/layout';
+import { html, type SafeHtml } from '../web/html';
+import { layout } from '../web/layout';
 
 /** Why the sign-up form came back: the `error` query parameter set by the form's error handler. */
 export type SignupErrorCode =

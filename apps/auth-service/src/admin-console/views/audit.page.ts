@@ -1,4 +1,4 @@
-import { html, SafeHtml } from '../../pages/html';
+import { html, SafeHtml } from '../../web/html';
 import type { AuditEventView } from '../../audit/audit-query.service';
 import { AuditEventType } from '../../audit/audit-events';
 import { consolePage, ConsoleMessages, ConsoleViewer, messages } from './console-layout';

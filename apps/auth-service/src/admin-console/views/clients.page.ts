@@ -1,5 +1,5 @@
-import { formatTime } from '../../pages/format';
-import { html, pathSegment, SafeHtml } from '../../pages/html';
+import { formatTime } from '../../web/format';
+import { html, pathSegment, SafeHtml } from '../../web/html';
 import type { ClientView, CreatedClient } from '../../clients/clients.service';
 import { consolePage, ConsoleMessages, ConsoleViewer, csrfField, messages } from './console-layout';
 import { secretBox } from './secret-box';

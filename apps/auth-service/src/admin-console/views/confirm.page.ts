@@ -1,4 +1,4 @@
-import { html, SafeHtml } from '../../pages/html';
+import { html, SafeHtml } from '../../web/html';
 import { consolePage, ConsoleScreen, ConsoleViewer, csrfField } from './console-layout';
 
 export interface ConfirmModel {

@@ -1,5 +1,5 @@
-import { html, SafeHtml } from '../../pages/html';
-import { layout } from '../../pages/layout';
+import { html, SafeHtml } from '../../web/html';
+import { layout } from '../../web/layout';
 
 export type ConsoleScreen = 'overview' | 'users' | 'clients' | 'keys' | 'audit';
 

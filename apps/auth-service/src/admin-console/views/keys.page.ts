@@ -1,5 +1,5 @@
-import { formatTime } from '../../pages/format';
-import { html, pathSegment, SafeHtml } from '../../pages/html';
+import { formatTime } from '../../web/format';
+import { html, pathSegment, SafeHtml } from '../../web/html';
 import type { KeyListing } from '../../keys/key-views';
 import { consolePage, ConsoleMessages, ConsoleViewer, csrfField, messages } from './console-layout';
 

@@ -1,5 +1,5 @@
-import { formatTime } from '../../pages/format';
-import { html, SafeHtml } from '../../pages/html';
+import { formatTime } from '../../web/format';
+import { html, SafeHtml } from '../../web/html';
 import type { AdminOverview } from '../admin-overview.service';
 import type { LabelCounts } from '../metrics-window';
 import { consolePage, ConsoleViewer } from './console-layout';

@@ -1,4 +1,4 @@
-import { html, SafeHtml } from '../../pages/html';
+import { html, SafeHtml } from '../../web/html';
 
 export interface PageInfo {
   page: number;

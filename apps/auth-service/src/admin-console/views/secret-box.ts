@@ -1,4 +1,4 @@
-import { html, SafeHtml } from '../../pages/html';
+import { html, SafeHtml } from '../../web/html';
 
 /** The one time a secret is shown: read-only, with a copy button and a plain warning. */
 export function secretBox(

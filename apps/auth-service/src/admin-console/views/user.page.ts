@@ -1,6 +1,6 @@
 import type { ApiKeyView } from '../../api-keys/api-key-views';
-import { describeUserAgent, formatTime } from '../../pages/format';
-import { html, pathSegment, SafeHtml } from '../../pages/html';
+import { describeUserAgent, formatTime } from '../../web/format';
+import { html, pathSegment, SafeHtml } from '../../web/html';
 import type { SessionRecord } from '../../sessions/session.store';
 import type { AdminUserView } from '../../users/public-user';
 import { consolePage, ConsoleMessages, ConsoleViewer, csrfField, messages } from './console-layout';

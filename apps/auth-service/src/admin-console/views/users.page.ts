@@ -1,4 +1,4 @@
-import { html, pathSegment, SafeHtml } from '../../pages/html';
+import { html, pathSegment, SafeHtml } from '../../web/html';
 import type { AdminUserView } from '../../users/public-user';
 import { consolePage, ConsoleViewer } from './console-layout';
 import { PageInfo, pager, queryString } from './paging';

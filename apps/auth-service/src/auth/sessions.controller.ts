@@ -5,8 +5,8 @@ import { ErrorCode, KeycardError } from '@keycard/common';
 import { sessionSignIn } from '../mfa/sign-in-context';
 import { AccessTokenService } from '../tokens/access-token.service';
 import { toPublicUser } from '../users/public-user';
-import { ActiveSession, SessionsService } from './sessions.service';
-import { sessionOfRequest } from './session-context';
+import { ActiveSession, SessionsService } from '../sessions/sessions.service';
+import { sessionOfRequest } from '../sessions/session-context';
 import {
   ApiCurrentSession,
   ApiListSessions,

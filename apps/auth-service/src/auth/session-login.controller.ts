@@ -2,13 +2,12 @@ import { Body, Controller, Inject, Post, Req, Res, UseFilters } from '@nestjs/co
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '@keycard/auth';
-import { PasswordLoginService } from '../auth/password-login.service';
 import { authConfig, AuthSettings } from '../config/auth.config';
-import { FormExceptionFilter } from '../pages/form-exception.filter';
-import { redirectTo } from '../pages/page-response';
+import { FormExceptionFilter } from '../web/form-exception.filter';
+import { redirectTo } from '../web/page-response';
 import { toPublicUser } from '../users/public-user';
-import { assertLoginCsrf, assertSessionCsrf } from './csrf';
-import { isFormPost } from './http-request';
+import { assertLoginCsrf, assertSessionCsrf } from '../sessions/csrf';
+import { isFormPost } from '../web/http-request';
 import {
   clearLoginCsrfCookie,
   clearSessionCookie,
@@ -17,12 +16,14 @@ import {
   rememberFormEmail,
   SESSION_COOKIE,
   setSessionCookie,
-} from './session-cookies';
-import { takeReturnPath } from './return-path';
+} from '../sessions/session-cookies';
+import { takeReturnPath } from '../sessions/return-path';
+import { toLoginForm } from './login-form-errors';
+import { PasswordLoginService } from './password-login.service';
 import { SessionLoginDto } from './session.dto';
 import { toCurrentSessionView } from './session-views';
 import { ApiSessionLogin, ApiSessionLogout } from './sessions.responses';
-import { SessionsService } from './sessions.service';
+import { SessionsService } from '../sessions/sessions.service';
 
 /**
  * Signing in and out with the session cookie, for the sign-in form (303 redirects) and for JSON
@@ -46,7 +47,7 @@ export class SessionLoginController {
   @Public()
   @Post('login')
   @ApiSessionLogin()
-  @UseFilters(new FormExceptionFilter('login'))
+  @UseFilters(new FormExceptionFilter(toLoginForm))
   async login(
     @Body() dto: SessionLoginDto,
     @Req() request: FastifyRequest,

@@ -11,8 +11,8 @@ import {
 } from '../sessions/session-cookies';
 import { SessionsService } from '../sessions/sessions.service';
 import { loginPage, parseLoginError } from './login.page';
-import { PageExceptionFilter } from './page-exception.filter';
-import { redirectTo, sendPage } from './page-response';
+import { PageExceptionFilter } from '../web/page-exception.filter';
+import { redirectTo, sendPage } from '../web/page-response';
 
 function retrySeconds(value: unknown): number | undefined {
   return typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : undefined;

@@ -4,7 +4,7 @@ import { CurrentPrincipal, Principal, Roles } from '@keycard/auth';
 import { actorOf } from '../audit/audit-context';
 import { SessionView, toSessionView } from './session-views';
 import { ApiAdminListSessions, ApiAdminRevokeSession } from './sessions.responses';
-import { SessionsService } from './sessions.service';
+import { SessionsService } from '../sessions/sessions.service';
 
 /** A user's browser sessions, for administrators (the admin console's user screen); role `admin`. */
 @ApiTags('Admin: users')

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { missingCredentials } from '@keycard/common';
-import { SessionAuthenticator } from '../sessions/session.authenticator';
+import { SessionAuthenticator } from './session.authenticator';
 
 /**
  * Guards the `@Public()` page routes (so the global guard never takes a bearer token or an API

@@ -11,7 +11,7 @@ import {
   signIn,
   squash,
   startSessionApp,
-} from './sessions.test-kit';
+} from '../sessions/sessions.test-kit';
 
 describe('Session sign-in over HTTP', () => {
   let t: SessionTestApp;
