@@ -8,6 +8,10 @@ import { resourceConfig, ResourceSettings } from './config/resource.config';
 import { DatabaseModule } from './database/database.module';
 import { DocumentsModule } from './documents/documents.module';
 import { MeModule } from './me/me.module';
+import {
+  DependencyHealthModule,
+  observeRateLimitFallback,
+} from './observability/dependency-health';
 import { ResourceObservabilityModule } from './observability/resource-observability';
 
 @Module({
@@ -21,10 +25,15 @@ import { ResourceObservabilityModule } from './observability/resource-observabil
     KeycardAuthModule.forRootAsync({
       inject: [resourceConfig.KEY, RateLimitStore, KeycardMetrics],
       useFactory: (config: ResourceSettings, store: RateLimitStore, metrics: KeycardMetrics) =>
-        serviceAuthOptions(config, { metrics, rateLimitStore: store, redisUrl: config.redisUrl }),
+        serviceAuthOptions(config, {
+          metrics,
+          rateLimitStore: observeRateLimitFallback(store, metrics.registry),
+          redisUrl: config.redisUrl,
+        }),
     }),
     DatabaseModule,
     ServiceHealthModule,
+    DependencyHealthModule,
     MeModule,
     DocumentsModule,
     AdminModule,

@@ -28,6 +28,8 @@ export const ResourceObservabilityModule = ObservabilityModule.forRootAsync({
       logLevel: config.observability.logLevel,
       metricsToken: config.observability.metricsToken,
       redisPing: redis,
+      // API-key limits count per instance while Redis is away: the replica stays ready.
+      redisRequired: false,
       requestLogs: perRequest,
       requestContext: perRequest,
     };
