@@ -11,6 +11,7 @@ export * from './lib/api-key-format';
 export * from './lib/redis';
 export * from './lib/rate-limit/index';
 export * from './lib/migrations';
+export * from './lib/migrate-main';
 export * from './lib/json-depth';
 export * from './lib/fastify-adapter';
 export * from './lib/dependency-failure';
