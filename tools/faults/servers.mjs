@@ -49,6 +49,12 @@ export function cleanUpEverything() {
   cleanups.clear();
 }
 process.once('exit', cleanUpEverything);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    cleanUpEverything();
+    process.exit(1);
+  });
+}
 
 function postgresBinDir() {
   const configured = process.env.KEYCARD_PG_BIN;
