@@ -16,6 +16,7 @@ import { KeysModule } from '../keys/keys.module';
 import { KeysService } from '../keys/keys.service';
 import { OAuthModule } from '../oauth/oauth.module';
 import { AuthObservabilityModule } from '../observability/auth-observability';
+import { OidcModule } from '../oidc/oidc.module';
 import { PagesModule } from '../pages/pages.module';
 import { LivePrincipals } from '../principals/live-principals.service';
 import { PrincipalsModule } from '../principals/principals.module';
@@ -69,7 +70,7 @@ import { ClockModule } from './clock.module';
     AuthModule,
     ClientsModule,
     ApiKeysModule,
-    OAuthModule.register({ imports: [ApiKeysModule] }),
+    OAuthModule.register({ imports: [ApiKeysModule, OidcModule] }),
     SessionsModule,
     WebModule,
     PagesModule,
@@ -79,7 +80,7 @@ import { ClockModule } from './clock.module';
     AccountModule,
     AccountPagesModule,
     RetentionModule,
+    RevocationModule,
   ],
-  RevocationModule,
 })
 export class AppModule {}

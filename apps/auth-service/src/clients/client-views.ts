@@ -37,6 +37,15 @@ export function toClientView(client: OAuthClientEntity): ClientView {
 
 /** The registration answer for a client, with `secret` when one was just made. */
 export function toRegisteredClient(client: OAuthClientEntity, secret?: string): RegisteredClient {
-  const { createdAt: _createdAt, revokedAt: _revokedAt, ...view } = toClientView(client);
+  const view: RegisteredClient = {
+    clientId: client.clientId,
+    name: client.name,
+    type: client.type,
+    scopes: client.scopes,
+    redirectUris: client.redirectUris,
+    postLogoutRedirectUris: client.postLogoutRedirectUris,
+    firstParty: client.firstParty,
+    backchannelLogoutUri: client.backchannelLogoutUri,
+  };
   return secret === undefined ? view : { ...view, clientSecret: secret };
 }

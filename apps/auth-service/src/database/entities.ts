@@ -9,6 +9,7 @@ import { SigningKeyEntity } from '../keys/signing-key.entity';
 import { MailMessageEntity } from '../mail/mail-message.entity';
 import { MfaFactorEntity } from '../mfa/mfa-factor.entity';
 import { RecoveryCodeEntity } from '../mfa/recovery-code.entity';
+import { OIDC_ENTITIES } from '../oidc/oidc-records.entity';
 import { SessionEntity } from '../sessions/session.entity';
 import { RefreshFamilyEntity } from '../tokens/refresh-family.entity';
 import { RevocationEventEntity } from '../revocation/revocation-event.entity';
@@ -36,5 +37,6 @@ export const AUTH_ENTITIES = [
   AccountTokenEntity,
   MfaFactorEntity,
   RecoveryCodeEntity,
-];
   RevocationEventEntity,
+  ...OIDC_ENTITIES,
+];

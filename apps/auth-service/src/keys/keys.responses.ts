@@ -7,7 +7,7 @@ import {
   ApiOperation,
   ApiProperty,
 } from '@nestjs/swagger';
-import { ApiAdminErrors } from '../users/users.responses';
+import { ApiAdminErrors } from '../openapi/admin-errors';
 
 const KID = 'q3Zx8Jm2LwT0bVn5Rk7YhA';
 const N =
@@ -57,15 +57,38 @@ export class DiscoveryResponse {
   @ApiProperty({ example: 'https://auth.example.com/oauth/revoke' })
   revocation_endpoint!: string;
 
-  @ApiProperty({ type: [String], example: ['refresh_token', 'client_credentials'] })
-  grant_types_supported!: string[];
+  @ApiProperty({ example: 'https://auth.example.com/oauth/authorize' })
+  authorization_endpoint!: string;
+
+  @ApiProperty({ example: 'https://auth.example.com/oauth/userinfo' })
+  userinfo_endpoint!: string;
+
+  @ApiProperty({ example: 'https://auth.example.com/oauth/logout' })
+  end_session_endpoint!: string;
 
   @ApiProperty({
     type: [String],
-    example: [],
-    description: 'Empty: there is no authorization endpoint yet.',
+    example: ['authorization_code', 'refresh_token', 'client_credentials'],
   })
+  grant_types_supported!: string[];
+
+  @ApiProperty({ type: [String], example: ['code'] })
   response_types_supported!: string[];
+
+  @ApiProperty({ type: [String], example: ['S256'] })
+  code_challenge_methods_supported!: string[];
+
+  @ApiProperty({ type: [String], example: ['sub', 'email', 'email_verified', 'name'] })
+  claims_supported!: string[];
+
+  @ApiProperty({ example: true })
+  backchannel_logout_supported!: boolean;
+
+  @ApiProperty({ example: true })
+  backchannel_logout_session_supported!: boolean;
+
+  @ApiProperty({ example: true })
+  authorization_response_iss_parameter_supported!: boolean;
 
   @ApiProperty({ type: [String], example: ['client_secret_basic', 'client_secret_post'] })
   token_endpoint_auth_methods_supported!: string[];

@@ -12,7 +12,7 @@ import { KeysService } from './keys.service';
 @Controller('.well-known')
 @UseInterceptors(JwksCacheControlInterceptor)
 export class WellKnownController {
-  private readonly metadata: Record<string, string | string[]>;
+  private readonly metadata: Record<string, string | string[] | boolean>;
 
   constructor(
     private readonly keys: KeysService,

@@ -1,10 +1,11 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ErrorCode, KeycardError } from '@keycard/common';
 import { KeycardMetrics } from '@keycard/observability';
 import { OAuthClientEntity } from '../clients/oauth-client.entity';
 import { AccessTokenService } from '../tokens/access-token.service';
 import { RefreshTokensService } from '../tokens/refresh-tokens.service';
 import { TokenPair, TokensService } from '../tokens/tokens.service';
+import { AUTHORIZATION_CODE_GRANT, AuthorizationCodeGrant } from './grant-hooks';
 import { OAuthClientAuthenticator } from './oauth-client-authenticator';
 import { OAuthRequest } from './oauth-params';
 import { grantableScopes, invalidScope, parseScopeParam, scopeList } from './scope';
@@ -15,6 +16,7 @@ export interface OAuthTokenResponse {
   token_type: 'Bearer';
   expires_in: number;
   refresh_token?: string;
+  id_token?: string;
   scope: string;
 }
 
@@ -22,7 +24,7 @@ function invalidGrant(reason: string): KeycardError {
   return new KeycardError(ErrorCode.OAuthInvalidGrant, { reason });
 }
 
-/** `POST /oauth/token`: the `client_credentials` and `refresh_token` grants. */
+/** `POST /oauth/token`: `client_credentials`, `refresh_token` and (see `grant-hooks.ts`) `authorization_code`. */
 @Injectable()
 export class OAuthTokenService {
   constructor(
@@ -31,6 +33,9 @@ export class OAuthTokenService {
     private readonly refreshTokens: RefreshTokensService,
     private readonly tokens: TokensService,
     @Optional() private readonly metrics?: KeycardMetrics,
+    @Optional()
+    @Inject(AUTHORIZATION_CODE_GRANT)
+    private readonly authorizationCode?: AuthorizationCodeGrant,
   ) {}
 
   async token(request: OAuthRequest): Promise<OAuthTokenResponse> {
@@ -40,11 +45,13 @@ export class OAuthTokenService {
         return this.clientCredentials(await this.clientAuth.requireConfidential(request), request);
       case 'refresh_token':
         return this.refresh(await this.clientAuth.authenticate(request), request);
-      default:
-        throw new KeycardError(ErrorCode.OAuthUnsupportedGrantType, {
-          reason: 'unknown grant_type',
-        });
+      case 'authorization_code':
+        if (this.authorizationCode !== undefined) return this.authorizationCode.redeem(request);
+        break;
     }
+    throw new KeycardError(ErrorCode.OAuthUnsupportedGrantType, {
+      reason: 'unknown grant_type',
+    });
   }
 
   /** RFC 6749 §4.4: a token for the client itself (`sub` = `client_id`, no roles), no refresh token. */

@@ -180,7 +180,12 @@ describe('OAuth endpoints with openid-client', () => {
       clientId: expect.stringMatching(/^svc_/),
       clientSecret: expect.stringMatching(/^cs_/),
       name: 'Billing',
+      type: 'service',
       scopes: ['invoices:read'],
+      redirectUris: [],
+      postLogoutRedirectUris: [],
+      firstParty: false,
+      backchannelLogoutUri: null,
     });
     const billing = await discover(created.body.clientId, created.body.clientSecret);
     const tokens = await oidc.clientCredentialsGrant(billing);

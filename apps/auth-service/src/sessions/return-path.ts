@@ -10,10 +10,12 @@ const MAX_AGE_MS = 15 * 60_000;
 
 /**
  * The pages a sign-in may come back to: the admin console's own paths (letters, digits and
- * `. _ ~ -`, no percent-encoding and no dot segments, a query of URL-safe characters), never `//`,
- * a backslash, a scheme or another host.
+ * `. _ ~ -`, no percent-encoding and no dot segments, a query of URL-safe characters) and an app's
+ * authorization request waiting for the sign-in (`/oauth/authorize/resume?request=…`, oidc/),
+ * never `//`, a backslash, a scheme or another host.
  */
-const RETURN_PATH = /^\/admin(?:\/[A-Za-z0-9._~-]+)*\/?(?:\?[A-Za-z0-9._~%&=+-]*)?$/;
+const RETURN_PATH =
+  /^(?:\/admin(?:\/[A-Za-z0-9._~-]+)*\/?|\/oauth\/authorize\/resume)(?:\?[A-Za-z0-9._~%&=+-]*)?$/;
 const DOT_SEGMENT = /\/\.{1,2}(?:\/|\?|$)/;
 
 export function isReturnPath(value: unknown): value is string {

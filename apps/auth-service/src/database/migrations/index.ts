@@ -13,6 +13,7 @@ import { MailOutbox1764300002000 } from './1764300002000-mail-outbox';
 import { AccountTokens1764300002010 } from './1764300002010-account-tokens';
 import { RevocationEvents1764300003000 } from './1764300003000-revocation-events';
 import { OAuthClientApps1764300004000 } from './1764300004000-oauth-client-apps';
+import { Oidc1764300004010 } from './1764300004010-oidc';
 import { SignInContext1764300005000 } from './1764300005000-sign-in-context';
 import { MfaFactors1764300005010 } from './1764300005010-mfa-factors';
 
@@ -30,8 +31,9 @@ export const AUTH_MIGRATIONS: (new () => MigrationInterface)[] = [
   RetentionIndexes1764300001200,
   MailOutbox1764300002000,
   AccountTokens1764300002010,
-  OAuthClientApps1764300004000,
   RevocationEvents1764300003000,
+  OAuthClientApps1764300004000,
+  Oidc1764300004010,
   SignInContext1764300005000,
   MfaFactors1764300005010,
 ];
