@@ -1,6 +1,6 @@
-import { LogLevel } from '@nestjs/common';
+import type { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { configureHttpApp, keycardHttpAdapter } from '@keycard/common';
 import { KeycardMetrics, setupOpenApi, useStructuredLogger } from '@keycard/observability';
 import { AppModule } from './app.module';
@@ -26,12 +26,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   );
   // Observability (libs/observability): JSON logs, refusals counted in metrics, OpenAPI at /docs.
   if (options.structuredLogs) useStructuredLogger(app);
-  // DTOs are validated where declared (@ValidateInput()), so routes without input, `/me` among
-  // them, skip Nest's pipe chain; start-up refuses any DTO left unvalidated.
-  configureHttpApp(app, {
-    observeErrors: countRefusals(app.get(KeycardMetrics)),
-    validation: 'declared',
-  });
+  configureHttpApp(app, { observeErrors: countRefusals(app.get(KeycardMetrics)) });
   setupOpenApi(app, RESOURCE_OPENAPI);
   return app;
 }

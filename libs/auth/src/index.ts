@@ -1,38 +1,21 @@
+// What services use. Types a service writes against when it configures the module (a custom
+// `KeyResolver`, `ApiKeyVerifier`, `CredentialAuthenticator` or `refreshPrincipal`) are exported
+// with the options that name them; the guard, caches, verifiers and limiters stay inside.
 export type { AuthType, Principal } from './lib/principal';
 export {
-  KEYCARD_AUTH_OPTIONS,
   KEYCARD_KEY_RESOLVER,
+  type ApiKeyOptions,
   type ApiKeyVerifier,
   type CredentialAuthenticator,
   type KeycardAuthOptions,
   type KeyResolver,
   type PrincipalRefresher,
-  type ResolvedKeycardAuthOptions,
   RATE_LIMIT_HEADER_POLICIES,
   type RateLimitHeaderPolicy,
-  API_KEY_ENVIRONMENTS,
 } from './lib/options';
-export {
-  RemoteJwksKeyResolver,
-  type IssuerHealth,
-  type JwksFetchOutcome,
-  type RemoteJwksKeyResolverOptions,
-} from './lib/remote-jwks.key-resolver';
-export {
-  loadServiceAuthSettings,
-  serviceAuthOptions,
-  type ServiceAuthSettings,
-} from './lib/service/service-auth';
+export { RemoteJwksKeyResolver } from './lib/remote-jwks.key-resolver';
 export { KeycardAuthModule, type KeycardAuthModuleAsyncOptions } from './lib/keycard-auth.module';
-export { KeycardAuthGuard } from './lib/keycard-auth.guard';
-export {
-  Public,
-  Roles,
-  Scopes,
-  CurrentPrincipal,
-  principalOf,
-  IS_PUBLIC_KEY,
-} from './lib/decorators';
+export { Public, Roles, Scopes, CurrentPrincipal, IS_PUBLIC_KEY } from './lib/decorators';
 export { RequireAuth } from './lib/step-up/require-auth.decorator';
 export {
   insufficientUserAuthentication,
@@ -40,30 +23,8 @@ export {
   type StepUpRequirement,
 } from './lib/step-up/step-up';
 export { AccessTokenVerifier } from './lib/access-token.verifier';
-export { VerifiedTokenCache } from './lib/verified-token.cache';
-export type { ApiKeyOptions } from './lib/options';
-export type { RateLimitedApiKeyVerifier, VerifiedApiKey } from './lib/api-keys/api-key-verifier';
-export {
-  IntrospectionApiKeyVerifier,
-  type IntrospectionApiKeyVerifierOptions,
-} from './lib/api-keys/introspection-api-key.verifier';
-export {
-  ApiKeyRateLimiter,
-  API_KEY_RATE_WINDOW_SECONDS,
-  DEFAULT_API_KEY_RATE_LIMIT,
-  rateLimitHeaders,
-  type RateLimitState,
-} from './lib/api-keys/api-key-rate-limiter';
 export { envApiKeyEnvironments } from './lib/api-keys/api-key-environments';
-export {
-  ApiKeyFailureLimiter,
-  DEFAULT_API_KEY_FAILURE_LIMIT,
-} from './lib/api-keys/api-key-failure-limiter';
-export {
-  ApiKeyUsageReporter,
-  type ApiKeyUsageReporterOptions,
-} from './lib/api-keys/api-key-usage.reporter';
-export { API_KEY_HEADER, API_KEY_STRATEGY } from './lib/strategies/api-key.strategy';
+export { DEFAULT_API_KEY_FAILURE_LIMIT } from './lib/api-keys/api-key-failure-limiter';
 export {
   REVOCATION_CHANNEL,
   REVOCATION_KINDS,

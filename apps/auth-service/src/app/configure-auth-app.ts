@@ -5,10 +5,10 @@ import { AuthSettings } from '../config/auth.config';
 import { AUTH_OPENAPI } from '../observability/auth-observability';
 
 /**
- * The auth-service's HTTP platform: Fastify (Express spent 140–200 µs of CPU on every request
- * here, about half of a client-credentials grant besides its signature; see the README's
- * Benchmark). JSON and form bodies (Nest's parsers) up to `BODY_LIMIT_BYTES`, JSON nested at most
- * `MAX_JSON_DEPTH` deep; with `TRUST_PROXY` the client IP comes from `X-Forwarded-For`.
+ * The auth-service's HTTP platform: Fastify, for its lower cost per request (docs/benchmarks.md
+ * compares the two on a client-credentials grant). JSON and form bodies (Nest's parsers) up to
+ * `BODY_LIMIT_BYTES`, JSON nested at most `MAX_JSON_DEPTH` deep; with `TRUST_PROXY` the client IP
+ * comes from `X-Forwarded-For`.
  */
 export function authHttpAdapter(config: Pick<AuthSettings, 'trustProxy'>): FastifyAdapter {
   return keycardHttpAdapter({ trustProxy: config.trustProxy });

@@ -1,7 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Scopes } from '@keycard/auth';
-import { ValidateInput } from '@keycard/common';
 import { CreateDocumentDto, DocumentView, UpdateDocumentDto } from './document.dto';
 import {
   ApiCreateDocument,
@@ -17,7 +16,6 @@ export const DOCUMENTS_WRITE = 'documents:write';
 
 @ApiTags('Documents')
 @Controller('documents')
-@ValidateInput()
 export class DocumentsController {
   constructor(private readonly documents: DocumentsService) {}
 

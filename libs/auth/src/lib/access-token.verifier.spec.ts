@@ -1,5 +1,6 @@
 import { KeycardError } from '@keycard/common';
-import { makeTestKeyPair, TestKeyPair } from '../testing/keycard-testing';
+import type { TestKeyPair } from '../testing/keycard-testing';
+import { makeTestKeyPair } from '../testing/keycard-testing';
 import {
   accessToken,
   AUDIENCE,

@@ -16,8 +16,9 @@ import {
 } from './token-rules';
 
 /**
- * Verifies one access token outside of a request (e.g. for introspection), with exactly the rules
- * of the guard's passport strategy. Throws `invalidToken(reason)` when the token does not verify.
+ * Verifies one access token: the guard's check of a bearer token not yet cached, and the same
+ * check outside of a request (e.g. for introspection). Throws `invalidToken(reason)` when the
+ * token does not verify.
  */
 @Injectable()
 export class AccessTokenVerifier {

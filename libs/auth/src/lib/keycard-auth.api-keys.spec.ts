@@ -1,19 +1,19 @@
-import { INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { generateApiKey } from '@keycard/common';
 import request from 'supertest';
 import { StaticKeyResolver } from '../testing/fixtures';
-import { createGuardTestApp, Platform } from '../testing/guard-app';
+import type { Platform } from '../testing/guard-app';
+import { createGuardTestApp } from '../testing/guard-app';
+import type { IntrospectionServer } from '../testing/introspection-server';
 import {
   activeKeyAnswer,
   CLIENT_ID,
   CLIENT_SECRET,
-  IntrospectionServer,
   startIntrospectionServer,
 } from '../testing/introspection-server';
 import type { ApiKeyOptions } from './options';
 import passport from 'passport';
-import { HeaderAPIKeyStrategy } from 'passport-headerapikey';
-import { API_KEY_STRATEGY, KeycardApiKeyStrategy } from './strategies/api-key.strategy';
+import { IntrospectionApiKeyVerifier } from './api-keys/introspection-api-key.verifier';
 
 const KEY_ID = String(activeKeyAnswer()['key_id']);
 
@@ -247,45 +247,44 @@ describe('API key usage through the guard', () => {
 });
 
 describe.each<Platform>(['express', 'fastify'])(
-  'the passport-headerapikey strategy (%s)',
+  'the expensive check of a key: introspection, without passport (%s)',
   (platform) => {
     let server: IntrospectionServer;
     let app: INestApplication;
-    let validate: jest.SpyInstance;
+    let check: jest.SpyInstance;
 
     beforeAll(async () => {
       server = await startIntrospectionServer();
       server.handler = () => ({ status: 200, body: activeKeyAnswer() });
       app = await appFor(platform, server, { cacheTtlSeconds: 60 });
-      validate = jest.spyOn(KeycardApiKeyStrategy.prototype, 'validate');
+      check = jest.spyOn(IntrospectionApiKeyVerifier.prototype, 'check');
     });
 
     afterAll(async () => {
-      validate.mockRestore();
+      check.mockRestore();
       await app?.close();
       await server.close();
     });
 
-    beforeEach(() => validate.mockClear());
+    beforeEach(() => check.mockClear());
 
-    it('is registered with passport under its name', () => {
-      // passport keeps its strategies in a private map; this is the one guards authenticate with.
-      const registered = (passport as unknown as { _strategy(name: string): unknown })._strategy(
-        API_KEY_STRATEGY,
-      );
-      expect(registered).toBeInstanceOf(HeaderAPIKeyStrategy);
-      expect(registered).toBeInstanceOf(KeycardApiKeyStrategy);
+    it('registers nothing with passport (its strategies are one registry per process)', () => {
+      // passport keeps its strategies in a private map; the guard calls its verifiers directly.
+      const registered = (name: string) =>
+        (passport as unknown as { _strategy(name: string): unknown })._strategy(name);
+      expect(registered('keycard-api-key')).toBeUndefined();
+      expect(registered('keycard-jwt')).toBeUndefined();
     });
 
     it('verifies a key not yet cached, and a cached key skips it', async () => {
       const { key } = generateApiKey('sk', 'live');
       const http = () => request(app.getHttpServer()).get('/me').set('X-API-Key', key);
       await http().expect(200);
-      expect(validate).toHaveBeenCalledTimes(1);
-      expect(validate.mock.calls[0][0]).toBe(key); // passport also hands over its callback
+      expect(check).toHaveBeenCalledTimes(1);
+      expect(check.mock.calls[0][0]).toBe(key);
       await http().expect(200);
       await http().expect(200);
-      expect(validate).toHaveBeenCalledTimes(1);
+      expect(check).toHaveBeenCalledTimes(1);
       expect(server.introspections).toHaveLength(1);
     });
 
@@ -298,7 +297,7 @@ describe.each<Platform>(['express', 'fastify'])(
           .set('X-API-Key', key)
           .expect(401);
         expect(response.body.error).toBe('invalid_api_key');
-        expect(validate).toHaveBeenCalledTimes(1);
+        expect(check).toHaveBeenCalledTimes(1);
       } finally {
         server.handler = () => ({ status: 200, body: activeKeyAnswer() });
       }
@@ -327,7 +326,7 @@ describe.each<Platform>(['express', 'fastify'])(
       const { key } = generateApiKey('sk', 'live');
       const mistyped = `${key.slice(0, -1)}${key.endsWith('0') ? '1' : '0'}`;
       await request(app.getHttpServer()).get('/me').set('X-API-Key', mistyped).expect(401);
-      expect(validate).not.toHaveBeenCalled();
+      expect(check).not.toHaveBeenCalled();
     });
   },
 );

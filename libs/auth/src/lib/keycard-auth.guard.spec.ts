@@ -1,8 +1,10 @@
-import { INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
-import { KeycardError, KeycardExceptionFilter } from '@keycard/common';
-import { makeTestKeyPair, TestKeyPair } from '../testing/keycard-testing';
+import type { KeycardError } from '@keycard/common';
+import { KeycardExceptionFilter } from '@keycard/common';
+import type { TestKeyPair } from '../testing/keycard-testing';
+import { makeTestKeyPair } from '../testing/keycard-testing';
 import request from 'supertest';
 import {
   accessToken,
@@ -13,6 +15,7 @@ import {
 } from '../testing/fixtures';
 import { createGuardTestApp } from '../testing/guard-app';
 import { REJECTED_TOKENS } from '../testing/rejected-tokens';
+import { AccessTokenVerifier } from './access-token.verifier';
 import { Public } from './decorators';
 import { KeycardAuthGuard } from './keycard-auth.guard';
 import { resolveAuthOptions } from './options';
@@ -174,10 +177,12 @@ describe('KeycardAuthGuard outside HTTP', () => {
       'open',
       Object.getOwnPropertyDescriptor(Probe.prototype, 'open') as PropertyDescriptor,
     );
+    const options = resolveAuthOptions({ issuer: 'https://issuer.test', audience: 'keycard' });
     const guard = new KeycardAuthGuard(
       new Reflector(),
       new VerifiedTokenCache(10),
-      resolveAuthOptions({ issuer: 'https://issuer.test', audience: 'keycard' }),
+      new AccessTokenVerifier(options, new StaticKeyResolver()),
+      options,
       null,
     );
     const context = (handler: () => void) => {

@@ -3,14 +3,16 @@ import { Reflector } from '@nestjs/core';
 import { ErrorCode, invalidToken, KeycardError, missingCredentials } from '@keycard/common';
 import type { IncomingHttpHeaders } from 'node:http';
 import { IS_PUBLIC_KEY, ROLES_KEY, SCOPES_KEY } from './decorators';
+import { AccessTokenVerifier } from './access-token.verifier';
 import { KEYCARD_API_KEYS } from './api-keys/api-key-setup';
 import type { ApiKeyAuthenticator } from './api-keys/api-key.authenticator';
 import { KEYCARD_AUTH_OPTIONS, PrincipalRefresher, ResolvedKeycardAuthOptions } from './options';
-import { ApiKeyPassportGuard, JwtPassportGuard } from './passport-guards';
 import type { Principal } from './principal';
-import { API_KEY_HEADER } from './strategies/api-key.strategy';
 import { accessTokenKid, bearerToken, isWellFormedToken } from './token-rules';
 import { VerifiedTokenCache } from './verified-token.cache';
+
+/** The only place an API key is read from (never the query string, never another header). */
+const API_KEY_HEADER = 'x-api-key';
 
 /** What a route asks of its caller, read once per route from its decorators. */
 interface RoutePolicy {
@@ -29,24 +31,23 @@ interface AuthRequest {
 }
 
 /**
- * The one global guard, deny by default. Picks the strategy from the credential presented
- * (bearer token, else `X-API-Key` when API keys are configured, else the fallback
- * authenticators), puts the principal on `request.user`, then applies `@Roles` and `@Scopes`.
- * A bearer token already verified is served from the VerifiedTokenCache without passport: that
- * path stays synchronous (a header read, a prefix compare, a slice and a Map lookup) unless
- * `refreshPrincipal` is set, which then decides who the bearer is now. API keys
- * go through `ApiKeyAuthenticator` (rate limit, then a cached answer, else the passport
- * `X-API-Key` strategy).
+ * The one global guard, deny by default. Picks the credential presented (bearer token, else
+ * `X-API-Key` when API keys are configured, else the fallback authenticators), puts the principal
+ * on `request.user`, then applies `@Roles` and `@Scopes`. No passport: a bearer token is checked by
+ * `AccessTokenVerifier` and an API key by the `ApiKeyAuthenticator`, each called directly.
+ *
+ * A cached bearer token (`VerifiedTokenCache`) or a cached, in-process-counted API key is admitted
+ * without a promise (a header read and a few Map lookups) unless `refreshPrincipal` is set, which
+ * then decides who the bearer is now.
  */
 @Injectable()
 export class KeycardAuthGuard implements CanActivate {
   private readonly policies = new WeakMap<object, WeakMap<object, RoutePolicy>>();
-  private readonly jwtGuard = new JwtPassportGuard();
-  private readonly apiKeyGuard = new ApiKeyPassportGuard();
 
   constructor(
     private readonly reflector: Reflector,
     private readonly cache: VerifiedTokenCache,
+    private readonly tokens: AccessTokenVerifier,
     @Inject(KEYCARD_AUTH_OPTIONS) private readonly options: ResolvedKeycardAuthOptions,
     @Inject(KEYCARD_API_KEYS) private readonly apiKeys: ApiKeyAuthenticator | null,
   ) {}
@@ -61,69 +62,63 @@ export class KeycardAuthGuard implements CanActivate {
     const token = bearerToken(request.headers.authorization);
     if (token !== undefined) {
       const cached = this.cache.get(token);
-      if (cached === undefined) return this.verifyBearer(context, request, token, policy);
-      const refresh = this.options.refreshPrincipal;
-      if (refresh === undefined) return admit(request, cached, policy);
-      return this.admitCurrent(refresh, request, cached, policy);
+      if (cached === undefined) return this.verifyBearer(request, token, policy);
+      return this.admitBearer(request, cached, policy);
     }
     const apiKey = request.headers[API_KEY_HEADER];
-    if (this.apiKeys !== null && apiKey !== undefined) {
-      // A key whose answer is cached, counted in process: no promise, like a cached token.
-      const principal = this.apiKeys.authenticateNow(apiKey, context.getArgByIndex<unknown>(1));
-      if (principal === undefined)
-        return this.verifyApiKey(this.apiKeys, context, request, apiKey, policy);
-      admit(request, principal, policy);
-      this.apiKeys.recordHotUse(principal);
-      return true;
-    }
+    if (this.apiKeys !== null && apiKey !== undefined)
+      return this.admitApiKey(this.apiKeys, context, request, apiKey, policy);
     return this.tryFallbacks(request, policy);
   }
 
   private async verifyBearer(
-    context: ExecutionContext,
     request: AuthRequest,
     token: string,
     policy: RoutePolicy,
   ): Promise<boolean> {
     if (!isWellFormedToken(token)) throw invalidToken('malformed bearer token');
-    await this.jwtGuard.canActivate(context);
-    const principal = authenticated(request);
+    const principal = await this.tokens.verify(token);
     this.cache.set(token, principal, accessTokenKid(token));
-    const refresh = this.options.refreshPrincipal;
-    if (refresh === undefined) return admit(request, principal, policy);
-    return this.admitCurrent(refresh, request, principal, policy);
+    return this.admitBearer(request, principal, policy);
   }
 
-  /** The token verified; `refreshPrincipal` says who its bearer is now, or refuses it. */
+  /** A verified token's principal, or who `refreshPrincipal` says its bearer is now. */
+  private admitBearer(
+    request: AuthRequest,
+    verified: Principal,
+    policy: RoutePolicy,
+  ): boolean | Promise<boolean> {
+    const refresh = this.options.refreshPrincipal;
+    if (refresh === undefined) return admit(request, verified, policy);
+    return this.admitCurrent(refresh, request, verified, policy);
+  }
+
   private async admitCurrent(
     refresh: PrincipalRefresher,
     request: AuthRequest,
     verified: Principal,
     policy: RoutePolicy,
   ): Promise<boolean> {
-    // Passport put the token's principal on the request: nothing may read it unless it passes.
-    request.user = null;
     const current = await refresh(verified);
     if (current === null) throw invalidToken('the user or login of the token is no longer valid');
     return admit(request, current, policy);
   }
 
-  private async verifyApiKey(
+  /** The API-key step: one time for the whole request, then the principal, at once or awaited. */
+  private admitApiKey(
     apiKeys: ApiKeyAuthenticator,
     context: ExecutionContext,
     request: AuthRequest,
     header: string | string[],
     policy: RoutePolicy,
-  ): Promise<boolean> {
-    const principal = await apiKeys.authenticate(
-      header,
-      context.getArgByIndex<unknown>(1),
-      () => this.apiKeyGuard.verify(context),
-      request.ip,
+  ): boolean | Promise<boolean> {
+    const now = apiKeys.clock.now();
+    const response = context.getArgByIndex<unknown>(1);
+    const principal = apiKeys.authenticate(header, response, request.ip, now);
+    if (!isPromise(principal)) return admitKeyUse(apiKeys, request, principal, policy, now);
+    return principal.then((verified) =>
+      admitKeyUse(apiKeys, request, verified, policy, apiKeys.clock.now()),
     );
-    admit(request, principal, policy);
-    apiKeys.recordUse(principal);
-    return true;
   }
 
   private async tryFallbacks(request: AuthRequest, policy: RoutePolicy): Promise<boolean> {
@@ -157,10 +152,21 @@ export class KeycardAuthGuard implements CanActivate {
   }
 }
 
-function authenticated(request: AuthRequest): Principal {
-  const principal = request.user;
-  if (!principal) throw invalidToken('strategy produced no principal');
-  return principal;
+/** `admit`, then the API key's use counted at `now`: a refused request is not usage. */
+function admitKeyUse(
+  apiKeys: ApiKeyAuthenticator,
+  request: AuthRequest,
+  principal: Principal,
+  policy: RoutePolicy,
+  now: number,
+): true {
+  admit(request, principal, policy);
+  apiKeys.recordUse(principal, now);
+  return true;
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown }).then === 'function';
 }
 
 /** Authorizes the principal for the route, then hands it to the request. */

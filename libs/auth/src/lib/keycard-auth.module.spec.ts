@@ -1,5 +1,6 @@
 import { Test } from '@nestjs/testing';
-import { ApiKeyOptions, resolveAuthOptions } from './options';
+import type { ApiKeyOptions } from './options';
+import { resolveAuthOptions } from './options';
 import { KeycardAuthModule } from './keycard-auth.module';
 import { AccessTokenVerifier } from './access-token.verifier';
 import { RemoteJwksKeyResolver } from './remote-jwks.key-resolver';

@@ -22,8 +22,6 @@ import {
   ResolvedKeycardAuthOptions,
 } from './options';
 import { RemoteJwksKeyResolver } from './remote-jwks.key-resolver';
-import { KeycardApiKeyStrategy } from './strategies/api-key.strategy';
-import { KeycardJwtStrategy } from './strategies/jwt.strategy';
 import { VerifiedTokenCache } from './verified-token.cache';
 
 /** The two Fastify instance methods used (typed here so the lib does not depend on fastify). */
@@ -56,7 +54,8 @@ function tokenCache(options: ResolvedKeycardAuthOptions, keys: KeyResolver): Ver
 /**
  * The shared auth module: import it once in the app's root module. It is global and installs
  * `KeycardAuthGuard` as the app guard, so every route needs credentials unless it is `@Public()`.
- * Passport strategies register by name process-wide: one configuration per process.
+ * Everything it builds is per app (no passport, no process-wide registry): several apps with
+ * different settings may run in one process.
  */
 @Module({})
 export class KeycardAuthModule implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
@@ -95,8 +94,6 @@ export class KeycardAuthModule implements OnModuleInit, OnModuleDestroy, OnAppli
           useFactory: createApiKeyAuthenticator,
         },
         AccessTokenVerifier,
-        KeycardJwtStrategy,
-        KeycardApiKeyStrategy,
         { provide: APP_GUARD, useClass: KeycardAuthGuard },
       ],
       exports: [

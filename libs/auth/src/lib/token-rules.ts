@@ -5,8 +5,8 @@ import type { KeyResolver, ResolvedKeycardAuthOptions } from './options';
 import type { Principal } from './principal';
 
 /*
- * The access-token rules as small pure functions, shared by the passport strategy and by
- * AccessTokenVerifier so that the two verification paths cannot drift apart. Each one throws
+ * The access-token rules as small pure functions, used by AccessTokenVerifier (which the guard
+ * calls for every bearer token not yet cached). Each one throws
  * `invalidToken(reason)` (401, code invalid_token) on the first broken rule.
  */
 

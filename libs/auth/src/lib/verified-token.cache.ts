@@ -1,4 +1,6 @@
-import { Clock, SystemClock } from '@keycard/common';
+import type { Clock } from '@keycard/common';
+import { SystemClock } from '@keycard/common';
+import { BoundedCache } from './bounded-cache';
 import type { Principal } from './principal';
 
 interface Entry {
@@ -23,22 +25,28 @@ function fingerprint(token: string): string {
 /**
  * Bounded cache of access tokens that already passed full verification, so that the hot path of a
  * repeat caller is one Map lookup and one string compare instead of an RSA signature check.
- * Eviction is FIFO (insertion order); entries die at their `exp` and when their key leaves the JWKS.
- * Cached principals are frozen, since one object is shared by every request that presents the token.
+ * Eviction is `BoundedCache`'s (the entry written longest ago goes first); entries die at their
+ * `exp` and when their key leaves the JWKS (`forget`). Cached principals are frozen, since one
+ * object is shared by every request that presents the token.
  */
 export class VerifiedTokenCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: BoundedCache<string, Entry>;
 
   constructor(
-    private readonly maxEntries: number,
+    maxEntries: number,
     private readonly clock: Clock = new SystemClock(),
-  ) {}
+  ) {
+    this.entries = new BoundedCache(maxEntries);
+  }
 
   get size(): number {
     return this.entries.size;
   }
 
-  /** The principal of a token verified earlier and not yet expired. */
+  /**
+   * The principal of a token verified earlier and not yet expired: the one read of a cached token
+   * on the request path (a cached principal is served from here, or not at all).
+   */
   get(token: string): Principal | undefined {
     const key = fingerprint(token);
     const entry = this.entries.get(key);
@@ -53,27 +61,22 @@ export class VerifiedTokenCache {
   /** Remembers a verified token until its expiry (tokens without one are not cached). */
   set(token: string, principal: Principal, kid: string): void {
     const expiresAt = principal.expiresAt;
-    if (this.maxEntries <= 0 || expiresAt === undefined || expiresAt <= this.clock.now()) return;
-    const key = fingerprint(token);
-    this.entries.delete(key);
-    while (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-    }
-    this.entries.set(key, { token, principal: freezePrincipal(principal), expiresAt, kid });
+    if (expiresAt === undefined || expiresAt <= this.clock.now()) return;
+    const entry = { token, principal: freezePrincipal(principal), expiresAt, kid };
+    this.entries.set(fingerprint(token), entry);
+  }
+
+  /**
+   * Forgets every token `matches` picks by its principal and the `kid` that signed it (a key that
+   * left the JWKS, a revoked login). Returns how many were dropped.
+   */
+  forget(matches: (principal: Principal, kid: string) => boolean): number {
+    return this.entries.deleteWhere((entry) => matches(entry.principal, entry.kid));
   }
 
   /** Forgets every token signed by `kid` (the key left the JWKS). Returns how many were dropped. */
   purgeKid(kid: string): number {
-    let dropped = 0;
-    for (const [key, entry] of this.entries) {
-      if (entry.kid === kid) {
-        this.entries.delete(key);
-        dropped++;
-      }
-    }
-    return dropped;
+    return this.forget((_principal, signedBy) => signedBy === kid);
   }
 
   clear(): void {

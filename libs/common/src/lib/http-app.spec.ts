@@ -12,7 +12,7 @@ import {
 import { Test } from '@nestjs/testing';
 import { IsString } from 'class-validator';
 import request from 'supertest';
-import { configureHttpApp, HttpAppOptions, ValidateInput } from './http-app';
+import { configureHttpApp } from './http-app';
 
 class NoteDto {
   @IsString()
@@ -29,24 +29,6 @@ class UnvalidatedController {
   }
 }
 
-@Controller('per-controller')
-@ValidateInput()
-class ValidatedController {
-  @Post()
-  create(@Body() input: NoteDto): NoteDto {
-    return input;
-  }
-}
-
-@Controller('per-handler')
-class HandlerValidatedController {
-  @Post()
-  @ValidateInput()
-  create(@Body() input: NoteDto): NoteDto {
-    return input;
-  }
-}
-
 @Controller('per-param')
 class ParamValidatedController {
   @Post()
@@ -55,7 +37,7 @@ class ParamValidatedController {
   }
 }
 
-/** Routes a subclass inherits are registered, and checked, too. */
+/** Routes a subclass inherits are registered, and validated, too. */
 @Controller('inherited')
 class InheritingController extends UnvalidatedController {}
 
@@ -80,10 +62,10 @@ class PlainController {
   }
 }
 
-async function appWith(controllers: Type[], options: HttpAppOptions): Promise<INestApplication> {
+async function appWith(controllers: Type[]): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({ controllers }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
-  configureHttpApp(app, options);
+  configureHttpApp(app);
   await app.init();
   return app;
 }
@@ -95,31 +77,9 @@ describe('configureHttpApp validation', () => {
     app = undefined;
   });
 
-  it("'declared' refuses to start with a DTO parameter no ValidationPipe covers, naming it", async () => {
-    await expect(
-      appWith([UnvalidatedController, ValidatedController], { validation: 'declared' }),
-    ).rejects.toThrow(
-      /^Unvalidated input: UnvalidatedController\.create parameter 1 \(NoteDto\)\./,
-    );
-  });
-
-  it("'declared' checks the routes a controller inherits", async () => {
-    await expect(appWith([InheritingController], { validation: 'declared' })).rejects.toThrow(
-      /^Unvalidated input: InheritingController\.create parameter 1 \(NoteDto\)\./,
-    );
-  });
-
-  it("'declared' wants a ValidationPipe for a number parameter (it converts the string)", async () => {
-    await expect(appWith([NumberParamController], { validation: 'declared' })).rejects.toThrow(
-      /^Unvalidated input: NumberParamController\.create parameter 0 \(Number\)\./,
-    );
-  });
-
-  it.each([
-    ['on the controller', ValidatedController, '/per-controller'],
-    ['on the handler', HandlerValidatedController, '/per-handler'],
-  ])("'declared' with @ValidateInput() %s validates strictly", async (_where, controller, path) => {
-    app = await appWith([controller, PlainController], { validation: 'declared' });
+  it('validates a DTO parameter that no decorator mentions, strictly, naming an unknown field', async () => {
+    app = await appWith([UnvalidatedController, PlainController]);
+    const path = '/open/1';
     await request(app.getHttpServer()).post(path).send({ title: 'ok' }).expect(201);
     const unknown = await request(app.getHttpServer())
       .post(path)
@@ -129,14 +89,26 @@ describe('configureHttpApp validation', () => {
     await request(app.getHttpServer()).post(path).send({ title: 42 }).expect(400);
   });
 
-  it("'declared' accepts a ValidationPipe on the parameter itself", async () => {
-    app = await appWith([ParamValidatedController], { validation: 'declared' });
+  it('validates the routes a controller inherits', async () => {
+    app = await appWith([InheritingController]);
+    await request(app.getHttpServer()).post('/inherited/1').send({ title: 'ok' }).expect(201);
+    await request(app.getHttpServer()).post('/inherited/1').send({ title: 7 }).expect(400);
+  });
+
+  it('converts a number parameter from the path', async () => {
+    app = await appWith([NumberParamController]);
+    const response = await request(app.getHttpServer()).post('/numbers/7').expect(201);
+    expect(response.body).toEqual({ n: 7 });
+  });
+
+  it('applies a ValidationPipe on the parameter itself too', async () => {
+    app = await appWith([ParamValidatedController]);
     await request(app.getHttpServer()).post('/per-param?title=ok').expect(201);
     await request(app.getHttpServer()).post('/per-param').expect(400);
   });
 
-  it("'declared' leaves parameters with nothing to validate alone", async () => {
-    app = await appWith([PlainController], { validation: 'declared' });
+  it('leaves parameters with nothing to validate alone', async () => {
+    app = await appWith([PlainController]);
     const response = await request(app.getHttpServer())
       .post('/plain/7')
       .send({ any: 'thing' })
@@ -144,8 +116,8 @@ describe('configureHttpApp validation', () => {
     expect(response.body).toEqual({ caller: 'caller', id: '7', body: { any: 'thing' } });
   });
 
-  it('validates every DTO globally by default', async () => {
-    app = await appWith([UnvalidatedController], {});
+  it('validates every DTO globally', async () => {
+    app = await appWith([UnvalidatedController]);
     await request(app.getHttpServer()).post('/open/1').send({ title: 'ok' }).expect(201);
     await request(app.getHttpServer())
       .post('/open/1')

@@ -1,4 +1,5 @@
-import { ApiKeyEnvironment, ConfigError, Env, envList } from '@keycard/common';
+import type { ApiKeyEnvironment, Env } from '@keycard/common';
+import { ConfigError, envList } from '@keycard/common';
 import { API_KEY_ENVIRONMENTS } from '../options';
 
 /**

@@ -1,17 +1,17 @@
+import type { RateLimitResult, RedisClient } from '@keycard/common';
 import {
   ErrorCode,
   KeycardError,
   ManualClock,
   MemoryRateLimitStore,
-  RateLimitResult,
   RateLimitStore,
-  RedisClient,
   RedisRateLimitStore,
 } from '@keycard/common';
 import { testRedisUrl } from '@keycard/testing';
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
-import { ApiKeyFailureLimiter, ReleaseAttempt } from './api-key-failure-limiter';
+import type { ReleaseAttempt } from './api-key-failure-limiter';
+import { ApiKeyFailureLimiter } from './api-key-failure-limiter';
 
 /** The outcome of `reserve`: its release, or the error code and Retry-After it threw. */
 async function attempt(

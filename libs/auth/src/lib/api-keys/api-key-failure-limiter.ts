@@ -1,13 +1,6 @@
 import { Logger } from '@nestjs/common';
-import {
-  Clock,
-  ipBucket,
-  MemoryRateLimitStore,
-  rateLimited,
-  RateLimitResult,
-  RateLimitStore,
-  SystemClock,
-} from '@keycard/common';
+import type { Clock, RateLimitResult, RateLimitStore } from '@keycard/common';
+import { ipBucket, MemoryRateLimitStore, rateLimited, SystemClock } from '@keycard/common';
 import { API_KEY_RATE_WINDOW_SECONDS } from './api-key-rate-limiter';
 
 /** `API_KEY_FAILURE_LIMIT`'s default: failed keys a minute from one client IP. */

@@ -1,10 +1,10 @@
+import type { RateLimitResult } from '@keycard/common';
 import {
   ErrorCode,
   generateApiKey,
   hashApiKey,
   ManualClock,
   MemoryRateLimitStore,
-  RateLimitResult,
   RateLimitStore,
 } from '@keycard/common';
 import { ApiKeyRateLimiter, apiKeyRateLimited, rateLimitHeaders } from './api-key-rate-limiter';
@@ -68,27 +68,39 @@ describe('ApiKeyRateLimiter', () => {
   it('answers at once from an in-process store, sharing its windows with hit()', async () => {
     const clock = new ManualClock();
     const limiter = new ApiKeyRateLimiter(new MemoryRateLimitStore(clock), 600, clock);
-    expect(limiter.hitNow(keyHash, 5)).toEqual({ limit: 5, count: 1, resetSeconds: 60 });
+    expect(limiter.hitNow(keyHash, 5, clock.now())).toEqual({
+      limit: 5,
+      count: 1,
+      resetSeconds: 60,
+    });
     expect((await limiter.hit(keyHash, 5)).count).toBe(2);
-    expect(limiter.hitNow(keyHash)).toEqual({ limit: 600, count: 3, resetSeconds: 60 });
+    expect(limiter.hitNow(keyHash, undefined, clock.now())).toEqual({
+      limit: 600,
+      count: 3,
+      resetSeconds: 60,
+    });
   });
 
-  it('times a window by the caller-read now only when the store keeps the same clock', () => {
+  it('times a window by the caller-read now only when the store keeps the same clock', async () => {
     const clock = new ManualClock();
     const shared = new ApiKeyRateLimiter(new MemoryRateLimitStore(clock), 600, clock);
     expect(shared.hitNow(keyHash, 5, clock.now())).toMatchObject({ count: 1, resetSeconds: 60 });
     // A time past the window (as a clock read a minute later would give) starts a new one.
     expect(shared.hitNow(keyHash, 5, clock.now() + 60_000)).toMatchObject({ count: 1 });
-    const own = new ApiKeyRateLimiter(new MemoryRateLimitStore(new ManualClock()), 600, clock);
-    expect(own.hitNow(keyHash, 5, clock.now())).toMatchObject({ count: 1 });
-    // Another clock's store keeps its own time: the given now is ignored.
-    expect(own.hitNow(keyHash, 5, clock.now() + 60_000)).toMatchObject({ count: 2 });
+    const storeClock = new ManualClock();
+    const own = new ApiKeyRateLimiter(new MemoryRateLimitStore(storeClock), 600, clock);
+    // Another clock's store keeps its own time: a now read from this clock is never used on it,
+    // so nothing is counted at once and the count goes through hit() on the store's time.
+    expect(own.hitNow(keyHash, 5, clock.now())).toBeUndefined();
+    expect(await own.hit(keyHash, 5)).toMatchObject({ count: 1 });
+    clock.advance(60_000);
+    expect(await own.hit(keyHash, 5)).toMatchObject({ count: 2 });
   });
 
   it('leaves a shared store to hit(), counting nothing', async () => {
     const store = new RecordingStore();
     const limiter = new ApiKeyRateLimiter(store);
-    expect(limiter.hitNow(keyHash)).toBeUndefined();
+    expect(limiter.hitNow(keyHash, undefined, Date.now())).toBeUndefined();
     expect((await limiter.hit(keyHash)).count).toBe(1);
   });
 

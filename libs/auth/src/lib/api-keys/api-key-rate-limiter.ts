@@ -1,14 +1,13 @@
 import { Logger } from '@nestjs/common';
+import type { Clock, RateLimitResult, RateLimitStore } from '@keycard/common';
 import {
-  Clock,
   ErrorCode,
   KeycardError,
   MemoryRateLimitStore,
-  RateLimitResult,
-  RateLimitStore,
   sha256Hex,
   SystemClock,
 } from '@keycard/common';
+import { BoundedCache } from '../bounded-cache';
 
 /** The fixed window of API-key rate limits: limits are requests a minute. */
 export const API_KEY_RATE_WINDOW_SECONDS = 60;
@@ -62,13 +61,14 @@ const STORE_KEY_MEMO_SIZE = 10_000;
  */
 export class ApiKeyRateLimiter {
   private readonly logger = new Logger('KeycardApiKeys');
-  private readonly storeKeys = new Map<string, string>();
+  private readonly storeKeys = new BoundedCache<string, string>(STORE_KEY_MEMO_SIZE);
   private fallback?: MemoryRateLimitStore;
   private storeDown = false;
-  /** The store, when it counts in this process (what `hitNow` needs). */
+  /**
+   * The store, when it counts in this process on this limiter's clock: then `hitNow` can count
+   * without a promise, at a time the caller read from that clock.
+   */
   private readonly inProcess?: MemoryRateLimitStore;
-  /** Whether the in-process store keeps this limiter's time, so `hitNow` may pass it `now`. */
-  private readonly sameClock: boolean;
 
   constructor(
     private readonly store: RateLimitStore,
@@ -77,11 +77,7 @@ export class ApiKeyRateLimiter {
   ) {
     if (!Number.isInteger(defaultPerMinute) || defaultPerMinute < 1)
       throw new Error('ApiKeyRateLimiter: defaultPerMinute must be a whole number ≥ 1');
-    if (store instanceof MemoryRateLimitStore) this.inProcess = store;
-    this.sameClock =
-      this.inProcess !== undefined &&
-      (this.inProcess.clock === clock ||
-        (this.inProcess.clock instanceof SystemClock && clock instanceof SystemClock));
+    if (store instanceof MemoryRateLimitStore && store.clock === clock) this.inProcess = store;
   }
 
   /** Counts one request of the key with hash `keyHash` against `limit` (default: the default). */
@@ -102,23 +98,21 @@ export class ApiKeyRateLimiter {
   }
 
   /**
-   * `hit` answered at once when the store is in process (and up): the state, or undefined when
-   * the count needs `hit` (Redis). Counts exactly when it answers. `now`: the limiter's clock's
-   * time, when the caller has just read it.
+   * `hit` answered at once, when the store counts in process on this limiter's clock: the state,
+   * or undefined (nothing counted) when the count needs `hit`. `ownLimit`: the key's own limit,
+   * when known (else the default). `now`: that clock's time, read by the caller.
    */
-  hitNow(keyHash: string, limit = this.defaultPerMinute, now?: number): RateLimitState | undefined {
+  hitNow(keyHash: string, ownLimit: number | undefined, now: number): RateLimitState | undefined {
     const store = this.inProcess;
     if (store === undefined) return undefined;
-    const key = this.storeKey(keyHash);
-    const at = this.sameClock ? now : undefined;
-    const result = store.hitNow(key, limit, API_KEY_RATE_WINDOW_SECONDS, at);
+    const limit = ownLimit ?? this.defaultPerMinute;
+    const result = store.hitNow(this.storeKey(keyHash), limit, API_KEY_RATE_WINDOW_SECONDS, now);
     return { limit, count: result.count, resetSeconds: result.retryAfterSeconds };
   }
 
   private storeKey(keyHash: string): string {
     let key = this.storeKeys.get(keyHash);
     if (key === undefined) {
-      if (this.storeKeys.size >= STORE_KEY_MEMO_SIZE) this.storeKeys.clear();
       key = storeKeyOf(keyHash);
       this.storeKeys.set(keyHash, key);
     }

@@ -1,12 +1,15 @@
-import { HttpAdapterHost } from '@nestjs/core';
+import type { HttpAdapterHost } from '@nestjs/core';
 import { MemoryRateLimitStore, SystemClock } from '@keycard/common';
 import { trimSlash } from '../discovery';
-import { API_KEY_ENVIRONMENTS, ApiKeyOptions, ResolvedKeycardAuthOptions } from '../options';
+import type { ApiKeyOptions, ResolvedKeycardAuthOptions } from '../options';
+import { API_KEY_ENVIRONMENTS } from '../options';
 import { ApiKeyFailureLimiter, DEFAULT_API_KEY_FAILURE_LIMIT } from './api-key-failure-limiter';
 import { ApiKeyRateLimiter } from './api-key-rate-limiter';
 import { ApiKeyUsageReporter } from './api-key-usage.reporter';
-import { ApiKeyAuthenticator, HeaderSetter } from './api-key.authenticator';
+import type { ApiKeyAuthenticator, HeaderSetter } from './api-key.authenticator';
+import { KeycardApiKeyAuthenticator } from './api-key.authenticator';
 import { IntrospectionApiKeyVerifier } from './introspection-api-key.verifier';
+import { VerifierApiKeyAuthenticator } from './verifier-api-key.authenticator';
 
 /** Injection token of the guard's `ApiKeyAuthenticator` (`null` when API keys are not accepted). */
 export const KEYCARD_API_KEYS = Symbol('KEYCARD_API_KEYS');
@@ -21,7 +24,10 @@ function keycardApiKeys(
   apiKeys: ApiKeyOptions,
   host: HttpAdapterHost,
 ): ApiKeyAuthenticator {
-  const clock = new SystemClock();
+  const store = apiKeys.rateLimit?.store ?? new MemoryRateLimitStore(new SystemClock());
+  // One clock for every part: an in-process store's own (it times the windows `hitNow` counts in
+  // at the time the guard read), else the system's.
+  const clock = store instanceof MemoryRateLimitStore ? store.clock : new SystemClock();
   const authUrl = trimSlash(options.internalUrl ?? options.issuer);
   const verifier = new IntrospectionApiKeyVerifier({
     issuer: options.issuer,
@@ -33,7 +39,6 @@ function keycardApiKeys(
     timeoutMs: apiKeys.timeoutMs,
     clock,
   });
-  const store = apiKeys.rateLimit?.store ?? new MemoryRateLimitStore(clock);
   const limiter = new ApiKeyRateLimiter(store, apiKeys.rateLimit?.defaultPerMinute, clock);
   const failuresPerIp = apiKeys.rateLimit?.failuresPerIp ?? DEFAULT_API_KEY_FAILURE_LIMIT;
   const failures =
@@ -49,7 +54,7 @@ function keycardApiKeys(
           timeoutMs: apiKeys.timeoutMs,
           clock,
         });
-  return new ApiKeyAuthenticator({
+  return new KeycardApiKeyAuthenticator({
     verifier,
     limiter,
     usage,
@@ -68,6 +73,6 @@ export function createApiKeyAuthenticator(
 ): ApiKeyAuthenticator | null {
   if (options.apiKeys !== undefined) return keycardApiKeys(options, options.apiKeys, host);
   if (options.apiKeyVerifier !== undefined)
-    return new ApiKeyAuthenticator({ verifier: options.apiKeyVerifier });
+    return new VerifierApiKeyAuthenticator(options.apiKeyVerifier);
   return null;
 }

@@ -1,11 +1,12 @@
 import { ManualClock } from '@keycard/common';
+import type { IntrospectionServer } from '../../testing/introspection-server';
 import {
   CLIENT_ID,
   CLIENT_SECRET,
-  IntrospectionServer,
   startIntrospectionServer,
 } from '../../testing/introspection-server';
-import { ApiKeyUsageReporter, ApiKeyUsageReporterOptions } from './api-key-usage.reporter';
+import type { ApiKeyUsageReporterOptions } from './api-key-usage.reporter';
+import { ApiKeyUsageReporter } from './api-key-usage.reporter';
 
 interface SentReport {
   keyId: string;

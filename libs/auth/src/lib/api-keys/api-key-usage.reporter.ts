@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { Clock, SystemClock } from '@keycard/common';
+import type { Clock } from '@keycard/common';
+import { SystemClock } from '@keycard/common';
 import { describeError } from '../discovery';
 import { basicAuthorization } from './basic-auth';
 

@@ -1,21 +1,22 @@
-import { generateApiKey, ManualClock, MemoryRateLimitStore } from '@keycard/common';
+import { generateApiKey, hashApiKey, ManualClock, MemoryRateLimitStore } from '@keycard/common';
+import { inspect } from 'node:util';
+import type { IntrospectionServer } from '../../testing/introspection-server';
 import {
   activeKeyAnswer,
   CLIENT_ID,
   CLIENT_SECRET,
-  IntrospectionServer,
   startIntrospectionServer,
 } from '../../testing/introspection-server';
 import { ApiKeyRateLimiter } from './api-key-rate-limiter';
 import { ApiKeyUsageReporter } from './api-key-usage.reporter';
-import { ApiKeyAuthenticator } from './api-key.authenticator';
+import { KeycardApiKeyAuthenticator } from './api-key.authenticator';
 import { IntrospectionApiKeyVerifier } from './introspection-api-key.verifier';
 
-describe('ApiKeyAuthenticator (cached path)', () => {
+describe('KeycardApiKeyAuthenticator (cached path)', () => {
   let server: IntrospectionServer;
   let clock: ManualClock;
   let usage: ApiKeyUsageReporter;
-  let authenticator: ApiKeyAuthenticator;
+  let authenticator: KeycardApiKeyAuthenticator;
   const key = generateApiKey('sk', 'live').key;
 
   beforeEach(async () => {
@@ -24,7 +25,7 @@ describe('ApiKeyAuthenticator (cached path)', () => {
     clock = new ManualClock(Date.UTC(2026, 10, 28, 12));
     const common = { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, clock };
     usage = new ApiKeyUsageReporter({ endpoint: `${server.url}/usage`, ...common });
-    authenticator = new ApiKeyAuthenticator({
+    authenticator = new KeycardApiKeyAuthenticator({
       verifier: new IntrospectionApiKeyVerifier({ issuer: server.url, ...common }),
       limiter: new ApiKeyRateLimiter(new MemoryRateLimitStore(clock), 600, clock),
       usage,
@@ -35,27 +36,37 @@ describe('ApiKeyAuthenticator (cached path)', () => {
 
   afterEach(() => server.close());
 
-  it('answers a known key at once, reading the clock once for answer, window and usage', async () => {
-    expect(authenticator.authenticateNow(key, {})).toBeUndefined(); // not known yet: no count
-    const principal = await authenticator.authenticate(key, {});
-    authenticator.recordUse(principal);
-    const reads = jest.spyOn(clock, 'now');
+  const authenticate = (now = clock.now()) => authenticator.authenticate(key, {}, undefined, now);
+
+  it('answers a known key at once, at the one time it is given for answer, window and usage', async () => {
+    const first = authenticate(); // not known yet: a promise
+    expect(first).toBeInstanceOf(Promise);
+    const principal = await first;
+    authenticator.recordUse(principal, clock.now());
     clock.advance(1500);
-    const again = authenticator.authenticateNow(key, {});
+    const now = clock.now();
+    const reads = jest.spyOn(clock, 'now');
+    const again = authenticate(now);
     expect(again).toBe(principal);
-    authenticator.recordHotUse(principal);
-    expect(reads).toHaveBeenCalledTimes(1);
+    authenticator.recordUse(principal, now);
+    expect(reads).not.toHaveBeenCalled();
     expect(server.introspections).toHaveLength(1);
     const [line] = (usage as unknown as { pending: Map<string, unknown> }).pending.values();
-    expect(line).toMatchObject({ count: 2, lastUsedAt: clock.now() });
+    expect(line).toMatchObject({ count: 2, lastUsedAt: now });
   });
 
   it('applies the limit of the cached answer on the cached path', async () => {
-    await authenticator.authenticate(key, {});
-    expect(authenticator.authenticateNow(key, {})).toBeDefined(); // 2 of 3
-    expect(authenticator.authenticateNow(key, {})).toBeDefined(); // 3 of 3
-    expect(() => authenticator.authenticateNow(key, {})).toThrow(
-      expect.objectContaining({ status: 429 }),
-    );
+    await authenticate();
+    expect(authenticate()).toMatchObject({ authType: 'api_key' }); // 2 of 3, no promise
+    expect(authenticate()).toMatchObject({ authType: 'api_key' }); // 3 of 3
+    expect(() => authenticate()).toThrow(expect.objectContaining({ status: 429 }));
+  });
+
+  it('keeps no raw key: what it remembers is found by the hash', async () => {
+    await authenticate();
+    expect(authenticate()).toMatchObject({ authType: 'api_key' });
+    const remembered = inspect(authenticator, { depth: 12, maxArrayLength: 1000 });
+    expect(remembered).not.toContain(key);
+    expect(remembered).toContain(hashApiKey(key)); // the answer cache's key, as a check of the check
   });
 });

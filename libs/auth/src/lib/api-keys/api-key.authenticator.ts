@@ -1,31 +1,45 @@
-import {
-  ApiKeyEnvironment,
-  Clock,
-  ErrorCode,
-  hashApiKey,
-  KeycardError,
-  parseApiKey,
-  SystemClock,
-} from '@keycard/common';
-import { describeError } from '../discovery';
-import type { ApiKeyVerifier, RateLimitHeaderPolicy } from '../options';
+import type { ApiKeyEnvironment, Clock } from '@keycard/common';
+import { ErrorCode, hashApiKey, KeycardError, parseApiKey, SystemClock } from '@keycard/common';
+import type { RateLimitHeaderPolicy } from '../options';
 import type { Principal } from '../principal';
 import type { ApiKeyFailureLimiter } from './api-key-failure-limiter';
-import {
-  ApiKeyRateLimiter,
-  apiKeyRateLimited,
-  rateLimitHeaders,
-  RateLimitState,
-} from './api-key-rate-limiter';
+import type { ApiKeyRateLimiter, RateLimitState } from './api-key-rate-limiter';
+import { apiKeyRateLimited, rateLimitHeaders } from './api-key-rate-limiter';
 import type { ApiKeyUsageReporter } from './api-key-usage.reporter';
-import type { RateLimitedApiKeyVerifier, VerifiedApiKey } from './api-key-verifier';
+import type { VerifiedApiKey } from './api-key-verifier';
+import { invalidApiKey, unavailable } from './api-key-errors';
+import type { IntrospectionApiKeyVerifier } from './introspection-api-key.verifier';
 
 /** Sets a response header on whatever the platform's response object is (Express or Fastify). */
 export type HeaderSetter = (response: unknown, name: string, value: string) => void;
 
-/** Keycard keys: offline format check, per-key rate limits, usage reports. */
-interface RateLimitedParts {
-  verifier: RateLimitedApiKeyVerifier;
+/**
+ * The `X-API-Key` step of `KeycardAuthGuard`. The guard reads `clock` once per request and hands
+ * that time to both calls, so every part of one request sees the same instant.
+ */
+export interface ApiKeyAuthenticator {
+  readonly clock: Clock;
+  /**
+   * The principal of a good key (at once when `authenticate` can decide without I/O, else a
+   * promise); 401 invalid_api_key, 429, or 503 when the key cannot be checked. `header`: the
+   * header as the platform gives it; `response`: for RateLimit-* headers; `clientIp`:
+   * `request.ip`, for the failure limit.
+   */
+  authenticate(
+    header: unknown,
+    response: unknown,
+    clientIp: string | undefined,
+    now: number,
+  ): Principal | Promise<Principal>;
+  /** Counts a request the guard admitted (roles and scopes passed) for usage reports; no I/O. */
+  recordUse(principal: Principal, now: number): void;
+  /** The usage reporter, when reports are sent (the module starts and stops it). */
+  readonly usage?: ApiKeyUsageReporter;
+}
+
+/** What `KeycardApiKeyAuthenticator` is made of (see `createApiKeyAuthenticator`). */
+export interface KeycardApiKeyParts {
+  verifier: IntrospectionApiKeyVerifier;
   limiter: ApiKeyRateLimiter;
   usage?: ApiKeyUsageReporter;
   setHeader: HeaderSetter;
@@ -35,218 +49,145 @@ interface RateLimitedParts {
   failures?: ApiKeyFailureLimiter;
   /** The key environments this service accepts (`ApiKeyOptions.environments`); default both. */
   environments?: readonly ApiKeyEnvironment[];
-  /**
-   * The clock the verifier, the limiter and the usage reporter share (default: the system clock):
-   * the cached path reads it once for all three.
-   */
+  /** The clock the verifier, the limiter and the usage reporter keep; default the system's. */
   clock?: Clock;
 }
 
-export type ApiKeyAuthenticatorParts =
-  /** Any verifier: no rate limits, no usage (the verifier knows no limits and no key ids). */
-  { verifier: ApiKeyVerifier; limiter?: undefined; usage?: undefined } | RateLimitedParts;
-
-/** Keys whose hash is remembered (see `keyHashes`). */
-const KEY_HASH_MEMO_SIZE = 10_000;
-
-function invalidApiKey(reason: string): KeycardError {
-  return new KeycardError(ErrorCode.InvalidApiKey, { reason });
-}
-
-/** The expensive check of a key not cached: the guard passes the passport strategy here. */
-export type UncachedKeyCheck = (
-  apiKey: string,
-  keyHash: string | undefined,
-) => Promise<VerifiedApiKey | null>;
-
 /**
- * The `X-API-Key` step of the guard. Keycard keys go: format, checksum and environment (offline)
- * → for a key not cached, one attempt of the client IP's failure budget (`ApiKeyFailureLimiter`)
- * → count the request in the key's window (before any introspection, under a key derived from the
- * key's hash) → verify (the cached answer, else `uncached`: the passport-headerapikey strategy, which
- * introspects through `check`) → RateLimit-* headers on the response (see `admitted`). The
- * rate-limit state spans both sides of verification, which is why these steps are not inside the
- * strategy's callback.
+ * Keycard keys, in this order: the key's SHA-256 → its cached answer (`cachedAnswer`) → for a
+ * key not cached: format, checksum and environment (offline), then one attempt of the client
+ * IP's failure budget → the request counted in the key's window (before any introspection, under
+ * a key derived from the hash) → the answer (cached, else introspection) → 429 over the key's
+ * limit, else RateLimit-* headers as `admitted` decides.
+ *
+ * The common case (a valid cached answer, counted by an in-process store) is answered without a
+ * promise, as a cached bearer token is; everything else takes the same steps with awaits.
  */
-export class ApiKeyAuthenticator {
-  /**
-   * Hashes of keys that passed the format check lately, by key: a busy key then costs one Map
-   * lookup instead of the pattern, the CRC and a SHA-256 on every request. Bounded; cleared when
-   * full. (Keys are already in this process's memory while their requests run; the introspection
-   * cache and the rate-limit store still see only hashes.)
-   */
-  private readonly keyHashes = new Map<string, string>();
-  private readonly clock: Clock;
-  /** The time `authenticateNow` last read, for `recordHotUse`. */
-  private hotNow = 0;
+export class KeycardApiKeyAuthenticator implements ApiKeyAuthenticator {
+  readonly clock: Clock;
 
-  constructor(private readonly parts: ApiKeyAuthenticatorParts) {
-    this.clock = parts.limiter !== undefined && parts.clock ? parts.clock : new SystemClock();
+  constructor(private readonly parts: KeycardApiKeyParts) {
+    this.clock = parts.clock ?? new SystemClock();
   }
 
-  /**
-   * The common case without a promise: a key seen lately, its answer cached, counted in an
-   * in-process window. Returns undefined (having counted nothing) when `authenticate` must run.
-   * Same rules as `authenticate`: 429 over the limit, else RateLimit-* headers as `admitted` decides.
-   * The clock is read once for the cached answer, the window and (`recordHotUse`) the usage count:
-   * inside a busy server a clock read cost about as much as a Map lookup.
-   */
-  authenticateNow(header: unknown, response: unknown): Principal | undefined {
-    const parts = this.parts;
-    if (parts.limiter === undefined || typeof header !== 'string') return undefined;
-    const keyHash = this.keyHashes.get(header);
-    if (keyHash === undefined) return undefined;
-    const now = this.clock.now();
-    const verified = parts.verifier.cached(keyHash, header, now);
-    if (!verified) return undefined;
-    // A cached answer carries the key's current limit (what `knownRateLimit` would say).
-    const known = verified.rateLimit;
-    const counted = parts.limiter.hitNow(keyHash, known, now);
-    if (counted === undefined) return undefined;
-    this.hotNow = now;
-    return this.admitted(parts, response, verified, known, counted);
+  get usage(): ApiKeyUsageReporter | undefined {
+    return this.parts.usage;
   }
 
-  /**
-   * The principal of a good key; 401 invalid_api_key, 429, or 503 when it cannot be checked.
-   * `clientIp`: the request's client address (`request.ip`), for the failure limit.
-   */
-  async authenticate(
+  authenticate(
     header: unknown,
     response: unknown,
-    uncached: UncachedKeyCheck = (apiKey, keyHash) => this.check(apiKey, keyHash),
-    clientIp?: string,
-  ): Promise<Principal> {
+    clientIp: string | undefined,
+    now: number,
+  ): Principal | Promise<Principal> {
     if (typeof header !== 'string' || header === '')
       throw invalidApiKey('X-API-Key is empty or repeated');
-    const parts = this.parts;
-    if (parts.limiter === undefined) {
-      const verified = await uncached(header, undefined).catch(unavailable);
-      if (!verified) throw invalidApiKey('API key not accepted');
-      return verified.principal;
+    const keyHash = hashApiKey(header);
+    const cached = this.cachedAnswer(header, keyHash, now);
+    if (cached) {
+      const counted = this.parts.limiter.hitNow(keyHash, cached.rateLimit, now);
+      if (counted !== undefined) return this.admitted(response, cached, counted);
     }
-    const keyHash = this.keyHashes.get(header) ?? this.checkFormat(header);
-    // A key not cached costs an introspection: the client IP's failure budget pays for it first.
-    // A cached key (good or bad) costs nothing and is not counted.
-    const release =
-      parts.failures !== undefined && parts.verifier.cached(keyHash) === undefined
-        ? await parts.failures.reserve(clientIp)
-        : undefined;
+    return this.authenticateCounted(header, keyHash, cached === undefined, response, clientIp);
+  }
+
+  recordUse(principal: Principal, now: number): void {
+    if (this.parts.usage !== undefined && principal.tokenId !== undefined)
+      this.parts.usage.record(principal.tokenId, now);
+  }
+
+  /**
+   * The one read of a cached answer, on every path: the verifier's answer (the key, null for a
+   * known-bad key, undefined when not cached), its background re-check started when it is due.
+   * Only keys that passed `checkFormat` are ever introspected, so an answer found here needs no
+   * second parse.
+   */
+  private cachedAnswer(
+    header: string,
+    keyHash: string,
+    now: number,
+  ): VerifiedApiKey | null | undefined {
+    const verifier = this.parts.verifier;
+    const answer = verifier.cached(keyHash, now);
+    if (answer) void verifier.refreshIfDue(header, keyHash, now);
+    return answer;
+  }
+
+  /**
+   * `authenticate` for a key not cached, known bad, or counted in a shared store (Redis). A key
+   * not cached costs an introspection: its format is checked and the client IP's failure budget
+   * pays first. Only a key the auth-service turned down stays counted against the IP.
+   */
+  private async authenticateCounted(
+    header: string,
+    keyHash: string,
+    uncached: boolean,
+    response: unknown,
+    clientIp: string | undefined,
+  ): Promise<Principal> {
+    if (uncached) this.checkFormat(header);
+    const release = uncached ? await this.parts.failures?.reserve(clientIp) : undefined;
     let failed = false;
     try {
-      return await this.verifyCounted(parts, header, keyHash, response, uncached);
+      return await this.countAndVerify(header, keyHash, response);
     } catch (error) {
       failed = error instanceof KeycardError && error.code === ErrorCode.InvalidApiKey;
       throw error;
     } finally {
-      // Only a key the auth-service turned down stays counted against the IP.
       if (!failed) release?.();
     }
   }
 
-  /** The key's window, then its cached answer or `uncached`: the rest of `authenticate`. */
-  private async verifyCounted(
-    parts: RateLimitedParts,
+  /** The key's window, then its answer (cached, else introspection), then `admitted`. */
+  private async countAndVerify(
     header: string,
     keyHash: string,
     response: unknown,
-    uncached: UncachedKeyCheck,
   ): Promise<Principal> {
-    const known = parts.verifier.knownRateLimit(keyHash);
-    const counted = await parts.limiter.hit(keyHash, known);
+    const { verifier, limiter } = this.parts;
+    const known = verifier.knownRateLimit(keyHash);
+    const counted = await limiter.hit(keyHash, known);
     // A known limit is applied before verification, so an over-limit key costs no introspection.
     if (known !== undefined && counted.count > counted.limit) throw apiKeyRateLimited(counted);
-    // A cached answer needs no await: the common case stays a few Map lookups.
-    const cached = parts.verifier.cached(keyHash, header);
     const verified =
-      cached !== undefined ? cached : await uncached(header, keyHash).catch(unavailable);
+      this.cachedAnswer(header, keyHash, this.clock.now()) ??
+      (await verifier.check(header, keyHash).catch(unavailable));
     if (!verified) throw invalidApiKey('API key not accepted');
-    return this.admitted(parts, response, verified, known, counted);
+    // A limit first learnt from this answer replaces the default the request was counted against.
+    const state =
+      known === undefined && verified.rateLimit !== undefined
+        ? { ...counted, limit: verified.rateLimit }
+        : counted;
+    return this.admitted(response, verified, state);
   }
 
   /**
    * The key's window against its own limit: 429 over it; else RateLimit-* headers, on every
-   * answer or (the default) once more than half the window is used. Three more response headers
-   * cost a cached request about a tenth of its time, for information a caller far from its
-   * limit does not need.
+   * answer or (the default) once more than half the window is used: a caller far from its limit
+   * does not need them, and each header costs every request a little.
    */
-  private admitted(
-    parts: RateLimitedParts,
-    response: unknown,
-    verified: VerifiedApiKey,
-    known: number | undefined,
-    counted: RateLimitState,
-  ): Principal {
-    const state = known === undefined ? withLimitOf(verified, counted) : counted;
+  private admitted(response: unknown, verified: VerifiedApiKey, state: RateLimitState): Principal {
     if (state.count > state.limit) throw apiKeyRateLimited(state);
-    if (parts.rateLimitHeaders !== 'always' && state.count * 2 <= state.limit)
+    if (this.parts.rateLimitHeaders !== 'always' && state.count * 2 <= state.limit)
       return verified.principal;
     const headers = rateLimitHeaders(state);
-    for (const name in headers) parts.setHeader(response, name, headers[name]);
+    for (const name in headers) this.parts.setHeader(response, name, headers[name]);
     return verified.principal;
   }
 
   /**
-   * The hash of a well-formed key (remembered); 401 for a malformed key, a bad checksum, or a key
-   * of an environment this service does not accept (a test key at a live service: it is
-   * refused before any lookup, and never remembered, so the cached path never sees it).
+   * 401 for a malformed key, a bad checksum, or a key of an environment this service does not
+   * accept (a test key at a live service: refused before any lookup, so it is never cached).
    */
-  private checkFormat(header: string): string {
+  private checkFormat(header: string): void {
     const parsed = parseApiKey(header);
     if (!parsed) throw invalidApiKey('malformed API key or bad checksum');
-    const accepted = this.parts.limiter !== undefined ? this.parts.environments : undefined;
+    const accepted = this.parts.environments;
     if (accepted !== undefined && !accepted.includes(parsed.environment)) {
       throw new KeycardError(ErrorCode.InvalidApiKey, {
         message: `This service does not accept ${parsed.environment} API keys`,
         reason: `a ${parsed.environment} key; accepted: ${accepted.join(', ')}`,
       });
     }
-    const keyHash = hashApiKey(header);
-    if (this.keyHashes.size >= KEY_HASH_MEMO_SIZE) this.keyHashes.clear();
-    this.keyHashes.set(header, keyHash);
-    return keyHash;
   }
-
-  /** Verifies a key without the cache in front (introspection for Keycard keys); no rate limit. */
-  async check(apiKey: string, keyHash?: string): Promise<VerifiedApiKey | null> {
-    const parts = this.parts;
-    if (parts.limiter === undefined) {
-      const principal = await parts.verifier.verify(apiKey);
-      return principal ? { principal } : null;
-    }
-    return parts.verifier.check(apiKey, keyHash ?? hashApiKey(apiKey));
-  }
-
-  /** Counts an admitted request for the key's usage report (no I/O). */
-  recordUse(principal: Principal): void {
-    if (this.parts.usage !== undefined && principal.tokenId !== undefined)
-      this.parts.usage.record(principal.tokenId);
-  }
-
-  /**
-   * `recordUse` for the principal `authenticateNow` has just returned, in the same synchronous
-   * step (the guard's cached path): counted at the time that call read.
-   */
-  recordHotUse(principal: Principal): void {
-    if (this.parts.usage !== undefined && principal.tokenId !== undefined)
-      this.parts.usage.record(principal.tokenId, this.hotNow || undefined);
-  }
-
-  /** The usage reporter, when reports are sent (the module starts and stops it). */
-  get usage(): ApiKeyUsageReporter | undefined {
-    return this.parts.usage;
-  }
-}
-
-/** The key's own limit, learnt by verification, replaces the default it was counted against. */
-function withLimitOf(verified: VerifiedApiKey, counted: RateLimitState): RateLimitState {
-  return verified.rateLimit === undefined ? counted : { ...counted, limit: verified.rateLimit };
-}
-
-/** A verifier that fails (not the caller's fault) is a 503, never a 500 and never an accept. */
-function unavailable(error: unknown): never {
-  if (error instanceof KeycardError) throw error;
-  throw new KeycardError(ErrorCode.Unavailable, {
-    reason: `API key check failed: ${describeError(error)}`,
-  });
 }

@@ -1,10 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { ErrorCode, generateApiKey, hashApiKey, KeycardError, ManualClock } from '@keycard/common';
+import type { IntrospectionServer } from '../../testing/introspection-server';
 import {
   activeKeyAnswer,
   CLIENT_ID,
   CLIENT_SECRET,
-  IntrospectionServer,
   startIntrospectionServer,
 } from '../../testing/introspection-server';
 import { IntrospectionApiKeyVerifier } from './introspection-api-key.verifier';
@@ -18,14 +18,6 @@ async function failureOf(promise: Promise<unknown>): Promise<KeycardError> {
   );
   if (!(error instanceof KeycardError)) throw new Error(`expected a KeycardError, got ${error}`);
   return error;
-}
-
-/** Polls `condition` (a background re-check finishing) for up to 2 s. */
-async function eventually(condition: () => boolean): Promise<void> {
-  for (let waited = 0; !condition(); waited += 5) {
-    if (waited > 2000) throw new Error('condition not met within 2 s');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 describe('IntrospectionApiKeyVerifier', () => {
@@ -160,8 +152,15 @@ describe('IntrospectionApiKeyVerifier', () => {
     expect(server.introspections).toHaveLength(2); // one per distinct key
   });
 
-  describe('re-checking a busy key ahead of its answer expiring (cached with the key)', () => {
+  describe('re-checking a busy key ahead of its answer expiring (refreshIfDue)', () => {
     const hash = hashApiKey(key);
+    /** What the authenticator does with a cached answer: read it, then start a re-check if due. */
+    const readOnRequest = (candidate = key) => {
+      const now = clock.now();
+      const answer = verifier.cached(hashApiKey(candidate), now);
+      const recheck = verifier.refreshIfDue(candidate, hashApiKey(candidate), now);
+      return { answer, recheck };
+    };
     const answerWithLimit = (rate_limit: number) => () => ({
       status: 200,
       body: activeKeyAnswer({ rate_limit }),
@@ -171,17 +170,20 @@ describe('IntrospectionApiKeyVerifier', () => {
       server.handler = answerWithLimit(42);
       await verifier.verify(key);
       clock.advance(TTL_SECONDS * 800 - 1);
-      expect(verifier.cached(hash, key)).toMatchObject({ rateLimit: 42 });
+      expect(readOnRequest()).toEqual({ answer: expect.objectContaining({ rateLimit: 42 }) });
       expect(server.introspections).toHaveLength(1);
       server.handler = answerWithLimit(43);
       clock.advance(1);
-      for (let i = 0; i < 5; i++)
-        expect(verifier.cached(hash, key)).toMatchObject({ rateLimit: 42 });
-      await eventually(() => verifier.knownRateLimit(hash) === 43);
+      const { answer, recheck } = readOnRequest();
+      expect(answer).toMatchObject({ rateLimit: 42 });
+      for (let i = 0; i < 4; i++)
+        expect(readOnRequest()).toEqual({ answer: expect.objectContaining({ rateLimit: 42 }) });
+      await recheck;
+      expect(verifier.knownRateLimit(hash)).toBe(43);
       expect(server.introspections).toHaveLength(2);
       // Past the first answer's end, the renewed one is served without asking again.
       clock.advance(TTL_SECONDS * 200);
-      expect(verifier.cached(hash, key)).toMatchObject({ rateLimit: 43 });
+      expect(readOnRequest().answer).toMatchObject({ rateLimit: 43 });
       expect(server.introspections).toHaveLength(2);
     });
 
@@ -189,8 +191,10 @@ describe('IntrospectionApiKeyVerifier', () => {
       await verifier.verify(key);
       server.handler = () => ({ status: 200, body: { active: false } });
       clock.advance(TTL_SECONDS * 800);
-      expect(verifier.cached(hash, key)).not.toBeNull();
-      await eventually(() => verifier.cached(hash, key) === null);
+      const { answer, recheck } = readOnRequest();
+      expect(answer).not.toBeNull();
+      await recheck;
+      expect(readOnRequest().answer).toBeNull();
       expect(server.introspections).toHaveLength(2);
     });
 
@@ -199,33 +203,42 @@ describe('IntrospectionApiKeyVerifier', () => {
       await verifier.verify(key);
       await server.close();
       clock.advance(TTL_SECONDS * 800);
-      expect(verifier.cached(hash, key)).not.toBeNull();
-      await eventually(() => logged.mock.calls.length > 0);
+      const { answer, recheck } = readOnRequest();
+      expect(answer).not.toBeNull();
+      await recheck;
+      expect(logged).toHaveBeenCalled();
       clock.advance(TTL_SECONDS * 200 - 1);
-      expect(verifier.cached(hash, key)).not.toBeNull();
+      expect(readOnRequest().answer).not.toBeNull();
       clock.advance(1);
-      expect(verifier.cached(hash, key)).toBeUndefined();
+      expect(readOnRequest().answer).toBeUndefined();
       expect((await failureOf(verifier.verify(key))).code).toBe(ErrorCode.Unavailable);
       logged.mockRestore();
     });
 
-    it('re-checks neither a known bad key, nor without the key, nor an answer ending at the key exp', async () => {
+    it('re-checks neither a known bad key, nor on a read alone, nor an answer ending at the key exp', async () => {
       server.handler = () => ({ status: 200, body: { active: false } });
       await verifier.verify(key);
       clock.advance(TTL_SECONDS * 900);
-      expect(verifier.cached(hash, key)).toBeNull();
+      expect(readOnRequest()).toEqual({ answer: null });
       clock.advance(TTL_SECONDS * 100);
       const exp = Math.floor(clock.now() / 1000) + 2; // ends before the TTL would
       server.handler = () => ({ status: 200, body: activeKeyAnswer({ exp }) });
       await verifier.verify(key);
       clock.advance(1900);
-      expect(verifier.cached(hash, key)).not.toBeNull();
+      expect(readOnRequest()).toEqual({
+        answer: expect.objectContaining({ principal: expect.anything() }),
+      });
       const other = generateApiKey('sk', 'live').key;
+      server.handler = () => ({ status: 200, body: activeKeyAnswer() });
       await verifier.verify(other);
       clock.advance(TTL_SECONDS * 800);
-      expect(verifier.cached(hashApiKey(other))).not.toBeNull();
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      const read = verifier.cached(hashApiKey(other), clock.now()); // a read alone...
+      expect(read).toMatchObject({ principal: { sub: 'user-1' } });
+      const { recheck } = readOnRequest(other); // ...left the re-check due
+      expect(recheck).toBeInstanceOf(Promise);
       expect(server.introspections).toHaveLength(3);
+      await recheck;
+      expect(server.introspections).toHaveLength(4);
     });
   });
 

@@ -1,15 +1,11 @@
 import { Logger } from '@nestjs/common';
-import {
-  Clock,
-  ErrorCode,
-  hashApiKey,
-  KeycardError,
-  parseApiKey,
-  SystemClock,
-} from '@keycard/common';
+import type { Clock } from '@keycard/common';
+import { ErrorCode, hashApiKey, KeycardError, parseApiKey, SystemClock } from '@keycard/common';
+import { BoundedCache } from '../bounded-cache';
 import { describeError, discoverEndpoint, postForm, trimSlash } from '../discovery';
+import type { ApiKeyVerifier } from '../options';
 import type { Principal } from '../principal';
-import type { RateLimitedApiKeyVerifier, VerifiedApiKey } from './api-key-verifier';
+import type { VerifiedApiKey } from './api-key-verifier';
 import { basicAuthorization } from './basic-auth';
 import { toVerifiedApiKey } from './introspection-answer';
 
@@ -34,7 +30,7 @@ interface CacheEntry {
   verified: VerifiedApiKey | null;
   /** Epoch ms; never served at or after it. */
   expiresAt: number;
-  /** Epoch ms from which a hot-path hit re-checks the key in the background (see `cached`). */
+  /** Epoch ms from which `refreshIfDue` re-checks the key in the background. */
   refreshAt: number;
 }
 
@@ -48,18 +44,17 @@ const REFRESH_AHEAD_AT = 0.8;
  * key's `exp`), so a revoked key stops within the TTL; concurrent misses for one key share one
  * request. When the auth-service cannot answer, it fails closed: 503, never an accepted key.
  */
-export class IntrospectionApiKeyVerifier implements RateLimitedApiKeyVerifier {
+export class IntrospectionApiKeyVerifier implements ApiKeyVerifier {
   private readonly logger = new Logger('KeycardApiKeys');
-  private readonly cache = new Map<string, CacheEntry>();
+  private readonly cache: BoundedCache<string, CacheEntry>;
   private readonly inFlight = new Map<string, Promise<VerifiedApiKey | null>>();
   /**
    * The last known limit of each key, kept beyond the answer's TTL: it only decides how fast a key
    * may go (never whether it is valid), and knowing it lets an over-limit request be refused
    * before any introspection.
    */
-  private readonly rateLimits = new Map<string, number>();
+  private readonly rateLimits: BoundedCache<string, number>;
   private readonly ttlMs: number;
-  private readonly maxEntries: number;
   private readonly timeoutMs: number;
   private readonly clock: Clock;
   private readonly authorization: string;
@@ -68,7 +63,9 @@ export class IntrospectionApiKeyVerifier implements RateLimitedApiKeyVerifier {
 
   constructor(private readonly options: IntrospectionApiKeyVerifierOptions) {
     this.ttlMs = Math.max(0, (options.cacheTtlSeconds ?? 5) * 1000);
-    this.maxEntries = options.cacheMaxEntries ?? 10_000;
+    const maxEntries = options.cacheMaxEntries ?? 10_000;
+    this.cache = new BoundedCache(maxEntries);
+    this.rateLimits = new BoundedCache(maxEntries);
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.clock = options.clock ?? new SystemClock();
     this.authorization = basicAuthorization(options.clientId, options.clientSecret);
@@ -86,7 +83,7 @@ export class IntrospectionApiKeyVerifier implements RateLimitedApiKeyVerifier {
   check(apiKey: string, keyHash?: string): Promise<VerifiedApiKey | null> {
     if (keyHash === undefined && !parseApiKey(apiKey)) return Promise.resolve(null);
     const hash = keyHash ?? hashApiKey(apiKey);
-    const cached = this.cached(hash);
+    const cached = this.cached(hash, this.clock.now());
     if (cached !== undefined) return Promise.resolve(cached);
     if (keyHash !== undefined && !parseApiKey(apiKey)) return Promise.resolve(null);
     return this.introspectShared(apiKey, hash);
@@ -107,39 +104,45 @@ export class IntrospectionApiKeyVerifier implements RateLimitedApiKeyVerifier {
     return this.rateLimits.get(keyHash);
   }
 
-  /** Forgets every cached answer and limit. */
-  clear(): void {
-    this.cache.clear();
-    this.rateLimits.clear();
+  /**
+   * Forgets the cached answers `matches` picks (by the key's hash and its principal; a known-bad
+   * answer has none), e.g. keys revoked since they were cached. Their limits stay: a limit only
+   * says how fast a key may go. Returns how many answers went.
+   */
+  forget(matches: (hash: string, principal: Principal | undefined) => boolean): number {
+    return this.cache.deleteWhere((entry, hash) => matches(hash, entry.verified?.principal));
   }
 
   /**
-   * A live cached answer: the verified key, null (known bad), or undefined (ask). With `apiKey`
-   * (the guard's hot path), a valid key's answer in the last fifth of its TTL is also re-checked in
-   * the background, once: a busy key then gets its fresh answer before the old one expires, instead
-   * of its requests waiting on introspection every TTL. An answer is still never served past its
-   * own TTL, so a revoked key stops within `cacheTtlSeconds` all the same; a failed re-check just
-   * lets the old answer run out. `now`: this verifier's clock's time, when the caller has just
-   * read it.
+   * The live cached answer, read only: the verified key, null (known bad), or undefined (not
+   * cached, or its TTL is over at `now`, this verifier's clock's time).
    */
-  cached(hash: string, apiKey?: string, now?: number): VerifiedApiKey | null | undefined {
+  cached(hash: string, now: number): VerifiedApiKey | null | undefined {
     const entry = this.cache.get(hash);
     if (entry === undefined) return undefined;
-    now ??= this.clock.now();
     if (now >= entry.expiresAt) {
       this.cache.delete(hash);
       return undefined;
     }
-    if (apiKey !== undefined && now >= entry.refreshAt && entry.verified !== null) {
-      entry.refreshAt = Number.POSITIVE_INFINITY;
-      this.refresh(apiKey, hash);
-    }
     return entry.verified;
   }
 
-  private refresh(apiKey: string, hash: string): void {
-    // A failure is logged by `introspect`; the cached answer then simply expires.
-    this.introspectShared(apiKey, hash).catch(() => undefined);
+  /**
+   * Re-checks a valid answer in the last fifth of its TTL, once, in the background: a busy key then
+   * gets its fresh answer before the old one expires, instead of its requests waiting on
+   * introspection every TTL. An answer is still never served past its own TTL, so a revoked key
+   * stops within `cacheTtlSeconds` all the same; a failed re-check (logged by `introspect`) just
+   * lets the old answer run out. Returns the re-check when one started (it never rejects; the
+   * request path does not wait for it), else undefined.
+   */
+  refreshIfDue(apiKey: string, hash: string, now: number): Promise<void> | undefined {
+    const entry = this.cache.get(hash);
+    if (entry === undefined || entry.verified === null || now < entry.refreshAt) return undefined;
+    entry.refreshAt = Number.POSITIVE_INFINITY;
+    return this.introspectShared(apiKey, hash).then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   private async introspect(apiKey: string, hash: string): Promise<VerifiedApiKey | null> {
@@ -194,12 +197,12 @@ export class IntrospectionApiKeyVerifier implements RateLimitedApiKeyVerifier {
       expiresAt,
       refreshAt: refreshAt < expiresAt ? refreshAt : Number.POSITIVE_INFINITY,
     };
-    if (expiresAt > now) boundedSet(this.cache, hash, entry, this.maxEntries);
+    if (expiresAt > now) this.cache.set(hash, entry);
   }
 
   private rememberLimit(hash: string, rateLimit: number | undefined): void {
     if (rateLimit === undefined) this.rateLimits.delete(hash);
-    else boundedSet(this.rateLimits, hash, rateLimit, this.maxEntries);
+    else this.rateLimits.set(hash, rateLimit);
   }
 
   /** One log line per distinct failure, not one per request; never the key or its hash. */
@@ -214,16 +217,4 @@ export class IntrospectionApiKeyVerifier implements RateLimitedApiKeyVerifier {
     this.lastProblem = undefined;
     this.logger.log('API key introspection answers again');
   }
-}
-
-/** Sets `key` as the newest entry, dropping the oldest entries beyond `max` (FIFO). */
-function boundedSet<V>(map: Map<string, V>, key: string, value: V, max: number): void {
-  if (max <= 0) return;
-  map.delete(key);
-  while (map.size >= max) {
-    const oldest = map.keys().next().value;
-    if (oldest === undefined) break;
-    map.delete(oldest);
-  }
-  map.set(key, value);
 }
