@@ -1,8 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { RateLimitStore, rateLimited, sha256Hex } from '@keycard/common';
+import { ipBucket, rateLimited, RateLimitStore, sha256Hex } from '@keycard/common';
 import { KeycardMetrics } from '@keycard/observability';
 import { authConfig, AuthSettings } from '../config/auth.config';
-import { ipBucket } from '../throttle/ip-bucket';
 import { normalizeEmail } from '../users/users.service';
 
 export const ACCOUNT_MAIL_ADDRESS_WINDOW_SECONDS = 3600;

@@ -1,8 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { ErrorCode, KeycardError, sha256Hex } from '@keycard/common';
-import { ipBucket } from '../throttle/ip-bucket';
+import { ErrorCode, ipBucket, KeycardError, sha256Hex } from '@keycard/common';
 import { RefusalWindows } from '../throttle/refusal-windows';
 import { UserEntity } from '../users/user.entity';
 import { AuditEventType, LoginFailureReason } from './audit-events';

@@ -1,10 +1,9 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { RateLimitStore, rateLimited } from '@keycard/common';
+import { ipBucket, rateLimited, RateLimitStore } from '@keycard/common';
 import { KeycardMetrics } from '@keycard/observability';
 import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
 import { authConfig, AuthSettings } from '../config/auth.config';
-import { ipBucket } from './ip-bucket';
 import { RefusalWindows } from './refusal-windows';
 
 /** Google sign-in starts are counted per client IP in windows of a minute. */

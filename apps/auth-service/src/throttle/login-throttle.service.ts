@@ -1,14 +1,14 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
+  ipBucket,
   KeycardError,
+  rateLimited,
   RateLimitResult,
   RateLimitStore,
-  rateLimited,
   sha256Hex,
 } from '@keycard/common';
 import { KeycardMetrics } from '@keycard/observability';
 import { authConfig, AuthSettings } from '../config/auth.config';
-import { ipBucket } from './ip-bucket';
 
 const LOCKED_MESSAGE = 'Too many failed login attempts';
 
