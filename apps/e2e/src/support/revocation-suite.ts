@@ -1,10 +1,11 @@
-import { login, registerUser, TokenPair } from './api';
+import type { TokenPair } from './api';
+import { login, registerUser } from './api';
 import { request } from './http';
+import type { RevocationTarget } from './revocation';
 import {
   distribution,
   msUntilRefused,
   REVOCATION_CASES,
-  RevocationTarget,
   signingKeyCase,
   statusesAt,
 } from './revocation';
@@ -55,9 +56,12 @@ export function revocationSuite(delivery: string, start: () => Promise<Revocatio
     const traffic = await login(world.target, await registerUser(world.target, 'Traffic'));
     const timings: number[][] = [[], []];
     let flowing = true;
+    // Paused while a process restarts: on a busy machine a start-up competes with the traffic.
+    let paused: Promise<void> | undefined;
     const trafficAnswers: number[] = [];
     const flood = (async () => {
       for (let i = 0; flowing; i++) {
+        if (paused) await paused;
         const replica = replicas()[i % 2];
         // 0: the replica is restarting and refused the connection.
         const answer = await request('GET', `${replica.url}/me`, {
@@ -77,9 +81,13 @@ export function revocationSuite(delivery: string, start: () => Promise<Revocatio
         if (i === 40) {
           // Replica 2 restarts; five sign-outs happen while it is down. Once it answers again it
           // refuses them, and every earlier one, from its first request.
+          let resume!: () => void;
+          paused = new Promise((resolve) => (resume = resolve));
           await world.restartReplica(1, async () => {
             for (const pair of logins.slice(40, 45)) await signOut(pair);
           });
+          paused = undefined;
+          resume();
           for (const pair of logins.slice(0, 45)) {
             expect(await statusesAt(replicas(), { bearer: pair.accessToken })).toEqual([401, 401]);
           }
@@ -89,7 +97,11 @@ export function revocationSuite(delivery: string, start: () => Promise<Revocatio
         if (i === 70) {
           // The auth-service restarts: what was revoked before it stopped stays refused, and
           // the replicas pick up the stream (or the channel) again.
+          let resume!: () => void;
+          paused = new Promise((resolve) => (resume = resolve));
           await world.restartAuth();
+          paused = undefined;
+          resume();
           const probe = await login(world.target, user);
           await signOut(probe);
           const back = await msUntilRefused(replicas(), { bearer: probe.accessToken }, 10_000);

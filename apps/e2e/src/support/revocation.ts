@@ -1,4 +1,5 @@
-import { login, refresh, registerUser, RegisteredUser, TokenPair } from './api';
+import type { RegisteredUser, TokenPair } from './api';
+import { login, refresh, registerUser } from './api';
 import { createApiKey, rotateApiKey } from './api-keys';
 import { decodeJwt, request } from './http';
 import type { ClientPair, Credentials, RunningService } from './stack';
@@ -94,7 +95,7 @@ async function browserSession(
   const signIn = await request<{ id: string; csrfToken: string }>(
     'POST',
     `${origin}/session/login`,
-    { json: user, headers: { origin } },
+    { json: { email: user.email, password: user.password }, headers: { origin } },
   );
   expectOk(signIn, 200, 'session login');
   const setCookie = signIn.headers.get('set-cookie') ?? '';

@@ -1,4 +1,4 @@
-import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ErrorCode, invalidToken, KeycardError, missingCredentials } from '@keycard/common';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -8,6 +8,9 @@ import { KEYCARD_API_KEYS } from './api-keys/api-key-setup';
 import type { ApiKeyAuthenticator } from './api-keys/api-key.authenticator';
 import { KEYCARD_AUTH_OPTIONS, PrincipalRefresher, ResolvedKeycardAuthOptions } from './options';
 import type { Principal } from './principal';
+import { refuseRevoked, refuseWhileBehind } from './revocation/revocation-check';
+import type { RevocationFollower } from './revocation/revocation-follower';
+import { KEYCARD_REVOCATIONS, type Revocations } from './revocation/revocation-setup';
 import { accessTokenKid, bearerToken, isWellFormedToken } from './token-rules';
 import { VerifiedTokenCache } from './verified-token.cache';
 
@@ -43,6 +46,8 @@ interface AuthRequest {
 @Injectable()
 export class KeycardAuthGuard implements CanActivate {
   private readonly policies = new WeakMap<object, WeakMap<object, RoutePolicy>>();
+  /** The auth-service's revocations as this verifier knows them; null when not followed. */
+  private readonly revoked: RevocationFollower | null;
 
   constructor(
     private readonly reflector: Reflector,
@@ -50,13 +55,17 @@ export class KeycardAuthGuard implements CanActivate {
     private readonly tokens: AccessTokenVerifier,
     @Inject(KEYCARD_AUTH_OPTIONS) private readonly options: ResolvedKeycardAuthOptions,
     @Inject(KEYCARD_API_KEYS) private readonly apiKeys: ApiKeyAuthenticator | null,
-  ) {}
+    @Optional() @Inject(KEYCARD_REVOCATIONS) revocations: Revocations | null = null,
+  ) {
+    this.revoked = revocations?.follower ?? null;
+  }
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const policy = this.policyOf(context);
     if (policy.isPublic) return true;
     // Deny what this guard cannot read (RPC, WebSocket) rather than guess at its credentials.
     if (context.getType() !== 'http') return false;
+    refuseWhileBehind(this.revoked);
     // The HTTP request is argument 0; switchToHttp() would allocate three closures per request.
     const request = context.getArgByIndex<AuthRequest>(0);
     const token = bearerToken(request.headers.authorization);
@@ -77,8 +86,10 @@ export class KeycardAuthGuard implements CanActivate {
     policy: RoutePolicy,
   ): Promise<boolean> {
     if (!isWellFormedToken(token)) throw invalidToken('malformed bearer token');
+    const kid = accessTokenKid(token);
+    if (this.revoked?.deny.refusesKid(kid)) throw invalidToken(`signing key ${kid} revoked`);
     const principal = await this.tokens.verify(token);
-    this.cache.set(token, principal, accessTokenKid(token));
+    this.cache.set(token, principal, kid);
     return this.admitBearer(request, principal, policy);
   }
 
@@ -88,6 +99,7 @@ export class KeycardAuthGuard implements CanActivate {
     verified: Principal,
     policy: RoutePolicy,
   ): boolean | Promise<boolean> {
+    refuseRevoked(this.revoked, verified);
     const refresh = this.options.refreshPrincipal;
     if (refresh === undefined) return admit(request, verified, policy);
     return this.admitCurrent(refresh, request, verified, policy);
@@ -115,10 +127,17 @@ export class KeycardAuthGuard implements CanActivate {
     const now = apiKeys.clock.now();
     const response = context.getArgByIndex<unknown>(1);
     const principal = apiKeys.authenticate(header, response, request.ip, now);
-    if (!isPromise(principal)) return admitKeyUse(apiKeys, request, principal, policy, now);
+    if (!isPromise(principal))
+      return admitKeyUse(apiKeys, request, this.unrevoked(principal), policy, now);
     return principal.then((verified) =>
-      admitKeyUse(apiKeys, request, verified, policy, apiKeys.clock.now()),
+      admitKeyUse(apiKeys, request, this.unrevoked(verified), policy, apiKeys.clock.now()),
     );
+  }
+
+  /** A key the auth-service revoked since its answer was cached is refused (401). */
+  private unrevoked(principal: Principal): Principal {
+    refuseRevoked(this.revoked, principal);
+    return principal;
   }
 
   private async tryFallbacks(request: AuthRequest, policy: RoutePolicy): Promise<boolean> {

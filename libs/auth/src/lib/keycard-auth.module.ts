@@ -22,6 +22,7 @@ import {
   ResolvedKeycardAuthOptions,
 } from './options';
 import { RemoteJwksKeyResolver } from './remote-jwks.key-resolver';
+import { REVOCATION_PROVIDERS } from './revocation/revocation-setup';
 import { VerifiedTokenCache } from './verified-token.cache';
 
 /** The two Fastify instance methods used (typed here so the lib does not depend on fastify). */
@@ -94,6 +95,7 @@ export class KeycardAuthModule implements OnModuleInit, OnModuleDestroy, OnAppli
           useFactory: createApiKeyAuthenticator,
         },
         AccessTokenVerifier,
+        ...REVOCATION_PROVIDERS,
         { provide: APP_GUARD, useClass: KeycardAuthGuard },
       ],
       exports: [

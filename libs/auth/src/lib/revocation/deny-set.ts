@@ -1,6 +1,8 @@
-import { Clock, SystemClock } from '@keycard/common';
+import type { Clock } from '@keycard/common';
+import { SystemClock } from '@keycard/common';
 import type { Principal } from '../principal';
-import { RevocationEvent, RevocationKind, validFrom } from './revocation-event';
+import type { RevocationEvent, RevocationKind } from './revocation-event';
+import { validFrom } from './revocation-event';
 
 interface Entry {
   /** Epoch ms: for `user_before` and `client`, tokens issued before it are refused; for `api_key`, refused from it on. */

@@ -1,11 +1,7 @@
 import { describeError, readJson, trimSlash } from '../discovery';
 import { basicAuthorization } from '../api-keys/basic-auth';
-import {
-  parseRevocationEvent,
-  parseRevocationMessage,
-  RevocationEvent,
-  RevocationMessage,
-} from './revocation-event';
+import type { RevocationEvent, RevocationMessage } from './revocation-event';
+import { parseRevocationEvent, parseRevocationMessage } from './revocation-event';
 
 /** How a verifier reaches the auth-service's revocation log, as a registered client. */
 export interface RevocationEndpoint {

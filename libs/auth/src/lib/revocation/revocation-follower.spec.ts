@@ -1,6 +1,7 @@
 import { ManualClock } from '@keycard/common';
 import { DenySet } from './deny-set';
-import { parseRevocationMessage, RevocationEvent } from './revocation-event';
+import type { RevocationEvent } from './revocation-event';
+import { parseRevocationMessage } from './revocation-event';
 import { RevocationFollower } from './revocation-follower';
 
 const T0 = Date.UTC(2026, 0, 1);

@@ -1,6 +1,7 @@
-import { Clock, SystemClock } from '@keycard/common';
+import type { Clock } from '@keycard/common';
+import { SystemClock } from '@keycard/common';
 import type { Principal } from '../principal';
-import { DenySet } from './deny-set';
+import type { DenySet } from './deny-set';
 import type { RevocationEvent } from './revocation-event';
 
 /** Lag past which `REVOCATION_FAIL_CLOSED` turns requests away (section 8 of the contract). */
@@ -19,6 +20,9 @@ export class RevocationFollower {
   private position = 0;
   private syncedAt: number;
   private readonly listeners: RevocationListener[] = [];
+  private markSynced!: () => void;
+  /** Resolves the first time the follower is in step with the log (a starting verifier waits for it). */
+  readonly firstSync = new Promise<void>((resolve) => (this.markSynced = resolve));
 
   constructor(
     readonly deny: DenySet,
@@ -60,6 +64,7 @@ export class RevocationFollower {
   heartbeat(head: number): boolean {
     if (head <= this.position) {
       this.syncedAt = this.clock.now();
+      this.markSynced();
       return false;
     }
     return true;

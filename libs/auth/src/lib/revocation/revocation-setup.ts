@@ -1,16 +1,20 @@
-import { Logger } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
 import { Gauge, type Registry } from 'prom-client';
 import { SystemClock } from '@keycard/common';
 import { trimSlash } from '../discovery';
-import type { KeyResolver, ResolvedKeycardAuthOptions } from '../options';
-import type { VerifiedTokenCache } from '../verified-token.cache';
+import { KEYCARD_AUTH_OPTIONS, type ResolvedKeycardAuthOptions } from '../options';
+import { VerifiedTokenCache } from '../verified-token.cache';
 import { DenySet, DEFAULT_DENY_SET_MAX_ENTRIES } from './deny-set';
 import { RevocationFollower } from './revocation-follower';
-import {
-  RedisRevocationSource,
-  RevocationSource,
-  StreamRevocationSource,
-} from './revocation-sources';
+import type { RevocationSource } from './revocation-sources';
+import { RedisRevocationSource, StreamRevocationSource } from './revocation-sources';
 
 /** Injection token of the module's revocation follower (`null` when revocation is off). */
 export const KEYCARD_REVOCATIONS = Symbol('KEYCARD_REVOCATIONS');
@@ -46,6 +50,8 @@ export function createRevocations(options: ResolvedKeycardAuthOptions): Revocati
   const clientId = settings?.clientId ?? options.apiKeys?.clientId;
   const clientSecret = settings?.clientSecret ?? options.apiKeys?.clientSecret;
   if (clientId === undefined || clientSecret === undefined) {
+    // The issuer itself (`refreshPrincipal`) reads every token's login and user live instead.
+    if (options.refreshPrincipal !== undefined) return null;
     new Logger('Revocation').warn(
       'No client credentials (AUTH_CLIENT_ID / AUTH_CLIENT_SECRET): revocations are not followed; ' +
         'revoked tokens stay valid here until they expire',
@@ -67,28 +73,48 @@ export function createRevocations(options: ResolvedKeycardAuthOptions): Revocati
   return { follower, source };
 }
 
-/** Tokens of a revoked key are refused before any signature check, as an unknown `kid` is. */
-export function refusingRevokedKids(
-  keys: KeyResolver,
-  revocations: Revocations | null,
-): KeyResolver {
-  if (revocations === null) return keys;
-  const deny = revocations.follower.deny;
-  return {
-    getKey: (kid) => (deny.refusesKid(kid) ? Promise.resolve(undefined) : keys.getKey(kid)),
-    ...(keys.onKeysRemoved ? { onKeysRemoved: keys.onKeysRemoved.bind(keys) } : {}),
-  };
+/** How long a starting verifier waits to have read the log before it serves anyway (lagging). */
+const FIRST_SYNC_WAIT_MS = 5000;
+
+/**
+ * Starts the source when the app boots (before it listens: a starting verifier first reads what
+ * is still relevant, for up to 5 s) and stops it at shutdown; each event also drops the cached
+ * tokens it covers (the deny set refuses them anyway: this frees the memory at once).
+ */
+@Injectable()
+export class RevocationLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    @Inject(KEYCARD_REVOCATIONS) private readonly revocations: Revocations | null,
+    private readonly cache: VerifiedTokenCache,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.revocations === null) return;
+    const { follower, source } = this.revocations;
+    follower.onEvent((event) => {
+      if (event.kind === 'kid') this.cache.purgeKid(event.subject);
+      else if (event.kind !== 'api_key')
+        this.cache.forget((principal) => follower.refuses(principal));
+    });
+    source.start();
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>(
+      (resolve) => (timer = setTimeout(resolve, FIRST_SYNC_WAIT_MS)),
+    );
+    await Promise.race([follower.firstSync, waited]);
+    clearTimeout(timer);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.revocations?.source.stop();
+  }
 }
 
-/** Forgets cached tokens an event covers (the deny set refuses them anyway; this frees memory). */
-export function purgeOnRevocation(
-  cache: VerifiedTokenCache,
-  revocations: Revocations | null,
-): void {
-  revocations?.follower.onEvent((event) => {
-    if (event.kind === 'kid') cache.purgeKid(event.subject);
-  });
-}
+/** What `KeycardAuthModule` provides for revocation (`KEYCARD_REVOCATIONS` and the lifecycle). */
+export const REVOCATION_PROVIDERS: Provider[] = [
+  { provide: KEYCARD_REVOCATIONS, inject: [KEYCARD_AUTH_OPTIONS], useFactory: createRevocations },
+  RevocationLifecycle,
+];
 
 function registerLagGauge(registry: Registry, follower: RevocationFollower): void {
   if (registry.getSingleMetric('keycard_revocation_lag_seconds') !== undefined) return;

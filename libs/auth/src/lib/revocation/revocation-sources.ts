@@ -1,8 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { createClient } from 'redis';
 import { describeError } from '../discovery';
-import { followStream, readLogPage, RevocationEndpoint, CATCH_UP_PAGE } from './revocation-client';
-import { parseRevocationMessage, REVOCATION_CHANNEL, RevocationMessage } from './revocation-event';
+import type { RevocationEndpoint } from './revocation-client';
+import { followStream, readLogPage, CATCH_UP_PAGE } from './revocation-client';
+import type { RevocationMessage } from './revocation-event';
+import { parseRevocationMessage, REVOCATION_CHANNEL } from './revocation-event';
 import type { RevocationFollower } from './revocation-follower';
 
 /** Where a follower's events come from; started with the module, stopped at shutdown. */
