@@ -9,7 +9,14 @@ import type { OpenDatabase } from '../testing/database-backends';
 import { AuthorizationCodesService, CODE_TTL_MS, s256 } from './authorization-codes.service';
 import { OidcCodeEntity } from './oidc-records.entity';
 import type { HandRequest } from './oidc.test-kit';
-import { createUser, handRequest, registerApp, TestBrowser, tokenRequest } from './oidc.test-kit';
+import {
+  createUser,
+  handRequest,
+  inputValue,
+  registerApp,
+  TestBrowser,
+  tokenRequest,
+} from './oidc.test-kit';
 
 /*
  * The provider's grants on SQLite and (with TEST_DATABASE_URL) PostgreSQL: codes single-use and
@@ -138,6 +145,61 @@ describe.each(backends)('OpenID Provider grants on %s', (_name, url) => {
     );
     expect(wider.status).toBe(200);
     expect(wider.body).toContain('See your email address');
+  });
+});
+
+describe.each(backends)('Connected apps on %s', (_name, url) => {
+  let database: TestDatabase | undefined;
+  let service: RunningAuthService;
+  let app: RegisteredClient;
+
+  beforeAll(async () => {
+    database = url ? await createTestPostgresDatabase(url, 'oidc_apps') : undefined;
+    service = await startAuthService(database ? { DATABASE_URL: database.url } : {});
+    await createUser(service, USER.email, USER.password);
+    app = await registerApp(service, {
+      name: 'Photo Printer',
+      type: 'spa',
+      scopes: [],
+      redirectUris: [CALLBACK],
+    });
+  }, BOOT_TIMEOUT_MS * 2);
+  afterAll(async () => {
+    await service?.close();
+    await database?.drop();
+  });
+
+  it('lists a consented app on /account/apps; removing it revokes its refresh tokens and the consent', async () => {
+    const browser = new TestBrowser(service.issuer);
+    const request = handRequest(service.issuer, app.clientId, CALLBACK);
+    const asked = await browser.signIn(await browser.get(request.url), USER.email, USER.password);
+    const allowed = await browser.consent(asked, 'allow');
+    const value = new URL(allowed.location ?? '').searchParams.get('code') ?? '';
+    const tokens = await tokenRequest(service.issuer, {
+      grant_type: 'authorization_code',
+      code: value,
+      redirect_uri: CALLBACK,
+      code_verifier: request.verifier,
+      client_id: app.clientId,
+    });
+    expect(tokens.status).toBe(200);
+    expect((await browser.get('/account')).body).toContain('href="/account/apps"');
+    const page = await browser.get('/account/apps');
+    expect(page.body).toContain('Photo Printer');
+    const csrf = inputValue(page.body, '_csrf') ?? '';
+    const refused = await browser.post(`/account/apps/${app.clientId}/remove`, { _csrf: 'wrong' });
+    expect(refused.status).toBe(403);
+    const removed = await browser.post(`/account/apps/${app.clientId}/remove`, { _csrf: csrf });
+    expect(removed.location).toBe(`${service.issuer}/account/apps?removed=1`);
+    expect((await browser.get('/account/apps')).body).not.toContain('Photo Printer');
+    const refreshed = await tokenRequest(service.issuer, {
+      grant_type: 'refresh_token',
+      refresh_token: String(tokens.body['refresh_token']),
+      client_id: app.clientId,
+    });
+    expect(refreshed.status).toBe(400);
+    const again = await browser.get(handRequest(service.issuer, app.clientId, CALLBACK).url);
+    expect(again.body).toContain('Allow Photo Printer?');
   });
 });
 

@@ -7,6 +7,7 @@ import { AUTHORIZATION_CODE_GRANT } from '../oauth/grant-hooks';
 import { OAuthClientAuthenticator } from '../oauth/oauth-client-authenticator';
 import { SessionsModule } from '../sessions/sessions.module';
 import { TokensModule } from '../tokens/tokens.module';
+import { SessionPageGuard } from '../sessions/session-page.guard';
 import { UsersModule } from '../users/users.module';
 import { AppCorsOrigins } from './app-cors';
 import { AppLoginsService } from './app-logins.service';
@@ -15,6 +16,7 @@ import { AuthorizeController } from './authorize.controller';
 import { AuthorizeService } from './authorize.service';
 import { BackchannelLogoutService } from './backchannel-logout.service';
 import { CodeGrantService } from './code-grant.service';
+import { ConnectedAppsController } from './connected-apps.controller';
 import { ConsentsService } from './consents.service';
 import { IdTokenService } from './id-token.service';
 import { LogoutController } from './logout.controller';
@@ -37,7 +39,7 @@ import { UserInfoController } from './userinfo.controller';
     TokensModule,
     UsersModule,
   ],
-  controllers: [AuthorizeController, UserInfoController, LogoutController],
+  controllers: [AuthorizeController, UserInfoController, LogoutController, ConnectedAppsController],
   providers: [
     OAuthClientAuthenticator,
     AuthorizationCodesService,
@@ -51,6 +53,7 @@ import { UserInfoController } from './userinfo.controller';
     AppCorsOrigins,
     BackchannelLogoutService,
     LogoutService,
+    SessionPageGuard,
   ],
   exports: [AUTHORIZATION_CODE_GRANT, ConsentsService, AppLoginsService, IdTokenService],
 })

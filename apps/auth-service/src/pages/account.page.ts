@@ -1,4 +1,5 @@
 import type { ApiKeyView } from '../api-keys/api-key-views';
+import { connectedAppsLinkSection } from '../oidc/connected-apps.view';
 import type { SessionRecord } from '../sessions/session.store';
 import type { UserEntity } from '../users/user.entity';
 import { apiKeysSection, NewKeyNotice, newKeyBox } from './account-api-keys.view';
@@ -73,7 +74,8 @@ export function accountPage(model: AccountPageModel): SafeHtml {
       ${model.user.roles.includes('admin')
         ? html`<p class="notice"><a href="/admin">Open the admin console</a></p>`
         : null}
-      ${profileSection(model.user)} ${credentialsSection(model.csrfToken)}
+      ${profileSection(model.user)} ${connectedAppsLinkSection()}
+      ${credentialsSection(model.csrfToken)}
       ${sessionsSection(model.sessions, model.currentSessionId, model.csrfToken)}
       ${apiKeysSection(model.apiKeys, model.grantableScopes, model.csrfToken)}`,
   });
