@@ -14,6 +14,11 @@ export {
   type RateLimitHeaderPolicy,
 } from './lib/options';
 export { RemoteJwksKeyResolver } from './lib/remote-jwks.key-resolver';
+export {
+  loadServiceAuthSettings,
+  serviceAuthOptions,
+  type ServiceAuthSettings,
+} from './lib/service/service-auth';
 export { KeycardAuthModule, type KeycardAuthModuleAsyncOptions } from './lib/keycard-auth.module';
 export { Public, Roles, Scopes, CurrentPrincipal, IS_PUBLIC_KEY } from './lib/decorators';
 export { RequireAuth } from './lib/step-up/require-auth.decorator';
