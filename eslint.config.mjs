@@ -48,14 +48,26 @@ export default [
     files: ['**/*.spec.ts', '**/testing/**/*.ts', '**/*.test-kit.ts', '**/*.contract.ts'],
     rules: { '@nx/enforce-module-boundaries': ['error', boundaries(true)] },
   },
+  // Type-aware rules on all TypeScript, specs and test kits included: each project's tsconfig.json
+  // references its tsconfig.spec.json, so the project service types specs with jest's globals.
   {
     files: ['**/*.ts'],
-    ignores: ['**/*.spec.ts', '**/jest.config.ts'],
-    languageOptions: { parserOptions: { projectService: true } },
+    ignores: ['**/jest.config.ts'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
+      // The tsconfig sets emitDecoratorMetadata, so the rule keeps value imports that a decorated
+      // constructor or property needs at run time (Nest reads them for injection).
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { prefer: 'type-imports', fixStyle: 'separate-type-imports' },
+      ],
     },
   },
 ];

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { assertPostgresReachable, assertRedisReachable, runMain } from '@keycard/common';
 import { installGracefulShutdown, useStructuredLogger } from '@keycard/observability';
 import { AppModule } from './app/app.module';

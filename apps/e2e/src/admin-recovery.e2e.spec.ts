@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
-import { ErrorResponse, login, registerUser, RegisteredUser } from './support/api';
+import type { ErrorResponse, RegisteredUser } from './support/api';
+import { login, registerUser } from './support/api';
 import { request } from './support/http';
 import { entryOf, WORKSPACE_ROOT } from './support/service-process';
-import { baseEnv, randomSecret, Stack, startStack } from './support/stack';
+import type { Stack } from './support/stack';
+import { baseEnv, randomSecret, startStack } from './support/stack';
 
 interface CommandResult {
   code: number | null;

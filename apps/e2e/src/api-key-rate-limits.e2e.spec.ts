@@ -1,5 +1,6 @@
 import { expectOneLimitAcross, expectRefusals, inOrder, keyWithLimit } from './support/rate-limits';
-import { RunningService, Stack, startStack } from './support/stack';
+import type { RunningService, Stack } from './support/stack';
+import { startStack } from './support/stack';
 
 const sharedRedis = process.env['TEST_REDIS_URL'];
 

@@ -1,14 +1,10 @@
-import { DocumentResponse, ErrorResponse, login, MeResponse, registerUser } from './support/api';
-import {
-  ApiKeyListItem,
-  ApiKeyUsage,
-  createApiKey,
-  pollUntil,
-  rotateApiKey,
-  withApiKey,
-} from './support/api-keys';
+import type { DocumentResponse, ErrorResponse, MeResponse } from './support/api';
+import { login, registerUser } from './support/api';
+import type { ApiKeyListItem, ApiKeyUsage } from './support/api-keys';
+import { createApiKey, pollUntil, rotateApiKey, withApiKey } from './support/api-keys';
 import { request } from './support/http';
-import { Stack, startStack } from './support/stack';
+import type { Stack } from './support/stack';
+import { startStack } from './support/stack';
 
 /** The resource-service caches introspection answers this long (API_KEY_CACHE_TTL). */
 const CACHE_TTL_MS = 1_000;

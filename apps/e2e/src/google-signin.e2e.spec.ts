@@ -2,7 +2,8 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { OAuth2Server, type MutableResponse, type MutableToken } from 'oauth2-mock-server';
 import { seriousViolations } from './browser/axe-check';
 import { launchChromium, newContext, screenshot, sessionCookie } from './browser/browser-kit';
-import { randomSecret, Stack, startStack } from './support/stack';
+import type { Stack } from './support/stack';
+import { randomSecret, startStack } from './support/stack';
 
 async function postJson(url: string, body: unknown, bearer?: string): Promise<Response> {
   return fetch(url, {

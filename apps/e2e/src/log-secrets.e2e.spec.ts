@@ -1,8 +1,11 @@
-import { login, refresh, registerUser, RegisteredUser, TokenPair } from './support/api';
+import type { RegisteredUser, TokenPair } from './support/api';
+import { login, refresh, registerUser } from './support/api';
 import { createApiKey } from './support/api-keys';
-import { HttpResult, request } from './support/http';
+import type { HttpResult } from './support/http';
+import { request } from './support/http';
 import { clearLogs, findLeaks, readLogs, VERBOSE_LOGS } from './support/log-secrets';
-import { randomSecret, Stack, startStack } from './support/stack';
+import type { Stack } from './support/stack';
+import { randomSecret, startStack } from './support/stack';
 
 const LABEL = 'log-secrets';
 

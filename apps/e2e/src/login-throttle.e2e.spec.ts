@@ -1,6 +1,8 @@
-import { ErrorResponse, registerUser, RegisteredUser, TokenPair } from './support/api';
+import type { ErrorResponse, RegisteredUser, TokenPair } from './support/api';
+import { registerUser } from './support/api';
 import { postFrom, randomLoopbackAddress } from './support/http';
-import { Stack, startStack } from './support/stack';
+import type { Stack } from './support/stack';
+import { startStack } from './support/stack';
 
 const MAX_FAILURES = 3;
 const MAX_FAILURES_PER_IP = 5;

@@ -1,8 +1,10 @@
 import * as oidc from 'openid-client';
-import { login, MeResponse, registerUser, resourceMe } from './support/api';
+import type { MeResponse } from './support/api';
+import { login, registerUser, resourceMe } from './support/api';
 import { createApiKey, pollUntil, withApiKey } from './support/api-keys';
 import { request } from './support/http';
-import { ClientPair, Stack, startStack } from './support/stack';
+import type { ClientPair, Stack } from './support/stack';
+import { startStack } from './support/stack';
 
 /** The resource-service caches API-key answers this long (API_KEY_CACHE_TTL). */
 const CACHE_TTL_SECONDS = 1;

@@ -1,16 +1,10 @@
-import { JsonWebKey } from 'node:crypto';
-import {
-  ErrorResponse,
-  Jwks,
-  login,
-  registerUser,
-  RegisteredUser,
-  resourceMe,
-  TokenPair,
-} from './support/api';
+import type { JsonWebKey } from 'node:crypto';
+import type { ErrorResponse, Jwks, RegisteredUser, TokenPair } from './support/api';
+import { login, registerUser, resourceMe } from './support/api';
 import { forgeTokens } from './support/forged-tokens';
 import { decodeJwt, postFrom, randomLoopbackAddress, request } from './support/http';
-import { Stack, startStack } from './support/stack';
+import type { Stack } from './support/stack';
+import { startStack } from './support/stack';
 
 describe('refusals of the built services (real processes, real HTTP)', () => {
   let stack: Stack;

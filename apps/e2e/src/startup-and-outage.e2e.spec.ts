@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { login, refresh, registerUser, resourceMe } from './support/api';
 import { decodeJwt, request } from './support/http';
 import { freePorts } from './support/ports';
-import { ServiceName, ServiceProcess } from './support/service-process';
-import { baseEnv, randomSecret, Stack, startStack } from './support/stack';
+import type { ServiceName } from './support/service-process';
+import { ServiceProcess } from './support/service-process';
+import type { Stack } from './support/stack';
+import { baseEnv, randomSecret, startStack } from './support/stack';
 
 describe('start-up with bad configuration', () => {
   let dataDir: string;

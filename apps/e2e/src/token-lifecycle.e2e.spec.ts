@@ -1,18 +1,15 @@
-import {
-  authMe,
+import type {
   DocumentResponse,
   ErrorResponse,
   Jwks,
-  login,
-  refresh,
-  registerUser,
   RegisteredUser,
-  resourceMe,
   SigningKeyInfo,
   TokenPair,
 } from './support/api';
+import { authMe, login, refresh, registerUser, resourceMe } from './support/api';
 import { decodeJwt, request } from './support/http';
-import { Stack, startStack } from './support/stack';
+import type { Stack } from './support/stack';
+import { startStack } from './support/stack';
 
 const PRIVATE_JWK_FIELDS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 

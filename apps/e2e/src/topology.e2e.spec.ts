@@ -1,8 +1,10 @@
-import { login, MeResponse, refresh, registerUser, RegisteredUser, TokenPair } from './support/api';
+import type { MeResponse, RegisteredUser, TokenPair } from './support/api';
+import { login, refresh, registerUser } from './support/api';
 import { decodeJwt, request } from './support/http';
 import { clearLogs, findLeaks, readLogs } from './support/log-secrets';
 import { expectOneLimitAcross } from './support/rate-limits';
-import { startTopology, Topology, topologyUnavailable } from './support/topology';
+import type { Topology } from './support/topology';
+import { startTopology, topologyUnavailable } from './support/topology';
 
 // The docker-compose.yml topology run natively by `npm run topology`; skipped in plain e2e runs.
 const unavailable = topologyUnavailable();

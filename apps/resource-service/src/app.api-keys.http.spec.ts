@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ApiKeyEnvironment, generateApiKey } from '@keycard/common';
+import type { ApiKeyEnvironment } from '@keycard/common';
+import { generateApiKey } from '@keycard/common';
 import {
   getFrom,
   loopbackSubnet,

@@ -1,11 +1,11 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { generateApiKey } from '@keycard/common';
+import type { ThrowawayRedis } from '@keycard/testing';
 import {
   missingFaultTools,
   startTestIssuer,
   startThrowawayRedis,
   type TestIssuer,
-  ThrowawayRedis,
 } from '@keycard/testing';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';

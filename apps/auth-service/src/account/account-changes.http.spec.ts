@@ -1,7 +1,8 @@
 import request from 'supertest';
-import { SmtpSink, startSmtpSink, testPostgresUrl } from '@keycard/testing';
+import type { SmtpSink } from '@keycard/testing';
+import { startSmtpSink, testPostgresUrl } from '@keycard/testing';
+import type { AccountTestApp } from './account.test-kit';
 import {
-  AccountTestApp,
   linkToken,
   login,
   newAddress,

@@ -1,13 +1,15 @@
-import { AddressInfo, createServer, Server } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
+import { createServer } from 'node:net';
 import request from 'supertest';
-import { SmtpSink, startSmtpSink, testPostgresUrl } from '@keycard/testing';
+import type { SmtpSink } from '@keycard/testing';
+import { startSmtpSink, testPostgresUrl } from '@keycard/testing';
 import { DataSource } from 'typeorm';
 import { AuditEventEntity } from '../audit/audit-event.entity';
 import { AuditService } from '../audit/audit.service';
 import { MailMessageEntity } from '../mail/mail-message.entity';
 import { AccountBackground } from './account-background';
+import type { AccountTestApp } from './account.test-kit';
 import {
-  AccountTestApp,
   linkToken,
   login,
   newAddress,

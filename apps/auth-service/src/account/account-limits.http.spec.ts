@@ -1,10 +1,11 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { SmtpSink, startSmtpSink, testPostgresUrl } from '@keycard/testing';
+import type { SmtpSink } from '@keycard/testing';
+import { startSmtpSink, testPostgresUrl } from '@keycard/testing';
 import { loginForm } from '../sessions/sessions.test-kit';
 import { AccountBackground } from './account-background';
+import type { AccountTestApp } from './account.test-kit';
 import {
-  AccountTestApp,
   linkToken,
   newAddress,
   register,

@@ -1,8 +1,10 @@
-import request, { Response } from 'supertest';
-import { SmtpSink, startSmtpSink } from '@keycard/testing';
+import type { Response } from 'supertest';
+import request from 'supertest';
+import type { SmtpSink } from '@keycard/testing';
+import { startSmtpSink } from '@keycard/testing';
 import { cookiePair, setCookieFor, squash } from '../sessions/sessions.test-kit';
+import type { AccountTestApp } from './account.test-kit';
 import {
-  AccountTestApp,
   linkToken,
   login,
   newAddress,

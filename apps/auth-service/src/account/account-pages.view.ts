@@ -1,4 +1,5 @@
-import { html, HtmlValue, SafeHtml } from '../web/html';
+import type { HtmlValue, SafeHtml } from '../web/html';
+import { html } from '../web/html';
 import { layout } from '../web/layout';
 
 /*

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { ManualClock } from '@keycard/common';
 import { AUTH_ENTITIES } from '../database/entities';
-import { MailMessageEntity, MailStatus } from '../mail/mail-message.entity';
+import type { MailStatus } from '../mail/mail-message.entity';
+import { MailMessageEntity } from '../mail/mail-message.entity';
 import { RetentionService } from '../retention/retention.service';
-import { databaseBackends, OpenDatabase } from '../testing/database-backends';
+import type { OpenDatabase } from '../testing/database-backends';
+import { databaseBackends } from '../testing/database-backends';
 import { testAuthConfig } from '../testing/test-config';
 import { AccountTokenEntity } from './account-token.entity';
 

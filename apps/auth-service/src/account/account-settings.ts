@@ -1,4 +1,5 @@
-import { Env, envBool, envDuration, envInt } from '@keycard/common';
+import type { Env } from '@keycard/common';
+import { envBool, envDuration, envInt } from '@keycard/common';
 
 /** Settings of the account flows (durations in seconds). */
 export interface AccountSettings {

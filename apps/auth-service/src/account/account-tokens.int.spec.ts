@@ -1,6 +1,7 @@
-import { Repository } from 'typeorm';
+import type { Repository } from 'typeorm';
 import { ErrorCode, KeycardError, ManualClock, sha256Hex } from '@keycard/common';
-import { databaseBackends, OpenDatabase } from '../testing/database-backends';
+import type { OpenDatabase } from '../testing/database-backends';
+import { databaseBackends } from '../testing/database-backends';
 import { AccountTokenEntity } from './account-token.entity';
 import { AccountTokensService } from './account-tokens.service';
 

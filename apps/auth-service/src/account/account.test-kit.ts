@@ -3,14 +3,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { createTestPostgresDatabase, SinkMessage, SmtpSink, TestDatabase } from '@keycard/testing';
+import type { SinkMessage, SmtpSink, TestDatabase } from '@keycard/testing';
+import { createTestPostgresDatabase } from '@keycard/testing';
 import { MailOutboxWorker } from '../mail/mail-outbox.worker';
-import {
-  cookiePair,
-  SessionTestApp,
-  setCookieFor,
-  startSessionApp,
-} from '../sessions/sessions.test-kit';
+import type { SessionTestApp } from '../sessions/sessions.test-kit';
+import { cookiePair, setCookieFor, startSessionApp } from '../sessions/sessions.test-kit';
 import { AccountBackground } from './account-background';
 
 /*

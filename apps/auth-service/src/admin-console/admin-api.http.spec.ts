@@ -3,14 +3,8 @@ import { ApiKeysService } from '../api-keys/api-keys.service';
 import { AuditQueryService } from '../audit/audit-query.service';
 import { AuditService } from '../audit/audit.service';
 import { ClientsService } from '../clients/clients.service';
-import {
-  createUser,
-  PASSWORD,
-  SessionTestApp,
-  SignedIn,
-  signIn,
-  startSessionApp,
-} from '../sessions/sessions.test-kit';
+import type { SessionTestApp, SignedIn } from '../sessions/sessions.test-kit';
+import { createUser, PASSWORD, signIn, startSessionApp } from '../sessions/sessions.test-kit';
 import type { UserEntity } from '../users/user.entity';
 
 /**

@@ -4,14 +4,13 @@ import { AuditQueryService } from '../audit/audit-query.service';
 import { AuditService } from '../audit/audit.service';
 import { ClientsService } from '../clients/clients.service';
 import { KeysService } from '../keys/keys.service';
+import type { SessionTestApp, SignedIn } from '../sessions/sessions.test-kit';
 import {
   cookiePair,
   createUser,
   loginForm,
   PASSWORD,
   setCookieFor,
-  SessionTestApp,
-  SignedIn,
   signIn,
   squash,
   startSessionApp,

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { databaseBackends, OpenDatabase } from '../testing/database-backends';
+import type { OpenDatabase } from '../testing/database-backends';
+import { databaseBackends } from '../testing/database-backends';
 import { ApiKeyUsageEntity } from './api-key-usage.entity';
 import { ApiKeyEntity } from './api-key.entity';
-import { ALICE, apiKeysKit, ApiKeysKit } from './api-keys.test-kit';
+import type { ApiKeysKit } from './api-keys.test-kit';
+import { ALICE, apiKeysKit } from './api-keys.test-kit';
 import { DEFAULT_API_KEY_RATE_LIMIT } from './api-key-settings';
 
 const DAY_MS = 86_400_000;

@@ -1,9 +1,11 @@
 import { ErrorCode, generateApiKey } from '@keycard/common';
-import { databaseBackends, OpenDatabase } from '../testing/database-backends';
+import type { OpenDatabase } from '../testing/database-backends';
+import { databaseBackends } from '../testing/database-backends';
 import { ApiKeyScopePolicy, GRANTABLE_API_KEY_SCOPES } from './api-key-scopes';
 import { ApiKeyUsageEntity } from './api-key-usage.entity';
 import { ApiKeyEntity } from './api-key.entity';
-import { ALICE, apiKeysKit, ApiKeysKit, BOB, codeOf } from './api-keys.test-kit';
+import type { ApiKeysKit } from './api-keys.test-kit';
+import { ALICE, apiKeysKit, BOB, codeOf } from './api-keys.test-kit';
 
 const HOUR = 3_600_000;
 

@@ -1,5 +1,6 @@
-import { ErrorCode, KeycardError, ManualClock } from '@keycard/common';
-import { DataSource } from 'typeorm';
+import type { ErrorCode } from '@keycard/common';
+import { KeycardError, ManualClock } from '@keycard/common';
+import type { DataSource } from 'typeorm';
 import type { UserDisabledListener } from '../users/user-events.service';
 import { ApiKeyIntrospectionService } from './api-key-introspection.service';
 import type { ApiKeyOwner, ApiKeyOwnerDirectory } from './api-key-owners';

@@ -1,14 +1,9 @@
 import request from 'supertest';
-import { AuditEventView, AuditPage } from './audit-query.service';
+import type { AuditEventView, AuditPage } from './audit-query.service';
 import { AuditService } from './audit.service';
-import {
-  createUser,
-  PASSWORD,
-  SessionTestApp,
-  signIn,
-  startSessionApp,
-} from '../sessions/sessions.test-kit';
-import { UserEntity } from '../users/user.entity';
+import type { SessionTestApp } from '../sessions/sessions.test-kit';
+import { createUser, PASSWORD, signIn, startSessionApp } from '../sessions/sessions.test-kit';
+import type { UserEntity } from '../users/user.entity';
 
 jest.setTimeout(60_000);
 

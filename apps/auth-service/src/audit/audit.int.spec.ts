@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { ManualClock } from '@keycard/common';
-import { databaseBackends, OpenDatabase } from '../testing/database-backends';
+import type { OpenDatabase } from '../testing/database-backends';
+import { databaseBackends } from '../testing/database-backends';
 import { AuditEventEntity } from './audit-event.entity';
-import { AuditEventType, AuditRecord } from './audit-events';
+import type { AuditRecord } from './audit-events';
+import { AuditEventType } from './audit-events';
 import { AuditQueryService } from './audit-query.service';
 import { AuditService } from './audit.service';
 

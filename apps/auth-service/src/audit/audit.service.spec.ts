@@ -2,10 +2,12 @@ import { Logger } from '@nestjs/common';
 import type { Repository } from 'typeorm';
 import type { Principal } from '@keycard/auth';
 import { ManualClock } from '@keycard/common';
-import { actorOf, AuditedRequest, runInRequest } from './audit-context';
+import type { AuditedRequest } from './audit-context';
+import { actorOf, runInRequest } from './audit-context';
 import { scrubDetails } from './audit-details';
 import type { AuditEventEntity } from './audit-event.entity';
-import { AuditEventType, AuditRecord } from './audit-events';
+import type { AuditRecord } from './audit-events';
+import { AuditEventType } from './audit-events';
 import { AuditService } from './audit.service';
 import { userChangeEvents } from './user-change-events';
 

@@ -1,4 +1,5 @@
-import { AuditEventType, AuditRecord } from './audit-events';
+import type { AuditRecord } from './audit-events';
+import { AuditEventType } from './audit-events';
 
 export interface UserState {
   roles: readonly string[];

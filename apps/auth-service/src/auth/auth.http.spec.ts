@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { BOOT_TIMEOUT_MS, RunningAuthService, startAuthService } from '../oauth/oauth.test-kit';
+import type { RunningAuthService } from '../oauth/oauth.test-kit';
+import { BOOT_TIMEOUT_MS, startAuthService } from '../oauth/oauth.test-kit';
 
 /* Bad input at the JSON auth API (and the JSON body of /oauth/token), over plain HTTP. */
 

@@ -1,4 +1,5 @@
-import { html, SafeHtml } from '../web/html';
+import type { SafeHtml } from '../web/html';
+import { html } from '../web/html';
 import { layout } from '../web/layout';
 
 /** Why the sign-in form came back: the `error` query parameter set by the form's error handler. */

@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { createUser, SessionTestApp, signIn, startSessionApp } from '../sessions/sessions.test-kit';
+import type { SessionTestApp } from '../sessions/sessions.test-kit';
+import { createUser, signIn, startSessionApp } from '../sessions/sessions.test-kit';
 
 function claimsOf(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as Record<

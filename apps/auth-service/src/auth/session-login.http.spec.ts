@@ -1,12 +1,12 @@
 import request from 'supertest';
 import { ErrorCode } from '@keycard/common';
+import type { SessionTestApp } from '../sessions/sessions.test-kit';
 import {
   cookiePair,
   createUser,
   ISSUER_ORIGIN,
   loginForm,
   PASSWORD,
-  SessionTestApp,
   setCookieFor,
   signIn,
   squash,

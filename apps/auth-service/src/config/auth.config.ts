@@ -1,7 +1,8 @@
-import { ConfigType, registerAs } from '@nestjs/config';
+import type { ConfigType } from '@nestjs/config';
+import { registerAs } from '@nestjs/config';
+import type { Env } from '@keycard/common';
 import {
   ConfigError,
-  Env,
   envBool,
   envDuration,
   envIssuer,

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
-import { createTestPostgresDatabase, TestDatabase, testPostgresUrl } from '@keycard/testing';
+import type { TestDatabase } from '@keycard/testing';
+import { createTestPostgresDatabase, testPostgresUrl } from '@keycard/testing';
 import { AUTH_MIGRATIONS } from './migrations/index';
 import { UsersEmailVerified1764300001000 } from './migrations/1764300001000-users-email-verified';
 

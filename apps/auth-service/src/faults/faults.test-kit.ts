@@ -1,10 +1,11 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { AppModule } from '../app/app.module';
-import { authConfig, AuthSettings } from '../config/auth.config';
+import type { AuthSettings } from '../config/auth.config';
+import { authConfig } from '../config/auth.config';
 import { WriteFaultPoints } from '../database/atomic-writes';
 import { KeyGenerator } from '../keys/key-material';
 import { PooledKeyGenerator } from '../keys/keys.test-kit';

@@ -2,15 +2,11 @@ import { Client } from 'pg';
 import { createClient } from 'redis';
 import request from 'supertest';
 import { ErrorCode, sha256Hex } from '@keycard/common';
-import {
-  missingFaultTools,
-  startThrowawayPostgres,
-  startThrowawayRedis,
-  ThrowawayPostgres,
-  ThrowawayRedis,
-} from '@keycard/testing';
+import type { ThrowawayPostgres, ThrowawayRedis } from '@keycard/testing';
+import { missingFaultTools, startThrowawayPostgres, startThrowawayRedis } from '@keycard/testing';
 import { REFRESH_FAULT_POINTS } from '../tokens/refresh-tokens.service';
-import { eventually, FaultApp, passwordLogins, startFaultApp } from './faults.test-kit';
+import type { FaultApp } from './faults.test-kit';
+import { eventually, passwordLogins, startFaultApp } from './faults.test-kit';
 
 const missing = missingFaultTools(['postgres', 'redis']);
 

@@ -1,8 +1,10 @@
 import { createClient } from 'redis';
 import request from 'supertest';
 import { ErrorCode } from '@keycard/common';
-import { missingFaultTools, startThrowawayRedis, ThrowawayRedis } from '@keycard/testing';
-import { eventually, FaultApp, passwordLogins, startFaultApp } from './faults.test-kit';
+import type { ThrowawayRedis } from '@keycard/testing';
+import { missingFaultTools, startThrowawayRedis } from '@keycard/testing';
+import type { FaultApp } from './faults.test-kit';
+import { eventually, passwordLogins, startFaultApp } from './faults.test-kit';
 
 const missing = missingFaultTools(['redis']);
 const IP_COUNTER = 'keycard:ratelimit:login:ip:127.0.0.1';

@@ -1,19 +1,19 @@
 import request from 'supertest';
+import type { SessionTestApp } from '../sessions/sessions.test-kit';
 import {
   createUser,
-  SessionTestApp,
   setCookieFor,
   squash,
   startSessionApp,
   cookiePair,
 } from '../sessions/sessions.test-kit';
 import { GoogleAccountsService } from './google-accounts.service';
+import type { MockGoogle } from './google.test-kit';
 import {
   authorize,
   callback,
   googleEnv,
   googleSignIn,
-  MockGoogle,
   startGoogle,
   startMockGoogle,
 } from './google.test-kit';

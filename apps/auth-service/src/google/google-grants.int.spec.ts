@@ -1,5 +1,6 @@
 import { ManualClock } from '@keycard/common';
-import { databaseBackends, OpenDatabase } from '../testing/database-backends';
+import type { OpenDatabase } from '../testing/database-backends';
+import { databaseBackends } from '../testing/database-backends';
 import { GoogleGrantEntity } from './google-grant.entity';
 import { GoogleGrantsStore } from './google-grants.store';
 import { UserIdentityEntity } from './user-identity.entity';

@@ -2,19 +2,15 @@ import { Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import {
-  SessionTestApp,
-  setCookieFor,
-  squash,
-  startSessionApp,
-} from '../sessions/sessions.test-kit';
+import type { SessionTestApp } from '../sessions/sessions.test-kit';
+import { setCookieFor, squash, startSessionApp } from '../sessions/sessions.test-kit';
+import type { MockGoogle } from './google.test-kit';
 import {
   ALLOWED_APP,
   authorize,
   callback,
   googleEnv,
   googleSignIn,
-  MockGoogle,
   startGoogle,
   startMockGoogle,
 } from './google.test-kit';

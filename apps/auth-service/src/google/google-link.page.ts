@@ -1,6 +1,8 @@
-import { html, SafeHtml } from '../web/html';
+import type { SafeHtml } from '../web/html';
+import { html } from '../web/html';
 import { layout } from '../web/layout';
-import { LoginErrorCode, loginErrorMessage } from '../auth/login.page';
+import type { LoginErrorCode } from '../auth/login.page';
+import { loginErrorMessage } from '../auth/login.page';
 
 export interface LinkPageModel {
   /** The existing account's address (the one the Google account also has). */

@@ -1,23 +1,20 @@
-import request, { Response } from 'supertest';
-import { createTestPostgresDatabase, TestDatabase, testPostgresUrl } from '@keycard/testing';
+import type { Response } from 'supertest';
+import request from 'supertest';
+import type { TestDatabase } from '@keycard/testing';
+import { createTestPostgresDatabase, testPostgresUrl } from '@keycard/testing';
+import type { SessionTestApp } from '../sessions/sessions.test-kit';
 import {
   cookiePair,
   createUser,
   PASSWORD,
-  SessionTestApp,
   setCookieFor,
   squash,
   startSessionApp,
 } from '../sessions/sessions.test-kit';
 import { GoogleAccountsService } from './google-accounts.service';
 import { GOOGLE_LINK_COOKIE } from './google.controller';
-import {
-  ALLOWED_APP,
-  googleEnv,
-  googleSignIn,
-  MockGoogle,
-  startMockGoogle,
-} from './google.test-kit';
+import type { MockGoogle } from './google.test-kit';
+import { ALLOWED_APP, googleEnv, googleSignIn, startMockGoogle } from './google.test-kit';
 
 /*
  * The linking rules of Sign in with Google (pre-account hijack), through the whole AppModule on

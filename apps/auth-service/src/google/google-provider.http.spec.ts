@@ -1,15 +1,10 @@
 import request from 'supertest';
 import { ConfigError } from '@keycard/common';
-import { SessionTestApp, squash, startSessionApp } from '../sessions/sessions.test-kit';
+import type { SessionTestApp } from '../sessions/sessions.test-kit';
+import { squash, startSessionApp } from '../sessions/sessions.test-kit';
 import { testAuthConfig } from '../testing/test-config';
-import {
-  closedPort,
-  CLIENT_ID,
-  googleEnv,
-  googleSignIn,
-  MockGoogle,
-  startMockGoogle,
-} from './google.test-kit';
+import type { MockGoogle } from './google.test-kit';
+import { closedPort, CLIENT_ID, googleEnv, googleSignIn, startMockGoogle } from './google.test-kit';
 
 // Each test here starts its own app (about a second, more on a busy machine).
 jest.setTimeout(20_000);

@@ -2,19 +2,15 @@ import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { GoogleGrantEntity } from './google-grant.entity';
-import {
-  SessionTestApp,
-  setCookieFor,
-  squash,
-  startSessionApp,
-} from '../sessions/sessions.test-kit';
+import type { SessionTestApp } from '../sessions/sessions.test-kit';
+import { setCookieFor, squash, startSessionApp } from '../sessions/sessions.test-kit';
+import type { MockGoogle } from './google.test-kit';
 import {
   authorize,
   callback,
   CLIENT_ID,
   googleEnv,
   googleSignIn,
-  MockGoogle,
   startGoogle,
   startMockGoogle,
 } from './google.test-kit';

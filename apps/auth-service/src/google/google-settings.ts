@@ -1,4 +1,5 @@
-import { ConfigError, Env, envDuration, envHttpUrl, envList, envOptional } from '@keycard/common';
+import type { Env } from '@keycard/common';
+import { ConfigError, envDuration, envHttpUrl, envList, envOptional } from '@keycard/common';
 
 /** Google's own endpoints; every one can be overridden so tests run against a local provider. */
 export const GOOGLE_DEFAULTS = {

@@ -1,5 +1,7 @@
-import { createRemoteJWKSet, errors, JWTPayload, jwtVerify } from 'jose';
-import { Clock, constantTimeEqual } from '@keycard/common';
+import type { JWTPayload } from 'jose';
+import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
+import type { Clock } from '@keycard/common';
+import { constantTimeEqual } from '@keycard/common';
 import { GoogleSignInFailure } from './google-failure';
 import type { GoogleSettings } from './google-settings';
 

@@ -1,7 +1,10 @@
-import { Logger, Provider } from '@nestjs/common';
+import type { Provider } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import { Profile, Strategy } from 'passport-google-oauth20';
-import { authConfig, AuthSettings } from '../config/auth.config';
+import type { Profile } from 'passport-google-oauth20';
+import { Strategy } from 'passport-google-oauth20';
+import type { AuthSettings } from '../config/auth.config';
+import { authConfig } from '../config/auth.config';
 import { GoogleSignInFailure } from './google-failure';
 import type { GoogleSettings } from './google-settings';
 

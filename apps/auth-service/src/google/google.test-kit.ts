@@ -1,7 +1,9 @@
 import { createServer } from 'node:net';
-import request, { Response } from 'supertest';
+import type { Response } from 'supertest';
+import request from 'supertest';
 import { OAuth2Server, type MutableResponse, type MutableToken } from 'oauth2-mock-server';
-import { cookiePair, SessionTestApp, setCookieFor } from '../sessions/sessions.test-kit';
+import type { SessionTestApp } from '../sessions/sessions.test-kit';
+import { cookiePair, setCookieFor } from '../sessions/sessions.test-kit';
 import { GOOGLE_STATE_COOKIE } from './google.controller';
 
 /*

@@ -1,9 +1,9 @@
 import { ConfigError } from '@keycard/common';
+import type { KeyObject } from 'node:crypto';
 import {
   createCipheriv,
   createDecipheriv,
   createPrivateKey,
-  KeyObject,
   randomBytes,
   scrypt,
 } from 'node:crypto';

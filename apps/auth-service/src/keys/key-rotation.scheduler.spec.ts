@@ -1,6 +1,7 @@
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { KeyRotationScheduler, rotationCheckIntervalMs } from './key-rotation.scheduler';
-import { keysInstance, KeysInstance, openSqliteMemory, statuses } from './keys.test-kit';
+import type { KeysInstance } from './keys.test-kit';
+import { keysInstance, openSqliteMemory, statuses } from './keys.test-kit';
 
 function scheduler(instance: KeysInstance): KeyRotationScheduler {
   return new KeyRotationScheduler(instance.keys, instance.store, instance.clock, instance.config);

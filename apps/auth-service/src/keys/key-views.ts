@@ -1,6 +1,8 @@
-import { createPublicKey, KeyObject } from 'node:crypto';
-import { PublishedJwk, publishedJwk } from './key-material';
-import { SigningKeyEntity, SigningKeyStatus } from './signing-key.entity';
+import type { KeyObject } from 'node:crypto';
+import { createPublicKey } from 'node:crypto';
+import type { PublishedJwk } from './key-material';
+import { publishedJwk } from './key-material';
+import type { SigningKeyEntity, SigningKeyStatus } from './signing-key.entity';
 
 /** What `GET /admin/keys` shows of a key: never key material. Times are ISO 8601 strings. */
 export interface KeyListing {

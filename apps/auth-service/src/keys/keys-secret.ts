@@ -1,8 +1,8 @@
 import { ConfigError, ensurePrivateDir, randomToken, tightenPermissions } from '@keycard/common';
-import { LoggerService } from '@nestjs/common';
+import type { LoggerService } from '@nestjs/common';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AuthSettings } from '../config/auth.config';
+import type { AuthSettings } from '../config/auth.config';
 import { KeyCipher } from './key-cipher';
 
 /** Name of the development secret under `DATA_DIR`, used only when `KEYS_ENCRYPTION_SECRET` is unset. */

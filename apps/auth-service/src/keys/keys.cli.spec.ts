@@ -1,7 +1,8 @@
-import { INestApplicationContext } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import type { INestApplicationContext } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
 import { runKeysCommand } from './keys.cli';
-import { keysInstance, KeysInstance, openSqliteMemory, statuses } from './keys.test-kit';
+import type { KeysInstance } from './keys.test-kit';
+import { keysInstance, openSqliteMemory, statuses } from './keys.test-kit';
 import { KeysService } from './keys.service';
 
 function output() {

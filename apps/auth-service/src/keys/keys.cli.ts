@@ -1,6 +1,6 @@
 import { KeycardError } from '@keycard/common';
-import { INestApplicationContext } from '@nestjs/common';
-import { KeyListing } from './key-views';
+import type { INestApplicationContext } from '@nestjs/common';
+import type { KeyListing } from './key-views';
 import { KeysService } from './keys.service';
 
 /** The command-line commands `runKeysCommand` understands. */

@@ -1,11 +1,13 @@
 import { ErrorCode, KeycardError, ManualClock } from '@keycard/common';
 import { createTestPostgresDatabase, testPostgresUrl } from '@keycard/testing';
-import { Test, TestingModule } from '@nestjs/testing';
+import type { TestingModule } from '@nestjs/testing';
+import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataSource, DataSourceOptions } from 'typeorm';
+import type { DataSourceOptions } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { SigningKeys1764300000100 } from '../database/migrations/1764300000100-signing-keys';
 import { testAuthConfig } from '../testing/test-config';
 import { KeysModule } from './keys.module';

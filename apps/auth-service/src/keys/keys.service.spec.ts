@@ -1,9 +1,10 @@
 import { ErrorCode, KeycardError } from '@keycard/common';
 import { sign, verify } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { KeyDecryptionError } from './key-cipher';
 import { VERIFY_LEEWAY_MS } from './key-lifecycle';
-import { keysInstance, KeysInstance, openSqliteMemory, statuses } from './keys.test-kit';
+import type { KeysInstance } from './keys.test-kit';
+import { keysInstance, openSqliteMemory, statuses } from './keys.test-kit';
 import { SigningKeyEntity } from './signing-key.entity';
 
 const JWKS_MAX_AGE_MS = 300_000;

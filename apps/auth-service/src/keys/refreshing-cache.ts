@@ -1,4 +1,4 @@
-import { Clock } from '@keycard/common';
+import type { Clock } from '@keycard/common';
 
 /**
  * A value re-loaded when older than `maxAgeMs`. Concurrent readers share one load, and

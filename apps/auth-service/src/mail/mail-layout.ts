@@ -1,4 +1,5 @@
-import { html, SafeHtml } from '../web/html';
+import type { SafeHtml } from '../web/html';
+import { html } from '../web/html';
 import type { MailToSend } from './mail-outbox.service';
 
 /** The product name every message is signed with. */

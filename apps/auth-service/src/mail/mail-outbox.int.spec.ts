@@ -1,9 +1,11 @@
 import { Registry } from 'prom-client';
-import { Repository } from 'typeorm';
+import type { Repository } from 'typeorm';
 import { ManualClock } from '@keycard/common';
 import { KeycardMetrics } from '@keycard/observability';
-import { SmtpSink, startSmtpSink } from '@keycard/testing';
-import { databaseBackends, OpenDatabase } from '../testing/database-backends';
+import type { SmtpSink } from '@keycard/testing';
+import { startSmtpSink } from '@keycard/testing';
+import type { OpenDatabase } from '../testing/database-backends';
+import { databaseBackends } from '../testing/database-backends';
 import { composeMail } from './mail-layout';
 import { MailMessageEntity } from './mail-message.entity';
 import { MailMetrics } from './mail-metrics';

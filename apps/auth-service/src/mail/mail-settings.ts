@@ -1,4 +1,5 @@
-import { ConfigError, Env, envOptional, envString } from '@keycard/common';
+import type { Env } from '@keycard/common';
+import { ConfigError, envOptional, envString } from '@keycard/common';
 
 /** How account mail leaves the service (`SMTP_URL`, `MAIL_FROM`). */
 export interface MailSettings {

@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { BOOT_TIMEOUT_MS, RunningAuthService, startAuthService } from './oauth.test-kit';
+import type { RunningAuthService } from './oauth.test-kit';
+import { BOOT_TIMEOUT_MS, startAuthService } from './oauth.test-kit';
 
 /* API keys through /oauth/introspect and /oauth/revoke. */
 

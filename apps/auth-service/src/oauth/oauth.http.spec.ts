@@ -1,7 +1,8 @@
 import { respellings } from '@keycard/testing';
 import request from 'supertest';
 import { RefreshTokensService } from '../tokens/refresh-tokens.service';
-import { BOOT_TIMEOUT_MS, RunningAuthService, startAuthService } from './oauth.test-kit';
+import type { RunningAuthService } from './oauth.test-kit';
+import { BOOT_TIMEOUT_MS, startAuthService } from './oauth.test-kit';
 
 /* The OAuth endpoints' error answers, headers and client binding, over plain HTTP. */
 

@@ -1,8 +1,10 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { createServer, Server } from 'node:http';
+import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import { AppModule } from '../app/app.module';
-import { authConfig, AuthSettings } from '../config/auth.config';
+import type { AuthSettings } from '../config/auth.config';
+import { authConfig } from '../config/auth.config';
 import { KeyGenerator } from '../keys/key-material';
 import { PooledKeyGenerator } from '../keys/keys.test-kit';
 import { createTestApp } from '../testing/test-app';

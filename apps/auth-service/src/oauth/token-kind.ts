@@ -1,4 +1,4 @@
-import { OAuthParams } from './oauth-params';
+import type { OAuthParams } from './oauth-params';
 
 /** What a presented token looks like; its prefix decides where it is looked up (hints are only hints). */
 export type TokenKind = 'access_token' | 'refresh_token' | 'api_key' | 'unknown';

@@ -3,8 +3,10 @@ import {
   type ObservabilityOptions,
   type OpenApiOptions,
 } from '@keycard/observability';
-import { authConfig, AuthSettings } from '../config/auth.config';
-import { REDIS_CLIENT, RedisClient } from '../redis/redis.client';
+import type { AuthSettings } from '../config/auth.config';
+import { authConfig } from '../config/auth.config';
+import type { RedisClient } from '../redis/redis.client';
+import { REDIS_CLIENT } from '../redis/redis.client';
 
 /**
  * Probes, metrics and JSON logs of the auth-service (`@keycard/observability`): `/health/ready`

@@ -3,14 +3,10 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { KeysService } from '../keys/keys.service';
-import { REDIS_CLIENT, RedisClient } from '../redis/redis.client';
-import {
-  createUser,
-  PASSWORD,
-  SessionTestApp,
-  signIn,
-  startSessionApp,
-} from '../sessions/sessions.test-kit';
+import type { RedisClient } from '../redis/redis.client';
+import { REDIS_CLIENT } from '../redis/redis.client';
+import type { SessionTestApp } from '../sessions/sessions.test-kit';
+import { createUser, PASSWORD, signIn, startSessionApp } from '../sessions/sessions.test-kit';
 
 const SERVICE = { id: 'metrics-test-client', secret: 'metrics-test-client-secret-0123456789' };
 const redisUrl = testRedisUrl();

@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { SessionTestApp, startSessionApp } from '../sessions/sessions.test-kit';
+import type { SessionTestApp } from '../sessions/sessions.test-kit';
+import { startSessionApp } from '../sessions/sessions.test-kit';
 
 interface Operation {
   summary?: string;

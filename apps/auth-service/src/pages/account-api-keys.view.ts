@@ -1,6 +1,7 @@
 import type { ApiKeyView, CreatedApiKey } from '../api-keys/api-key-views';
 import { formatTime } from '../web/format';
-import { html, pathSegment, SafeHtml } from '../web/html';
+import type { SafeHtml } from '../web/html';
+import { html, pathSegment } from '../web/html';
 
 export interface NewKeyNotice {
   key: CreatedApiKey;

@@ -1,4 +1,5 @@
-import { html, SafeHtml } from '../web/html';
+import type { SafeHtml } from '../web/html';
+import { html } from '../web/html';
 
 function passwordInput(id: string, name: string, autocomplete: string, label: string): SafeHtml {
   return html`<div class="field">

@@ -1,6 +1,7 @@
 import type { SessionRecord } from '../sessions/session.store';
 import { describeUserAgent, formatTime } from '../web/format';
-import { html, pathSegment, SafeHtml } from '../web/html';
+import type { SafeHtml } from '../web/html';
+import { html, pathSegment } from '../web/html';
 
 function sessionItem(session: SessionRecord, currentId: string, csrfToken: string): SafeHtml {
   const current = session.id === currentId;

@@ -1,9 +1,8 @@
 import request from 'supertest';
+import type { SessionTestApp, SignedIn } from '../sessions/sessions.test-kit';
 import {
   createUser,
   squash,
-  SessionTestApp,
-  SignedIn,
   signIn,
   startSessionApp,
   setCookieFor,

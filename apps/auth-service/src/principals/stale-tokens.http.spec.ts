@@ -1,15 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { createTestPostgresDatabase, TestDatabase, testPostgresUrl } from '@keycard/testing';
-import {
-  createUser,
-  PASSWORD,
-  SessionTestApp,
-  signIn,
-  startSessionApp,
-} from '../sessions/sessions.test-kit';
+import type { TestDatabase } from '@keycard/testing';
+import { createTestPostgresDatabase, testPostgresUrl } from '@keycard/testing';
+import type { SessionTestApp } from '../sessions/sessions.test-kit';
+import { createUser, PASSWORD, signIn, startSessionApp } from '../sessions/sessions.test-kit';
 import { AccessTokenService } from '../tokens/access-token.service';
-import { UserEntity } from '../users/user.entity';
+import type { UserEntity } from '../users/user.entity';
 
 jest.setTimeout(60_000);
 

@@ -1,4 +1,5 @@
-import { Env, envDuration, envInt } from '@keycard/common';
+import type { Env } from '@keycard/common';
+import { envDuration, envInt } from '@keycard/common';
 
 /** The retention job's settings (durations in seconds). */
 export interface RetentionSettings {

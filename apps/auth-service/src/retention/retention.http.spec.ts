@@ -1,11 +1,11 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { SessionEntity } from '../sessions/session.entity';
+import type { SessionTestApp } from '../sessions/sessions.test-kit';
 import {
   createUser,
   MINUTE,
   PASSWORD,
-  SessionTestApp,
   signIn,
   startSessionApp,
 } from '../sessions/sessions.test-kit';

@@ -1,5 +1,6 @@
 import { constantTimeEqual, ErrorCode, KeycardError } from '@keycard/common';
-import { bodyField, HttpRequest, isFormPost } from '../web/http-request';
+import type { HttpRequest } from '../web/http-request';
+import { bodyField, isFormPost } from '../web/http-request';
 import { LOGIN_CSRF_COOKIE, readCookie } from './session-cookies';
 
 /** Header an SPA sends the session's CSRF token in; forms send it as the `_csrf` field. */

@@ -1,4 +1,4 @@
-import { Clock } from '@keycard/common';
+import type { Clock } from '@keycard/common';
 import { decodeAmr, encodeAmr } from '../mfa/sign-in-context';
 import type { RedisClient } from '../redis/redis.client';
 import {
@@ -9,7 +9,8 @@ import {
   RedisScript,
   TOUCH_SCRIPT,
 } from './redis-session.scripts';
-import { isSessionLive, SessionRecord, SessionStore } from './session.store';
+import type { SessionRecord } from './session.store';
+import { isSessionLive, SessionStore } from './session.store';
 
 const create = new RedisScript(CREATE_SCRIPT);
 const touch = new RedisScript(TOUCH_SCRIPT);

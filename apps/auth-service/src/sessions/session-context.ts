@@ -1,4 +1,5 @@
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import type { ExecutionContext } from '@nestjs/common';
+import { createParamDecorator } from '@nestjs/common';
 import type { ActiveSession } from './sessions.service';
 
 /** The session that authenticated a request, kept beside it for the handlers of that request. */

@@ -1,13 +1,8 @@
-import request, { Test } from 'supertest';
+import type { Test } from 'supertest';
+import request from 'supertest';
 import { ErrorCode } from '@keycard/common';
-import {
-  createUser,
-  ISSUER_ORIGIN,
-  SessionTestApp,
-  SignedIn,
-  signIn,
-  startSessionApp,
-} from './sessions.test-kit';
+import type { SessionTestApp, SignedIn } from './sessions.test-kit';
+import { createUser, ISSUER_ORIGIN, signIn, startSessionApp } from './sessions.test-kit';
 
 type Call = (t: SessionTestApp, session: SignedIn) => Test;
 

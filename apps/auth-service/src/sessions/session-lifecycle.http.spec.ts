@@ -1,13 +1,7 @@
 import request from 'supertest';
 import { ManualClock } from '@keycard/common';
-import {
-  createUser,
-  MINUTE,
-  SessionTestApp,
-  setCookieFor,
-  signIn,
-  startSessionApp,
-} from './sessions.test-kit';
+import type { SessionTestApp } from './sessions.test-kit';
+import { createUser, MINUTE, setCookieFor, signIn, startSessionApp } from './sessions.test-kit';
 
 interface ListedSession {
   id: string;

@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { createUser, SessionTestApp, SignedIn, signIn, startSessionApp } from './sessions.test-kit';
+import type { SessionTestApp, SignedIn } from './sessions.test-kit';
+import { createUser, signIn, startSessionApp } from './sessions.test-kit';
 import { SessionsService } from './sessions.service';
 
 interface ListedSession {

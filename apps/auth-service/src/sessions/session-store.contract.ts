@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { ManualClock, randomToken, sha256Hex } from '@keycard/common';
-import { SessionRecord, SessionStore } from './session.store';
+import type { ManualClock } from '@keycard/common';
+import { randomToken, sha256Hex } from '@keycard/common';
+import type { SessionRecord, SessionStore } from './session.store';
 
 /** One store under test and the clock it reads. */
 export interface SessionStoreHarness {

@@ -1,8 +1,9 @@
-import { Provider } from '@nestjs/common';
+import type { Provider } from '@nestjs/common';
 import { getRepositoryToken } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import type { Repository } from 'typeorm';
 import { Clock } from '@keycard/common';
-import { REDIS_CLIENT, RedisClient } from '../redis/redis.client';
+import type { RedisClient } from '../redis/redis.client';
+import { REDIS_CLIENT } from '../redis/redis.client';
 import { RedisSessionStore } from './redis-session.store';
 import { SessionEntity } from './session.entity';
 import { SessionStore } from './session.store';

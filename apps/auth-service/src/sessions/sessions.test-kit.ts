@@ -1,16 +1,18 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import request, { Response } from 'supertest';
+import type { Response } from 'supertest';
+import request from 'supertest';
 import { Clock, ManualClock } from '@keycard/common';
 import { AppModule } from '../app/app.module';
-import { authConfig, AuthSettings } from '../config/auth.config';
+import type { AuthSettings } from '../config/auth.config';
+import { authConfig } from '../config/auth.config';
 import { KeyGenerator } from '../keys/key-material';
 import { PooledKeyGenerator } from '../keys/keys.test-kit';
 import { createTestApp } from '../testing/test-app';
 import { testAuthConfig } from '../testing/test-config';
-import { UserEntity } from '../users/user.entity';
+import type { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { SESSION_COOKIE } from './session-cookies';
 

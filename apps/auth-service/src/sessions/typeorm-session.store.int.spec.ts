@@ -1,5 +1,6 @@
 import { ManualClock } from '@keycard/common';
-import { databaseBackends, OpenDatabase } from '../testing/database-backends';
+import type { OpenDatabase } from '../testing/database-backends';
+import { databaseBackends } from '../testing/database-backends';
 import { SessionEntity } from './session.entity';
 import { describeSessionStoreContract } from './session-store.contract';
 import { TypeOrmSessionStore } from './typeorm-session.store';

@@ -1,8 +1,10 @@
-import { MoreThan, Repository } from 'typeorm';
-import { Clock } from '@keycard/common';
+import type { Repository } from 'typeorm';
+import { MoreThan } from 'typeorm';
+import type { Clock } from '@keycard/common';
 import { decodeAmr, encodeAmr } from '../mfa/sign-in-context';
-import { SessionEntity } from './session.entity';
-import { isSessionLive, SessionRecord, SessionStore } from './session.store';
+import type { SessionEntity } from './session.entity';
+import type { SessionRecord } from './session.store';
+import { isSessionLive, SessionStore } from './session.store';
 
 function toRecord(row: SessionEntity): SessionRecord {
   return {

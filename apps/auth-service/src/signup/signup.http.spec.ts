@@ -1,4 +1,5 @@
 import request from 'supertest';
+import type { SessionTestApp } from '../sessions/sessions.test-kit';
 import {
   cookiePair,
   ISSUER_ORIGIN,
@@ -7,7 +8,6 @@ import {
   signIn,
   createUser,
   squash,
-  SessionTestApp,
   startSessionApp,
 } from '../sessions/sessions.test-kit';
 

@@ -1,4 +1,5 @@
-import { DataSource, EntitySchema, MigrationInterface } from 'typeorm';
+import type { EntitySchema, MigrationInterface } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { createTestPostgresDatabase, testPostgresUrl } from '@keycard/testing';
 import { AUTH_MIGRATIONS } from '../database/migrations/index';
 

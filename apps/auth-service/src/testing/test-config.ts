@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuthSettings, loadAuthConfig } from '../config/auth.config';
+import type { AuthSettings } from '../config/auth.config';
+import { loadAuthConfig } from '../config/auth.config';
 
 /**
  * Real, validated settings for tests: the defaults, a private DATA_DIR, no JSON logs (unless

@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
+import type { RateLimitResult, RedisClient } from '@keycard/common';
 import {
   DependencyTimeoutError,
   ErrorCode,
   KeycardError,
   ManualClock,
   MemoryRateLimitStore,
-  RateLimitResult,
   RateLimitStore,
-  RedisClient,
   RedisRateLimitStore,
 } from '@keycard/common';
 import { testRedisUrl } from '@keycard/testing';

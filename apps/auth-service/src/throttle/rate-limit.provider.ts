@@ -1,6 +1,7 @@
-import { Provider } from '@nestjs/common';
+import type { Provider } from '@nestjs/common';
 import { Clock, MemoryRateLimitStore, RateLimitStore, RedisRateLimitStore } from '@keycard/common';
-import { REDIS_CLIENT, RedisClient } from '../redis/redis.client';
+import type { RedisClient } from '../redis/redis.client';
+import { REDIS_CLIENT } from '../redis/redis.client';
 
 /**
  * Redis when `REDIS_URL` is set, so that every instance counts against the same limits;

@@ -2,12 +2,8 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AuditEventEntity } from '../audit/audit-event.entity';
 import { AuditService } from '../audit/audit.service';
-import {
-  createUser,
-  PASSWORD,
-  SessionTestApp,
-  startSessionApp,
-} from '../sessions/sessions.test-kit';
+import type { SessionTestApp } from '../sessions/sessions.test-kit';
+import { createUser, PASSWORD, startSessionApp } from '../sessions/sessions.test-kit';
 
 jest.setTimeout(120_000);
 

@@ -1,10 +1,11 @@
 import { ErrorCode, KeycardError, ManualClock } from '@keycard/common';
-import { databaseBackends, OpenDatabase } from '../testing/database-backends';
+import type { OpenDatabase } from '../testing/database-backends';
+import { databaseBackends } from '../testing/database-backends';
 import { testAuthConfig } from '../testing/test-config';
 import { RefreshFamilyEntity } from './refresh-family.entity';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { REFRESH_FAULT_POINTS, RefreshTokensService } from './refresh-tokens.service';
-import { WriteFaultPoints } from '../database/atomic-writes';
+import type { WriteFaultPoints } from '../database/atomic-writes';
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {

@@ -1,8 +1,8 @@
 import { ErrorCode, KeycardError } from '@keycard/common';
-import { AccessTokenService } from './access-token.service';
-import { RefreshRecord, RefreshTokensService } from './refresh-tokens.service';
+import type { AccessTokenService } from './access-token.service';
+import type { RefreshRecord, RefreshTokensService } from './refresh-tokens.service';
 import { TokensService } from './tokens.service';
-import { UsersService } from '../users/users.service';
+import type { UsersService } from '../users/users.service';
 import { UserEventsService } from '../users/user-events.service';
 
 function record(clientId: string | null, userId = 'user-1'): RefreshRecord {

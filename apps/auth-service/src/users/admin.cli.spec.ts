@@ -1,7 +1,8 @@
-import { INestApplicationContext } from '@nestjs/common';
+import type { INestApplicationContext } from '@nestjs/common';
 import { ErrorCode, KeycardError } from '@keycard/common';
 import { runAdminCommand } from './admin.cli';
-import { AdminPromotionService, Promotion } from './admin-promotion.service';
+import type { Promotion } from './admin-promotion.service';
+import { AdminPromotionService } from './admin-promotion.service';
 
 const USER_ID = '7d8e0b0c-1b7a-4c39-9d5e-0a4f3c2b1a00';
 

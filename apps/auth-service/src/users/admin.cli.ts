@@ -1,6 +1,7 @@
-import { INestApplicationContext } from '@nestjs/common';
+import type { INestApplicationContext } from '@nestjs/common';
 import { KeycardError } from '@keycard/common';
-import { AdminPromotionService, Promotion } from './admin-promotion.service';
+import type { Promotion } from './admin-promotion.service';
+import { AdminPromotionService } from './admin-promotion.service';
 
 /** The command-line commands `runAdminCommand` understands. */
 export const ADMIN_COMMANDS = ['promote-admin'] as const;

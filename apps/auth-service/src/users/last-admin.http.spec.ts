@@ -1,13 +1,10 @@
 import { getRepositoryToken } from '@nestjs/typeorm';
 import request from 'supertest';
-import { Repository } from 'typeorm';
-import { createTestPostgresDatabase, TestDatabase, testPostgresUrl } from '@keycard/testing';
-import {
-  createUser,
-  PASSWORD,
-  SessionTestApp,
-  startSessionApp,
-} from '../sessions/sessions.test-kit';
+import type { Repository } from 'typeorm';
+import type { TestDatabase } from '@keycard/testing';
+import { createTestPostgresDatabase, testPostgresUrl } from '@keycard/testing';
+import type { SessionTestApp } from '../sessions/sessions.test-kit';
+import { createUser, PASSWORD, startSessionApp } from '../sessions/sessions.test-kit';
 import { UserEntity } from './user.entity';
 
 jest.setTimeout(60_000);

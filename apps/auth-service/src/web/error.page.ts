@@ -1,4 +1,5 @@
-import { html, SafeHtml } from './html';
+import type { SafeHtml } from './html';
+import { html } from './html';
 import { layout } from './layout';
 
 export interface ErrorPageModel {

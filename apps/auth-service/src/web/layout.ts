@@ -1,4 +1,5 @@
-import { html, HtmlValue, SafeHtml } from './html';
+import type { HtmlValue, SafeHtml } from './html';
+import { html } from './html';
 
 export interface LayoutOptions {
   title: string;

@@ -1,4 +1,5 @@
-import { redirectOr, RedirectPolicy, safeRedirect } from './safe-redirect';
+import type { RedirectPolicy } from './safe-redirect';
+import { redirectOr, safeRedirect } from './safe-redirect';
 
 const ISSUER = 'https://id.example.com';
 const POLICY: RedirectPolicy = {

@@ -1,6 +1,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { registerUser, RegisteredUser } from '../support/api';
-import { Stack, startStack } from '../support/stack';
+import type { RegisteredUser } from '../support/api';
+import { registerUser } from '../support/api';
+import type { Stack } from '../support/stack';
+import { startStack } from '../support/stack';
 import {
   launchChromium,
   newContext,

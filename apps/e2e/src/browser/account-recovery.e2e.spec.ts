@@ -1,8 +1,11 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { SinkMessage, SmtpSink, startSmtpSink } from '@keycard/testing';
-import { login, registerUser, RegisteredUser } from '../support/api';
+import type { SinkMessage, SmtpSink } from '@keycard/testing';
+import { startSmtpSink } from '@keycard/testing';
+import type { RegisteredUser } from '../support/api';
+import { login, registerUser } from '../support/api';
 import { clearLogs, findLeaks, readLogs, VERBOSE_LOGS } from '../support/log-secrets';
-import { Stack, startStack } from '../support/stack';
+import type { Stack } from '../support/stack';
+import { startStack } from '../support/stack';
 import { launchChromium, newContext, screenshot, signInWithForm } from './browser-kit';
 
 // Real Chromium against the BUILT auth-service, whose mail goes to a real SMTP server started here

@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
 import { WORKSPACE_ROOT } from '../support/service-process';
-import { Stack } from '../support/stack';
+import type { Stack } from '../support/stack';
 
 /** Screenshots of the pages land here (the git-ignored `artifacts/`), one PNG per state. */
 export const SCREENSHOT_DIR = join(WORKSPACE_ROOT, 'artifacts', 'screenshots');

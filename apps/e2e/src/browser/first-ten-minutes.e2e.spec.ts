@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { login, registerUser } from '../support/api';
-import { Stack, startStack } from '../support/stack';
+import type { Stack } from '../support/stack';
+import { startStack } from '../support/stack';
 import { seriousViolations } from './axe-check';
 import { launchChromium, newContext, PHONE, screenshot, signInWithForm } from './browser-kit';
 

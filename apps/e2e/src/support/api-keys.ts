@@ -1,5 +1,5 @@
 import { request } from './http';
-import { AuthTarget } from './api';
+import type { AuthTarget } from './api';
 
 /** `POST /api-keys`'s answer: the only time the key itself is shown. */
 export interface CreatedApiKey {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { request } from './http';
-import { Credentials, Stack } from './stack';
+import type { Credentials, Stack } from './stack';
 
 /** The contract's response shapes (API.md), as far as these tests read them. */
 export interface TokenPair {

@@ -1,4 +1,5 @@
-import { createTestPostgresDatabase, TestDatabase } from '@keycard/testing';
+import type { TestDatabase } from '@keycard/testing';
+import { createTestPostgresDatabase } from '@keycard/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,4 +1,5 @@
-import { createPublicKey, JsonWebKey } from 'node:crypto';
+import type { JsonWebKey } from 'node:crypto';
+import { createPublicKey } from 'node:crypto';
 import {
   makeTestKeyPair,
   respellings,

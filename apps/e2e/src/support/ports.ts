@@ -1,4 +1,5 @@
-import { createServer, Server } from 'node:net';
+import type { Server } from 'node:net';
+import { createServer } from 'node:net';
 
 function listenOnFreePort(): Promise<Server> {
   return new Promise((resolve, reject) => {

@@ -1,6 +1,7 @@
-import { AuthTarget, login, registerUser } from './api';
+import type { AuthTarget } from './api';
+import { login, registerUser } from './api';
 import { createApiKey, withApiKey } from './api-keys';
-import { HttpResult } from './http';
+import type { HttpResult } from './http';
 
 /** Sends `GET <url>/me` with the key to each URL one after another, in order. */
 export async function inOrder(urls: string[], key: string): Promise<HttpResult<unknown>[]> {

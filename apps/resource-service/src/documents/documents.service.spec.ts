@@ -1,6 +1,7 @@
 import { ErrorCode, KeycardError, ManualClock } from '@keycard/common';
 import type { Principal } from '@keycard/auth';
-import { availableBackends, openTestDataSource, TestDataSource } from '../testing/test-database';
+import type { TestDataSource } from '../testing/test-database';
+import { availableBackends, openTestDataSource } from '../testing/test-database';
 import { DocumentEntity } from './document.entity';
 import { DocumentsService } from './documents.service';
 

@@ -1,12 +1,13 @@
 import { KeycardError, RATE_LIMIT_REDIS, type ErrorObserver } from '@keycard/common';
+import type { KeycardMetrics } from '@keycard/observability';
 import {
-  KeycardMetrics,
   ObservabilityModule,
   type ObservabilityOptions,
   type OpenApiOptions,
 } from '@keycard/observability';
 import type { LevelWithSilent } from 'pino';
-import { resourceConfig, ResourceSettings } from '../config/resource.config';
+import type { ResourceSettings } from '../config/resource.config';
+import { resourceConfig } from '../config/resource.config';
 
 /** Levels at which the resource-service writes one line per request. */
 const REQUEST_LOG_LEVELS: readonly LevelWithSilent[] = ['debug', 'trace'];

@@ -1,4 +1,5 @@
-import { createPublicKey, JsonWebKey, KeyObject } from 'node:crypto';
+import type { JsonWebKey, KeyObject } from 'node:crypto';
+import { createPublicKey } from 'node:crypto';
 
 /** Smallest RSA modulus accepted from a JWKS. */
 export const MIN_RSA_MODULUS_BITS = 2048;

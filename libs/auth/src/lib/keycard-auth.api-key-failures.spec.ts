@@ -1,14 +1,17 @@
-import { INestApplication } from '@nestjs/common';
-import { ApiKeyEnvironment, generateApiKey } from '@keycard/common';
-import { AddressedResponse, getFrom as getFromAddress } from '@keycard/testing';
+import type { INestApplication } from '@nestjs/common';
+import type { ApiKeyEnvironment } from '@keycard/common';
+import { generateApiKey } from '@keycard/common';
+import type { AddressedResponse } from '@keycard/testing';
+import { getFrom as getFromAddress } from '@keycard/testing';
 import type { AddressInfo } from 'node:net';
 import { StaticKeyResolver } from '../testing/fixtures';
-import { createGuardTestApp, Platform } from '../testing/guard-app';
+import type { Platform } from '../testing/guard-app';
+import { createGuardTestApp } from '../testing/guard-app';
+import type { IntrospectionServer } from '../testing/introspection-server';
 import {
   activeKeyAnswer,
   CLIENT_ID,
   CLIENT_SECRET,
-  IntrospectionServer,
   startIntrospectionServer,
 } from '../testing/introspection-server';
 import type { ApiKeyOptions } from './options';

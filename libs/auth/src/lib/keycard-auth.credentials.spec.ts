@@ -1,6 +1,7 @@
-import { INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { ErrorCode, KeycardError } from '@keycard/common';
-import { makeTestKeyPair, TestKeyPair } from '../testing/keycard-testing';
+import type { TestKeyPair } from '../testing/keycard-testing';
+import { makeTestKeyPair } from '../testing/keycard-testing';
 import request from 'supertest';
 import { accessToken, freezeDate, StaticKeyResolver, userClaims } from '../testing/fixtures';
 import { createGuardTestApp } from '../testing/guard-app';

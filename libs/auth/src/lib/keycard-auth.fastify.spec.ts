@@ -1,6 +1,7 @@
-import { INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { makeTestKeyPair, respellings, TestKeyPair } from '../testing/keycard-testing';
+import type { TestKeyPair } from '../testing/keycard-testing';
+import { makeTestKeyPair, respellings } from '../testing/keycard-testing';
 import request from 'supertest';
 import { accessToken, freezeDate, StaticKeyResolver, userClaims } from '../testing/fixtures';
 import { createGuardTestApp } from '../testing/guard-app';

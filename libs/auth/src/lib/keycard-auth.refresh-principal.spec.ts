@@ -1,8 +1,10 @@
-import { INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { makeTestKeyPair, TestKeyPair } from '../testing/keycard-testing';
+import type { TestKeyPair } from '../testing/keycard-testing';
+import { makeTestKeyPair } from '../testing/keycard-testing';
 import { accessToken, freezeDate, StaticKeyResolver, userClaims } from '../testing/fixtures';
-import { createGuardTestApp, Platform } from '../testing/guard-app';
+import type { Platform } from '../testing/guard-app';
+import { createGuardTestApp } from '../testing/guard-app';
 import { resolveAuthOptions, type KeycardAuthOptions } from './options';
 import type { Principal } from './principal';
 

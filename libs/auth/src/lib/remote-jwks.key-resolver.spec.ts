@@ -1,8 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { ManualClock } from '@keycard/common';
-import { makeTestKeyPair, TestKeyPair } from '../testing/keycard-testing';
-import { JwksServer, startJwksServer } from '../testing/fixtures';
-import { RemoteJwksKeyResolver, RemoteJwksKeyResolverOptions } from './remote-jwks.key-resolver';
+import type { TestKeyPair } from '../testing/keycard-testing';
+import { makeTestKeyPair } from '../testing/keycard-testing';
+import type { JwksServer } from '../testing/fixtures';
+import { startJwksServer } from '../testing/fixtures';
+import type { RemoteJwksKeyResolverOptions } from './remote-jwks.key-resolver';
+import { RemoteJwksKeyResolver } from './remote-jwks.key-resolver';
 
 describe('RemoteJwksKeyResolver', () => {
   let keyA: TestKeyPair;

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { Clock, SystemClock } from '@keycard/common';
+import type { Clock } from '@keycard/common';
+import { SystemClock } from '@keycard/common';
 import type { KeyObject } from 'node:crypto';
 import { describeError, discoverEndpoint, fetchJson, trimSlash } from './discovery';
 import { publicKeysFromJwks, removedKids } from './jwks';

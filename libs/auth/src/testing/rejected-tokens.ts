@@ -1,12 +1,6 @@
 import { sign } from 'node:crypto';
-import {
-  b64url,
-  respellings,
-  signHs256,
-  signRs256,
-  TestKeyPair,
-  unsignedToken,
-} from './keycard-testing';
+import type { TestKeyPair } from './keycard-testing';
+import { b64url, respellings, signHs256, signRs256, unsignedToken } from './keycard-testing';
 import { accessToken, userClaims } from './fixtures';
 
 export interface RejectionContext {

@@ -1,8 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
-import { missingFaultTools, startThrowawayPostgres, ThrowawayPostgres } from '@keycard/testing';
+import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
+import type { ThrowawayPostgres } from '@keycard/testing';
+import { missingFaultTools, startThrowawayPostgres } from '@keycard/testing';
 import { isDependencyFailure } from './dependency-failure';
 import { openServiceDataSource, serviceDataSourceOptions } from './migrations';
 

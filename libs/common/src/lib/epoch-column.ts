@@ -1,4 +1,5 @@
-import { Column, ColumnOptions, ValueTransformer } from 'typeorm';
+import type { ColumnOptions, ValueTransformer } from 'typeorm';
+import { Column } from 'typeorm';
 
 const toNumber: ValueTransformer = {
   to: (value: number | null | undefined) => value,

@@ -1,4 +1,5 @@
-import { FastifyAdapter, NestFastifyBodyParserOptions } from '@nestjs/platform-fastify';
+import type { NestFastifyBodyParserOptions } from '@nestjs/platform-fastify';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyBodyParser, FastifyServerOptions } from 'fastify';
 import { ErrorCode, KeycardError } from './errors';
 import { BODY_LIMIT_BYTES } from './http-app';

@@ -1,10 +1,5 @@
-import {
-  DataSource,
-  DataSourceOptions,
-  EntitySchema,
-  Migration,
-  MigrationInterface,
-} from 'typeorm';
+import type { DataSourceOptions, EntitySchema, Migration, MigrationInterface } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { preparePrivateSqliteFile } from './data-dir';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type

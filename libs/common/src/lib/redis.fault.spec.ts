@@ -1,6 +1,8 @@
-import { missingFaultTools, startThrowawayRedis, ThrowawayRedis } from '@keycard/testing';
+import type { ThrowawayRedis } from '@keycard/testing';
+import { missingFaultTools, startThrowawayRedis } from '@keycard/testing';
 import { DependencyTimeoutError, isDependencyFailure } from './dependency-failure';
-import { connectRedis, RedisClient } from './redis';
+import type { RedisClient } from './redis';
+import { connectRedis } from './redis';
 
 const missing = missingFaultTools(['redis']);
 

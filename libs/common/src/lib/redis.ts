@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { createClient, RedisClientType } from 'redis';
+import type { RedisClientType } from 'redis';
+import { createClient } from 'redis';
 import { withDeadline } from './dependency-failure';
 import { ConfigError } from './env';
 

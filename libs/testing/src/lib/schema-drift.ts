@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataSource, EntitySchema, getMetadataArgsStorage, MigrationInterface } from 'typeorm';
+import type { EntitySchema, MigrationInterface } from 'typeorm';
+import { DataSource, getMetadataArgsStorage } from 'typeorm';
 import { createTestPostgresDatabase } from './postgres';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type

@@ -1,5 +1,6 @@
 import { createTransport } from 'nodemailer';
-import { SmtpSink, startSmtpSink } from './smtp-sink';
+import type { SmtpSink } from './smtp-sink';
+import { startSmtpSink } from './smtp-sink';
 
 describe('SMTP sink', () => {
   let sink: SmtpSink;

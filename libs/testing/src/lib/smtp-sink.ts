@@ -1,5 +1,6 @@
-import { AddressInfo } from 'node:net';
-import { SMTPServer, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
+import type { AddressInfo } from 'node:net';
+import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
+import { SMTPServer } from 'smtp-server';
 
 /** A message the sink accepted, decoded enough for a test to read it and follow its links. */
 export interface SinkMessage {

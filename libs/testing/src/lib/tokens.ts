@@ -1,4 +1,5 @@
-import { createHmac, generateKeyPairSync, KeyObject, sign } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 
 /** base64url of a JSON value or raw bytes. */
 export function b64url(value: unknown): string {

@@ -1,8 +1,11 @@
-import { html, SafeHtml } from '../../web/html';
+import type { SafeHtml } from '../../web/html';
+import { html } from '../../web/html';
 import type { AuditEventView } from '../../audit/audit-query.service';
 import { AuditEventType } from '../../audit/audit-events';
-import { consolePage, ConsoleMessages, ConsoleViewer, messages } from './console-layout';
-import { PageInfo, pager, queryString } from './paging';
+import type { ConsoleMessages, ConsoleViewer } from './console-layout';
+import { consolePage, messages } from './console-layout';
+import type { PageInfo } from './paging';
+import { pager, queryString } from './paging';
 
 /** The filters as typed in the form (dates as `YYYY-MM-DD`, UTC). */
 export interface AuditFilterForm {

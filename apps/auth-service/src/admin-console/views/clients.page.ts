@@ -1,7 +1,9 @@
 import { formatTime } from '../../web/format';
-import { html, pathSegment, SafeHtml } from '../../web/html';
+import type { SafeHtml } from '../../web/html';
+import { html, pathSegment } from '../../web/html';
 import type { ClientView, CreatedClient } from '../../clients/clients.service';
-import { consolePage, ConsoleMessages, ConsoleViewer, csrfField, messages } from './console-layout';
+import type { ConsoleMessages, ConsoleViewer } from './console-layout';
+import { consolePage, csrfField, messages } from './console-layout';
 import { secretBox } from './secret-box';
 
 export interface ClientsPageModel extends ConsoleMessages {

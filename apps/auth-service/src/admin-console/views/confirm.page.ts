@@ -1,5 +1,7 @@
-import { html, SafeHtml } from '../../web/html';
-import { consolePage, ConsoleScreen, ConsoleViewer, csrfField } from './console-layout';
+import type { SafeHtml } from '../../web/html';
+import { html } from '../../web/html';
+import type { ConsoleScreen, ConsoleViewer } from './console-layout';
+import { consolePage, csrfField } from './console-layout';
 
 export interface ConfirmModel {
   screen: ConsoleScreen;

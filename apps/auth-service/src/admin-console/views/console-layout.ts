@@ -1,4 +1,5 @@
-import { html, SafeHtml } from '../../web/html';
+import type { SafeHtml } from '../../web/html';
+import { html } from '../../web/html';
 import { layout } from '../../web/layout';
 
 export type ConsoleScreen = 'overview' | 'users' | 'clients' | 'keys' | 'audit';

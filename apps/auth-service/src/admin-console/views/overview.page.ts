@@ -1,8 +1,10 @@
 import { formatTime } from '../../web/format';
-import { html, SafeHtml } from '../../web/html';
+import type { SafeHtml } from '../../web/html';
+import { html } from '../../web/html';
 import type { AdminOverview } from '../admin-overview.service';
 import type { LabelCounts } from '../metrics-window';
-import { consolePage, ConsoleViewer } from './console-layout';
+import type { ConsoleViewer } from './console-layout';
+import { consolePage } from './console-layout';
 
 function stat(label: string, value: number, href?: string): SafeHtml {
   const text = html`<span class="stat-value">${value}</span

@@ -1,4 +1,5 @@
-import { html, SafeHtml } from '../../web/html';
+import type { SafeHtml } from '../../web/html';
+import { html } from '../../web/html';
 
 export interface PageInfo {
   page: number;

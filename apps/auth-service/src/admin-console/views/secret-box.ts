@@ -1,4 +1,5 @@
-import { html, SafeHtml } from '../../web/html';
+import type { SafeHtml } from '../../web/html';
+import { html } from '../../web/html';
 
 /** The one time a secret is shown: read-only, with a copy button and a plain warning. */
 export function secretBox(

@@ -1,9 +1,11 @@
 import type { ApiKeyView } from '../../api-keys/api-key-views';
 import { describeUserAgent, formatTime } from '../../web/format';
-import { html, pathSegment, SafeHtml } from '../../web/html';
+import type { SafeHtml } from '../../web/html';
+import { html, pathSegment } from '../../web/html';
 import type { SessionRecord } from '../../sessions/session.store';
 import type { AdminUserView } from '../../users/public-user';
-import { consolePage, ConsoleMessages, ConsoleViewer, csrfField, messages } from './console-layout';
+import type { ConsoleMessages, ConsoleViewer } from './console-layout';
+import { consolePage, csrfField, messages } from './console-layout';
 
 export interface UserPageModel extends ConsoleMessages {
   viewer: ConsoleViewer;

@@ -1,7 +1,10 @@
-import { html, pathSegment, SafeHtml } from '../../web/html';
+import type { SafeHtml } from '../../web/html';
+import { html, pathSegment } from '../../web/html';
 import type { AdminUserView } from '../../users/public-user';
-import { consolePage, ConsoleViewer } from './console-layout';
-import { PageInfo, pager, queryString } from './paging';
+import type { ConsoleViewer } from './console-layout';
+import { consolePage } from './console-layout';
+import type { PageInfo } from './paging';
+import { pager, queryString } from './paging';
 
 export interface UsersPageModel extends PageInfo {
   viewer: ConsoleViewer;

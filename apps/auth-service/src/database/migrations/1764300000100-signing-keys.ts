@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * The `signing_keys` table (see `keys/signing-key.entity.ts`). The two partial unique indexes allow

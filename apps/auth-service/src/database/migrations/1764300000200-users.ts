@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** The `users` table (see `users/user.entity.ts`); emails are stored lowercased, hence a plain unique index. */
 export class Users1764300000200 implements MigrationInterface {

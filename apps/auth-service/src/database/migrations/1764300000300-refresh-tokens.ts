@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 export class RefreshTokens1764300000300 implements MigrationInterface {
   name = 'RefreshTokens1764300000300';

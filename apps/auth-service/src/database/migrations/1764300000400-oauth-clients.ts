@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** The `oauth_clients` table (see `clients/oauth-client.entity.ts`): service clients, secrets stored as SHA-256 hex. */
 export class OAuthClients1764300000400 implements MigrationInterface {

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * The `api_keys` and `api_key_usage` tables (see `api-keys/api-key.entity.ts` and

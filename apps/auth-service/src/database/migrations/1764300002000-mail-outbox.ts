@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * The `mail_outbox` table (see `mail/mail-message.entity.ts`): messages waiting to be sent, found

@@ -1,5 +1,6 @@
-import { Clock } from '../clock';
-import { RateLimitResult, RateLimitStore, secondsLeft } from './rate-limit.store';
+import type { Clock } from '../clock';
+import type { RateLimitResult } from './rate-limit.store';
+import { RateLimitStore, secondsLeft } from './rate-limit.store';
 
 interface Window {
   count: number;

@@ -1,4 +1,4 @@
-import { RateLimitStore } from './rate-limit.store';
+import type { RateLimitStore } from './rate-limit.store';
 
 /** One store under test plus the one thing the contract cannot do portably: end a window. */
 export interface RateLimitStoreHarness {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RedisClient } from '../redis';
-import { RateLimitResult, RateLimitStore, secondsLeft } from './rate-limit.store';
+import type { RateLimitResult } from './rate-limit.store';
+import { RateLimitStore, secondsLeft } from './rate-limit.store';
 
 /**
  * One atomic step: count the hit, start the window's expiry on its first hit, report the time

@@ -1,4 +1,5 @@
-import { logger, Tree } from '@nx/devkit';
+import type { Tree } from '@nx/devkit';
+import { logger } from '@nx/devkit';
 
 export const ROOT_ESLINT_CONFIG = 'eslint.config.mjs';
 

@@ -1,4 +1,5 @@
-import { logger, readProjectConfiguration, Tree } from '@nx/devkit';
+import type { Tree } from '@nx/devkit';
+import { logger, readProjectConfiguration } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { serviceGenerator } from './generator';
 import { GENERATED_LOCK_BASE, migrationLockKey, numericLiteral } from './migration-lock';

@@ -1,15 +1,10 @@
-import {
-  addProjectConfiguration,
-  formatFiles,
-  generateFiles,
-  GeneratorCallback,
-  logger,
-  Tree,
-} from '@nx/devkit';
+import type { GeneratorCallback, Tree } from '@nx/devkit';
+import { addProjectConfiguration, formatFiles, generateFiles, logger } from '@nx/devkit';
 import { join } from 'node:path';
 import { addScopeConstraint } from './eslint-constraint';
 import { numericLiteral } from './migration-lock';
-import { normalizeOptions, NormalizedService } from './normalize';
+import type { NormalizedService } from './normalize';
+import { normalizeOptions } from './normalize';
 import type { ServiceGeneratorSchema } from './schema';
 
 function addProject(tree: Tree, service: NormalizedService): void {

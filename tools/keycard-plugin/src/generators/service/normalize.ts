@@ -1,6 +1,8 @@
-import { getProjects, names, Tree } from '@nx/devkit';
+import type { Tree } from '@nx/devkit';
+import { getProjects, names } from '@nx/devkit';
 import { migrationLockKey } from './migration-lock';
-import { choosePort, DefaultPort, findDefaultPorts } from './ports';
+import type { DefaultPort } from './ports';
+import { choosePort, findDefaultPorts } from './ports';
 import type { ServiceGeneratorSchema } from './schema';
 
 /** Everything the templates and the workspace edits need, derived once from the options. */

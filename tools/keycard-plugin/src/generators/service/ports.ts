@@ -1,4 +1,5 @@
-import { getProjects, Tree, visitNotIgnoredFiles } from '@nx/devkit';
+import type { Tree } from '@nx/devkit';
+import { getProjects, visitNotIgnoredFiles } from '@nx/devkit';
 
 /** A default port declared by a project's settings: `envPort(env, 'BILLING_PORT', 3002)`. */
 export interface DefaultPort {
