@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { Clock } from '@keycard/common';
 import { PasswordHasher } from '../users/password-hasher';
-import { isUniqueViolation } from '../users/unique-violation';
+import { isUniqueViolation } from '../database/unique-violation';
 import { UserEntity } from '../users/user.entity';
 
 /** The two user writes of the account flows: a new password, and a confirmed new address. */

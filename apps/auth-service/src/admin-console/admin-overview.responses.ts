@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty } from '@nestjs/swagger';
-import { ApiAdminErrors } from '../users/users.responses';
+import { ApiAdminErrors } from '../openapi/admin-errors';
 
 /** Signing keys by status. */
 export class SigningKeyCountsResponse {

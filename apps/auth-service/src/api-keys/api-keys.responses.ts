@@ -11,7 +11,7 @@ import {
   ApiProperty,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { ApiAdminErrors } from '../users/users.responses';
+import { ApiAdminErrors } from '../openapi/admin-errors';
 
 const KEY_ID = '7a1e2b3c-4d5f-4a6b-8c9d-0e1f2a3b4c5d';
 const TIME = '2026-01-05T09:30:00.000Z';

@@ -1,14 +1,11 @@
 import { Global, Module, NestModule } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ThrottleModule } from '../throttle/throttle.module';
-import { UserEntity } from '../users/user.entity';
 import { AdminAuditController } from './admin-audit.controller';
 import { installAuditContext } from './audit-context';
 import { AuditEventEntity } from './audit-event.entity';
 import { AuditQueryService } from './audit-query.service';
 import { AuditService } from './audit.service';
-import { LoginAuditService } from './login-audit.service';
 
 /**
  * The audit trail. Global, so that every module can record events without importing it; the
@@ -17,11 +14,10 @@ import { LoginAuditService } from './login-audit.service';
  */
 @Global()
 @Module({
-  // ThrottleModule: `RefusalWindows`, so a flood of refused sign-ins writes a row, not a flood.
-  imports: [TypeOrmModule.forFeature([AuditEventEntity, UserEntity]), ThrottleModule],
+  imports: [TypeOrmModule.forFeature([AuditEventEntity])],
   controllers: [AdminAuditController],
-  providers: [AuditService, AuditQueryService, LoginAuditService],
-  exports: [AuditService, AuditQueryService, LoginAuditService],
+  providers: [AuditService, AuditQueryService],
+  exports: [AuditService, AuditQueryService],
 })
 export class AuditModule implements NestModule {
   constructor(private readonly adapterHost: HttpAdapterHost) {}

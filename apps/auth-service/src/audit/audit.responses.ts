@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty } from '@nestjs/swagger';
-import { ApiAdminErrors } from '../users/users.responses';
+import { ApiAdminErrors } from '../openapi/admin-errors';
 import { AUDIT_OUTCOMES } from './audit-events';
 
 /** One audit event (`AuditEventView`). */

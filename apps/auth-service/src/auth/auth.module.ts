@@ -7,6 +7,7 @@ import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
 import { AdminSessionsController } from './admin-sessions.controller';
 import { AuthController } from './auth.controller';
+import { LoginAuditService } from './login-audit.service';
 import { LoginPageController } from './login-page.controller';
 import { PasswordLoginService } from './password-login.service';
 import { RegistrationService } from './registration.service';
@@ -28,7 +29,8 @@ import { SessionsController } from './sessions.controller';
     AdminSessionsController,
     LoginPageController,
   ],
-  providers: [PasswordLoginService, RegistrationService],
+  // LoginAuditService: the audit rows of password sign-ins (it looks the account up through users/).
+  providers: [PasswordLoginService, RegistrationService, LoginAuditService],
   exports: [PasswordLoginService, RegistrationService],
 })
 export class AuthModule {}

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ErrorCode, KeycardError } from '@keycard/common';
 import { KeycardMetrics } from '@keycard/observability';
-import { LoginAuditService, LoginChannel } from '../audit/login-audit.service';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { LoginThrottleService } from '../throttle/login-throttle.service';
 import { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
+import { LoginAuditService, LoginChannel } from './login-audit.service';
 
 /**
  * The one password check behind every sign-in form and API: throttled per account and per IP

@@ -10,7 +10,8 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { ApiAdminErrors, PublicUserResponse } from '../users/users.responses';
+import { ApiAdminErrors } from '../openapi/admin-errors';
+import { PublicUserResponse } from '../users/users.responses';
 
 const SESSION_ID = 'c4d5e6f7-1a2b-4c3d-8e9f-0a1b2c3d4e5f';
 const TIME = '2026-01-05T09:30:00.000Z';

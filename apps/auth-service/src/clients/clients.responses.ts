@@ -8,7 +8,7 @@ import {
   ApiOperation,
   ApiProperty,
 } from '@nestjs/swagger';
-import { ApiAdminErrors } from '../users/users.responses';
+import { ApiAdminErrors } from '../openapi/admin-errors';
 
 const CLIENT_ID = 'svc_Xq3n8JfT2mLw0bVr5Kz7Yg';
 

@@ -11,7 +11,7 @@ import {
 } from '@keycard/common';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { RevocationEvents } from '../revocation/revocation-events.service';
-import { isUniqueViolation } from '../users/unique-violation';
+import { isUniqueViolation } from '../database/unique-violation';
 import { BootstrapClient, parseBootstrapClients } from './bootstrap-clients';
 import {
   CLIENT_ID_PATTERN,

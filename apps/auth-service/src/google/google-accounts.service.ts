@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { Clock, ErrorCode, KeycardError } from '@keycard/common';
-import { isUniqueViolation } from '../users/unique-violation';
+import { isUniqueViolation } from '../database/unique-violation';
 import { DEFAULT_ROLES, UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { GoogleSignInFailure } from './google-failure';

@@ -1,21 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In, LessThanOrEqual, MoreThan, QueryFailedError, Repository } from 'typeorm';
+import { DataSource, In, LessThanOrEqual, MoreThan, Repository } from 'typeorm';
+import { isUniqueViolation } from '../database/unique-violation';
 import { Mutex } from './mutex';
 import { SigningKeyEntity, SigningKeyStatus } from './signing-key.entity';
-
-/** Unique violations on PostgreSQL and on SQLite (better-sqlite3). */
-const UNIQUE_VIOLATIONS = new Set([
-  '23505',
-  'SQLITE_CONSTRAINT_UNIQUE',
-  'SQLITE_CONSTRAINT_PRIMARYKEY',
-]);
-
-export function isUniqueViolation(error: unknown): boolean {
-  if (!(error instanceof QueryFailedError)) return false;
-  const code = (error.driverError as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' && UNIQUE_VIOLATIONS.has(code);
-}
 
 /** The reads and the conditional writes on `signing_keys`, bound to a connection or a transaction. */
 export class SigningKeyRows {

@@ -1,13 +1,12 @@
 import { applyDecorators } from '@nestjs/common';
 import {
   ApiConflictResponse,
-  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiProperty,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { ApiAdminErrors } from '../openapi/admin-errors';
 
 const USER_ID = '0b6f3a52-2f0e-4c1b-9a51-6d2f4e7c8a90';
 
@@ -58,13 +57,6 @@ export class AdminUserPageResponse {
   @ApiProperty({ example: 1, description: 'Users matching the filter, on every page.' })
   total!: number;
 }
-
-/** The 401 and 403 of every admin route. */
-export const ApiAdminErrors = () =>
-  applyDecorators(
-    ApiUnauthorizedResponse({ description: 'No credentials, or bad ones.' }),
-    ApiForbiddenResponse({ description: 'The caller does not have the `admin` role.' }),
-  );
 
 const notFound = () => ApiNotFoundResponse({ description: 'No user has this id.' });
 

@@ -10,7 +10,7 @@ import { userChangeEvents } from '../audit/user-change-events';
 import { RevocationEvents } from '../revocation/revocation-events.service';
 import { AdminGuardedWrites, lastAdminError, UserPatch } from './admin-guarded-writes';
 import { PasswordHasher } from './password-hasher';
-import { isUniqueViolation } from './unique-violation';
+import { isUniqueViolation } from '../database/unique-violation';
 import { UserEventsService } from './user-events.service';
 import { DEFAULT_ROLES, UserEntity } from './user.entity';
 

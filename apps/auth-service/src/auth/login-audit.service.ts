@@ -1,11 +1,10 @@
 import { Injectable, Optional } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { ErrorCode, ipBucket, KeycardError, sha256Hex } from '@keycard/common';
 import { RefusalWindows } from '../throttle/refusal-windows';
-import { UserEntity } from '../users/user.entity';
-import { AuditEventType, LoginFailureReason } from './audit-events';
-import { AuditService } from './audit.service';
+import type { UserEntity } from '../users/user.entity';
+import { UsersService } from '../users/users.service';
+import { AuditEventType, LoginFailureReason } from '../audit/audit-events';
+import { AuditService } from '../audit/audit.service';
 
 /** Which sign-in API a password login came through. */
 export type LoginChannel = 'auth' | 'session';
@@ -32,7 +31,7 @@ const EVENTS = {
 export class LoginAuditService {
   constructor(
     private readonly audit: AuditService,
-    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    private readonly users: UsersService,
     @Optional() private readonly refusals?: RefusalWindows,
   ) {}
 
@@ -83,7 +82,7 @@ export class LoginAuditService {
     const normalized = normalize(email);
     let user: UserEntity | null = null;
     try {
-      user = await this.users.findOneBy({ email: normalized });
+      user = await this.users.findByEmail(normalized);
     } catch {
       // The event matters more than the user id: record it without.
     }
