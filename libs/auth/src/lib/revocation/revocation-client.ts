@@ -12,6 +12,12 @@ export interface RevocationEndpoint {
   timeoutMs?: number;
 }
 
+/**
+ * The auth-service answered 404: it keeps no revocation log (an older version, or a stand-in in
+ * tests). There is then nothing to follow; the source says so and asks again later.
+ */
+export class NoRevocationLog extends Error {}
+
 /** Events a page of the catch-up endpoint holds at most. */
 export const CATCH_UP_PAGE = 500;
 
@@ -34,6 +40,10 @@ export async function readLogPage(endpoint: RevocationEndpoint, after: number): 
     headers: headers(endpoint, 'application/json'),
     signal: AbortSignal.timeout(endpoint.timeoutMs ?? 5000),
   });
+  if (response.status === 404) {
+    await response.body?.cancel();
+    throw new NoRevocationLog(`${url} answered 404`);
+  }
   const { body } = await readJson(url, response);
   const record = body as { events?: unknown; head?: unknown };
   if (!Array.isArray(record.events) || typeof record.head !== 'number')
@@ -64,6 +74,7 @@ export async function followStream(
   });
   if (!response.ok || response.body === null) {
     await response.body?.cancel();
+    if (response.status === 404) throw new NoRevocationLog(`${url} answered 404`);
     throw new Error(`${url} answered ${response.status}`);
   }
   let timer = setTimeout(() => idle.abort(), idleMs);

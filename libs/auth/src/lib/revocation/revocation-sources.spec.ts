@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createClient } from 'redis';
 import { ManualClock } from '@keycard/common';
 import { FakeRevocationLog as FakeLog } from '../../testing/fake-revocation-log';
@@ -85,6 +87,25 @@ describe('StreamRevocationSource', () => {
     await until(() => log.refusals >= 2);
     expect(follower.cursor).toBe(0);
     expect(log.streamCursors).toEqual([]);
+  });
+});
+
+describe('a source whose auth-service keeps no revocation log (404)', () => {
+  it('counts as in step (nothing to follow) instead of lagging for ever', async () => {
+    const server = createServer((_request, response) => response.writeHead(404).end());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const clock = new ManualClock(T0);
+    const follower = new RevocationFollower(new DenySet(10, clock), true, clock);
+    const source = new StreamRevocationSource(
+      { baseUrl, clientId: 'svc', clientSecret: 'secret' },
+      follower,
+    );
+    source.start();
+    await follower.firstSync;
+    expect(follower.lagSeconds()).toBe(0);
+    await source.stop();
+    await new Promise((resolve) => server.close(resolve));
   });
 });
 

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { createClient } from 'redis';
 import { describeError } from '../discovery';
 import type { RevocationEndpoint } from './revocation-client';
-import { followStream, readLogPage, CATCH_UP_PAGE } from './revocation-client';
+import { followStream, NoRevocationLog, readLogPage, CATCH_UP_PAGE } from './revocation-client';
 import type { RevocationMessage } from './revocation-event';
 import { parseRevocationMessage, REVOCATION_CHANNEL } from './revocation-event';
 import type { RevocationFollower } from './revocation-follower';
@@ -77,6 +77,11 @@ export class StreamRevocationSource implements RevocationSource {
         backoff = 250;
       } catch (error) {
         if (this.stopping.signal.aborted) return;
+        if (error instanceof NoRevocationLog) {
+          this.nothingToFollow(error);
+          await pause(MAX_BACKOFF_MS, this.stopping.signal);
+          continue;
+        }
         if (!failing) this.logger.warn(`Revocation stream lost: ${describeError(error)}`);
         failing = true;
         await pause(backoff, this.stopping.signal);
@@ -86,6 +91,15 @@ export class StreamRevocationSource implements RevocationSource {
       if (failing) this.logger.log('Revocation stream restored');
       failing = false;
     }
+  }
+
+  private warnedNoLog = false;
+
+  /** Nothing to follow is being in step with it; said once. */
+  private nothingToFollow(error: NoRevocationLog): void {
+    this.follower.heartbeat(this.follower.cursor);
+    if (!this.warnedNoLog) this.logger.warn(`No revocation log to follow: ${error.message}`);
+    this.warnedNoLog = true;
   }
 
   private receive(message: RevocationMessage): void {
@@ -155,6 +169,11 @@ export class RedisRevocationSource implements RevocationSource {
         this.failing = false;
       })
       .catch((error: unknown) => {
+        // An auth-service without a log: nothing to follow (in step).
+        if (error instanceof NoRevocationLog) {
+          this.follower.heartbeat(this.follower.cursor);
+          return;
+        }
         if (!this.failing) this.logger.warn(`Revocation log unreachable: ${describeError(error)}`);
         this.failing = true;
       })
