@@ -107,19 +107,6 @@ for variant in "${VARIANTS[@]}"; do
   done < <(sort -u "$work/updated")
 done
 
-step "still a mirror of the resource-service's auth wiring?"
-# These generated files are near-copies of the resource-service's: renamed back, they must match.
-rename='s/ci-scratch-service/resource-service/g; s/CiScratch/Resource/g; s/ciScratch/resource/g;
-  s/CI_SCRATCH/RESOURCE/g; s/ci-scratch/resource/g'
-for file in config/keycard-auth.options.ts rate-limit/rate-limit.module.ts testing/jwks-server.ts; do
-  if ! sed -e "$rename" "apps/ci-scratch-service/src/$file" |
-    diff -u --label "generated $file" --label "apps/resource-service/src/$file" - \
-      "apps/resource-service/src/$file"; then
-    echo "!! the template of $file no longer mirrors apps/resource-service: update it" >&2
-    exit 1
-  fi
-done
-
 step "prettier --check"
 npx prettier --check "${roots[@]}"
 

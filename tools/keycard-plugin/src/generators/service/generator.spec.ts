@@ -101,7 +101,7 @@ describe('@keycard/tools:service', () => {
     const config = read(tree, 'apps/billing-service/src/config/billing.config.ts');
     expect(config).toContain("envPort(env, 'BILLING_PORT', 3002)");
     expect(config).toContain("envPostgresUrl(env, 'BILLING_DATABASE_URL')");
-    expect(config).toContain("envString(env, 'AUTH_AUDIENCE', 'keycard')");
+    expect(config).toContain("...loadServiceAuthSettings(env, 'keycard'),");
     expect(config).toContain("registerAs('billing'");
     expect(read(tree, 'apps/billing-service/src/database/database.module.ts')).toContain(
       "sqliteFile: 'billing.sqlite',",
@@ -115,7 +115,7 @@ describe('@keycard/tools:service', () => {
     expect(controller).toMatch(/@Roles\(ADMIN_ROLE\)/);
     expect(controller).toMatch(/@CurrentPrincipal\(\)/);
     expect(read(tree, 'apps/billing-service/webpack.config.js')).toContain(
-      'dist/apps/billing-service',
+      'serviceWebpackConfig(__dirname)',
     );
   });
 
@@ -132,11 +132,8 @@ describe('@keycard/tools:service', () => {
       expect(module).toContain('export const BILLING_ENTITIES: EntityClass[] = [];');
       expect(module).not.toMatch(/migrationsRun: true/);
       const migrate = read(tree, 'apps/billing-service/src/migrate.ts');
-      expect(migrate).toContain('migrateServiceDatabase(');
+      expect(migrate).toContain('runMigrateMain(');
       expect(migrate).toContain('BILLING_MIGRATION_LOCK');
-      expect(read(tree, 'apps/billing-service/webpack.config.js')).toContain(
-        "additionalEntryPoints: ['./src/migrate.ts']",
-      );
     });
 
     it('migrates under a lock key of its own, derived from the name', async () => {
@@ -173,7 +170,7 @@ describe('@keycard/tools:service', () => {
         'export const BillingObservabilityModule = ObservabilityModule.forRootAsync({',
       );
       expect(observability).toContain("service: 'billing-service',");
-      expect(observability).toContain('inject: [billingConfig.KEY, BILLING_REDIS],');
+      expect(observability).toContain('inject: [billingConfig.KEY, RATE_LIMIT_REDIS],');
       expect(observability).toContain('redisPing: redis,');
       expect(observability).toContain("metrics.rateLimited.inc({ limiter: 'api_key' })");
       expect(observability).toContain('metrics.authFailures.inc({ reason })');
@@ -181,10 +178,10 @@ describe('@keycard/tools:service', () => {
       expect(module).toContain(
         '    BillingObservabilityModule,\n    KeycardAuthModule.forRootAsync({',
       );
-      expect(module).toContain('keycardAuthOptions(config, store, metrics)');
-      expect(read(tree, `${src}/rate-limit/rate-limit.module.ts`)).toContain(
-        'exports: [RateLimitStore, BILLING_REDIS],',
+      expect(module).toContain(
+        'serviceAuthOptions(config, { metrics, rateLimitStore: store, redisUrl: config.redisUrl })',
       );
+      expect(module).toContain('RateLimitModule.forRootAsync({');
     });
 
     it('counts refusals in the exception filter, serves /docs and shuts down gracefully', async () => {
@@ -194,22 +191,27 @@ describe('@keycard/tools:service', () => {
         'configureHttpApp(app, { observeErrors: countRefusals(app.get(KeycardMetrics)) });',
       );
       expect(factory).toContain('setupOpenApi(app, BILLING_OPENAPI);');
-      expect(factory).toContain('keycardHttpAdapter()');
+      expect(factory).toContain('keycardHttpAdapter({ trustProxy: options.trustProxy ?? false })');
       expect(factory).toContain('if (options.structuredLogs) useStructuredLogger(app);');
       const main = read(tree, `${src}/main.ts`);
-      expect(main).toContain('createApp({ structuredLogs: true })');
+      expect(main).toContain('createApp({ structuredLogs: true, trustProxy: config.trustProxy })');
       expect(main).toContain(
         'installGracefulShutdown(app, { timeoutMs: config.observability.shutdownTimeoutMs });',
       );
       expect(read(tree, `${src}/testing/e2e-stack.ts`)).toContain('/health/ready');
     });
 
-    it('counts JWKS downloads through the resolver it builds', async () => {
+    it('takes its auth settings and module options from @keycard/auth, not a copy', async () => {
       await generate(tree);
-      const options = read(tree, `${src}/config/keycard-auth.options.ts`);
-      expect(options).toContain('keyResolver: new RemoteJwksKeyResolver({');
-      expect(options).toContain('onFetch: (outcome) => metrics.jwksFetches.inc({ outcome }),');
-      expect(options).not.toContain('jwksMinRefetchIntervalSeconds');
+      expect(tree.exists(`${src}/config/keycard-auth.options.ts`)).toBe(false);
+      expect(tree.exists(`${src}/rate-limit`)).toBe(false);
+      expect(tree.exists(`${src}/testing/jwks-server.ts`)).toBe(false);
+      expect(read(tree, `${src}/app.http.spec.ts`)).toContain(
+        "import { startTestIssuer, type TestIssuer } from '@keycard/testing';",
+      );
+      expect(read(tree, `${src}/config/billing.config.ts`)).toContain(
+        "trustProxy: envBool(env, 'TRUST_PROXY', false),",
+      );
     });
 
     it('reads LOG_LEVEL, METRICS_TOKEN and SHUTDOWN_TIMEOUT and documents them', async () => {
@@ -235,10 +237,7 @@ describe('@keycard/tools:service', () => {
       const observability = read(tree, `${src}/observability/billing-observability.ts`);
       expect(observability).toContain('inject: [billingConfig.KEY],');
       expect(observability).toContain('metrics.authFailures.inc({ reason })');
-      expect(read(tree, `${src}/app.module.ts`)).toContain('keycardAuthOptions(config, metrics)');
-      expect(read(tree, `${src}/config/keycard-auth.options.ts`)).toContain(
-        'onFetch: (outcome) => metrics.jwksFetches.inc({ outcome }),',
-      );
+      expect(read(tree, `${src}/app.module.ts`)).toContain('serviceAuthOptions(config, { metrics })');
       const spec = read(tree, `${src}/observability/observability.http.spec.ts`);
       expect(spec).toContain("describe('billing-service graceful shutdown'");
       expect(spec).toContain('keycard_auth_failures_total{reason="missing_credentials"');
@@ -362,22 +361,12 @@ describe('@keycard/tools:service', () => {
     it('are wired by default', async () => {
       await generate(tree);
       const config = read(tree, 'apps/billing-service/src/config/billing.config.ts');
-      expect(config).toContain("'AUTH_CLIENT_ID'");
-      expect(config).toContain("'AUTH_CLIENT_SECRET'");
+      // AUTH_CLIENT_ID / API_KEY_* are read by loadServiceAuthSettings; API keys need the store.
+      expect(config).toContain("redisUrl: envRedisUrl(env, 'REDIS_URL'),");
       expect(read(tree, 'apps/billing-service/src/app.module.ts')).toContain(
-        'imports: [RateLimitModule]',
+        'rateLimitStore: store',
       );
       expect(read(tree, 'apps/billing-service/src/billing.e2e-spec.ts')).toContain('x-api-key');
-      expect(read(tree, 'apps/billing-service/src/config/keycard-auth.options.ts')).toContain(
-        'headers: config.apiKeyRateLimitHeaders',
-      );
-      expect(config).toContain("'API_KEY_RATE_LIMIT_HEADERS'");
-      expect(config).toContain("'API_KEY_FAILURE_LIMIT'");
-      expect(config).toContain('envApiKeyEnvironments(env)');
-      expect(read(tree, 'apps/billing-service/src/config/keycard-auth.options.ts')).toContain(
-        'environments: config.apiKeyEnvironments',
-      );
-      expect(tree.exists('apps/billing-service/src/rate-limit/rate-limit.module.ts')).toBe(true);
       expect(tree.exists('apps/billing-service/src/app.api-keys.http.spec.ts')).toBe(true);
     });
 
@@ -398,7 +387,7 @@ describe('@keycard/tools:service', () => {
   it('uses --audience as the default AUTH_AUDIENCE, and refuses one that is not a plain token', async () => {
     await generate(tree, { audience: 'https://billing.example.com' });
     expect(read(tree, 'apps/billing-service/src/config/billing.config.ts')).toContain(
-      "envString(env, 'AUTH_AUDIENCE', 'https://billing.example.com')",
+      "...loadServiceAuthSettings(env, 'https://billing.example.com'),",
     );
     await expect(generate(tree, { name: 'other', audience: "x'); evil('" })).rejects.toThrow(
       /--audience/,

@@ -78,9 +78,10 @@ export async function serviceGenerator(
   };
   const templates = join(__dirname, 'files');
   generateFiles(tree, join(templates, 'common'), service.projectRoot, substitutions);
-  // API-key wiring (rate-limit store, stand-in introspection, their spec) or bearer tokens only.
-  const variant = service.apiKeys ? 'api-keys' : 'bearer-only';
-  generateFiles(tree, join(templates, variant), service.projectRoot, substitutions);
+  // The API-key spec; the wiring itself is in @keycard/auth and @keycard/common.
+  if (service.apiKeys) {
+    generateFiles(tree, join(templates, 'api-keys'), service.projectRoot, substitutions);
+  }
   // Format only what was generated: the root ESLint config is edited after, by one line in its style.
   if (!service.skipFormat) await formatFiles(tree);
   addScopeConstraint(tree, service.name);
