@@ -1,8 +1,9 @@
 import { IsNull } from 'typeorm';
 import { ManualClock } from '@keycard/common';
 import type { RevocationEvent } from '@keycard/auth';
-import { WriteFaultPoints } from '../database/atomic-writes';
-import { databaseBackends, OpenDatabase } from '../testing/database-backends';
+import type { WriteFaultPoints } from '../database/atomic-writes';
+import type { OpenDatabase } from '../testing/database-backends';
+import { databaseBackends } from '../testing/database-backends';
 import { testAuthConfig } from '../testing/test-config';
 import { RefreshFamilyEntity } from '../tokens/refresh-family.entity';
 import { RefreshTokenEntity } from '../tokens/refresh-token.entity';

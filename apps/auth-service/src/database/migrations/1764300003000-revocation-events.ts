@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** The `revocation_events` log (see `revocation/revocation-event.entity.ts`). */
 export class RevocationEvents1764300003000 implements MigrationInterface {
