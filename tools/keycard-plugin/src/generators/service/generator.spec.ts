@@ -237,7 +237,9 @@ describe('@keycard/tools:service', () => {
       const observability = read(tree, `${src}/observability/billing-observability.ts`);
       expect(observability).toContain('inject: [billingConfig.KEY],');
       expect(observability).toContain('metrics.authFailures.inc({ reason })');
-      expect(read(tree, `${src}/app.module.ts`)).toContain('serviceAuthOptions(config, { metrics })');
+      expect(read(tree, `${src}/app.module.ts`)).toContain(
+        'serviceAuthOptions(config, { metrics })',
+      );
       const spec = read(tree, `${src}/observability/observability.http.spec.ts`);
       expect(spec).toContain("describe('billing-service graceful shutdown'");
       expect(spec).toContain('keycard_auth_failures_total{reason="missing_credentials"');
