@@ -147,6 +147,35 @@ describe.each(databaseBackends())('revocation log on $name', (backend) => {
     await restarted.onApplicationShutdown();
   });
 
+  (backend.name === 'postgres' ? it : it.skip)(
+    'PostgreSQL: writers commit in id order, so a cursor never passes a transaction still open',
+    async () => {
+      // A revocation transaction holds the log (its row written, not committed)…
+      const open = db.dataSource.createQueryRunner();
+      await open.connect();
+      await open.startTransaction();
+      for (const { query } of events.statements([{ kind: 'sid', subject: 'slow' }]))
+        await open.query(query[0], query[1]);
+      // …so a second one waits for it rather than drawing a later id and committing first.
+      const second = events.record([{ kind: 'sid', subject: 'fast' }]);
+      await untilAsync(async () => (await waitingOnLocks()) > 0);
+      expect(await logged()).toEqual([]);
+      await open.commitTransaction();
+      await open.release();
+      await second;
+      expect((await logged()).map((event) => event.subject)).toEqual(['slow', 'fast']);
+    },
+  );
+
+  /** Backends of this database waiting for a lock. */
+  async function waitingOnLocks(): Promise<number> {
+    const rows = (await db.dataSource.query(
+      `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+       WHERE NOT l.granted AND d.datname = current_database()`,
+    )) as { n: number }[];
+    return rows[0].n;
+  }
+
   it('a new token of a user never carries an iat inside the second of their revocation', async () => {
     clock.set(Date.UTC(2026, 5, 1, 12, 0, 0, 400));
     expect(events.issuedAtFloor('user-1')).toBeUndefined();
@@ -157,6 +186,14 @@ describe.each(databaseBackends())('revocation log on $name', (backend) => {
     expect(events.issuedAtFloor('user-1')).toBeUndefined();
   });
 });
+
+async function untilAsync(condition: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (await condition()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('condition never held');
+}
 
 async function until(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 5));
