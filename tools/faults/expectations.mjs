@@ -16,6 +16,7 @@ export const HEALTHY = {
   revokedRefresh: [401],
   revokedSession: [401],
   revokedAccess: [401],
+  revokedBearer: [401],
 };
 
 const AUTH_KINDS = [
@@ -69,6 +70,8 @@ export const ROWS = {
   },
   'Redis paused (CLIENT PAUSE)': {
     allowed: REDIS_DOWN,
+    // A session sign-out that timed out still runs when Redis wakes up (in order, as written).
+    afterRemoval: { sessions: [401], page: [302, 303], sessionLogout: [204] },
     latencyMs: 2500,
     recoveryMs: 5000,
     graceMs: 500,
@@ -108,6 +111,9 @@ export const ROWS = {
   },
 };
 
+/** The error codes of a 503 from the auth-service (a dependency down, a store unavailable). */
+const UNAVAILABLE_CODES = new Set(['dependency_unavailable', 'unavailable']);
+
 /** Why `answer` of `kind` breaks `allowed`, or undefined. */
 export function violation(kind, answer, allowed, latencyMs) {
   const { status, ms } = answer;
@@ -115,6 +121,14 @@ export function violation(kind, answer, allowed, latencyMs) {
   if (typeof status === 'number' && status >= 500 && status !== 503) return `answered ${status}`;
   if (kind.startsWith('revoked') && typeof status === 'number' && status < 300)
     return `a revoked credential was accepted (${status})`;
+  if (status === 503 && kind === 'page' && !String(answer.body).includes('Temporarily unavailable'))
+    return 'answered 503 with a page that does not say it is temporary';
+  if (
+    status === 503 &&
+    !['page', 'bearer', 'apiKey'].includes(kind) &&
+    !(UNAVAILABLE_CODES.has(answer.body?.error) && typeof answer.body?.message === 'string')
+  )
+    return `answered 503 without an "unavailable" error code and message`;
   if (!allowed[kind].includes(status))
     return `answered ${status}, expected ${allowed[kind].join('/')}`;
   if (latencyMs !== undefined && ms > latencyMs)

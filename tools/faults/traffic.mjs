@@ -62,7 +62,6 @@ export class Client {
     this.admin = admin;
     this.users = [];
     this.chains = [];
-    this.accessTokens = [];
     this.sessions = [];
     this.revoked = { refresh: [], session: [], access: [] };
     this.turn = 0;
@@ -109,9 +108,7 @@ export class Client {
     });
     if (answer.status === 200) {
       this.chains.push({ token: answer.body.refreshToken, access: answer.body.accessToken });
-      this.accessTokens.push(answer.body.accessToken);
       if (this.chains.length > 40) this.chains.shift();
-      if (this.accessTokens.length > 40) this.accessTokens.shift();
     }
     return answer;
   }
@@ -142,10 +139,12 @@ export class Client {
       method: 'POST',
       json: { refreshToken: chain.token },
     });
+    // A sign-out that got no 204 may still have happened (a timeout after the commit): the
+    // chain is neither reused nor counted as revoked.
     if (answer.status === 204) {
       this.revoked.refresh.push(chain.token);
       this.revoked.access.push(chain.access);
-    } else this.chains.push(chain);
+    }
     return answer;
   }
 
@@ -169,8 +168,8 @@ export class Client {
       method: 'POST',
       headers: { cookie: session.cookie, 'x-csrf-token': session.csrf },
     });
+    // As for `logout`: a session whose sign-out got no 204 is not used again.
     if (answer.status === 204) this.revoked.session.push(session.cookie);
-    else this.sessions.push(session);
     return answer;
   }
 
@@ -195,8 +194,15 @@ export class Client {
     return call(`${this.resource}/me`, { headers: { 'x-api-key': this.pick(this.users).apiKey } });
   }
 
+  /** A current access token of a live chain (one signed out is revoked at the resource too). */
   bearer() {
-    const token = this.pick(this.accessTokens) ?? this.pick(this.users).accessToken;
+    const token = this.pick(this.chains)?.access;
+    return call(`${this.resource}/me`, { headers: { authorization: `Bearer ${token}` } });
+  }
+
+  /** An access token of a signed-out login at the resource-service: refused (API.md section 8). */
+  revokedBearer() {
+    const token = this.pick(this.revoked.access);
     return call(`${this.resource}/me`, { headers: { authorization: `Bearer ${token}` } });
   }
 
@@ -229,6 +235,7 @@ export const KINDS = {
   revokedRefresh: (c) => c.revokedRefresh(),
   revokedSession: (c) => c.revokedSession(),
   revokedAccess: (c) => c.revokedAccess(),
+  revokedBearer: (c) => c.revokedBearer(),
 };
 
 /** How often each kind comes up in one cycle of the mix. */
@@ -245,6 +252,7 @@ const MIX = [
   ['revokedRefresh', 1],
   ['revokedSession', 1],
   ['revokedAccess', 1],
+  ['revokedBearer', 1],
 ];
 const CYCLE = MIX.flatMap(([kind, weight]) => Array(weight).fill(kind));
 

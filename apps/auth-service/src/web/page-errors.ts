@@ -28,6 +28,15 @@ export function errorPageFor(error: unknown, status: number): ErrorPageModel {
       return { status, title: 'Not found', message: 'There is nothing here, or it is not yours.' };
     case 429:
       return { status, title: 'Too many requests', message: 'Please wait a little and try again.' };
+    case 503:
+      // A dependency (database, session store) is not answering: say it is temporary.
+      return {
+        status,
+        title: 'Temporarily unavailable',
+        message:
+          'Signing in and account pages are unavailable for a moment. Nothing was lost: please ' +
+          'try again in a minute.',
+      };
     default:
       return status < 500
         ? {

@@ -5,7 +5,7 @@ import {
   SocketClosedUnexpectedlyError,
   TimeoutError,
 } from 'redis';
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
 import { DependencyTimeoutError, isDependencyFailure, withDeadline } from './dependency-failure';
 import { ErrorCode } from './errors';
 import { mapError } from './exception.filter';
@@ -45,6 +45,10 @@ describe('the exception filter and dependency failures', () => {
     [
       'a QueryFailedError wrapping a dropped connection',
       new QueryFailedError('SELECT 1', [], new Error('Connection terminated unexpectedly')),
+    ],
+    [
+      'TypeORM: a transaction whose connection broke (its runner was released)',
+      new QueryRunnerAlreadyReleasedError(),
     ],
     [
       'refused on every address of the host (AggregateError)',

@@ -7,7 +7,7 @@ import {
   SocketTimeoutError,
   TimeoutError,
 } from 'redis';
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
 
 /** A dependency of the service (the database or Redis) that did not answer in time. */
 export class DependencyTimeoutError extends Error {
@@ -75,6 +75,9 @@ function codeOf(error: object): unknown {
  */
 export function isDependencyFailure(error: unknown): boolean {
   if (error instanceof DependencyTimeoutError) return true;
+  // TypeORM releases a query runner whose connection broke; the transaction's next statement then
+  // fails with this (seen with PostgreSQL stopped in the middle of a refresh, `npm run faults`).
+  if (error instanceof QueryRunnerAlreadyReleasedError) return true;
   if (REDIS_UNAVAILABLE.some((type) => error instanceof type)) return true;
   if (typeof error !== 'object' || error === null) return false;
   const code = codeOf(error);
