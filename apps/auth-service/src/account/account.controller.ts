@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Ip, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Public } from '@keycard/auth';
 import { ErrorCode, KeycardError } from '@keycard/common';
+import { StepUpIfEnrolled } from '../mfa/step-up-if-enrolled.guard';
 import {
   ChangeEmailDto,
   ChangePasswordDto,
@@ -68,6 +69,7 @@ export class AccountController {
   }
 
   @Post('password/change')
+  @StepUpIfEnrolled()
   @ApiChangePassword()
   @HttpCode(204)
   changePassword(
@@ -83,6 +85,7 @@ export class AccountController {
   }
 
   @Post('email/change')
+  @StepUpIfEnrolled()
   @ApiChangeEmail()
   @HttpCode(202)
   changeEmail(

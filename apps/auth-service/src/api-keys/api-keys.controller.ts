@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nest
 import { ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal } from '@keycard/auth';
 import { ErrorCode, KeycardError } from '@keycard/common';
+import { StepUpIfEnrolled } from '../mfa/step-up-if-enrolled.guard';
 import { ApiKeyUsageService } from './api-key-usage.service';
 import { ApiKeyUsageView, ApiKeyView, CreatedApiKey } from './api-key-views';
 import { ApiKeyUsageReportsDto, CreateApiKeyDto, RotateApiKeyDto } from './api-keys.dto';
@@ -34,6 +35,7 @@ export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeysService) {}
 
   @Post()
+  @StepUpIfEnrolled()
   @ApiCreateApiKey()
   create(
     @CurrentPrincipal() principal: Principal,

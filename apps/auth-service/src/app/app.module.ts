@@ -63,6 +63,8 @@ import { ClockModule } from './clock.module';
         fallbackAuthenticators: [sessions],
         // Its own routes never trust a token's roles: the user, roles and login are read per request.
         refreshPrincipal: (principal: Principal) => principals.refresh(principal),
+        // MFA_REQUIRED_ROLES: routes of these roles need a sign-in with a second factor.
+        mfaRequiredRoles: config.mfa.requiredRoles,
       }),
     }),
     UsersModule,

@@ -3,6 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '@keycard/auth';
 import { authConfig, AuthSettings } from '../config/auth.config';
+import { MfaSessionSteps } from '../mfa/mfa-session-steps';
 import { FormExceptionFilter } from '../web/form-exception.filter';
 import { redirectTo } from '../web/page-response';
 import { toPublicUser } from '../users/public-user';
@@ -38,6 +39,7 @@ export class SessionLoginController {
   constructor(
     private readonly sessions: SessionsService,
     private readonly passwordLogin: PasswordLoginService,
+    private readonly mfaSteps: MfaSessionSteps,
     @Inject(authConfig.KEY) private readonly config: AuthSettings,
   ) {
     this.issuerOrigin = new URL(config.issuer).origin;
@@ -61,6 +63,8 @@ export class SessionLoginController {
         if (isFormPost(request)) rememberFormEmail(response, '/login', dto.email, this.config);
         throw error;
       });
+    // A user with a second factor: its step first (JSON 401 mfa_required, or the form's next page).
+    if (this.mfaSteps.askIfNeeded(user, request, response)) return;
     const { token, session } = await this.sessions.start(
       user,
       { userAgent: request.headers['user-agent'], ip: request.ip },

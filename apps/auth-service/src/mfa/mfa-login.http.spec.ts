@@ -1,6 +1,7 @@
 import { decodeJwt } from 'jose';
 import request from 'supertest';
-import { SmtpSink, startSmtpSink, testPostgresUrl } from '@keycard/testing';
+import type { SmtpSink } from '@keycard/testing';
+import { startSmtpSink, testPostgresUrl } from '@keycard/testing';
 import type { AccountTestApp } from '../account/account.test-kit';
 import { newAddress, startAccountApp } from '../account/account.test-kit';
 import { enrolTotp, passwordStep, PASSWORD, STEP } from './mfa.test-kit';

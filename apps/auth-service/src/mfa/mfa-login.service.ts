@@ -8,9 +8,15 @@ import { UserEntity } from '../users/user.entity';
 import { FactorCipher, UnsealError } from './factor-cipher';
 import { MfaFactorEntity } from './mfa-factor.entity';
 import { MfaThrottle } from './mfa-throttle';
-import { mfaMethodsOf, MfaService } from './mfa.service';
+import { mfaMethodsOf } from './mfa-methods';
+import { MfaService } from './mfa.service';
 import { RecoveryCodesService } from './recovery-codes.service';
-import { SecondFactorKind, SignInContext, withSecondFactor } from './sign-in-context';
+import {
+  passkeySignIn,
+  SecondFactorKind,
+  SignInContext,
+  withSecondFactor,
+} from './sign-in-context';
 import { looksLikeTotpCode } from './totp';
 import { TotpFactorsService } from './totp-factors.service';
 
@@ -37,6 +43,8 @@ interface PendingSignIn {
   e: number;
   /** id, for single use */
   j: string;
+  /** the methods offered */
+  m: string[];
 }
 
 const TOKEN_PREFIX = 'mfa_';
@@ -69,7 +77,7 @@ export class MfaLoginService {
     private readonly throttle: MfaThrottle,
     private readonly cipher: FactorCipher,
     private readonly clock: Clock,
-    @Inject(authConfig.KEY) private readonly config: Pick<AuthSettings, 'mfa'>,
+    @Inject(authConfig.KEY) private readonly config: Pick<AuthSettings, 'mfa' | 'account'>,
   ) {}
 
   /**
@@ -77,16 +85,18 @@ export class MfaLoginService {
    * the second step. Reads nothing: the methods come with the user row the password check read.
    */
   challenge(user: UserEntity, first: SignInContext): MfaChallenge | null {
-    const methods = mfaMethodsOf(user);
-    if (methods.length === 0) return null;
+    const factors = mfaMethodsOf(user);
+    if (factors.length === 0) return null;
+    const methods = [...factors, 'recovery_code'];
     const pending: PendingSignIn = {
       u: user.id,
       a: [...first.amr],
       e: this.clock.now() + this.config.mfa.tokenTtl * 1000,
       j: randomUUID(),
+      m: methods,
     };
     const sealed = this.cipher.seal(SEAL_CONTEXT, Buffer.from(JSON.stringify(pending), 'utf8'));
-    return { mfaToken: `${TOKEN_PREFIX}${sealed}`, methods: [...methods, 'recovery_code'] };
+    return { mfaToken: `${TOKEN_PREFIX}${sealed}`, methods };
   }
 
   /** The 401 `mfa_required` answer for a challenge. */
@@ -95,6 +105,21 @@ export class MfaLoginService {
       reason: 'second factor required',
       details: { mfaToken: challenge.mfaToken, methods: challenge.methods },
     });
+  }
+
+  /** The methods a live `mfaToken` offers (the second-step page), or null when it is not one. */
+  methodsOf(mfaToken: string | undefined): string[] | null {
+    if (mfaToken === undefined) return null;
+    try {
+      return this.open(mfaToken).m;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The user a live `mfaToken` is for (a passkey second step needs their credentials); 401 otherwise. */
+  userOf(mfaToken: string): string {
+    return this.open(mfaToken).u;
   }
 
   /** The second step with a TOTP or recovery code: 401 for a wrong code, 429 past the limit. */
@@ -131,6 +156,20 @@ export class MfaLoginService {
     if (!user || user.disabled) throw invalidMfaToken('user gone or disabled');
     await this.mfa.checkCode(user.id, () => verify(user.id));
     return this.finish(pending, user, 'passkey');
+  }
+
+  /** A passwordless sign-in with a verified passkey: the user, if still allowed to sign in. */
+  async completePasswordless(userId: string): Promise<CompletedSignIn> {
+    const user = await this.userRows.findOneBy({ id: userId });
+    if (!user || user.disabled) {
+      throw new KeycardError(ErrorCode.InvalidCredentials, {
+        reason: 'passkey of a gone or disabled user',
+      });
+    }
+    if (this.config.account.requireVerifiedEmail && !user.emailVerified) {
+      throw new KeycardError(ErrorCode.EmailNotVerified, { reason: 'address not verified' });
+    }
+    return { user, signIn: passkeySignIn(this.clock.now()) };
   }
 
   private async finish(

@@ -1,12 +1,5 @@
-import {
-  ConfigError,
-  Env,
-  envDuration,
-  envHttpUrl,
-  envInt,
-  envList,
-  envString,
-} from '@keycard/common';
+import type { Env } from '@keycard/common';
+import { ConfigError, envDuration, envHttpUrl, envInt, envList, envString } from '@keycard/common';
 
 /** Settings of second factors and step-up (durations in seconds). */
 export interface MfaSettings {

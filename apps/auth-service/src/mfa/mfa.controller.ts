@@ -4,6 +4,7 @@ import { CurrentPrincipal, Principal } from '@keycard/auth';
 import { ErrorCode, KeycardError } from '@keycard/common';
 import { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
+import { personOf } from './mfa-person';
 import { MfaCodeDto, RemoveTotpDto } from './mfa.dto';
 import {
   ApiConfirmTotp,
@@ -82,11 +83,7 @@ export class MfaController {
     return { recoveryCodes: await this.mfa.renewRecoveryCodes(await this.person(principal)) };
   }
 
-  /** Only people have second factors: not a service client's token, not an API key. */
-  private async person(principal: Principal): Promise<UserEntity> {
-    if (principal.scopeRestricted || principal.authType === 'api_key') {
-      throw new KeycardError(ErrorCode.Forbidden, { reason: 'not a user principal' });
-    }
-    return this.users.get(principal.sub);
+  private person(principal: Principal): Promise<UserEntity> {
+    return personOf(this.users, principal);
   }
 }

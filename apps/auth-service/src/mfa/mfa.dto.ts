@@ -39,3 +39,40 @@ export class MfaLoginDto {
   @MaxLength(CODE_MAX_LENGTH)
   code!: string;
 }
+
+/** `POST /session/login/mfa`: JSON `{mfaToken, code}`, or the second-step form (`code`, `_csrf`). */
+export class SessionMfaDto {
+  @ApiPropertyOptional({ description: 'JSON callers: from the `mfa_required` answer.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MFA_TOKEN_MAX_LENGTH)
+  mfaToken?: string;
+
+  @ApiProperty({ example: '123456', description: 'A TOTP code or a recovery code.' })
+  @IsString()
+  @MaxLength(CODE_MAX_LENGTH)
+  code!: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  _csrf?: string;
+}
+
+/** The forms of `/account/security` (every field optional: each form sends its own). */
+export class SecurityFormDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  _csrf?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(CODE_MAX_LENGTH)
+  code?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(PASSWORD_MAX_LENGTH)
+  password?: string;
+}

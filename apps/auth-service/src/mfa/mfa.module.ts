@@ -5,15 +5,26 @@ import { MailModule } from '../mail/mail.module';
 import { ThrottleModule } from '../throttle/throttle.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { UserEntity } from '../users/user.entity';
+import { SessionsModule } from '../sessions/sessions.module';
 import { UsersModule } from '../users/users.module';
+import { AccountSecurityController } from './account-security.controller';
+import { AdminMfaController } from './admin-mfa.controller';
 import { createFactorCipher, FactorCipher } from './factor-cipher';
 import { MfaFactorEntity } from './mfa-factor.entity';
 import { MfaLoginController } from './mfa-login.controller';
 import { MfaLoginService } from './mfa-login.service';
 import { MfaMailer } from './mfa-mailer';
+import { MfaSessionController } from './mfa-session.controller';
+import { MfaSessionSteps } from './mfa-session-steps';
 import { MfaThrottle } from './mfa-throttle';
 import { MfaController } from './mfa.controller';
 import { MfaService } from './mfa.service';
+import { PasskeyCeremonies } from './passkey-ceremony';
+import { PasskeyLoginController } from './passkey-login.controller';
+import { PasskeyLoginService } from './passkey-login.service';
+import { PasskeysController } from './passkeys.controller';
+import { PasskeysAssetsController } from './passkeys-assets.controller';
+import { PasskeysService } from './passkeys.service';
 import { RecoveryCodeEntity } from './recovery-code.entity';
 import { RecoveryCodesService } from './recovery-codes.service';
 import { StepUpIfEnrolledGuard } from './step-up-if-enrolled.guard';
@@ -31,8 +42,18 @@ import { TotpFactorsService } from './totp-factors.service';
     ThrottleModule,
     MailModule,
     TokensModule,
+    SessionsModule,
   ],
-  controllers: [MfaController, MfaLoginController],
+  controllers: [
+    MfaController,
+    MfaLoginController,
+    MfaSessionController,
+    AdminMfaController,
+    PasskeysController,
+    PasskeyLoginController,
+    PasskeysAssetsController,
+    AccountSecurityController,
+  ],
   providers: [
     {
       provide: FactorCipher,
@@ -46,7 +67,11 @@ import { TotpFactorsService } from './totp-factors.service';
     MfaService,
     MfaLoginService,
     StepUpIfEnrolledGuard,
+    MfaSessionSteps,
+    PasskeyCeremonies,
+    PasskeysService,
+    PasskeyLoginService,
   ],
-  exports: [MfaService, MfaLoginService, StepUpIfEnrolledGuard, UsersModule],
+  exports: [MfaService, MfaLoginService, MfaSessionSteps, StepUpIfEnrolledGuard, UsersModule],
 })
 export class MfaModule {}

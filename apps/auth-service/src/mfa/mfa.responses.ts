@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
+  ApiCreatedResponse,
   ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
@@ -12,6 +13,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { TokenPairResponse } from '../auth/auth.responses';
+import { CurrentSessionResponse } from '../auth/sessions.responses';
 
 export class TotpEnrolmentResponse {
   @ApiProperty({ example: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', description: 'Base32, 160 bits.' })
@@ -125,4 +127,115 @@ export const ApiAdminResetMfa = () =>
     ApiNoContentResponse({ description: 'Removed.' }),
     ApiNotFoundResponse({ description: 'No such user.' }),
     ApiForbiddenResponse({ description: 'Not an admin.' }),
+  );
+
+export const ApiSessionLoginMfa = () =>
+  applyDecorators(
+    ApiOperation({
+      summary:
+        'The second step of the session sign-in: a code for the `mfaToken`; sets the cookie.',
+      description:
+        'JSON `{mfaToken, code}` answers 200 with the session; the second-step form redirects (303).',
+    }),
+    ApiOkResponse({ type: CurrentSessionResponse, description: 'The new session (JSON callers).' }),
+    ApiUnauthorizedResponse({ description: 'A wrong code (`invalid_code`) or a bad `mfaToken`.' }),
+    ApiTooManyRequestsResponse({ description: 'Five wrong codes in 15 minutes; `Retry-After`.' }),
+  );
+
+export class PasskeyResponse {
+  @ApiProperty({ example: '5d0c2c8e-9f55-4a3e-9d8f-1c2b3a4d5e6f' })
+  id!: string;
+
+  @ApiProperty({ example: 'Work laptop' })
+  name!: string;
+
+  @ApiProperty({ example: '2026-12-05T08:00:00.000Z' })
+  createdAt!: string;
+
+  @ApiProperty({ example: null, nullable: true, type: String })
+  lastUsedAt!: string | null;
+}
+
+export class CeremonyResponse {
+  @ApiProperty({ description: 'WebAuthn options for `navigator.credentials` (JSON form).' })
+  options!: object;
+
+  @ApiProperty({ description: 'Send back with the browser answer (sealed challenge, 5 minutes).' })
+  ceremony!: string;
+}
+
+export class RegisteredPasskeyResponse {
+  @ApiProperty({ type: PasskeyResponse })
+  passkey!: PasskeyResponse;
+
+  @ApiProperty({
+    type: [String],
+    required: false,
+    description: "Ten recovery codes, when this is the user's first second factor.",
+  })
+  recoveryCodes?: string[];
+}
+
+export const ApiListPasskeys = () =>
+  applyDecorators(
+    ApiOperation({ summary: "The caller's passkeys." }),
+    ApiOkResponse({ type: [PasskeyResponse] }),
+    ApiUnauthorizedResponse({ description: 'No credentials.' }),
+    notAPerson(),
+  );
+
+export const ApiPasskeyOptions = () =>
+  applyDecorators(
+    ApiOperation({
+      summary: 'Starts adding a passkey: options for `navigator.credentials.create()`.',
+    }),
+    ApiOkResponse({ type: CeremonyResponse }),
+    stepUp(),
+    notAPerson(),
+  );
+
+export const ApiRegisterPasskey = () =>
+  applyDecorators(
+    ApiOperation({ summary: "Adds a passkey from the browser's answer, under a name." }),
+    ApiCreatedResponse({ type: RegisteredPasskeyResponse }),
+    ApiBadRequestResponse({ description: 'An expired or used ceremony.' }),
+    stepUp(),
+    notAPerson(),
+  );
+
+export const ApiRemovePasskey = () =>
+  applyDecorators(
+    ApiOperation({ summary: 'Removes one of the caller’s passkeys.' }),
+    ApiNoContentResponse({ description: 'Removed.' }),
+    ApiNotFoundResponse({ description: 'Not a passkey of the caller.' }),
+    stepUp(),
+    notAPerson(),
+  );
+
+export const ApiPasskeyLoginOptions = () =>
+  applyDecorators(
+    ApiOperation({
+      summary:
+        'Options for a passkey sign-in: with an `mfaToken` as a second factor, else passwordless.',
+    }),
+    ApiOkResponse({ type: CeremonyResponse }),
+    ApiUnauthorizedResponse({ description: 'A bad `mfaToken`.' }),
+  );
+
+export const ApiPasskeyLogin = () =>
+  applyDecorators(
+    ApiOperation({
+      summary: 'Signs in with a passkey (second factor or passwordless), for tokens.',
+    }),
+    ApiOkResponse({ type: TokenPairResponse }),
+    ApiBadRequestResponse({ description: 'An expired or used ceremony.' }),
+    ApiUnauthorizedResponse({ description: 'The passkey did not verify.' }),
+  );
+
+export const ApiSessionPasskeyLogin = () =>
+  applyDecorators(
+    ApiOperation({ summary: 'Signs in with a passkey and starts a browser session (JSON).' }),
+    ApiOkResponse({ type: CurrentSessionResponse }),
+    ApiBadRequestResponse({ description: 'An expired or used ceremony.' }),
+    ApiUnauthorizedResponse({ description: 'The passkey did not verify.' }),
   );

@@ -21,11 +21,6 @@ export interface MfaStatus {
 
 type Owner = Pick<UserEntity, 'id' | 'email'>;
 
-/** The methods a sign-in may ask for, from `users.mfa_methods`. */
-export function mfaMethodsOf(user: Pick<UserEntity, 'mfaMethods'>): string[] {
-  return (user.mfaMethods ?? '').split(' ').filter(Boolean);
-}
-
 /**
  * A user's second factors as a whole: status, TOTP enrolment and removal, recovery codes, and an
  * admin's reset. Keeps `users.mfa_methods` in step with the factors after every change, and tells
@@ -85,6 +80,23 @@ export class MfaService {
     }
     await this.totp.remove(user.id);
     await this.changed(user, 'authenticator app removed', AuditEventType.MfaFactorRemoved, 'totp');
+  }
+
+  /**
+   * After a passkey was added: recovery codes come with a user's first factor (shown once);
+   * none when the user already had codes.
+   */
+  async passkeyAdded(user: Owner): Promise<string[] | undefined> {
+    const codes =
+      (await this.recoveryCodes.left(user.id)) === 0
+        ? await this.recoveryCodes.issue(user.id)
+        : undefined;
+    await this.changed(user, 'passkey added', AuditEventType.MfaFactorAdded, 'passkey');
+    return codes;
+  }
+
+  async passkeyRemoved(user: Owner): Promise<void> {
+    await this.changed(user, 'passkey removed', AuditEventType.MfaFactorRemoved, 'passkey');
   }
 
   /** Ten new codes; the old ones stop working. 409 for a user without a second factor. */

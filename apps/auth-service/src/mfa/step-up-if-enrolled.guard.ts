@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable, UseGuards } from '@nestjs/common';
 import { insufficientUserAuthentication, Principal } from '@keycard/auth';
 import { UsersService } from '../users/users.service';
-import { mfaMethodsOf } from './mfa.service';
+import { mfaMethodsOf } from './mfa-methods';
 import { hasMultiFactor } from './sign-in-context';
 
 /**

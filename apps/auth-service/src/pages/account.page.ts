@@ -1,3 +1,4 @@
+import { securityLinkSection } from '../mfa/account-security.view';
 import type { ApiKeyView } from '../api-keys/api-key-views';
 import { connectedAppsLinkSection } from '../oidc/connected-apps.view';
 import type { SessionRecord } from '../sessions/session.store';
@@ -74,7 +75,7 @@ export function accountPage(model: AccountPageModel): SafeHtml {
       ${model.user.roles.includes('admin')
         ? html`<p class="notice"><a href="/admin">Open the admin console</a></p>`
         : null}
-      ${profileSection(model.user)} ${connectedAppsLinkSection()}
+      ${profileSection(model.user)} ${securityLinkSection()} ${connectedAppsLinkSection()}
       ${credentialsSection(model.csrfToken)}
       ${sessionsSection(model.sessions, model.currentSessionId, model.csrfToken)}
       ${apiKeysSection(model.apiKeys, model.grantableScopes, model.csrfToken)}`,

@@ -41,7 +41,7 @@ describe('Sign-in and account pages in a real browser', () => {
     await screenshot(page, 'login');
     await page.getByLabel('Email address').fill(user.email);
     await page.getByLabel('Password').fill('not the password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL('**/login?error=invalid_credentials');
     const alert = page.getByRole('alert');
     expect(await alert.textContent()).toContain('do not match an account');

@@ -178,7 +178,7 @@ describe('Admin console in a real browser', () => {
       await small.getByLabel('Password').fill(stack.admin.password);
       await Promise.all([
         small.waitForURL('**/admin/console/keys'),
-        small.getByRole('button', { name: 'Sign in' }).click(),
+        small.getByRole('button', { name: 'Sign in', exact: true }).click(),
       ]);
       const screens: [string, string][] = [
         ['overview', '/admin'],

@@ -136,7 +136,7 @@ describe('The first ten minutes in a real browser', () => {
     await page.goto('/login');
     await page.getByLabel('Email address').fill(user.email);
     await page.getByLabel('Password').fill('not the password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL('**/login?error=invalid_credentials');
     expect(await page.getByLabel('Email address').inputValue()).toBe(user.email);
     expect(await page.getByLabel('Password').inputValue()).toBe('');

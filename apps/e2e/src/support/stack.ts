@@ -48,6 +48,11 @@ export interface StackOptions {
   /** Extra or overriding auth-service settings. */
   authEnv?: Record<string, string>;
   resourceEnv?: Record<string, string>;
+  /**
+   * The issuer's host name (the services still listen on 127.0.0.1). `localhost` for passkeys:
+   * WebAuthn refuses an IP address as relying-party id.
+   */
+  issuerHost?: 'localhost';
 }
 
 /**
@@ -94,7 +99,7 @@ export async function startService(
  */
 export async function startStack(options: StackOptions): Promise<Stack> {
   const [authPort, resourcePort] = await freePorts(2);
-  const issuer = `http://127.0.0.1:${authPort}`;
+  const issuer = `http://${options.issuerHost ?? '127.0.0.1'}:${authPort}`;
   const admin = { email: 'admin@example.test', password: randomSecret(24) };
   const client = { id: 'e2e-resource', secret: randomSecret(40) };
   const backend = await createBackend(options.label);

@@ -24,6 +24,7 @@ describe('loadResourceConfig', () => {
       apiKeyFailureLimit: 20,
       apiKeyEnvironments: ['live', 'test'],
       revocationFailClosed: false,
+      mfaRequiredRoles: [],
       trustProxy: false,
       observability: { logLevel: 'info', metricsToken: undefined, shutdownTimeoutMs: 10_000 },
     });
@@ -44,9 +45,11 @@ describe('loadResourceConfig', () => {
       API_KEY_ENVIRONMENTS: ' Live ',
       TRUST_PROXY: 'true',
       REVOCATION_FAIL_CLOSED: 'true',
+      MFA_REQUIRED_ROLES: 'admin, auditor',
     });
     expect(config).toMatchObject({
       revocationFailClosed: true,
+      mfaRequiredRoles: ['admin', 'auditor'],
       apiKeyRateLimitHeaders: 'always',
       apiKeyFailureLimit: 0,
       apiKeyEnvironments: ['live'],

@@ -1,9 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
 import { ApiTags } from '@nestjs/swagger';
-import { AuthType, CurrentPrincipal, Principal } from '@keycard/auth';
+import { AuthType, CurrentPrincipal, Principal, RequireAuth } from '@keycard/auth';
 import type { ApiKeyEnvironment } from '@keycard/common';
 import { ApiMe } from './me.responses';
+import { ApiStepUp } from './step-up.responses';
 
 export interface MeView {
   sub: string;
@@ -44,6 +45,18 @@ export class MeController {
       scope: caller.scopes.join(' '),
       authType: caller.authType,
       environment: caller.environment,
+    };
+  }
+
+  /** Step-up (RFC 9470): a second factor within the last 10 minutes, or the 401 challenge. */
+  @Get('step-up')
+  @RequireAuth({ mfa: true, maxAge: 600 })
+  @ApiStepUp()
+  stepUp(@CurrentPrincipal() caller: Principal): { sub: string; amr: string[]; authTime: number } {
+    return {
+      sub: caller.sub,
+      amr: caller.amr ?? [],
+      authTime: Math.floor((caller.authTime ?? 0) / 1000),
     };
   }
 }

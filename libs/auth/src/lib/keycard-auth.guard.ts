@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { ErrorCode, invalidToken, KeycardError, missingCredentials } from '@keycard/common';
 import type { IncomingHttpHeaders } from 'node:http';
 import { IS_PUBLIC_KEY, ROLES_KEY, SCOPES_KEY } from './decorators';
+import { assertMfaForRoles } from './step-up/mfa-roles';
 import { AccessTokenVerifier } from './access-token.verifier';
 import { KEYCARD_API_KEYS } from './api-keys/api-key-setup';
 import type { ApiKeyAuthenticator } from './api-keys/api-key.authenticator';
@@ -22,6 +23,8 @@ interface RoutePolicy {
   isPublic: boolean;
   roles: string[];
   scopes: string[];
+  /** The route's roles that are in `mfaRequiredRoles` (`step-up/mfa-roles.ts`). */
+  mfaRoles: string[];
 }
 
 /** The part of an Express or Fastify request the guard touches. */
@@ -164,7 +167,9 @@ export class KeycardAuthGuard implements CanActivate {
           this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC_KEY, targets) === true,
         roles: this.reflector.getAllAndOverride<string[] | undefined>(ROLES_KEY, targets) ?? [],
         scopes: [...new Set(this.reflector.getAllAndMerge<string[]>(SCOPES_KEY, targets))],
+        mfaRoles: [],
       };
+      policy.mfaRoles = policy.roles.filter((role) => this.options.mfaRequiredRoles.includes(role));
       byHandler.set(handler, policy);
     }
     return policy;
@@ -195,6 +200,7 @@ function admit(request: AuthRequest, principal: Principal, policy: RoutePolicy):
       reason: `needs one of the roles ${policy.roles.join(', ')}`,
     });
   }
+  assertMfaForRoles(principal, policy.roles, policy.mfaRoles);
   if (
     principal.scopeRestricted &&
     policy.scopes.some((scope) => !principal.scopes.includes(scope))

@@ -113,6 +113,11 @@ export interface KeycardAuthOptions {
    * credentials, see `RevocationOptions`); `false` turns it off.
    */
   revocation?: RevocationOptions | false;
+  /**
+   * `MFA_REQUIRED_ROLES`: routes guarded by these roles accept only a sign-in with a second factor
+   * (`amr` has `mfa`); otherwise 401 `insufficient_user_authentication` (RFC 9470).
+   */
+  mfaRequiredRoles?: string[];
 }
 
 /** Injection token of the validated options (defaults filled in). */
@@ -134,6 +139,7 @@ export interface ResolvedKeycardAuthOptions {
   fallbackAuthenticators: CredentialAuthenticator[];
   refreshPrincipal?: PrincipalRefresher;
   revocation?: RevocationOptions | false;
+  mfaRequiredRoles: string[];
 }
 
 export const MAX_API_KEY_CACHE_TTL_SECONDS = 300;
@@ -184,6 +190,7 @@ export function resolveAuthOptions(options: KeycardAuthOptions): ResolvedKeycard
       wholeNumber(options.tokenCacheMaxEntries, 10_000, 'tokenCacheMaxEntries'),
     ),
     fallbackAuthenticators: options.fallbackAuthenticators ?? [],
+    mfaRequiredRoles: options.mfaRequiredRoles ?? [],
   };
 }
 

@@ -5,6 +5,7 @@ import {
   envDuration,
   envInt,
   envIssuer,
+  envList,
   envOneOf,
   envOptional,
   envOptionalHttpUrl,
@@ -39,8 +40,8 @@ function clientCredentials(env: Env): { authClientId?: string; authClientSecret?
  * The settings with which every Keycard resource service verifies its callers, parsed and
  * validated once (durations in seconds): `AUTH_ISSUER`, `AUTH_INTERNAL_URL`, `AUTH_AUDIENCE`
  * (default `audience`), `JWKS_MIN_REFETCH_INTERVAL`, the service's own client at the auth-service
- * (`AUTH_CLIENT_ID` + `AUTH_CLIENT_SECRET`, both or neither), the `API_KEY_*` limits and
- * `REVOCATION_FAIL_CLOSED`. A service spreads them into its config.
+ * (`AUTH_CLIENT_ID` + `AUTH_CLIENT_SECRET`, both or neither), the `API_KEY_*` limits,
+ * `REVOCATION_FAIL_CLOSED` and `MFA_REQUIRED_ROLES`. A service spreads them into its config.
  */
 export function loadServiceAuthSettings(env: Env, audience = 'keycard') {
   return {
@@ -71,6 +72,8 @@ export function loadServiceAuthSettings(env: Env, audience = 'keycard') {
     apiKeyEnvironments: envApiKeyEnvironments(env),
     /** 503 instead of verifying once revocations are more than 30 s behind (API.md section 8). */
     revocationFailClosed: envBool(env, 'REVOCATION_FAIL_CLOSED', false),
+    /** Routes of these roles accept only a sign-in with a second factor (API.md section 7). */
+    mfaRequiredRoles: envList(env, 'MFA_REQUIRED_ROLES'),
   };
 }
 
@@ -103,6 +106,7 @@ export function serviceAuthOptions(
   const options: KeycardAuthOptions = {
     issuer: settings.issuer,
     audience: settings.audience,
+    mfaRequiredRoles: settings.mfaRequiredRoles,
     // The module's default resolver, built here so that JWKS downloads are counted.
     keyResolver: new RemoteJwksKeyResolver({
       issuer: settings.issuer,
