@@ -32,6 +32,7 @@ export { envApiKeyEnvironments } from './lib/api-keys/api-key-environments';
 export { DEFAULT_API_KEY_FAILURE_LIMIT } from './lib/api-keys/api-key-failure-limiter';
 export {
   REVOCATION_CHANNEL,
+  revocationChannel,
   REVOCATION_KINDS,
   parseRevocationEvent,
   parseRevocationMessage,

@@ -7,8 +7,9 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, LessThan, MoreThan } from 'typeorm';
-import { REVOCATION_CHANNEL, type RevocationEvent, type RevocationMessage } from '@keycard/auth';
+import { revocationChannel, type RevocationEvent, type RevocationMessage } from '@keycard/auth';
 import { Clock } from '@keycard/common';
+import { authConfig, AuthSettings } from '../config/auth.config';
 import { REDIS_CLIENT, RedisClient } from '../redis/redis.client';
 import { RevocationEventEntity, toRevocationEvent } from './revocation-event.entity';
 
@@ -39,12 +40,16 @@ export class RevocationFeed implements OnApplicationBootstrap, OnApplicationShut
   private again = false;
   private timers: NodeJS.Timeout[] = [];
   private redisFailing = false;
+  private readonly channel: string;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient | null,
     private readonly clock: Clock,
-  ) {}
+    @Inject(authConfig.KEY) config: Pick<AuthSettings, 'issuer'>,
+  ) {
+    this.channel = revocationChannel(config.issuer);
+  }
 
   /** The last log position this instance has handed out. */
   get head(): number {
@@ -140,7 +145,7 @@ export class RevocationFeed implements OnApplicationBootstrap, OnApplicationShut
 
   private publish(message: RevocationMessage): void {
     if (this.redis === null) return;
-    this.redis.publish(REVOCATION_CHANNEL, JSON.stringify(message)).then(
+    this.redis.publish(this.channel, JSON.stringify(message)).then(
       () => {
         if (this.redisFailing) this.logger.log('Publishing revocations on Redis again');
         this.redisFailing = false;

@@ -35,7 +35,7 @@ describe.each(databaseBackends())('revocation log on $name', (backend) => {
   beforeEach(async () => {
     await db.dataSource.getRepository(RevocationEventEntity).clear();
     clock = new ManualClock(Date.UTC(2026, 5, 1));
-    feed = new RevocationFeed(db.dataSource, null, clock);
+    feed = new RevocationFeed(db.dataSource, null, clock, testAuthConfig());
     events = new RevocationEvents(db.dataSource, testAuthConfig(), clock, feed);
     await feed.onApplicationBootstrap();
   });
@@ -135,7 +135,7 @@ describe.each(databaseBackends())('revocation log on $name', (backend) => {
 
   it('starts from the head: a restarted instance does not replay old events to its subscribers', async () => {
     await events.record([{ kind: 'sid', subject: 'old' }]);
-    const restarted = new RevocationFeed(db.dataSource, null, clock);
+    const restarted = new RevocationFeed(db.dataSource, null, clock, testAuthConfig());
     await restarted.onApplicationBootstrap();
     const seen: string[] = [];
     restarted.subscribe((event) => seen.push(event.subject));

@@ -1,31 +1,19 @@
-import { Global, Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { KeycardAuthModule, parseRevocationMessage, type RevocationMessage } from '@keycard/auth';
-import { Clock, SystemClock } from '@keycard/common';
+import { SystemClock } from '@keycard/common';
 import { ClientsService } from '../clients/clients.service';
 import { OAuthClientEntity } from '../clients/oauth-client.entity';
-import { authConfig } from '../config/auth.config';
 import { REDIS_CLIENT } from '../redis/redis.client';
 import { createTestApp } from '../testing/test-app';
 import { testAuthConfig } from '../testing/test-config';
+import { TestGlobalsModule } from '../testing/test-globals';
 import { RevocationEventEntity } from './revocation-event.entity';
 import { RevocationEvents } from './revocation-events.service';
 import { RevocationModule } from './revocation.module';
 
 const config = testAuthConfig();
-
-@Global()
-@Module({
-  providers: [
-    { provide: authConfig.KEY, useValue: config },
-    { provide: Clock, useClass: SystemClock },
-    { provide: REDIS_CLIENT, useValue: null },
-  ],
-  exports: [authConfig.KEY, Clock, REDIS_CLIENT],
-})
-class TestGlobalsModule {}
 
 const SERVICE = `Basic ${Buffer.from('resource:resource-secret').toString('base64')}`;
 
@@ -63,7 +51,9 @@ describe('the revocation log over HTTP (GET /revocations, GET /revocations/strea
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
-        TestGlobalsModule,
+        TestGlobalsModule.with(config, new SystemClock(), [
+          { provide: REDIS_CLIENT, useValue: null },
+        ]),
         TypeOrmModule.forRoot({
           type: 'better-sqlite3',
           database: ':memory:',

@@ -31,8 +31,16 @@ export interface RevocationEvent {
   expiresAt: number;
 }
 
-/** The Redis pub/sub channel the auth-service publishes events and heartbeats on. */
+/** Prefix of the Redis pub/sub channel the auth-service publishes events and heartbeats on. */
 export const REVOCATION_CHANNEL = 'keycard:revocations';
+
+/**
+ * The channel of one issuer (`keycard:revocations:<issuer>`): deployments sharing a Redis never
+ * hear each other's log positions.
+ */
+export function revocationChannel(issuer: string): string {
+  return `${REVOCATION_CHANNEL}:${issuer}`;
+}
 
 /**
  * A message of the stream or the channel: an event (on the channel with `after`, the id of the

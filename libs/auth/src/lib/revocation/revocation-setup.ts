@@ -12,6 +12,7 @@ import { trimSlash } from '../discovery';
 import { KEYCARD_AUTH_OPTIONS, type ResolvedKeycardAuthOptions } from '../options';
 import { VerifiedTokenCache } from '../verified-token.cache';
 import { DenySet, DEFAULT_DENY_SET_MAX_ENTRIES } from './deny-set';
+import { revocationChannel } from './revocation-event';
 import { RevocationFollower } from './revocation-follower';
 import type { RevocationSource } from './revocation-sources';
 import { RedisRevocationSource, StreamRevocationSource } from './revocation-sources';
@@ -67,7 +68,12 @@ export function createRevocations(options: ResolvedKeycardAuthOptions): Revocati
     clientSecret,
   };
   const source = settings?.redisUrl
-    ? new RedisRevocationSource(settings.redisUrl, endpoint, follower)
+    ? new RedisRevocationSource(
+        settings.redisUrl,
+        revocationChannel(options.issuer),
+        endpoint,
+        follower,
+      )
     : new StreamRevocationSource(endpoint, follower);
   if (settings?.metricsRegistry) registerLagGauge(settings.metricsRegistry, follower);
   return { follower, source };

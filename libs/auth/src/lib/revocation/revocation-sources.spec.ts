@@ -4,12 +4,13 @@ import { createClient } from 'redis';
 import { ManualClock } from '@keycard/common';
 import { FakeRevocationLog as FakeLog } from '../../testing/fake-revocation-log';
 import { DenySet } from './deny-set';
+import { revocationChannel } from './revocation-event';
 import type { RevocationEvent } from './revocation-event';
-import { REVOCATION_CHANNEL } from './revocation-event';
 import { RevocationFollower } from './revocation-follower';
 import { RedisRevocationSource, StreamRevocationSource } from './revocation-sources';
 
 const T0 = Date.UTC(2026, 0, 1);
+const CHANNEL = revocationChannel('https://issuer.test');
 
 function event(id: number): RevocationEvent {
   return { id, kind: 'sid', subject: `sid-${id}`, at: T0, expiresAt: T0 + 900_000 };
@@ -127,6 +128,7 @@ const redisUrl = process.env['TEST_REDIS_URL'];
     follower = new RevocationFollower(new DenySet(100, clock), false, clock);
     source = new RedisRevocationSource(
       redisUrl as string,
+      CHANNEL,
       { baseUrl, clientId: 'svc', clientSecret: 'secret' },
       follower,
     );
@@ -143,10 +145,7 @@ const redisUrl = process.env['TEST_REDIS_URL'];
     await until(() => follower.cursor === 1);
     log.events.push(event(2));
     await waitForSubscriber(publisher);
-    await publisher.publish(
-      REVOCATION_CHANNEL,
-      JSON.stringify({ type: 'event', event: event(2), after: 1 }),
-    );
+    await publisher.publish(CHANNEL, JSON.stringify({ type: 'event', event: event(2), after: 1 }));
     await until(() => follower.cursor === 2);
   });
 
@@ -155,7 +154,7 @@ const redisUrl = process.env['TEST_REDIS_URL'];
     await until(() => log.pageCursors.length > 0);
     await waitForSubscriber(publisher);
     log.events.push(event(1));
-    await publisher.publish(REVOCATION_CHANNEL, JSON.stringify({ type: 'heartbeat', head: 1 }));
+    await publisher.publish(CHANNEL, JSON.stringify({ type: 'heartbeat', head: 1 }));
     await until(() => refused(follower, 1));
     expect(log.pageCursors.at(-1)).toBe(0);
   });
@@ -163,8 +162,8 @@ const redisUrl = process.env['TEST_REDIS_URL'];
 
 async function waitForSubscriber(client: ReturnType<typeof createClient>): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    const counts = await client.pubSubNumSub(REVOCATION_CHANNEL);
-    if ((counts[REVOCATION_CHANNEL] ?? 0) > 0) return;
+    const counts = await client.pubSubNumSub(CHANNEL);
+    if ((counts[CHANNEL] ?? 0) > 0) return;
     await new Promise((r) => setTimeout(r, 10));
   }
   throw new Error('nobody subscribed');

@@ -4,7 +4,7 @@ import { describeError } from '../discovery';
 import type { RevocationEndpoint } from './revocation-client';
 import { followStream, NoRevocationLog, readLogPage, CATCH_UP_PAGE } from './revocation-client';
 import type { RevocationMessage } from './revocation-event';
-import { parseRevocationMessage, REVOCATION_CHANNEL } from './revocation-event';
+import { parseRevocationMessage } from './revocation-event';
 import type { RevocationFollower } from './revocation-follower';
 
 /** Where a follower's events come from; started with the module, stopped at shutdown. */
@@ -122,6 +122,7 @@ export class RedisRevocationSource implements RevocationSource {
 
   constructor(
     redisUrl: string,
+    private readonly channel: string,
     private readonly endpoint: RevocationEndpoint,
     private readonly follower: RevocationFollower,
   ) {
@@ -136,7 +137,7 @@ export class RedisRevocationSource implements RevocationSource {
   start(): void {
     void this.subscriber
       .connect()
-      .then(() => this.subscriber.subscribe(REVOCATION_CHANNEL, (text) => this.receive(text)))
+      .then(() => this.subscriber.subscribe(this.channel, (text) => this.receive(text)))
       .catch((error: unknown) =>
         this.logger.warn(`Revocation channel unavailable: ${describeError(error)}`),
       );
