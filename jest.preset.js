@@ -5,7 +5,8 @@ const path = require('node:path');
 const esmOnly = ['jose', 'openid-client', 'oauth4webapi', 'oauth2-mock-server', 'is-plain-obj'];
 
 module.exports = {
-  testEnvironment: 'node',
+  // Node, plus removal of the temp folders made with `tempDir()` once a test file is done.
+  testEnvironment: path.join(__dirname, 'jest.environment.js'),
   maxWorkers: 2,
   // Generous: app start-up (RSA keys, argon2) on a loaded 2-core machine can take seconds.
   testTimeout: 30000,

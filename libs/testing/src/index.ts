@@ -6,3 +6,5 @@ export * from './lib/throwaway-servers';
 export * from './lib/smtp-sink';
 export * from './lib/from-address';
 export * from './lib/test-issuer';
+export * from './lib/keycard-errors';
+export * from './lib/temp-dirs';

@@ -1,18 +1,9 @@
-import { ErrorCode, KeycardError } from '@keycard/common';
+import { ErrorCode } from '@keycard/common';
+import { codeOf } from '@keycard/testing';
 import { ApiKeyScopePolicy, GRANTABLE_API_KEY_SCOPES } from './api-key-scopes';
 
 const USER = ['user'];
 const ADMIN = ['admin', 'user'];
-
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-    return 'ok';
-  } catch (error) {
-    if (error instanceof KeycardError) return error.code;
-    throw error;
-  }
-}
 
 describe('ApiKeyScopePolicy', () => {
   const policy = new ApiKeyScopePolicy();

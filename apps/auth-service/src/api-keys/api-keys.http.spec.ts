@@ -1,16 +1,16 @@
-import { Global, INestApplication, Module } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import request from 'supertest';
 import { randomUUID } from 'node:crypto';
 import { KeycardAuthModule } from '@keycard/auth';
-import { Clock, ManualClock } from '@keycard/common';
-import { makeTestKeyPair, signRs256 } from '@keycard/testing';
+import { ManualClock } from '@keycard/common';
+import { makeTestKeyPair, mintAccessToken } from '@keycard/testing';
 import { ClientsService } from '../clients/clients.service';
 import { OAuthClientEntity } from '../clients/oauth-client.entity';
-import { authConfig } from '../config/auth.config';
 import { createTestApp } from '../testing/test-app';
 import { testAuthConfig } from '../testing/test-config';
+import { TestGlobalsModule } from '../testing/test-globals';
 import { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { ApiKeyIntrospectionService } from './api-key-introspection.service';
@@ -24,35 +24,11 @@ const signingKey = makeTestKeyPair('api-keys-http');
 // The guard checks `exp` against the real time, so this clock starts at it.
 const clock = new ManualClock(Date.now());
 
-@Global()
-@Module({
-  providers: [
-    { provide: authConfig.KEY, useValue: config },
-    { provide: Clock, useValue: clock },
-  ],
-  exports: [authConfig.KEY, Clock],
-})
-class TestGlobalsModule {}
-
 /** A bearer token as the auth-service would mint it (`client` makes it a client-credentials token). */
 function token(sub: string, roles: string[] = ['user'], client?: string): string {
-  const iat = Math.floor(clock.now() / 1000);
-  const claims = {
-    iss: config.issuer,
-    aud: config.audience,
-    sub,
-    iat,
-    exp: iat + 900,
-    jti: randomUUID(),
-    roles,
-    scope: '',
-  };
   const extra = client ? { client_id: client } : { sid: randomUUID() };
-  return signRs256(
-    { alg: 'RS256', typ: 'at+jwt', kid: signingKey.kid },
-    { ...claims, ...extra },
-    signingKey.privateKey,
-  );
+  const claims = { iss: config.issuer, aud: config.audience, sub, roles, ...extra };
+  return mintAccessToken(signingKey, claims, { now: clock.now() });
 }
 
 function basic(id: string, secret: string): string {
@@ -67,7 +43,7 @@ describe('API keys over HTTP', () => {
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
-        TestGlobalsModule,
+        TestGlobalsModule.with(config, clock),
         TypeOrmModule.forRoot({
           type: 'better-sqlite3',
           database: ':memory:',

@@ -1,11 +1,12 @@
 import { ErrorCode, generateApiKey } from '@keycard/common';
+import { codeOf } from '@keycard/testing';
 import type { OpenDatabase } from '../testing/database-backends';
 import { databaseBackends } from '../testing/database-backends';
 import { ApiKeyScopePolicy, GRANTABLE_API_KEY_SCOPES } from './api-key-scopes';
 import { ApiKeyUsageEntity } from './api-key-usage.entity';
 import { ApiKeyEntity } from './api-key.entity';
 import type { ApiKeysKit } from './api-keys.test-kit';
-import { ALICE, apiKeysKit, BOB, codeOf } from './api-keys.test-kit';
+import { ALICE, apiKeysKit, BOB } from './api-keys.test-kit';
 
 const HOUR = 3_600_000;
 

@@ -1,5 +1,4 @@
-import type { ErrorCode } from '@keycard/common';
-import { KeycardError, ManualClock } from '@keycard/common';
+import { ManualClock } from '@keycard/common';
 import type { DataSource } from 'typeorm';
 import type { UserDisabledListener } from '../users/user-events.service';
 import { ApiKeyIntrospectionService } from './api-key-introspection.service';
@@ -73,15 +72,4 @@ export function apiKeysKit(dataSource: DataSource, policy = new ApiKeyScopePolic
     clock,
   );
   return { clock, owners, events, keys, usage, introspection };
-}
-
-/** The error code a promise rejects with, or 'ok'. */
-export async function codeOf(promise: Promise<unknown>): Promise<ErrorCode | 'ok'> {
-  try {
-    await promise;
-    return 'ok';
-  } catch (error) {
-    if (error instanceof KeycardError) return error.code;
-    throw error;
-  }
 }

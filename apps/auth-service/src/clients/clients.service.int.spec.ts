@@ -1,20 +1,12 @@
-import { ConfigError, ErrorCode, KeycardError, ManualClock, sha256Hex } from '@keycard/common';
-import { databaseBackends, OpenDatabase } from '../testing/database-backends';
+import { ConfigError, ErrorCode, ManualClock, sha256Hex } from '@keycard/common';
+import { codeOf } from '@keycard/testing';
+import type { OpenDatabase } from '../testing/database-backends';
+import { databaseBackends } from '../testing/database-backends';
 import { ClientsService } from './clients.service';
 import { OAuthClientEntity } from './oauth-client.entity';
 
 const SECRET_A = 'first-bootstrap-secret';
 const SECRET_B = 'second-bootstrap-secret';
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'ok';
-  } catch (error) {
-    if (error instanceof KeycardError) return error.code;
-    throw error;
-  }
-}
 
 describe.each(databaseBackends())('ClientsService on $name', (backend) => {
   let db: OpenDatabase;

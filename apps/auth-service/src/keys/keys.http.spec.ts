@@ -1,7 +1,7 @@
 import { KeycardAuthModule } from '@keycard/auth';
 import { ManualClock } from '@keycard/common';
-import { signRs256 } from '@keycard/testing';
-import { INestApplication } from '@nestjs/common';
+import { bearer } from '@keycard/testing';
+import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import request from 'supertest';
@@ -10,7 +10,8 @@ import { testAuthConfig } from '../testing/test-config';
 import { KeyGenerator } from './key-material';
 import { KeysModule } from './keys.module';
 import { KeysService } from './keys.service';
-import { PooledKeyGenerator, TestEnvModule } from './keys.test-kit';
+import { TestGlobalsModule } from '../testing/test-globals';
+import { PooledKeyGenerator } from './keys.test-kit';
 import { SigningKeyEntity } from './signing-key.entity';
 
 const ISSUER = 'https://id.example.test';
@@ -27,7 +28,7 @@ describe('keys over HTTP', () => {
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
-        TestEnvModule.with(config, clock),
+        TestGlobalsModule.with(config, clock),
         TypeOrmModule.forRoot({
           type: 'better-sqlite3',
           database: ':memory:',
@@ -55,20 +56,9 @@ describe('keys over HTTP', () => {
   });
   afterAll(() => app.close());
 
-  async function bearer(roles: string[]): Promise<string> {
-    const { kid, privateKey } = await keys.getSigningKey();
-    const now = Math.floor(Date.now() / 1000);
-    const claims = {
-      iss: ISSUER,
-      aud: config.audience,
-      sub: 'user-1',
-      roles,
-      scope: '',
-      iat: now,
-      exp: now + 60,
-      jti: 'j1',
-    };
-    return `Bearer ${signRs256({ alg: 'RS256', typ: 'at+jwt', kid }, claims, privateKey)}`;
+  async function bearerFor(roles: string[]): Promise<string> {
+    const claims = { iss: ISSUER, aud: config.audience, sub: 'user-1', roles };
+    return bearer(await keys.getSigningKey(), claims, { ttlSeconds: 60 });
   }
 
   it('serves the JWKS publicly, cacheable for JWKS_MAX_AGE, without private members', async () => {
@@ -119,12 +109,12 @@ describe('keys over HTTP', () => {
     await request(app.getHttpServer())[method](path).expect(401);
     await request(app.getHttpServer())
       [method](path)
-      .set('Authorization', await bearer(['user']))
+      .set('Authorization', await bearerFor(['user']))
       .expect(403);
   });
 
   it('lists, refuses an early rotation with 409, rotates when forced, validates force', async () => {
-    const admin = await bearer(['admin']);
+    const admin = await bearerFor(['admin']);
     const server = app.getHttpServer();
     const list = await request(server).get('/admin/keys').set('Authorization', admin).expect(200);
     expect(list.body.map((key: { status: string }) => key.status).sort()).toEqual([
@@ -153,7 +143,7 @@ describe('keys over HTTP', () => {
 
   it('revokes: 200 with the listing, the token it signed stops working at once; 404 for an unknown kid', async () => {
     const server = app.getHttpServer();
-    const admin = await bearer(['admin']);
+    const admin = await bearerFor(['admin']);
     const { kid } = await keys.getSigningKey();
     const response = await request(server)
       .post(`/admin/keys/${kid}/revoke`)
@@ -161,7 +151,7 @@ describe('keys over HTTP', () => {
       .expect(200);
     expect(response.body).toMatchObject({ kid, status: 'revoked' });
     await request(server).get('/admin/keys').set('Authorization', admin).expect(401);
-    const fresh = await bearer(['admin']);
+    const fresh = await bearerFor(['admin']);
     await request(server)
       .post('/admin/keys/unknown/revoke')
       .set('Authorization', fresh)

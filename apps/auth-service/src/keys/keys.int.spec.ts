@@ -12,7 +12,8 @@ import { SigningKeys1764300000100 } from '../database/migrations/1764300000100-s
 import { testAuthConfig } from '../testing/test-config';
 import { KeysModule } from './keys.module';
 import { KeysService } from './keys.service';
-import { statuses, TestEnvModule } from './keys.test-kit';
+import { TestGlobalsModule } from '../testing/test-globals';
+import { statuses } from './keys.test-kit';
 import { SigningKeyEntity } from './signing-key.entity';
 
 /*
@@ -82,7 +83,7 @@ describe.each(backends)('keys on $name', (backend) => {
   async function instance(init = true): Promise<TestingModule> {
     const moduleRef = await Test.createTestingModule({
       imports: [
-        TestEnvModule.with(config, clock),
+        TestGlobalsModule.with(config, clock),
         TypeOrmModule.forRoot({ ...database.options, retryAttempts: 0 }),
         KeysModule,
       ],

@@ -1,4 +1,5 @@
-import { ErrorCode, KeycardError } from '@keycard/common';
+import { ErrorCode } from '@keycard/common';
+import { rejection } from '@keycard/testing';
 import { sign, verify } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { KeyDecryptionError } from './key-cipher';
@@ -9,16 +10,6 @@ import { SigningKeyEntity } from './signing-key.entity';
 
 const JWKS_MAX_AGE_MS = 300_000;
 const TTL_MS = 15 * 60_000;
-
-async function rejection(promise: Promise<unknown>): Promise<KeycardError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  if (!(error instanceof KeycardError))
-    throw new Error(`expected a KeycardError, got ${String(error)}`);
-  return error;
-}
 
 async function kidWithStatus(instance: KeysInstance, status: string): Promise<string> {
   const key = (await instance.keys.list()).find((item) => item.status === status);

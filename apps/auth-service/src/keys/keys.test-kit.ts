@@ -1,11 +1,11 @@
-import { Clock, ManualClock, randomToken } from '@keycard/common';
-import { DynamicModule, Module } from '@nestjs/common';
+import { ManualClock, randomToken } from '@keycard/common';
 import { DataSource } from 'typeorm';
-import { authConfig, AuthSettings } from '../config/auth.config';
+import type { AuthSettings } from '../config/auth.config';
 import { testAuthConfig } from '../testing/test-config';
 import { KeyCipher } from './key-cipher';
 import { KeyLifecycle } from './key-lifecycle';
-import { GeneratedKey, KeyGenerator } from './key-material';
+import type { GeneratedKey } from './key-material';
+import { KeyGenerator } from './key-material';
 import { KeysService } from './keys.service';
 import { SigningKeyEntity } from './signing-key.entity';
 import { SigningKeyStore } from './signing-key.store';
@@ -100,20 +100,4 @@ export async function keysInstance(
 export async function statuses(dataSource: DataSource): Promise<string[]> {
   const rows = await dataSource.getRepository(SigningKeyEntity).find();
   return rows.map((row) => row.status).sort();
-}
-
-/** What the app module provides globally (typed settings and the clock), for Nest-level specs. */
-@Module({})
-export class TestEnvModule {
-  static with(config: AuthSettings, clock: Clock): DynamicModule {
-    return {
-      module: TestEnvModule,
-      global: true,
-      providers: [
-        { provide: authConfig.KEY, useValue: config },
-        { provide: Clock, useValue: clock },
-      ],
-      exports: [authConfig.KEY, Clock],
-    };
-  }
 }

@@ -1,16 +1,7 @@
-import { ErrorCode, KeycardError } from '@keycard/common';
+import { ErrorCode } from '@keycard/common';
+import { codeOf } from '@keycard/testing';
 import { OAuthParams } from './oauth-params';
 import { tokenKind } from './token-kind';
-
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-    return 'ok';
-  } catch (error) {
-    if (error instanceof KeycardError) return error.code;
-    throw error;
-  }
-}
 
 describe('OAuthParams', () => {
   it('reads string parameters; empty values count as omitted', () => {

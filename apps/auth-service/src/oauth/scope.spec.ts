@@ -1,15 +1,6 @@
-import { ErrorCode, KeycardError } from '@keycard/common';
+import { ErrorCode } from '@keycard/common';
+import { codeOf } from '@keycard/testing';
 import { grantableScopes, parseScopeParam } from './scope';
-
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-    return 'ok';
-  } catch (error) {
-    if (error instanceof KeycardError) return error.code;
-    throw error;
-  }
-}
 
 describe('scope parameter', () => {
   it('parses space-separated scopes, dropping repeats; blank means absent', () => {

@@ -1,4 +1,5 @@
-import { ErrorCode, KeycardError } from '@keycard/common';
+import { ErrorCode } from '@keycard/common';
+import { codeOf } from '@keycard/testing';
 import { SessionAuthenticator } from './session.authenticator';
 import type { ActiveSession } from './sessions.service';
 
@@ -34,16 +35,6 @@ const active: ActiveSession = {
 
 function requestWith(method: string, headers: Record<string, string> = {}, body?: unknown) {
   return { method, headers: { cookie: `other=1; keycard.sid=${TOKEN}`, ...headers }, body };
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<ErrorCode | 'ok'> {
-  try {
-    await promise;
-    return 'ok';
-  } catch (error) {
-    if (error instanceof KeycardError) return error.code;
-    throw error;
-  }
 }
 
 describe('SessionAuthenticator', () => {

@@ -10,7 +10,7 @@ import {
   RateLimitStore,
   RedisRateLimitStore,
 } from '@keycard/common';
-import { testRedisUrl } from '@keycard/testing';
+import { rejection, testRedisUrl } from '@keycard/testing';
 import { LoginThrottleService } from './login-throttle.service';
 
 const LOCKOUT_SECONDS = 900;
@@ -24,15 +24,6 @@ function setup(limits: { perAccount?: number; perIp?: number } = {}) {
     loginLockout: LOCKOUT_SECONDS,
   });
   return { clock, store, throttle };
-}
-
-async function rateLimitError(promise: Promise<unknown>): Promise<KeycardError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof KeycardError)) throw new Error('expected a KeycardError');
-  return error;
 }
 
 describe('LoginThrottleService', () => {
@@ -56,7 +47,7 @@ describe('LoginThrottleService', () => {
     await throttle.beginAttempt('a@example.com', '1.1.1.1');
     await throttle.beginAttempt('a@example.com', '1.1.1.2');
     clock.advance(100_000);
-    const error = await rateLimitError(throttle.beginAttempt('a@example.com', '1.1.1.3'));
+    const error = await rejection(throttle.beginAttempt('a@example.com', '1.1.1.3'));
     expect(error.status).toBe(429);
     expect(error.publicMessage).toBe('Too many failed login attempts');
     expect(error.headers['Retry-After']).toBe(String(LOCKOUT_SECONDS - 100));

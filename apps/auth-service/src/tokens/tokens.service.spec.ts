@@ -1,4 +1,5 @@
-import { ErrorCode, KeycardError } from '@keycard/common';
+import { ErrorCode } from '@keycard/common';
+import { codeOf } from '@keycard/testing';
 import type { AccessTokenService } from './access-token.service';
 import type { RefreshRecord, RefreshTokensService } from './refresh-tokens.service';
 import { TokensService } from './tokens.service';
@@ -36,13 +37,6 @@ describe('TokensService.refresh', () => {
   );
 
   beforeEach(() => jest.clearAllMocks());
-
-  async function codeOf(promise: Promise<unknown>): Promise<string> {
-    return promise.then(
-      () => 'ok',
-      (error: unknown) => (error instanceof KeycardError ? error.code : 'other'),
-    );
-  }
 
   it('refuses a client-bound refresh token presented without that client', async () => {
     refreshTokens.find.mockResolvedValue(record('svc_a'));

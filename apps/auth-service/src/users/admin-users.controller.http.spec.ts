@@ -1,13 +1,13 @@
-import { Global, INestApplication, Module } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { KeycardAuthModule } from '@keycard/auth';
-import { Clock, ManualClock } from '@keycard/common';
-import { makeTestKeyPair, signRs256 } from '@keycard/testing';
-import { authConfig } from '../config/auth.config';
+import { ManualClock } from '@keycard/common';
+import { bearer, makeTestKeyPair } from '@keycard/testing';
 import { createTestApp } from '../testing/test-app';
+import { TestGlobalsModule } from '../testing/test-globals';
 import { UserEntity } from './user.entity';
 import { UsersModule } from './users.module';
 import { UsersService } from './users.service';
@@ -16,41 +16,20 @@ const ISSUER = 'http://issuer.test';
 const AUDIENCE = 'keycard';
 const key = makeTestKeyPair('admin-users-test');
 
-@Global()
-@Module({
-  providers: [
-    { provide: authConfig.KEY, useValue: {} },
-    { provide: Clock, useValue: new ManualClock() },
-  ],
-  exports: [authConfig.KEY, Clock],
-})
-class TestEnvironment {}
-
 /** An access token minted at run time; the guard checks `exp` against the real time. */
-function bearer(roles: string[]): string {
-  const iat = Math.floor(Date.now() / 1000);
-  const claims = {
-    iss: ISSUER,
-    aud: AUDIENCE,
-    sub: randomUUID(),
-    iat,
-    exp: iat + 300,
-    jti: randomUUID(),
-    roles,
-    scope: '',
-  };
-  return `Bearer ${signRs256({ alg: 'RS256', typ: 'at+jwt', kid: key.kid }, claims, key.privateKey)}`;
+function adminBearer(roles: string[]): string {
+  return bearer(key, { iss: ISSUER, aud: AUDIENCE, sub: randomUUID(), roles }, { ttlSeconds: 300 });
 }
 
 describe('AdminUsersController (HTTP, SQLite)', () => {
   let app: INestApplication;
   let users: UsersService;
-  const admin = bearer(['admin', 'user']);
+  const admin = adminBearer(['admin', 'user']);
 
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
-        TestEnvironment,
+        TestGlobalsModule.with({}, new ManualClock()),
         TypeOrmModule.forRoot({
           type: 'better-sqlite3',
           database: ':memory:',
@@ -82,7 +61,7 @@ describe('AdminUsersController (HTTP, SQLite)', () => {
 
   it.each([
     ['no token', undefined, 401],
-    ['a user without the admin role', bearer(['user']), 403],
+    ['a user without the admin role', adminBearer(['user']), 403],
   ])('refuses %s', async (_label, authorization, status) => {
     const list = request(app.getHttpServer()).get('/admin/users');
     const patch = request(app.getHttpServer())

@@ -1,5 +1,13 @@
 import { createPublicKey, verify } from 'node:crypto';
-import { makeTestKeyPair, respellings, signHs256, signRs256, unsignedToken } from './tokens';
+import {
+  bearer,
+  makeTestKeyPair,
+  mintAccessToken,
+  respellings,
+  signHs256,
+  signRs256,
+  unsignedToken,
+} from './tokens';
 
 function parts(token: string): [Record<string, unknown>, Record<string, unknown>, string] {
   const [header, payload, signature] = token.split('.');
@@ -49,5 +57,16 @@ describe('test token helpers', () => {
         expect(Buffer.from(twin, 'base64url').equals(Buffer.from(segment, 'base64url'))).toBe(true);
       }
     }
+  });
+  it('mints an access token like the auth-service: at+jwt, fresh jti, iat from now, exp after ttl', () => {
+    const claims = { iss: 'http://issuer.test', aud: 'keycard', sub: 'u1', roles: ['admin'] };
+    const token = mintAccessToken(pair, claims, { now: 1_000_500, ttlSeconds: 60 });
+    const [header, payload, signature] = parts(token);
+    expect(header).toEqual({ alg: 'RS256', typ: 'at+jwt', kid: 'kid-1' });
+    expect(payload).toMatchObject({ ...claims, scope: '', iat: 1000, exp: 1060 });
+    expect(payload['jti']).not.toBe(parts(mintAccessToken(pair, claims))[1]['jti']);
+    const input = Buffer.from(token.slice(0, token.lastIndexOf('.')));
+    expect(verify('sha256', input, pair.publicKey, Buffer.from(signature, 'base64url'))).toBe(true);
+    expect(bearer(pair, claims)).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
   });
 });

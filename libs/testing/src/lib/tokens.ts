@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
+import { createHmac, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 
 /** base64url of a JSON value or raw bytes. */
 export function b64url(value: unknown): string {
@@ -30,6 +30,47 @@ export function signRs256(
 ): string {
   const input = `${b64url(header)}.${b64url(payload)}`;
   return `${input}.${sign('sha256', Buffer.from(input), key).toString('base64url')}`;
+}
+
+/** The signing key of an access token: a `TestKeyPair` or the auth-service's own key. */
+export interface SigningKey {
+  kid: string;
+  privateKey: KeyObject;
+}
+
+/** What an access token says; `iss`, `aud` and `sub` always, any other claim as the test needs. */
+export interface AccessTokenClaims {
+  iss: string;
+  aud: string;
+  sub: string;
+  [claim: string]: unknown;
+}
+
+/**
+ * An access token shaped like the auth-service's (RS256, `typ: at+jwt`, `roles`, `scope`, a fresh
+ * `jti`), minted at run time with `key`: `iat` is `now` (milliseconds, default the real time, which
+ * the guards check `exp` against) and `exp` is `ttlSeconds` later (default 15 minutes).
+ */
+export function mintAccessToken(
+  key: SigningKey,
+  claims: AccessTokenClaims,
+  { now = Date.now(), ttlSeconds = 900 }: { now?: number; ttlSeconds?: number } = {},
+): string {
+  const iat = Math.floor(now / 1000);
+  const payload = {
+    roles: [],
+    scope: '',
+    iat,
+    exp: iat + ttlSeconds,
+    jti: randomUUID(),
+    ...claims,
+  };
+  return signRs256({ alg: 'RS256', typ: 'at+jwt', kid: key.kid }, payload, key.privateKey);
+}
+
+/** `Authorization` header value of `mintAccessToken(...)`. */
+export function bearer(...args: Parameters<typeof mintAccessToken>): string {
+  return `Bearer ${mintAccessToken(...args)}`;
 }
 
 /** An HS256 token whose HMAC secret is `secret` (the classic alg-confusion attack uses the public key PEM). */
