@@ -42,19 +42,21 @@ export class AppCorsOrigins {
   /** Adds the CORS answer to every request of those paths; a preflight is answered here. */
   install(fastify: FastifyInstance): void {
     fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-      if (!isCorsPath(request.url)) return;
+      if (!isCorsPath(request.url)) return undefined;
       void reply.header('Vary', 'Origin');
       const origin = request.headers.origin;
-      if (typeof origin !== 'string' || !(await this.allows(origin))) return;
+      if (typeof origin !== 'string' || !(await this.allows(origin))) return undefined;
       void reply.header('Access-Control-Allow-Origin', origin);
       if (request.method === 'OPTIONS' && request.headers['access-control-request-method']) {
-        await reply
+        // An async hook that answers must hand the reply back, or Fastify routes on (404).
+        return reply
           .code(204)
           .header('Access-Control-Allow-Methods', 'GET, POST')
           .header('Access-Control-Allow-Headers', 'Authorization, Content-Type')
           .header('Access-Control-Max-Age', '600')
           .send();
       }
+      return undefined;
     });
   }
 }

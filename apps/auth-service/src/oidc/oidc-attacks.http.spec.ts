@@ -269,6 +269,32 @@ describe('OpenID Provider: the RFC 9700 attack table and logout', () => {
     });
   });
 
+  describe('CORS', () => {
+    it('answers the origins of spa redirect URIs only, on the token, userinfo, revocation and well-known endpoints', async () => {
+      const preflight = (path: string, origin: string) =>
+        fetch(`${service.issuer}${path}`, {
+          method: 'OPTIONS',
+          headers: { origin, 'access-control-request-method': 'POST' },
+        });
+      for (const path of ['/oauth/token', '/oauth/userinfo', '/oauth/revoke']) {
+        const allowed = await preflight(path, 'https://app.example');
+        expect(allowed.status).toBe(204);
+        expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example');
+        expect(allowed.headers.get('access-control-allow-credentials')).toBeNull();
+        const refused = await preflight(path, 'https://evil.example');
+        expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+      }
+      const discovery = await fetch(`${service.issuer}/.well-known/openid-configuration`, {
+        headers: { origin: 'https://app.example' },
+      });
+      expect(discovery.headers.get('access-control-allow-origin')).toBe('https://app.example');
+      const elsewhere = await fetch(`${service.issuer}/auth/me`, {
+        headers: { origin: 'https://app.example' },
+      });
+      expect(elsewhere.headers.get('access-control-allow-origin')).toBeNull();
+    });
+  });
+
   describe('logout', () => {
     it('refuses an unregistered post_logout_redirect_uri (open redirect)', async () => {
       const query = new URLSearchParams({
