@@ -54,7 +54,8 @@ const DATABASE_DOWN = under({
 
 /**
  * The rows. `allowed`: the sets while the fault lasts; `latencyMs`: the slowest answer allowed
- * under the fault; `recoveryMs`: the longest from removing the fault until every kind answers
+ * under the fault (REDIS_TIMEOUT 500 ms / DATABASE_TIMEOUT 2 s plus slack for a busy 2-core
+ * machine: a sign-in hashes a password; far below the 8 s a fault lasts); `recoveryMs`: the longest from removing the fault until every kind answers
  * as when healthy again; `graceMs`: right after injecting, the time in which a call may still get
  * its healthy answer (the fault takes a moment to be noticed: a pool's idle connection, a
  * request already past its Redis step).
@@ -64,7 +65,7 @@ export const ROWS = {
     allowed: REDIS_DOWN,
     // Until the client notices: a session of the old Redis is unknown to the new, empty one.
     afterRemoval: { sessions: [401], page: [302, 303], sessionLogout: [204] },
-    latencyMs: 2500,
+    latencyMs: 4000,
     recoveryMs: 5000,
     graceMs: 500,
   },
@@ -72,7 +73,7 @@ export const ROWS = {
     allowed: REDIS_DOWN,
     // A session sign-out that timed out still runs when Redis wakes up (in order, as written).
     afterRemoval: { sessions: [401], page: [302, 303], sessionLogout: [204] },
-    latencyMs: 2500,
+    latencyMs: 4000,
     recoveryMs: 5000,
     graceMs: 500,
   },
