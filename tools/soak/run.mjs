@@ -5,9 +5,9 @@
 // SOAK_DURATION seconds (default 600; CI runs 60). Samples every SOAK_SAMPLE seconds (default 5)
 // each service's RSS (/proc/<pid>/status) and event-loop delay (/metrics:
 // nodejs_eventloop_lag_p99_seconds), and the client's latency per window. Passes when RSS after
-// the warm-up (the first fifth, at least 10 s) grows less than 10 %, every window's p99 stays
-// within 1.5× of the first window's (a minute, or a quarter of a shorter run), and no request
-// fails (every answer as when healthy). Prints the figures; writes artifacts/soak/report.json.
+// the warm-up (the first fifth, at least 20 s; medians of the first and last thirds of the samples
+// after it) grows less than 10 %, every window's p99 stays within 1.5× of the first window's (a
+// minute, or half of a shorter run), and no request fails (every answer as when healthy). Prints the figures; writes artifacts/soak/report.json.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,7 +59,8 @@ async function measureCapacity(client) {
 
 async function soak(stack, rate) {
   const failures = [];
-  const windowMs = Math.min(60, durationS / 4) * 1000;
+  // A minute, or half of a shorter run: a p99 needs a few hundred calls to mean anything.
+  const windowMs = Math.min(60, Math.max(30, durationS / 4)) * 1000;
   const windows = [];
   const started = Date.now();
   const load = loadLoop(stack.client, {
@@ -88,15 +89,32 @@ async function soak(stack, rate) {
   return { samples, p99s, failures, calls: windows.reduce((sum, w) => sum + (w?.length ?? 0), 0) };
 }
 
-/** RSS growth from the end of the warm-up to the end, per service (fractions). */
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/**
+ * RSS growth per service (fractions): the median of the last third of the samples against the
+ * median of the first third after the warm-up (the first fifth, at least 20 s). Medians, since
+ * RSS saws up and down with every garbage collection.
+ */
 function rssGrowth(samples) {
-  const warm = samples.find((s) => s.atS >= Math.max(10, durationS / 5)) ?? samples[0];
-  const tail = samples.slice(-3);
-  const mean = (key) => tail.reduce((sum, s) => sum + s[key], 0) / tail.length;
+  const after = samples.filter((s) => s.atS >= Math.max(20, durationS / 5));
+  const third = Math.max(1, Math.floor(after.length / 3));
+  const [early, late] = [after.slice(0, third), after.slice(-third)];
+  const growth = (key) => median(late.map((s) => s[key])) / median(early.map((s) => s[key])) - 1;
   return {
-    auth: mean('authRssMb') / warm.authRssMb - 1,
-    resource: mean('resourceRssMb') / warm.resourceRssMb - 1,
-    warm,
+    auth: growth('authRssMb'),
+    resource: growth('resourceRssMb'),
+    warm: {
+      authRssMb: median(early.map((s) => s.authRssMb)),
+      resourceRssMb: median(early.map((s) => s.resourceRssMb)),
+    },
+    late: {
+      authRssMb: median(late.map((s) => s.authRssMb)),
+      resourceRssMb: median(late.map((s) => s.resourceRssMb)),
+    },
   };
 }
 
@@ -120,7 +138,6 @@ async function main() {
     const worst = Math.max(...rest, first);
     if (!(worst <= first * 1.5))
       problems.push(`p99 reached ${worst} ms, first window ${first} ms (bound 1.5×)`);
-    const last = result.samples.at(-1);
     const figures = {
       durationS,
       capacityPerS: Math.round(capacity),
@@ -129,8 +146,8 @@ async function main() {
       failed: result.failures.length,
       p99MsPerWindow: result.p99s,
       rssMb: {
-        auth: [growth.warm.authRssMb, last.authRssMb].map(Math.round),
-        resource: [growth.warm.resourceRssMb, last.resourceRssMb].map(Math.round),
+        auth: [growth.warm.authRssMb, growth.late.authRssMb].map(Math.round),
+        resource: [growth.warm.resourceRssMb, growth.late.resourceRssMb].map(Math.round),
       },
       rssGrowthPercent: {
         auth: +(growth.auth * 100).toFixed(1),
