@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
+import { MfaModule } from '../mfa/mfa.module';
 import { ClientsModule } from '../clients/clients.module';
 import { KeysModule } from '../keys/keys.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { UsersModule } from '../users/users.module';
 import { AdminOverviewController } from './admin-overview.controller';
 import { AdminOverviewService } from './admin-overview.service';
+import { ConsoleMfaController } from './console-mfa.controller';
 import { AdminPageGuard } from './admin-page.guard';
 import { ConsoleAuditController } from './console-audit.controller';
 import { ConsoleClientsController } from './console-clients.controller';
@@ -21,10 +23,11 @@ import { MetricsWindow } from './metrics-window';
  * the global `AuditModule`.
  */
 @Module({
-  imports: [UsersModule, SessionsModule, ApiKeysModule, ClientsModule, KeysModule],
+  imports: [UsersModule, SessionsModule, ApiKeysModule, ClientsModule, KeysModule, MfaModule],
   controllers: [
     ConsoleOverviewController,
     ConsoleUsersController,
+    ConsoleMfaController,
     ConsoleClientsController,
     ConsoleKeysController,
     ConsoleAuditController,

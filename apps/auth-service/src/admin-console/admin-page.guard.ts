@@ -1,6 +1,8 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '@keycard/auth';
 import { ErrorCode, KeycardError, missingCredentials } from '@keycard/common';
+import { authConfig, AuthSettings } from '../config/auth.config';
+import { hasMultiFactor } from '../mfa/sign-in-context';
 import { SessionAuthenticator } from '../sessions/session.authenticator';
 import { ADMIN_ROLE } from '../users/admin-guarded-writes';
 
@@ -12,7 +14,14 @@ import { ADMIN_ROLE } from '../users/admin-guarded-writes';
  */
 @Injectable()
 export class AdminPageGuard implements CanActivate {
-  constructor(private readonly authenticator: SessionAuthenticator) {}
+  private readonly needsSecondFactor: boolean;
+
+  constructor(
+    private readonly authenticator: SessionAuthenticator,
+    @Inject(authConfig.KEY) config: Pick<AuthSettings, 'mfa'>,
+  ) {
+    this.needsSecondFactor = config.mfa.requiredRoles.includes(ADMIN_ROLE);
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<{ user?: Principal | null }>();
@@ -22,6 +31,14 @@ export class AdminPageGuard implements CanActivate {
       throw new KeycardError(ErrorCode.Forbidden, {
         message: 'The admin console needs the admin role',
         reason: 'not an admin',
+      });
+    }
+    // MFA_REQUIRED_ROLES includes admin: the console, like every admin route, needs a second factor.
+    if (this.needsSecondFactor && !hasMultiFactor(principal.amr)) {
+      throw new KeycardError(ErrorCode.Forbidden, {
+        message:
+          'The admin console needs a sign-in with a second factor: set one up on your account page, then sign in again',
+        reason: 'admin console without mfa',
       });
     }
     request.user = principal;

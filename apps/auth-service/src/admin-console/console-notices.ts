@@ -4,6 +4,7 @@ const NOTICES = {
   disabled: 'The user was disabled: signed out everywhere, refresh tokens and API keys revoked.',
   enabled: 'The user was enabled. Their API keys stay revoked.',
   session_revoked: 'The session was signed out.',
+  mfa_reset: 'The second factors were removed; the user was told by mail.',
   key_revoked: 'The API key was revoked.',
   client_deleted: 'The client was deleted: its secret and tokens no longer work.',
   keys_rotated: 'The signing keys were rotated.',

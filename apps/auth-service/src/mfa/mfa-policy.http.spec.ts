@@ -3,7 +3,14 @@ import request from 'supertest';
 import type { SmtpSink } from '@keycard/testing';
 import { startSmtpSink, testPostgresUrl } from '@keycard/testing';
 import type { AccountTestApp } from '../account/account.test-kit';
-import { login, newAddress, register, startAccountApp } from '../account/account.test-kit';
+import {
+  login,
+  newAddress,
+  register,
+  sessionSignIn,
+  startAccountApp,
+} from '../account/account.test-kit';
+import { cookiePair, setCookieFor } from '../sessions/sessions.test-kit';
 import { DataSource } from 'typeorm';
 import { AuditEventEntity } from '../audit/audit-event.entity';
 import { AuditService } from '../audit/audit.service';
@@ -130,5 +137,47 @@ describe.each(backends)('second-factor policy on %s', (_name, url) => {
     }
     // Reading stays open.
     await http().get('/auth/mfa').set(bearer).expect(200);
+  });
+
+  it("the admin console needs a second factor too, and resets a user's factors after a confirmation", async () => {
+    const plainEmail = newAddress('console-plain');
+    await t.users.create({ email: plainEmail, password: PASSWORD, roles: ['user', 'admin'] });
+    const plain = await sessionSignIn(t, plainEmail, PASSWORD);
+    await http().get('/admin/console/users').set('Cookie', plain.cookie).expect(403);
+
+    const enrolled = await enrolTotp(t, newAddress('console-admin'));
+    await t.users.update(enrolled.id, { roles: ['user', 'admin'] });
+    const first = await http()
+      .post('/session/login')
+      .send({ email: enrolled.email, password: PASSWORD })
+      .expect(401);
+    const second = await http()
+      .post('/session/login/mfa')
+      .send({
+        mfaToken: (first.body as { mfaToken: string }).mfaToken,
+        code: totpCodeAt(enrolled.secret, t.clock.now()),
+      })
+      .expect(200);
+    const cookie = cookiePair(setCookieFor(second) ?? '');
+    const csrf = (second.body as { csrfToken: string }).csrfToken;
+
+    const target = await enrolTotp(t, newAddress('console-target'));
+    const path = `/admin/console/users/${target.id}/mfa/reset`;
+    const asked = await http()
+      .post(path)
+      .type('form')
+      .set('Cookie', cookie)
+      .send({ _csrf: csrf })
+      .expect(200);
+    expect(asked.text).toContain('Reset the second factors of');
+    const done = await http()
+      .post(path)
+      .type('form')
+      .set('Cookie', cookie)
+      .send({ _csrf: csrf, confirm: 'yes' })
+      .expect(303);
+    expect(done.headers.location).toBe(`/admin/console/users/${target.id}?notice=mfa_reset`);
+    const plainLogin = await login(t, target.email, PASSWORD);
+    expect(decodeJwt(plainLogin.accessToken).amr).toEqual(['pwd']);
   });
 });

@@ -88,6 +88,15 @@ function statusForm(model: UserPageModel): SafeHtml {
   </form>`;
 }
 
+/** Asks for a confirmation first (`ConsoleMfaController`). */
+function mfaResetForm(model: UserPageModel): SafeHtml {
+  return html`<form method="post" action="${userPath(model.user.id)}/mfa/reset">
+    ${csrfField(model.viewer)}
+    <p class="muted small">For a user who lost their authenticator app and recovery codes.</p>
+    <button type="submit" class="button-secondary">Reset second factors</button>
+  </form>`;
+}
+
 function sessionRow(model: UserPageModel, session: SessionRecord): SafeHtml {
   const action = `${userPath(model.user.id)}/sessions/${pathSegment(session.id)}/revoke`;
   const agent = describeUserAgent(session.userAgent);
@@ -186,7 +195,7 @@ export function userPage(model: UserPageModel): SafeHtml {
         <h2 id="access-title">Access</h2>
         ${rolesForm(model)}
         <hr class="divider-line" />
-        ${statusForm(model)}
+        ${statusForm(model)} ${mfaResetForm(model)}
       </section>
       <section class="card" aria-labelledby="sessions-title">
         <h2 id="sessions-title">Sessions</h2>
