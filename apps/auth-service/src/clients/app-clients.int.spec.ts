@@ -1,5 +1,6 @@
 import { ErrorCode, KeycardError, ManualClock } from '@keycard/common';
-import { databaseBackends, OpenDatabase } from '../testing/database-backends';
+import type { OpenDatabase } from '../testing/database-backends';
+import { databaseBackends } from '../testing/database-backends';
 import { ClientsService } from './clients.service';
 import { OAuthClientEntity } from './oauth-client.entity';
 

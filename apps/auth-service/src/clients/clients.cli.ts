@@ -1,6 +1,8 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { CLIENT_TYPES, ClientType } from './client-registration';
-import { ClientsService, NewClient, RegisteredClient } from './clients.service';
+import type { ClientType } from './client-registration';
+import { CLIENT_TYPES } from './client-registration';
+import type { NewClient, RegisteredClient } from './clients.service';
+import { ClientsService } from './clients.service';
 
 export const CREATE_CLIENT_USAGE = [
   '  create-client <name> [--scopes "scope scope…"] [--type service|web|spa|native]',
