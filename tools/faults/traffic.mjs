@@ -11,6 +11,7 @@ const CLIENT_TIMEOUT_MS = 20_000;
 /** Pools kept at least this large: sign-outs take from them, sign-ins (which may fail) add. */
 const MIN_CHAINS = 12;
 const MIN_SESSIONS = 4;
+const REVOCATION_GRACE_MS = 3000;
 
 /** One HTTP call: `{ status, ms, body?, headers }`; `status` is DOWN/TIMEOUT without an answer. */
 export async function call(url, { method = 'GET', headers = {}, json, timeoutMs } = {}) {
@@ -63,7 +64,7 @@ export class Client {
     this.users = [];
     this.chains = [];
     this.sessions = [];
-    this.revoked = { refresh: [], session: [], access: [] };
+    this.revoked = { refresh: [], session: [], access: [], accessAt: [] };
     this.turn = 0;
   }
 
@@ -144,6 +145,7 @@ export class Client {
     if (answer.status === 204) {
       this.revoked.refresh.push(chain.token);
       this.revoked.access.push(chain.access);
+      this.revoked.accessAt.push(Date.now());
     }
     return answer;
   }
@@ -202,7 +204,12 @@ export class Client {
 
   /** An access token of a signed-out login at the resource-service: refused (API.md section 8). */
   revokedBearer() {
-    const token = this.pick(this.revoked.access);
+    // Only tokens signed out REVOCATION_GRACE_MS ago or more: revocations reach verifiers within
+    // about a second (API.md section 8), also while Redis is down (they poll the auth-service).
+    const settled = this.revoked.accessAt.findLastIndex(
+      (at) => at <= Date.now() - REVOCATION_GRACE_MS,
+    );
+    const token = this.revoked.access[this.turn++ % (Math.max(0, settled) + 1)];
     return call(`${this.resource}/me`, { headers: { authorization: `Bearer ${token}` } });
   }
 
