@@ -8,8 +8,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const library = createRequire(import.meta.url).resolve(
-  'oidc-client-ts/dist/browser/oidc-client-ts.min.js',
+const library = join(
+  dirname(createRequire(import.meta.url).resolve('oidc-client-ts/package.json')),
+  'dist/browser/oidc-client-ts.min.js',
 );
 const port = Number(process.env.PORT ?? 4100);
 const resource = process.env.RESOURCE_URL ?? 'http://localhost:3001';
