@@ -1,7 +1,7 @@
 import type { SafeHtml } from '../web/html';
 import { html } from '../web/html';
 import { layout } from '../web/layout';
-import { passkeySignInButton } from '../mfa/mfa-sign-in.page';
+import { passkeySignInLink } from '../mfa/mfa-sign-in.page';
 
 /** Why the sign-in form came back: the `error` query parameter set by the form's error handler. */
 export type LoginErrorCode =
@@ -81,7 +81,6 @@ export function loginPage(model: LoginPageModel): SafeHtml {
   return layout({
     title: 'Sign in',
     page: 'login',
-    scripts: ['/assets/passkeys.js'],
     body: html`<section class="card">
       <h1>Sign in</h1>
       <p class="muted">Use your Keycard account.</p>
@@ -123,7 +122,7 @@ export function loginPage(model: LoginPageModel): SafeHtml {
           ? html` · <a href="/verify-email">Send a new verification link</a>`
           : null}
       </p>
-      ${passkeySignInButton()} ${googleButton(model.googleEnabled)}
+      ${passkeySignInLink()} ${googleButton(model.googleEnabled)}
       <p class="muted small">New here? <a href="/signup">Create an account</a></p>
     </section>`,
   });

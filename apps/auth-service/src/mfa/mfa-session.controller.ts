@@ -13,7 +13,7 @@ import { SessionMfaDto } from './mfa.dto';
 import { ApiSessionLoginMfa } from './mfa.responses';
 import { MfaLoginService } from './mfa-login.service';
 import { MFA_COOKIE, MfaSessionSteps } from './mfa-session-steps';
-import { mfaStepPage, parseMfaStepError } from './mfa-sign-in.page';
+import { mfaStepPage, parseMfaStepError, passkeySignInPage } from './mfa-sign-in.page';
 
 /**
  * The second step of the browser sign-in: the page (`GET /login/mfa`) and the code
@@ -59,6 +59,14 @@ export class MfaSessionController {
         retryAfterSeconds,
       }),
     );
+  }
+
+  @Public()
+  @Get('login/passkey')
+  @ApiExcludeEndpoint()
+  @UseFilters(PageExceptionFilter)
+  passkey(@Res() response: FastifyReply): void {
+    sendPage(response, passkeySignInPage());
   }
 
   /** Form (the `mfaToken` from the cookie) or JSON `{mfaToken, code}`: the session starts here. */

@@ -97,11 +97,28 @@ export function mfaStepPage(model: MfaStepModel): SafeHtml {
   });
 }
 
-/** The sign-in page's passkey button (`/assets/passkeys.js` does the rest). */
-export function passkeySignInButton(): SafeHtml {
+/** The sign-in page's way to a passkey (its own page: `/login` itself runs no script). */
+export function passkeySignInLink(): SafeHtml {
   return html`<div class="divider">or</div>
-    <button type="button" class="button-secondary button-block" id="passkey-sign-in">
-      Sign in with a passkey
-    </button>
-    <p class="alert" role="alert" id="passkey-status" hidden></p>`;
+    <a class="button button-secondary button-block" href="/login/passkey"
+      >Sign in with a passkey</a
+    >`;
+}
+
+/** `/login/passkey`: signing in with a passkey alone (`/assets/passkeys.js` does the ceremony). */
+export function passkeySignInPage(): SafeHtml {
+  return layout({
+    title: 'Sign in with a passkey',
+    page: 'login',
+    scripts: ['/assets/passkeys.js'],
+    body: html`<section class="card">
+      <h1>Sign in with a passkey</h1>
+      <p class="muted">Use your device's screen lock or a security key.</p>
+      <button type="button" class="button-block" id="passkey-sign-in">
+        Sign in with a passkey
+      </button>
+      <p class="alert" role="alert" id="passkey-status" hidden></p>
+      <p class="muted small"><a href="/login">Sign in with your password instead</a></p>
+    </section>`,
+  });
 }

@@ -21,6 +21,7 @@ const TAGS = new Set([
   'OAuth 2.0',
   'Password login and tokens',
   'Account e-mail and password',
+  'Second factors',
   'Sign in with Google',
   'Browser sessions',
   'API keys',

@@ -154,6 +154,8 @@ describe('Second factors in a real browser', () => {
       await page.goto('/account');
       await signOut(page);
       await page.goto('/login');
+      await page.getByRole('link', { name: 'Sign in with a passkey' }).click();
+      await page.waitForURL('**/login/passkey');
       await screenshot(page, 'mfa-login-passkey');
       await Promise.all([
         page.waitForURL('**/account'),
