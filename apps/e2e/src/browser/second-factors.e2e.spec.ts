@@ -4,13 +4,20 @@ import type { RegisteredUser } from '../support/api';
 import { registerUser } from '../support/api';
 import type { Stack } from '../support/stack';
 import { startStack } from '../support/stack';
-import { launchChromium, newContext, screenshot, signInWithForm } from './browser-kit';
+import { DESKTOP, launchChromium, screenshot, signInWithForm } from './browser-kit';
 
 // Real Chromium against the BUILT auth-service: a user sets up an authenticator app from the
 // account pages (reading the key off the page and computing codes as the app would), signs out
 // and back in through the second step; another adds a passkey (Chromium's virtual authenticator,
 // over CDP) and signs in with it alone. The issuer is http://localhost:<port>: WebAuthn refuses
 // an IP address as relying-party id.
+
+/** A browser profile on the issuer's own origin (localhost), where passkeys and CSRF checks hold. */
+async function issuerContext(browser: Browser, stack: Stack): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: DESKTOP, baseURL: stack.issuer });
+  context.setDefaultTimeout(10_000);
+  return context;
+}
 
 function codeAt(secret: string, timestamp = Date.now()): string {
   const totp = new TOTP({
@@ -61,7 +68,7 @@ describe('Second factors in a real browser', () => {
 
     beforeAll(async () => {
       user = await registerUser(stack, 'Katherine Johnson');
-      context = await newContext(browser, stack);
+      context = await issuerContext(browser, stack);
       page = await context.newPage();
     });
     afterAll(() => context?.close());
@@ -122,7 +129,7 @@ describe('Second factors in a real browser', () => {
 
     beforeAll(async () => {
       user = await registerUser(stack, 'Mary Jackson');
-      context = await newContext(browser, stack);
+      context = await issuerContext(browser, stack);
       page = await context.newPage();
       cdp = await context.newCDPSession(page);
       await cdp.send('WebAuthn.enable');

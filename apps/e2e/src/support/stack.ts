@@ -131,7 +131,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
   let auth: RunningService | undefined;
   try {
-    auth = await startService('auth-service', options.label, authEnv, issuer);
+    // Health checks and API calls go to the address it listens on; the browser uses the issuer.
+    auth = await startService(
+      'auth-service',
+      options.label,
+      authEnv,
+      `http://127.0.0.1:${authPort}`,
+    );
     const resource = await startService(
       'resource-service',
       options.label,
