@@ -3,6 +3,10 @@
 const path = require('node:path');
 
 const esmOnly = ['jose', 'openid-client', 'oauth4webapi', 'oauth2-mock-server', 'is-plain-obj'];
+// `npm run test:unit` sets KEYCARD_TEST_TIER=unit: only unit specs run (not *.int, *.http, *.fault,
+// *.e2e), and the database and Redis drivers are replaced by one that refuses to connect.
+const unitTier = process.env.KEYCARD_TEST_TIER === 'unit';
+const noDatabase = path.join(__dirname, 'jest.no-database.js');
 
 module.exports = {
   // Node, plus removal of the temp folders made with `tempDir()` once a test file is done.
@@ -29,7 +33,11 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'mjs', 'html'],
   moduleNameMapper: {
     '^@keycard/(auth|common|observability|testing)$': path.join(__dirname, 'libs/$1/src/index.ts'),
+    ...(unitTier ? { '^(better-sqlite3|pg|redis|ioredis)$': noDatabase } : {}),
   },
-  testMatch: ['**/?(*.)+(spec|test).ts'],
+  testMatch: [
+    '**/?(*.)+(spec|test).ts',
+    ...(unitTier ? ['!**/*.+(int|http|fault|e2e).spec.ts'] : []),
+  ],
   setupFiles: [path.join(__dirname, 'jest.setup.js')],
 };

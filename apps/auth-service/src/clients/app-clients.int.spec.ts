@@ -1,18 +1,9 @@
-import { ErrorCode, KeycardError, ManualClock } from '@keycard/common';
+import { ErrorCode, ManualClock } from '@keycard/common';
+import { codeOf } from '@keycard/testing';
 import type { OpenDatabase } from '../testing/database-backends';
 import { databaseBackends } from '../testing/database-backends';
 import { ClientsService } from './clients.service';
 import { OAuthClientEntity } from './oauth-client.entity';
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'ok';
-  } catch (error) {
-    if (error instanceof KeycardError) return error.code;
-    throw error;
-  }
-}
 
 const APP = {
   name: 'Notes',

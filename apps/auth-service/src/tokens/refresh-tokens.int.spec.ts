@@ -1,4 +1,5 @@
-import { ErrorCode, KeycardError, ManualClock } from '@keycard/common';
+import { ErrorCode, ManualClock } from '@keycard/common';
+import { codeOf } from '@keycard/testing';
 import type { OpenDatabase } from '../testing/database-backends';
 import { databaseBackends } from '../testing/database-backends';
 import { testAuthConfig } from '../testing/test-config';
@@ -6,16 +7,6 @@ import { RefreshFamilyEntity } from './refresh-family.entity';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { REFRESH_FAULT_POINTS, RefreshTokensService } from './refresh-tokens.service';
 import type { WriteFaultPoints } from '../database/atomic-writes';
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'ok';
-  } catch (error) {
-    if (error instanceof KeycardError) return error.code;
-    throw error;
-  }
-}
 
 describe.each(databaseBackends())('refresh tokens on $name', (backend) => {
   let db: OpenDatabase;
