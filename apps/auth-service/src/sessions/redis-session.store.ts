@@ -54,7 +54,7 @@ function hashToPairs(record: SessionRecord): string[] {
     field,
     String(record[field]),
   ]);
-  pairs.push('amr', encodeAmr(record.amr ?? []));
+  if (record.amr !== undefined) pairs.push('amr', encodeAmr(record.amr));
   if (record.authTime !== undefined) pairs.push('authTime', String(record.authTime));
   return pairs;
 }
