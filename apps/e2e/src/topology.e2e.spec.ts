@@ -9,8 +9,8 @@ import { startTopology, topologyUnavailable } from './support/topology';
 // The docker-compose.yml topology run natively by `npm run topology`; skipped in plain e2e runs.
 const unavailable = topologyUnavailable();
 const LABEL = 'topology';
-/** How long requests flow around the key rotation. */
-const FLOOD_MS = 3_000;
+/** How many answers each replica gives for a kid before and after the rotation (not a time window). */
+const ANSWERS_PER_PHASE = 60;
 const WORKERS = 8;
 
 interface Answer {
@@ -23,9 +23,8 @@ function kidOf(token: string): string {
   return String(decodeJwt(token).header['kid']);
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+/** Resolves once `done(answers)` holds, checked after every answer of the flood (no timers). */
+type Waiter = { done: (answers: Answer[]) => boolean; resolve: () => void };
 
 /** `GET /me` on every replica with `token`: the statuses, replica by replica. */
 async function meEverywhere(topology: Topology, token: string): Promise<number[]> {
@@ -41,7 +40,12 @@ async function meEverywhere(topology: Topology, token: string): Promise<number[]
  * `WORKERS` loops sending `GET /me` to the replicas in turn, each with one of `tokens()` (read
  * anew for every request, so tokens added meanwhile join in), until `stop` resolves.
  */
-async function flood(topology: Topology, tokens: () => string[], stop: Promise<void>) {
+async function flood(
+  topology: Topology,
+  tokens: () => string[],
+  stop: Promise<void>,
+  waiters: Waiter[],
+) {
   const answers: Answer[] = [];
   let stopped = false;
   void stop.then(() => (stopped = true));
@@ -54,6 +58,10 @@ async function flood(topology: Topology, tokens: () => string[], stop: Promise<v
         bearer: token,
       });
       answers.push({ status: response.status, replica, kid: kidOf(token) });
+      for (const waiter of waiters.filter((candidate) => candidate.done(answers))) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
     }
   };
   await Promise.all(Array.from({ length: WORKERS }, (_, offset) => worker(offset)));
@@ -105,14 +113,29 @@ async function flood(topology: Topology, tokens: () => string[], stop: Promise<v
       secrets['admin access token'] = admin.accessToken;
       const tokens = [beforeRotation.accessToken, admin.accessToken];
       let finish!: () => void;
+      const waiters: Waiter[] = [];
+      /** Resolves when every replica has answered `count` requests with a token signed by `kid`. */
+      const answered = (kid: () => string | undefined, count: number) =>
+        new Promise<void>((resolve) =>
+          waiters.push({
+            resolve,
+            done: (all) =>
+              topology.resources.every(
+                (_, replica) =>
+                  all.filter((one) => one.replica === replica && one.kid === kid()).length >= count,
+              ),
+          }),
+        );
+      const oldKeyFlowing = answered(() => kidOf(beforeRotation.accessToken), ANSWERS_PER_PHASE);
       const flowing = flood(
         topology,
         () => tokens,
         new Promise<void>((resolve) => (finish = resolve)),
+        waiters,
       );
       let answers: Answer[];
       try {
-        await delay(FLOOD_MS / 3);
+        await oldKeyFlowing;
         const rotate = (force: boolean) =>
           request('POST', `${topology.auth.url}/admin/keys/rotate${force ? '?force=true' : ''}`, {
             bearer: admin.accessToken,
@@ -121,8 +144,9 @@ async function flood(topology: Topology, tokens: () => string[], stop: Promise<v
         expect((await rotate(false)).status).toBe(409);
         expect((await rotate(true)).status).toBe(201);
         afterRotation = await login(topology, alice);
+        const newKeyFlowing = answered(() => kidOf(afterRotation.accessToken), ANSWERS_PER_PHASE);
         tokens.push(afterRotation.accessToken);
-        await delay((FLOOD_MS * 2) / 3);
+        await newKeyFlowing;
       } finally {
         finish();
         answers = await flowing;
