@@ -266,8 +266,7 @@ describe('resource-service graceful shutdown', () => {
   });
 });
 
-// Its own app, after the others have closed: passport keeps strategies in one process-wide
-// registry, so a second app alive at the same time would take over the first one's JWT strategy.
+// Its own app, after the others have closed, so its issuer-less readiness is the only one alive.
 describe('resource-service readiness without its issuer', () => {
   it('is not ready while its issuer has never answered, and says why', async () => {
     const absent = await startTestIssuer();
