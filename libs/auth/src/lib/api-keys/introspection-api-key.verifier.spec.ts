@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { ErrorCode, generateApiKey, hashApiKey, KeycardError, ManualClock } from '@keycard/common';
+import { ErrorCode, generateApiKey, hashApiKey, ManualClock } from '@keycard/common';
+import { rejection } from '@keycard/testing';
 import type { IntrospectionServer } from '../../testing/introspection-server';
 import {
   activeKeyAnswer,
@@ -10,15 +11,6 @@ import {
 import { IntrospectionApiKeyVerifier } from './introspection-api-key.verifier';
 
 const TTL_SECONDS = 5;
-
-async function failureOf(promise: Promise<unknown>): Promise<KeycardError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof KeycardError)) throw new Error(`expected a KeycardError, got ${error}`);
-  return error;
-}
 
 describe('IntrospectionApiKeyVerifier', () => {
   let server: IntrospectionServer;
@@ -211,7 +203,7 @@ describe('IntrospectionApiKeyVerifier', () => {
       expect(readOnRequest().answer).not.toBeNull();
       clock.advance(1);
       expect(readOnRequest().answer).toBeUndefined();
-      expect((await failureOf(verifier.verify(key))).code).toBe(ErrorCode.Unavailable);
+      expect((await rejection(verifier.verify(key))).code).toBe(ErrorCode.Unavailable);
       logged.mockRestore();
     });
 
@@ -252,7 +244,7 @@ describe('IntrospectionApiKeyVerifier', () => {
   it('fails closed with 503 when the auth-service is down, and logs neither key nor hash', async () => {
     const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     await server.close();
-    const error = await failureOf(verifier.verify(key));
+    const error = await rejection(verifier.verify(key));
     expect(error.code).toBe(ErrorCode.Unavailable);
     expect(error.status).toBe(503);
     const lines = logged.mock.calls.map((call) => String(call[0])).join('\n');
@@ -269,7 +261,7 @@ describe('IntrospectionApiKeyVerifier', () => {
     clock.advance(TTL_SECONDS * 1000 - 1);
     await expect(verifier.verify(key)).resolves.toMatchObject({ sub: 'user-1' });
     clock.advance(1);
-    expect((await failureOf(verifier.verify(key))).code).toBe(ErrorCode.Unavailable);
+    expect((await rejection(verifier.verify(key))).code).toBe(ErrorCode.Unavailable);
   });
 
   it.each([
@@ -281,7 +273,7 @@ describe('IntrospectionApiKeyVerifier', () => {
     ['an active answer with an unknown environment', 200, activeKeyAnswer({ environment: 'prod' })],
   ])('answers 503, never accepts and never caches, on %s', async (_what, status, body) => {
     server.handler = () => ({ status, body });
-    expect((await failureOf(verifier.verify(key))).code).toBe(ErrorCode.Unavailable);
+    expect((await rejection(verifier.verify(key))).code).toBe(ErrorCode.Unavailable);
     server.handler = () => ({ status: 200, body: activeKeyAnswer() });
     await expect(verifier.verify(key)).resolves.toMatchObject({ sub: 'user-1' });
   });
@@ -291,7 +283,7 @@ describe('IntrospectionApiKeyVerifier', () => {
     await impatient.verify(generateApiKey('sk', 'live').key); // discovery, answered at once
     // Late, the answer would be an active key: only the timeout makes this a 503.
     server.delayMs = 1000;
-    expect((await failureOf(impatient.verify(key))).code).toBe(ErrorCode.Unavailable);
+    expect((await rejection(impatient.verify(key))).code).toBe(ErrorCode.Unavailable);
     server.delayMs = 0;
     await expect(impatient.verify(key)).resolves.toMatchObject({ sub: 'user-1' });
   });
@@ -307,7 +299,7 @@ describe('IntrospectionApiKeyVerifier', () => {
 
   it('refuses a discovery document of another issuer (503)', async () => {
     verifier = make({ issuer: 'https://elsewhere.test', internalUrl: server.url });
-    expect((await failureOf(verifier.verify(key))).code).toBe(ErrorCode.Unavailable);
+    expect((await rejection(verifier.verify(key))).code).toBe(ErrorCode.Unavailable);
     expect(server.introspections).toHaveLength(0);
   });
 
