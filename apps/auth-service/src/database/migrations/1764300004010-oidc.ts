@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** The OpenID Provider's tables (see `oidc/oidc.entities.ts`): codes, consents, pending requests, app logins. */
 export class Oidc1764300004010 implements MigrationInterface {

@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Second factors (see `mfa/mfa-factor.entity.ts`: TOTP authenticators and passkeys) and the
