@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * App clients (API.md section 5) on `oauth_clients` (see `clients/oauth-client.entity.ts`): the
