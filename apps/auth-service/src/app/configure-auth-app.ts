@@ -1,7 +1,7 @@
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { configureHttpApp, keycardHttpAdapter } from '@keycard/common';
 import { setupOpenApi } from '@keycard/observability';
-import { AuthSettings } from '../config/auth.config';
+import type { AuthSettings } from '../config/auth.config';
 import { AUTH_OPENAPI } from '../observability/auth-observability';
 
 /**

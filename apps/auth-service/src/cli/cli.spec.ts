@@ -1,6 +1,7 @@
-import { INestApplicationContext } from '@nestjs/common';
+import type { INestApplicationContext } from '@nestjs/common';
 import { ErrorCode, KeycardError } from '@keycard/common';
-import { ClientsService, CreatedClient, NewClient } from '../clients/clients.service';
+import type { CreatedClient, NewClient } from '../clients/clients.service';
+import { ClientsService } from '../clients/clients.service';
 import { KeysService } from '../keys/keys.service';
 import { AdminPromotionService } from '../users/admin-promotion.service';
 import { runCommand } from './cli';

@@ -1,4 +1,4 @@
-import { INestApplicationContext } from '@nestjs/common';
+import type { INestApplicationContext } from '@nestjs/common';
 import { KeycardError } from '@keycard/common';
 import {
   CREATE_CLIENT_USAGE,

@@ -11,8 +11,8 @@ import { MfaFactorEntity } from '../mfa/mfa-factor.entity';
 import { RecoveryCodeEntity } from '../mfa/recovery-code.entity';
 import { OIDC_ENTITIES } from '../oidc/oidc-records.entity';
 import { SessionEntity } from '../sessions/session.entity';
-import { RefreshFamilyEntity } from '../tokens/refresh-family.entity';
 import { RevocationEventEntity } from '../revocation/revocation-event.entity';
+import { RefreshFamilyEntity } from '../tokens/refresh-family.entity';
 import { RefreshTokenEntity } from '../tokens/refresh-token.entity';
 import { UserEntity } from '../users/user.entity';
 

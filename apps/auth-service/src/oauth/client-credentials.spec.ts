@@ -1,9 +1,10 @@
 import { ErrorCode, KeycardError } from '@keycard/common';
-import { ClientsService } from '../clients/clients.service';
-import { OAuthClientEntity } from '../clients/oauth-client.entity';
+import type { ClientsService } from '../clients/clients.service';
+import type { OAuthClientEntity } from '../clients/oauth-client.entity';
 import { presentedClientCredentials } from './client-credentials';
 import { OAuthClientAuthenticator } from './oauth-client-authenticator';
-import { OAuthParams, OAuthRequest } from './oauth-params';
+import type { OAuthRequest } from './oauth-params';
+import { OAuthParams } from './oauth-params';
 
 /** RFC 6749 §2.3.1: id and secret are form-urlencoded, then joined by ':' and base64-encoded. */
 function basic(id: string, secret: string): string {

@@ -1,5 +1,6 @@
 import { ErrorCode, KeycardError } from '@keycard/common';
-import { invalidRequest, OAuthRequest } from './oauth-params';
+import type { OAuthRequest } from './oauth-params';
+import { invalidRequest } from './oauth-params';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 

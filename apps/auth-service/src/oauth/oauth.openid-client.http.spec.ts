@@ -1,6 +1,7 @@
 import * as oidc from 'openid-client';
 import request from 'supertest';
-import { BOOT_TIMEOUT_MS, RunningAuthService, startAuthService } from './oauth.test-kit';
+import type { RunningAuthService } from './oauth.test-kit';
+import { BOOT_TIMEOUT_MS, startAuthService } from './oauth.test-kit';
 
 /*
  * Black-box: the auth-service driven by openid-client 6, unmodified, as a real service would use it.

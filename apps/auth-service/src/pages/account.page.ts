@@ -1,12 +1,14 @@
 import { securityLinkSection } from '../mfa/account-security.view';
-import type { ApiKeyView } from '../api-keys/api-key-views';
 import { connectedAppsLinkSection } from '../oidc/connected-apps.view';
+import type { ApiKeyView } from '../api-keys/api-key-views';
 import type { SessionRecord } from '../sessions/session.store';
 import type { UserEntity } from '../users/user.entity';
-import { apiKeysSection, NewKeyNotice, newKeyBox } from './account-api-keys.view';
+import type { NewKeyNotice } from './account-api-keys.view';
+import { apiKeysSection, newKeyBox } from './account-api-keys.view';
 import { credentialsSection } from './account-credentials.view';
 import { sessionsSection } from './account-sessions.view';
-import { html, SafeHtml } from '../web/html';
+import type { SafeHtml } from '../web/html';
+import { html } from '../web/html';
 import { layout } from '../web/layout';
 
 export type AccountNotice =

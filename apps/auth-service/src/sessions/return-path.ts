@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { HttpRequest } from '../web/http-request';
-import { clearCookie, CookieSettings, readCookie, setCookie } from './session-cookies';
+import type { CookieSettings } from './session-cookies';
+import { clearCookie, readCookie, setCookie } from './session-cookies';
 
 /** Where the sign-in form goes after success when a page sent the browser to `/login`. */
 export const RETURN_PATH_COOKIE = 'keycard.return';

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { Backend, createBackend } from './backend';
+import type { Backend } from './backend';
+import { createBackend } from './backend';
 import { freePorts } from './ports';
-import { ServiceName, ServiceProcess } from './service-process';
+import type { ServiceName } from './service-process';
+import { ServiceProcess } from './service-process';
 
 export interface Credentials {
   email: string;
@@ -33,13 +35,13 @@ export interface Stack {
    * the first one's settings); `stop()` stops it too.
    */
   startResource(label: string, env?: Record<string, string>): Promise<RunningService>;
-  /** Stops both services (printing their log tails if a test of this file failed) and drops the data. */
-  stop(): Promise<void>;
   /**
    * Starts the auth-service again (same port, data and settings) after `auth.process.stop()`;
    * `auth` then is the new process. Its logs are `<label>-restarted.*`.
    */
   restartAuth(): Promise<RunningService>;
+  /** Stops both services (printing their log tails if a test of this file failed) and drops the data. */
+  stop(): Promise<void>;
 }
 
 export interface StackOptions {
@@ -161,8 +163,6 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       client,
       backend,
       startResource,
-      stop: () => stopStack(running, backend),
-    };
       restartAuth: async () => {
         if (running.auth.process.running) throw new Error('stop the auth-service first');
         running.auth = await startService(
@@ -174,9 +174,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         stack.auth = running.auth;
         return running.auth;
       },
+      stop: () => stopStack(running, backend),
+    };
+    return stack;
   } catch (error) {
     if (auth) {
-    return stack;
       await auth.process.stop();
       process.stderr.write(`${auth.process.logTail()}\n`);
     }

@@ -1,15 +1,10 @@
-import { createTestPostgresDatabase, TestDatabase } from '@keycard/testing';
+import type { TestDatabase } from '@keycard/testing';
+import { createTestPostgresDatabase } from '@keycard/testing';
 import { VERBOSE_LOGS } from './log-secrets';
 import { freePorts } from './ports';
-import { ServiceName } from './service-process';
-import {
-  baseEnv,
-  ClientPair,
-  Credentials,
-  randomSecret,
-  RunningService,
-  startService,
-} from './stack';
+import type { ServiceName } from './service-process';
+import type { ClientPair, Credentials, RunningService } from './stack';
+import { baseEnv, randomSecret, startService } from './stack';
 
 /**
  * The docker-compose.yml topology, natively: one auth-service and two resource-service replicas
@@ -26,15 +21,15 @@ export interface Topology {
   /** Every secret the processes were started with, for the log check. */
   secrets: Record<string, string>;
   /**
-   * Stops replica `index`, runs `whileDown`, and starts it again (same port and settings); its
-   * logs are `<label>.resource-<n>-restarted.*`.
-   */
-  restartResource(index: 0 | 1, whileDown?: () => Promise<void>): Promise<RunningService>;
-  /**
    * Starts the auth-service again (same port, database and settings) after `auth.process.stop()`;
    * its logs are `<label>.auth-restarted.*`.
    */
   restartAuth(): Promise<RunningService>;
+  /**
+   * Stops replica `index`, runs `whileDown`, and starts it again (same port and settings); its
+   * logs are `<label>.resource-<n>-restarted.*`.
+   */
+  restartResource(index: 0 | 1, whileDown?: () => Promise<void>): Promise<RunningService>;
   /** Stops the replicas, then the auth-service, and drops both scratch databases. */
   stop(): Promise<void>;
 }
@@ -172,6 +167,11 @@ export async function startTopology(label: string): Promise<Topology> {
         KEYS_ENCRYPTION_SECRET: keysSecret,
       },
       restartAuth: async () => {
+        if (auth?.process.running) throw new Error('stop the auth-service first');
+        auth = await start('auth-service', 'auth-restarted', authEnv, issuer);
+        topology.auth = auth;
+        return auth;
+      },
       restartResource: async (index, whileDown) => {
         const old = topology.resources[index];
         await old.process.stop();
@@ -186,11 +186,6 @@ export async function startTopology(label: string): Promise<Topology> {
         running[running.indexOf(old)] = again;
         topology.resources[index] = again;
         return again;
-      },
-        if (auth?.process.running) throw new Error('stop the auth-service first');
-        auth = await start('auth-service', 'auth-restarted', authEnv, issuer);
-        topology.auth = auth;
-        return auth;
       },
       stop,
     };
