@@ -1,3 +1,4 @@
+import { startSmtpSink } from '@keycard/testing';
 import { revocationSuite } from './support/revocation-suite';
 import { startTopology, topologyUnavailable } from './support/topology';
 
@@ -7,12 +8,21 @@ const unavailable = topologyUnavailable();
 
 (unavailable ? describe.skip : describe)('revocation in the compose topology (Redis)', () => {
   revocationSuite('redis', async () => {
-    const topology = await startTopology('revocation-topology');
+    // The password reset case reads its link from the mail.
+    const mail = await startSmtpSink();
+    const topology = await startTopology('revocation-topology', {
+      authEnv: { SMTP_URL: mail.url, MAIL_FROM: 'Keycard <no-reply@keycard.test>' },
+    }).catch(async (error: unknown) => {
+      await mail.close();
+      throw error;
+    });
     const target = {
       auth: topology.auth,
       replicas: [...topology.resources],
       admin: topology.admin,
       client: topology.client,
+      issuer: topology.issuer,
+      mail,
     };
     return {
       target,
@@ -23,7 +33,10 @@ const unavailable = topologyUnavailable();
       restartReplica: async (index, whileDown) => {
         target.replicas[index] = await topology.restartResource(index, whileDown);
       },
-      stop: () => topology.stop(),
+      stop: async () => {
+        await topology.stop();
+        await mail.close();
+      },
     };
   });
 });

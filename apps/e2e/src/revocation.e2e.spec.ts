@@ -1,15 +1,26 @@
+import { startSmtpSink } from '@keycard/testing';
 import { revocationSuite } from './support/revocation-suite';
 import { startStack } from './support/stack';
 
 // The embedded default: SQLite, no Redis; the replicas follow the auth-service's event stream.
 describe('revocation on the embedded default (no Redis: the stream)', () => {
   revocationSuite('stream', async () => {
-    const stack = await startStack({ label: 'revocation' });
+    // The password reset case reads its link from the mail.
+    const mail = await startSmtpSink();
+    const stack = await startStack({
+      label: 'revocation',
+      authEnv: { SMTP_URL: mail.url, MAIL_FROM: 'Keycard <no-reply@keycard.test>' },
+    }).catch(async (error: unknown) => {
+      await mail.close();
+      throw error;
+    });
     const target = {
       auth: stack.auth,
       replicas: [stack.resource, await stack.startResource('revocation-2')],
       admin: stack.admin,
       client: stack.client,
+      issuer: stack.issuer,
+      mail,
     };
     return {
       target,
@@ -22,7 +33,10 @@ describe('revocation on the embedded default (no Redis: the stream)', () => {
         await whileDown();
         target.replicas[index] = await stack.startResource(`revocation-${index + 1}-restarted`);
       },
-      stop: () => stack.stop(),
+      stop: async () => {
+        await stack.stop();
+        await mail.close();
+      },
     };
   });
 });

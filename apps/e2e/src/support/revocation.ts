@@ -1,3 +1,4 @@
+import type { SmtpSink } from '@keycard/testing';
 import type { RegisteredUser, TokenPair } from './api';
 import { login, refresh, registerUser } from './api';
 import { createApiKey, rotateApiKey } from './api-keys';
@@ -11,6 +12,10 @@ export interface RevocationTarget {
   admin: Credentials;
   /** A registered client (the replicas'), for `/oauth/revoke`. */
   client: ClientPair;
+  /** AUTH_ISSUER, the origin of the mailed links. */
+  issuer: string;
+  /** The SMTP server the auth-service mails to (its SMTP_URL), for the reset link. */
+  mail: SmtpSink;
 }
 
 /** A bearer token or an API key, as a replica's `GET /me` takes it. */
@@ -118,6 +123,19 @@ async function patchUser(target: RevocationTarget, id: string, json: unknown): P
     json,
   });
   expectOk(answer, 200, 'PATCH /admin/users/:id');
+}
+
+/** The token of the reset link mailed to `email` (AUTH_ISSUER/reset-password?token=…). */
+async function resetToken(target: RevocationTarget, email: string): Promise<string> {
+  const mail = await target.mail.waitForMessage(
+    (m) => m.to.includes(email) && m.subject.startsWith('Reset your password'),
+    20_000,
+  );
+  const prefix = `${target.issuer}/reset-password?token=`;
+  const link = mail.links.find((candidate) => candidate.startsWith(prefix));
+  const token = link === undefined ? null : new URL(link).searchParams.get('token');
+  if (!token) throw new Error(`no ${prefix}… link in the reset mail: ${mail.links.join(' ')}`);
+  return token;
 }
 
 /** Every case of API.md section 8 but the signing key (`signingKeyCase`, which ends all tokens). */
@@ -265,6 +283,29 @@ export const REVOCATION_CASES: RevocationCase[] = [
             }),
             204,
             'password change',
+          ),
+      };
+    },
+  },
+  {
+    name: 'password reset',
+    async arrange(target) {
+      const [user, pair] = await userAndLogin(target);
+      // One request per run: forgot is limited per address and per client IP.
+      const forgot = await request('POST', `${target.auth.url}/auth/password/forgot`, {
+        json: { email: user.email },
+      });
+      expectOk(forgot, 202, 'password forgot');
+      const token = await resetToken(target, user.email);
+      return {
+        credential: { bearer: pair.accessToken },
+        revoke: async () =>
+          expectOk(
+            await request('POST', `${target.auth.url}/auth/password/reset`, {
+              json: { token, password: `new-${user.password}` },
+            }),
+            204,
+            'password reset',
           ),
       };
     },

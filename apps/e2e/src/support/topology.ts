@@ -93,8 +93,16 @@ function resourceSettings(issuer: string, databaseUrl: string, redisUrl: string)
   };
 }
 
+/** Settings on top of the compose ones, e.g. `SMTP_URL` for a spec that reads the mail. */
+export interface TopologyOptions {
+  authEnv?: Record<string, string>;
+}
+
 /** Starts the auth-service, waits for its health, then the two replicas together. */
-export async function startTopology(label: string): Promise<Topology> {
+export async function startTopology(
+  label: string,
+  options: TopologyOptions = {},
+): Promise<Topology> {
   const reason = topologyUnavailable();
   if (reason) throw new Error(reason);
   const baseUrl = process.env['TEST_DATABASE_URL'] as string;
@@ -126,6 +134,7 @@ export async function startTopology(label: string): Promise<Topology> {
       // Every e2e user signs up from 127.0.0.1, and REGISTER_RATE_LIMIT counts per address.
       REGISTER_RATE_LIMIT: '100000',
       ...VERBOSE_LOGS,
+      ...options.authEnv,
     };
     const start = (name: ServiceName, service: string, env: Record<string, string>, url: string) =>
       startService(name, `${label}.${service}`, env, url);
