@@ -15,6 +15,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '@keycard/auth';
 import { Clock, ErrorCode, KeycardError } from '@keycard/common';
 import { authConfig, AuthSettings } from '../config/auth.config';
+import { MfaLoginService } from '../mfa/mfa-login.service';
+import { MfaSessionSteps } from '../mfa/mfa-session-steps';
 import { federatedSignIn } from '../mfa/sign-in-context';
 import { parseLoginError } from '../auth/login.page';
 import { redirectTo, sendPage } from '../web/page-response';
@@ -80,6 +82,8 @@ export class GoogleController {
     private readonly sessions: SessionsService,
     private readonly tokens: TokensService,
     private readonly startThrottle: GoogleStartThrottle,
+    private readonly mfaLogin: MfaLoginService,
+    private readonly mfaSteps: MfaSessionSteps,
     @Inject(authConfig.KEY) private readonly config: AuthSettings,
     private readonly clock: Clock,
   ) {
@@ -182,7 +186,11 @@ export class GoogleController {
     }
   }
 
-  /** The SPA/mobile hand-off: a one-time code from the callback redirect → a token pair. */
+  /**
+   * The SPA/mobile hand-off: a one-time code from the callback redirect → a token pair. A user
+   * with a second factor gets the 401 `mfa_required` answer of `POST /auth/login` instead, and
+   * the app trades its `mfaToken` and a code at `POST /auth/login/mfa` (amr: none + otp, mfa).
+   */
   @Public()
   @Post('exchange')
   @ApiGoogleExchange()
@@ -193,7 +201,10 @@ export class GoogleController {
   ): Promise<TokenPair> {
     const user = await this.google.redeemHandoff(body.code);
     response.header('Cache-Control', 'no-store');
-    return this.tokens.login(user, federatedSignIn(this.clock.now()));
+    const signIn = federatedSignIn(this.clock.now());
+    const challenge = this.mfaLogin.challenge(user, signIn);
+    if (challenge) throw MfaLoginService.required(challenge);
+    return this.tokens.login(user, signIn);
   }
 
   /** A hand-off redirect, a new session, or the password step of a link. */
@@ -215,11 +226,17 @@ export class GoogleController {
       redirectTo(response, outcome.redirect);
       return;
     }
+    const signIn = federatedSignIn(this.clock.now());
+    // A second factor is asked for exactly as after the password form: no session before it.
+    if (this.mfaSteps.askAfterFederated(outcome.user, signIn, outcome.returnTo, response)) {
+      this.logger.log(`Google sign-in of user ${outcome.user.id}: second factor asked for`);
+      return;
+    }
     const { token } = await this.sessions.start(
       outcome.user,
       { userAgent: request.headers['user-agent'], ip: request.ip },
       readCookie(request, SESSION_COOKIE),
-      federatedSignIn(this.clock.now()),
+      signIn,
     );
     setSessionCookie(response, token, this.config);
     this.logger.log(`Google sign-in of user ${outcome.user.id}: session started`);

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '../auth/auth.module';
+import { MfaModule } from '../mfa/mfa.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { ThrottleModule } from '../throttle/throttle.module';
 import { TokensModule } from '../tokens/tokens.module';
@@ -23,6 +24,7 @@ import { UserIdentityEntity } from './user-identity.entity';
     TypeOrmModule.forFeature([UserIdentityEntity, GoogleGrantEntity]),
     UsersModule,
     AuthModule,
+    MfaModule,
     TokensModule,
     SessionsModule,
     ThrottleModule,

@@ -17,11 +17,16 @@ import { toPublicUser } from '../users/public-user';
 import type { UserEntity } from '../users/user.entity';
 import { isFormPost } from '../web/http-request';
 import { redirectTo } from '../web/page-response';
+import { safeRedirect } from '../web/safe-redirect';
 import { CompletedSignIn, MfaChallenge, MfaLoginService } from './mfa-login.service';
+import type { SignInContext } from './sign-in-context';
 import { passwordSignIn } from './sign-in-context';
 
 /** Holds the `mfaToken` between the password form and the second step (never in a URL or page). */
 export const MFA_COOKIE = 'keycard.mfa';
+/** Where a Google sign-in goes once its second factor is given (sent only to the second step's posts). */
+export const MFA_RETURN_COOKIE = 'keycard.mfa.return';
+const MFA_RETURN_PATH = '/session/login';
 
 /**
  * The browser side of the second step, shared by the password form (`POST /session/login`), the
@@ -61,13 +66,15 @@ export class MfaSessionSteps {
     );
     setSessionCookie(response, token, this.config);
     clearCookie(response, MFA_COOKIE, { path: '/', secure: this.config.cookieSecure });
+    // A Google sign-in's own target first; both cookies are taken (and so forgotten) either way.
+    const remembered = takeReturnPath(request, response, this.config);
+    const location = this.takeFederatedReturn(request, response) ?? remembered ?? '/account';
     if (isFormPost(request)) {
       clearLoginCsrfCookie(response, this.config);
-      redirectTo(response, takeReturnPath(request, response, this.config) ?? '/account');
+      redirectTo(response, location);
       return;
     }
     // `location`: where a page's script goes next (the page that sent the browser to sign in).
-    const location = takeReturnPath(request, response, this.config) ?? '/account';
     void response
       .status(200)
       .header('Cache-Control', 'no-store')
@@ -80,11 +87,58 @@ export class MfaSessionSteps {
    */
   askSecondFactor(challenge: MfaChallenge, request: FastifyRequest, response: FastifyReply): void {
     if (!isFormPost(request)) throw MfaLoginService.required(challenge);
+    // A Google sign-in abandoned at its second step must not choose where this one lands.
+    clearCookie(response, MFA_RETURN_COOKIE, this.returnCookie());
+    this.sendToSecondStep(challenge, response);
+  }
+
+  /**
+   * After a Google sign-in (`first` is federated): true when `user` has a second factor and the
+   * browser was sent to `/login/mfa`, like the password form, with `returnTo` (already checked)
+   * remembered for after the code. No session exists until then.
+   */
+  askAfterFederated(
+    user: UserEntity,
+    first: SignInContext,
+    returnTo: string,
+    response: FastifyReply,
+  ): boolean {
+    const challenge = this.mfaLogin.challenge(user, first);
+    if (!challenge) return false;
+    if (returnTo === '/account') clearCookie(response, MFA_RETURN_COOKIE, this.returnCookie());
+    else {
+      const value = Buffer.from(returnTo, 'utf8').toString('base64url');
+      setCookie(response, MFA_RETURN_COOKIE, value, {
+        ...this.returnCookie(),
+        maxAge: this.config.mfa.tokenTtl * 1000,
+      });
+    }
+    this.sendToSecondStep(challenge, response);
+    return true;
+  }
+
+  private sendToSecondStep(challenge: MfaChallenge, response: FastifyReply): void {
     setCookie(response, MFA_COOKIE, challenge.mfaToken, {
       path: '/',
       secure: this.config.cookieSecure,
       maxAge: this.config.mfa.tokenTtl * 1000,
     });
     redirectTo(response, '/login/mfa');
+  }
+
+  /** The Google sign-in's target, checked again like Google's `returnTo` (a cookie is input). */
+  private takeFederatedReturn(request: FastifyRequest, response: FastifyReply): string | undefined {
+    const value = readCookie(request, MFA_RETURN_COOKIE);
+    if (value === undefined) return undefined;
+    clearCookie(response, MFA_RETURN_COOKIE, this.returnCookie());
+    if (!/^[A-Za-z0-9_-]{1,1400}$/.test(value)) return undefined;
+    const origin = new URL(this.config.issuer).origin;
+    const allowed = [origin, ...(this.config.google?.returnToAllowlist ?? [])];
+    const target = Buffer.from(value, 'base64url').toString('utf8');
+    return safeRedirect(target, { origin, allowed }) ?? undefined;
+  }
+
+  private returnCookie(): { path: string; secure: boolean } {
+    return { path: MFA_RETURN_PATH, secure: this.config.cookieSecure };
   }
 }
