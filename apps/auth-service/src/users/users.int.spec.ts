@@ -7,9 +7,7 @@ import { DataSource, Repository } from 'typeorm';
 import { Clock, ErrorCode, KeycardError, ManualClock } from '@keycard/common';
 import { createTestPostgresDatabase, TestDatabase, testPostgresUrl } from '@keycard/testing';
 import { authConfig } from '../config/auth.config';
-import { Users1764300000200 } from '../database/migrations/1764300000200-users';
-import { UserIdentities1764300000700 } from '../database/migrations/1764300000700-user-identities';
-import { UsersEmailVerified1764300001000 } from '../database/migrations/1764300001000-users-email-verified';
+import { AUTH_MIGRATIONS } from '../database/migrations/index';
 import { AdminBootstrapService } from './admin-bootstrap.service';
 import { PasswordHasher } from './password-hasher';
 import { UserEventsService } from './user-events.service';
@@ -32,12 +30,13 @@ function databaseOptions(url: string | undefined): TypeOrmModuleOptions {
       entities: [UserEntity],
       synchronize: true,
     };
-  // PostgreSQL gets its schema from the hand-written migration, as in production.
+  // PostgreSQL gets its schema from the hand-written migrations, as in production: all of them,
+  // since later ones (the sign-in context's users.mfa_methods) alter the users table too.
   return {
     type: 'postgres',
     url,
     entities: [UserEntity],
-    migrations: [Users1764300000200, UserIdentities1764300000700, UsersEmailVerified1764300001000],
+    migrations: AUTH_MIGRATIONS,
     migrationsRun: true,
   };
 }
