@@ -11,6 +11,9 @@ import { startTopology, topologyUnavailable } from './support/topology';
 // and a call whose connection is refused or reset (the replica is going away) is retried on the
 // other replica; calls to the auth-service, which has a single instance, are retried until it is
 // back. Every answer must then be a 2xx.
+// Skipped outside the topology (E2E_TOPOLOGY=1) like the other topology specs, and not yet listed
+// in tools/scripts/topology.mjs: it has never run green here (the harness's 20 s start-up limit
+// was exceeded on the loaded machine), so it stays out of CI until it has (issue 22, open).
 const unavailable = topologyUnavailable();
 const WORKERS = 6;
 
