@@ -1,4 +1,4 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Not, Repository } from 'typeorm';
 import { Clock } from '@keycard/common';
@@ -18,7 +18,9 @@ export class AccountSignOut {
     private readonly families: Repository<RefreshFamilyEntity>,
     private readonly sessions: SessionsService,
     private readonly clock: Clock,
-    @Optional() private readonly revocations?: RevocationEvents,
+    // Required: a sign-out without its revocation event would leave the user's access tokens
+    // accepted at every verifier until they expire (API.md section 8).
+    private readonly revocations: RevocationEvents,
   ) {}
 
   async allLogins(userId: string, reason: string, keep?: string): Promise<void> {
@@ -54,7 +56,6 @@ export class AccountSignOut {
       update.where('id IN (:...ids) AND revoked_at IS NULL', { ids });
       events = ids.map((id) => ({ kind: 'sid', subject: id }));
     }
-    if (this.revocations === undefined) await update.execute();
-    else await this.revocations.write(events, [{ query: update.getQueryAndParameters() }]);
+    await this.revocations.write(events, [{ query: update.getQueryAndParameters() }]);
   }
 }
