@@ -1,7 +1,7 @@
 // What services use. Types a service writes against when it configures the module (a custom
 // `KeyResolver`, `ApiKeyVerifier`, `CredentialAuthenticator` or `refreshPrincipal`) are exported
 // with the options that name them; the guard, caches, verifiers and limiters stay inside.
-export type { AuthType, Principal } from './lib/principal';
+export type { AuthenticatedRequest, AuthType, Principal } from './lib/principal';
 export {
   KEYCARD_KEY_RESOLVER,
   type ApiKeyOptions,

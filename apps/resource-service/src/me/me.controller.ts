@@ -1,7 +1,8 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Req } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
 import { ApiTags } from '@nestjs/swagger';
-import { AuthType, CurrentPrincipal, Principal, RequireAuth } from '@keycard/auth';
+import type { AuthenticatedRequest, AuthType } from '@keycard/auth';
+import { CurrentPrincipal, Principal, RequireAuth } from '@keycard/auth';
 import type { ApiKeyEnvironment } from '@keycard/common';
 import { ApiMe } from './me.responses';
 import { ApiStepUp } from './step-up.responses';
@@ -38,7 +39,9 @@ export class MeController {
   @Get()
   @ApiMe()
   @RouteSchema({ response: { 200: ME_RESPONSE } })
-  me(@CurrentPrincipal() caller: Principal): MeView {
+  // The hot route of the bench: `@Req()` instead of `@CurrentPrincipal()`, which Nest would pass
+  // through the global ValidationPipe (an async step, about 3 µs a request; docs/benchmarks.md).
+  me(@Req() { user: caller }: AuthenticatedRequest): MeView {
     return {
       sub: caller.sub,
       roles: caller.roles,
