@@ -2,15 +2,21 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RevocationEvent } from '../lib/revocation/revocation-event';
+import { ISSUER } from './fixtures';
 
 const AUTH = `Basic ${Buffer.from('svc:secret').toString('base64')}`;
 
 /**
  * A stand-in for the auth-service's two revocation endpoints (`GET /revocations`, the SSE stream),
- * over a log the test appends to; client `svc`, secret `secret`.
+ * over a log the test appends to; client `svc`, secret `secret`. It also answers API-key
+ * introspection (`POST /oauth/introspect`, announced by its discovery document for `ISSUER` of
+ * the fixtures) from `apiKeys` (any other key is inactive), counting each request in
+ * `introspections`.
  */
 export class FakeRevocationLog {
   readonly events: RevocationEvent[] = [];
+  readonly apiKeys = new Map<string, Record<string, unknown>>();
+  introspections = 0;
   readonly streamCursors: number[] = [];
   readonly pageCursors: number[] = [];
   refusals = 0;
@@ -41,9 +47,19 @@ export class FakeRevocationLog {
 
   private handle(request: IncomingMessage, response: ServerResponse): void {
     const url = new URL(request.url ?? '/', 'http://x');
+    if (url.pathname === '/.well-known/openid-configuration') {
+      const endpoint = `${ISSUER}/oauth/introspect`;
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ issuer: ISSUER, introspection_endpoint: endpoint }));
+      return;
+    }
     if (request.headers.authorization !== AUTH) {
       this.refusals++;
       response.writeHead(401).end();
+      return;
+    }
+    if (request.method === 'POST' && url.pathname === '/oauth/introspect') {
+      this.introspect(request, response);
       return;
     }
     const after = Number(url.searchParams.get('after'));
@@ -61,6 +77,18 @@ export class FakeRevocationLog {
     send(response, { type: 'heartbeat', head });
     this.open.add(response);
     response.on('close', () => this.open.delete(response));
+  }
+
+  private introspect(request: IncomingMessage, response: ServerResponse): void {
+    this.introspections++;
+    let body = '';
+    request.setEncoding('utf8');
+    request.on('data', (chunk: string) => (body += chunk));
+    request.on('end', () => {
+      const token = new URLSearchParams(body).get('token') ?? '';
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(this.apiKeys.get(token) ?? { active: false }));
+    });
   }
 }
 

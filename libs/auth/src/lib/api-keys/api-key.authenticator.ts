@@ -33,6 +33,11 @@ export interface ApiKeyAuthenticator {
   ): Principal | Promise<Principal>;
   /** Counts a request the guard admitted (roles and scopes passed) for usage reports; no I/O. */
   recordUse(principal: Principal, now: number): void;
+  /**
+   * Drops the cached answers of the keys whose principal `matches` (keys the auth-service revoked),
+   * so their next request asks it again; returns how many went.
+   */
+  forget(matches: (principal: Principal) => boolean): number;
   /** The usage reporter, when reports are sent (the module starts and stops it). */
   readonly usage?: ApiKeyUsageReporter;
 }
@@ -94,6 +99,12 @@ export class KeycardApiKeyAuthenticator implements ApiKeyAuthenticator {
   recordUse(principal: Principal, now: number): void {
     if (this.parts.usage !== undefined && principal.tokenId !== undefined)
       this.parts.usage.record(principal.tokenId, now);
+  }
+
+  forget(matches: (principal: Principal) => boolean): number {
+    return this.parts.verifier.forget(
+      (_hash, principal) => principal !== undefined && matches(principal),
+    );
   }
 
   /**

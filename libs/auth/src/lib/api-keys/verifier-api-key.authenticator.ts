@@ -27,4 +27,8 @@ export class VerifierApiKeyAuthenticator implements ApiKeyAuthenticator {
   recordUse(): void {
     // Nothing to count: see the class comment.
   }
+
+  forget(): number {
+    return 0; // nothing cached: see the class comment
+  }
 }

@@ -1,6 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+import { generateApiKey } from '@keycard/common';
 import { FakeRevocationLog } from '../../testing/fake-revocation-log';
+import { activeKeyAnswer } from '../../testing/introspection-server';
 import { accessToken, StaticKeyResolver, userClaims } from '../../testing/fixtures';
 import { createGuardTestApp, type Platform } from '../../testing/guard-app';
 import { makeTestKeyPair, type TestKeyPair } from '../../testing/keycard-testing';
@@ -43,6 +45,7 @@ describe.each<Platform>(['express', 'fastify'])(
         keyResolver: new StaticKeyResolver(key),
         internalUrl: baseUrl,
         revocation: { clientId: 'svc', clientSecret: 'secret' },
+        apiKeys: { clientId: 'svc', clientSecret: 'secret', usage: false },
       });
     });
 
@@ -82,6 +85,22 @@ describe.each<Platform>(['express', 'fastify'])(
       log.append(event('client', 'app-1'));
       await until(() => statusOf(clientToken), 401);
       expect(await statusOf(token({ sub: 'app-2', client_id: 'app-2', sid: undefined }))).toBe(200);
+    });
+
+    it('refuses a cached API key once it is revoked, and drops its cached answer', async () => {
+      const { key: apiKey } = generateApiKey('sk', 'live');
+      log.apiKeys.set(apiKey, activeKeyAnswer({ key_id: 'key-7' }));
+      const withKey = () => request(app.getHttpServer()).get('/me').set('X-API-Key', apiKey);
+      expect((await withKey()).status).toBe(200);
+      expect((await withKey()).status).toBe(200);
+      expect(log.introspections).toBe(1); // the second request was answered from the cache
+
+      log.append(event('api_key', 'key-7'));
+      await until(async () => (await withKey()).status, 401);
+      // The revoked key's cached answer went with the event: it was asked about once more (and
+      // the auth-service's refusal is what is cached now).
+      expect(log.introspections).toBe(2);
+      expect((await withKey()).body.error).toBe('invalid_api_key');
     });
 
     it('refuses every token of a revoked signing key, cached or not', async () => {

@@ -8,8 +8,11 @@ import {
 } from '@nestjs/common';
 import { Gauge, type Registry } from 'prom-client';
 import { SystemClock } from '@keycard/common';
+import { KEYCARD_API_KEYS } from '../api-keys/api-key-setup';
+import type { ApiKeyAuthenticator } from '../api-keys/api-key.authenticator';
 import { trimSlash } from '../discovery';
 import { KEYCARD_AUTH_OPTIONS, type ResolvedKeycardAuthOptions } from '../options';
+import type { Principal } from '../principal';
 import { VerifiedTokenCache } from '../verified-token.cache';
 import { DenySet, DEFAULT_DENY_SET_MAX_ENTRIES } from './deny-set';
 import { revocationChannel } from './revocation-event';
@@ -85,22 +88,25 @@ const FIRST_SYNC_WAIT_MS = 5000;
 /**
  * Starts the source when the app boots (before it listens: a starting verifier first reads what
  * is still relevant, for up to 5 s) and stops it at shutdown; each event also drops the cached
- * tokens it covers (the deny set refuses them anyway: this frees the memory at once).
+ * tokens and API-key answers it covers (the deny set refuses them anyway: this frees the memory at
+ * once, and a revoked key's next request asks the auth-service, which caches its refusal).
  */
 @Injectable()
 export class RevocationLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     @Inject(KEYCARD_REVOCATIONS) private readonly revocations: Revocations | null,
     private readonly cache: VerifiedTokenCache,
+    @Inject(KEYCARD_API_KEYS) private readonly apiKeys: ApiKeyAuthenticator | null,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.revocations === null) return;
     const { follower, source } = this.revocations;
+    const refused = (principal: Principal) => follower.refuses(principal);
     follower.onEvent((event) => {
       if (event.kind === 'kid') this.cache.purgeKid(event.subject);
-      else if (event.kind !== 'api_key')
-        this.cache.forget((principal) => follower.refuses(principal));
+      else if (event.kind === 'api_key') this.apiKeys?.forget(refused);
+      else this.cache.forget(refused);
     });
     source.start();
     let timer: NodeJS.Timeout | undefined;
