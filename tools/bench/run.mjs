@@ -10,7 +10,8 @@
 // artifacts/bench.json. During those scenarios the auth-service runs on the load generator's CPU
 // (it only answers API-key re-checks and usage reports then). Client-credentials grants are paired
 // the same way with a Nest route that only signs a token (tools/bench/sign-baseline.cjs, on Express
-// and on Fastify), BENCH_GRANT_ROUNDS rounds (default 11).
+// and on Fastify) and with their peer, oidc-provider 9.13 configured alike
+// (tools/bench/oidc-provider-peer.mjs), BENCH_GRANT_ROUNDS rounds (default 11).
 // Other settings: BENCH_DURATION (seconds per refresh scenario, default 5),
 // BENCH_CONNECTIONS (default 10), BENCH_DATABASE_URL / TEST_DATABASE_URL (PostgreSQL server).
 import { spawnSync } from 'node:child_process';
@@ -171,6 +172,23 @@ async function startSignBaseline(platform) {
 }
 
 /**
+ * The grants' peer, tools/bench/oidc-provider-peer.mjs (oidc-provider with the same client and a
+ * 2048-bit RS256 key), started and pinned like the auth-service.
+ */
+async function startPeer(client) {
+  const port = await freePort();
+  return startService({
+    root,
+    app: 'oidc-provider-peer',
+    label: 'oidc-provider-peer',
+    script: join(root, 'tools', 'bench', 'oidc-provider-peer.mjs'),
+    env: { PEER_PORT: String(port), PEER_CLIENT_ID: client.id, PEER_CLIENT_SECRET: client.secret },
+    url: `http://127.0.0.1:${port}`,
+    cpu: pin.serverCpu,
+  });
+}
+
+/**
  * Client-credentials grants against their signing bound, as paired slices (see load.mjs): the
  * auth-service's `POST /oauth/token` and the same request to tools/bench/sign-baseline.cjs, a Nest
  * route that only signs a token like it, once on Fastify (the auth-service's platform, and the
@@ -178,12 +196,14 @@ async function startSignBaseline(platform) {
  * the ratios (grants ÷ each sign-only route, medians of per-round ratios) and the slices.
  */
 async function measureGrants(auth, client) {
-  const express = await startSignBaseline('express');
-  const fastify = await startSignBaseline('fastify').catch(async (error) => {
-    await express.stop();
-    throw error;
-  });
+  const started = [];
   try {
+    const express = await startSignBaseline('express');
+    started.push(express);
+    const fastify = await startSignBaseline('fastify');
+    started.push(fastify);
+    const peer = await startPeer(client);
+    started.push(peer);
     const request = {
       path: '/oauth/token',
       method: 'POST',
@@ -197,6 +217,7 @@ async function measureGrants(auth, client) {
       'sign-only Nest route on Express (signing bound)',
       'sign-only Nest route on Fastify (signing bound)',
       'auth POST /oauth/token (client_credentials)',
+      'peer: oidc-provider 9.13 POST /token (client_credentials)',
     ];
     note(
       `measuring ${names.join(', ')}: ${grantRounds} rounds of ${slice} s slices ` +
@@ -211,9 +232,12 @@ async function measureGrants(auth, client) {
         { name: names[0], url: express.url, pid: express.pid, ...request },
         { name: names[1], url: fastify.url, pid: fastify.pid, ...request },
         { name: names[2], url: auth.url, pid: auth.pid, ...request },
+        { name: names[3], url: peer.url, pid: peer.pid, ...request, path: '/token' },
       ],
     });
-    const [expressSlices, fastifySlices, grantSlices] = paired.scenarios.map((s) => s.slices);
+    const [expressSlices, fastifySlices, grantSlices, peerSlices] = paired.scenarios.map(
+      (s) => s.slices,
+    );
     const rows = paired.scenarios.map((s) => sliceRow(s.name, s.slices));
     const grantRow = rows[2];
     const versusExpress = pairedRatio(grantRow, grantSlices, expressSlices, {
@@ -221,13 +245,23 @@ async function measureGrants(auth, client) {
       rounds: grantRounds,
     });
     // Last, so that the table's ratio column shows grants against the route on their own platform.
-    const versusFastify = pairedRatio(grantRow, grantSlices, fastifySlices, {
-      baseline: 'sign-only on Fastify',
+    const versusPeer = pairedRatio({ ...grantRow }, grantSlices, peerSlices, {
+      baseline: 'oidc-provider',
+      goal: 1.0,
       rounds: grantRounds,
     });
-    return { rows, ratios: [versusExpress, versusFastify], slices: paired.scenarios };
+    const versusFastify = pairedRatio(grantRow, grantSlices, fastifySlices, {
+      baseline: 'sign-only on Fastify',
+      goal: 0.8,
+      rounds: grantRounds,
+    });
+    return {
+      rows,
+      ratios: [versusExpress, versusPeer, versusFastify],
+      slices: paired.scenarios,
+    };
   } finally {
-    await Promise.all([express.stop(), fastify.stop()]);
+    await Promise.all(started.map((service) => service.stop()));
   }
 }
 
@@ -534,9 +568,11 @@ async function main() {
       apiKeyRatioPass: apiKeyPaired.ratio >= RATIO_GOAL,
       apiKeyRatioRange: [apiKeyPaired.min, apiKeyPaired.max],
       apiKeyCpuCostRatio: apiKeyPaired.cpu,
-      grantRatio: grants.ratios[1].ratio,
-      grantRatioRange: [grants.ratios[1].min, grants.ratios[1].max],
-      grantCpuCostRatio: grants.ratios[1].cpu,
+      grantRatio: grants.ratios[2].ratio,
+      grantRatioRange: [grants.ratios[2].min, grants.ratios[2].max],
+      grantCpuCostRatio: grants.ratios[2].cpu,
+      grantRatioToPeer: grants.ratios[1].ratio,
+      grantRatioToPeerRange: [grants.ratios[1].min, grants.ratios[1].max],
       grantRatioToExpress: grants.ratios[0].ratio,
       grantRatioToExpressRange: [grants.ratios[0].min, grants.ratios[0].max],
       forgotSmtpStoppedRatio: forgot.ratio.ratio,
