@@ -70,9 +70,12 @@ export function pinRunning(pid, cpu) {
 
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Only what node needs: the developer's DATABASE_URL and friends must not leak into a run. */
+/**
+ * Only what node needs: the developer's DATABASE_URL and friends must not leak into a run. No
+ * load balancer watches a bench service's readiness, so its graceful stop skips the drain.
+ */
 function cleanEnv(env) {
-  const base = { NO_COLOR: '1' };
+  const base = { NO_COLOR: '1', SHUTDOWN_DRAIN: '0s' };
   for (const name of ['PATH', 'HOME', 'LANG', 'TMPDIR'])
     if (process.env[name]) base[name] = process.env[name];
   return { ...base, ...env };

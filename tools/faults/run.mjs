@@ -17,7 +17,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCrashes } from './crash.mjs';
 import { Recorder, summarize } from './recorder.mjs';
-import { FAULT_NAMES, runRow } from './scenarios.mjs';
+import { FAULT_NAMES, metric, runRow } from './scenarios.mjs';
 import { cleanUpEverything, missingPrograms, sleep } from './servers.mjs';
 import { buildOnce, startStack } from './stack.mjs';
 import { call, loadLoop } from './traffic.mjs';
@@ -53,7 +53,10 @@ async function checkUsageDelivered(stack, served, recorder) {
     recorder.fail(
       `usage: ${counted} API-key requests counted at the auth-service, ${expected} served`,
     );
-  return { expected, counted };
+  const pending = await metric(stack.resource.url, 'keycard_api_key_usage_pending');
+  if (pending !== 0)
+    recorder.fail(`usage: keycard_api_key_usage_pending is ${pending} once delivered, not 0`);
+  return { expected, counted, pending };
 }
 
 function printTable(rows, extra) {
@@ -108,7 +111,7 @@ async function main() {
       note('checking that usage counted while the auth-service was down was delivered');
       const usage = await checkUsageDelivered(stack, served, recorder);
       extra.push(
-        `API-key usage: ${usage.counted} counted at the auth-service, ${usage.expected} served`,
+        `API-key usage: ${usage.counted} counted at the auth-service, ${usage.expected} served, ${usage.pending} line(s) pending after`,
       );
     }
     if (selected('crash')) {

@@ -27,7 +27,8 @@ async function timeRecovery(stack, boundMs) {
 /** `GET url` → `{ status, body }`, for probes and metrics. */
 const probe = (url) => call(url, { timeoutMs: 3000 });
 
-async function metric(url, name) {
+/** The value of the metric `name` (a series without labels) at `url`, or undefined. */
+export async function metric(url, name) {
   const answer = await call(`${url}/metrics`, { timeoutMs: 3000 });
   if (answer.status !== 200) return undefined;
   const line = String(answer.body)
@@ -72,6 +73,10 @@ async function checkAuthUnreachable(stack, recorder) {
     recorder.fail(`resource /health/ready does not say the auth-service is unreachable`);
   if ((await metric(stack.resource.url, 'keycard_auth_service_reachable')) !== 0)
     recorder.fail('resource metric keycard_auth_service_reachable is not 0');
+  // The API-key calls served since the last report the auth-service took wait in memory.
+  const pending = await metric(stack.resource.url, 'keycard_api_key_usage_pending');
+  if (!(pending > 0))
+    recorder.fail(`resource metric keycard_api_key_usage_pending is ${pending}, not above 0`);
 }
 
 /** Until Redis answers PING again. */

@@ -37,7 +37,9 @@ export async function query(url, sql, params = []) {
 }
 
 /** Settings of the run: short timeouts so faults show in seconds; `extra` overrides. */
-export const TIMEOUTS = { REDIS_TIMEOUT: '500ms', DATABASE_TIMEOUT: '2s' };
+// SHUTDOWN_DRAIN 0s: no load balancer watches these processes' readiness, so a graceful stop
+// need not wait for one.
+export const TIMEOUTS = { REDIS_TIMEOUT: '500ms', DATABASE_TIMEOUT: '2s', SHUTDOWN_DRAIN: '0s' };
 export const API_KEY_CACHE_TTL_S = 5;
 
 /**

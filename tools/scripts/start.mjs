@@ -24,7 +24,15 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const env = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', ...process.env };
+// SHUTDOWN_DRAIN 0s unless set: no load balancer on a developer's machine, so Ctrl-C and the
+// restarts of --watch need not wait for one to notice.
+const env = {
+  NX_DAEMON: 'false',
+  NX_NO_CLOUD: 'true',
+  NX_TUI: 'false',
+  SHUTDOWN_DRAIN: '0s',
+  ...process.env,
+};
 env.DATA_DIR = resolve(root, env.DATA_DIR ?? 'data');
 // Local development is plain http: a Secure cookie would never come back.
 env.COOKIE_SECURE ??= 'false';

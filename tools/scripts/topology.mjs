@@ -6,7 +6,8 @@
 // auth-service and one shared by the replicas, dropped afterwards) and Redis, and checks requests
 // through both replicas, a key rotation under load, an auth-service restart, the shared API-key
 // rate limit and that no secret reached a log (artifacts/e2e-logs/topology.*); then
-// apps/e2e/src/revocation-topology.e2e.spec.ts: revocations reach both replicas on Redis.
+// apps/e2e/src/revocation-topology.e2e.spec.ts: revocations reach both replicas on Redis; then
+// apps/e2e/src/topology-rolling.e2e.spec.ts: a rolling restart under traffic loses no request.
 //
 //   TEST_DATABASE_URL  default postgres://postgres@127.0.0.1:5432/postgres (may CREATE DATABASE)
 //   TEST_REDIS_URL     default redis://127.0.0.1:6379
@@ -59,6 +60,8 @@ function runSpec() {
     'apps/e2e/src/topology.e2e.spec.ts',
     // Section 8 on Redis: every revocation case at both replicas, 100 timed sign-outs.
     'apps/e2e/src/revocation-topology.e2e.spec.ts',
+    // Issue 22: the auth-service, then each replica, restarted one at a time under traffic.
+    'apps/e2e/src/topology-rolling.e2e.spec.ts',
   ];
   const child = spawn(jest, args, { cwd: root, env, stdio: 'inherit', detached: true });
   const forward = (signal) => () => killGroup(child.pid, signal);

@@ -33,7 +33,10 @@ runMain(async () => {
   });
   useStructuredLogger(app);
   configureAuthApp(app);
-  installGracefulShutdown(app, { timeoutMs: config.observability.shutdownTimeoutMs });
+  installGracefulShutdown(app, {
+    drainMs: config.observability.shutdownDrainMs,
+    timeoutMs: config.observability.shutdownTimeoutMs,
+  });
   await app.listen(config.port, config.host);
   const url = config.issuer;
   new Logger('auth-service').log(

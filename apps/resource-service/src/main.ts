@@ -11,7 +11,10 @@ runMain(async () => {
     await assertPostgresReachable(config.databaseUrl, 'RESOURCE_DATABASE_URL');
   if (config.redisUrl) await assertRedisReachable(config.redisUrl);
   const app = await createApp({ structuredLogs: true, trustProxy: config.trustProxy });
-  installGracefulShutdown(app, { timeoutMs: config.observability.shutdownTimeoutMs });
+  installGracefulShutdown(app, {
+    drainMs: config.observability.shutdownDrainMs,
+    timeoutMs: config.observability.shutdownTimeoutMs,
+  });
   await app.listen(config.port, config.host);
   const { port } = app.getHttpServer().address() as AddressInfo;
   const host = ['0.0.0.0', '::'].includes(config.host) ? 'localhost' : config.host;

@@ -102,7 +102,7 @@ export function loadAuthConfig(env: Env) {
     account: loadAccountSettings(env),
     /** MFA_REQUIRED_ROLES, WEBAUTHN_RP_ID, … (`../mfa/mfa-settings.ts`). */
     mfa: loadMfaSettings(env, issuer),
-    /** LOG_LEVEL, METRICS_TOKEN, SHUTDOWN_TIMEOUT. */
+    /** LOG_LEVEL, METRICS_TOKEN, SHUTDOWN_DRAIN, SHUTDOWN_TIMEOUT. */
     observability: loadObservabilityConfig(env),
   };
 }

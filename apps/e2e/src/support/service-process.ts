@@ -100,17 +100,26 @@ export class ServiceProcess {
   }
 
   /** Polls `GET <url>/health` every 100 ms until it answers 200; fails at once if the process exits. */
-  async waitUntilHealthy(url: string, timeoutMs = HEALTH_TIMEOUT_MS): Promise<void> {
+  waitUntilHealthy(url: string, timeoutMs = HEALTH_TIMEOUT_MS): Promise<void> {
+    return this.waitFor200(`${url}/health`, timeoutMs);
+  }
+
+  /** The same for `GET <url>/health/ready`: the database, Redis and (verifiers) the issuer's keys. */
+  waitUntilReady(url: string, timeoutMs = HEALTH_TIMEOUT_MS): Promise<void> {
+    return this.waitFor200(`${url}/health/ready`, timeoutMs);
+  }
+
+  private async waitFor200(probe: string, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let lastProblem = 'no answer yet';
     while (Date.now() < deadline) {
       if (!this.running) {
         throw new Error(
-          `${this.name} exited (${JSON.stringify(this.exit)}) before ${url}/health answered`,
+          `${this.name} exited (${JSON.stringify(this.exit)}) before ${probe} answered`,
         );
       }
       try {
-        const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) });
+        const response = await fetch(probe, { signal: AbortSignal.timeout(1_000) });
         await response.arrayBuffer();
         if (response.status === 200) return;
         lastProblem = `status ${response.status}`;
@@ -120,7 +129,7 @@ export class ServiceProcess {
       await delay(HEALTH_POLL_MS);
     }
     throw new Error(
-      `${this.name}: ${url}/health did not answer 200 within ${timeoutMs} ms (${lastProblem})`,
+      `${this.name}: ${probe} did not answer 200 within ${timeoutMs} ms (${lastProblem})`,
     );
   }
 

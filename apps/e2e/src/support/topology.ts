@@ -2,7 +2,7 @@ import type { TestDatabase } from '@keycard/testing';
 import { createTestPostgresDatabase } from '@keycard/testing';
 import { VERBOSE_LOGS } from './log-secrets';
 import { freePorts } from './ports';
-import type { ServiceName } from './service-process';
+import type { ServiceName, StopResult } from './service-process';
 import type { ClientPair, Credentials, RunningService } from './stack';
 import { baseEnv, randomSecret, startService } from './stack';
 
@@ -30,9 +30,33 @@ export interface Topology {
    * logs are `<label>.resource-<n>-restarted.*`.
    */
   restartResource(index: 0 | 1, whileDown?: () => Promise<void>): Promise<RunningService>;
+  /**
+   * One step of a rolling restart: SIGTERM to the auth-service or replica `index`, wait for its
+   * exit, start it again (same port and settings; logs `<label>.<service>-restarted.*`) and wait
+   * until its `/health/ready` answers 200.
+   */
+  roll(target: 'auth' | 0 | 1): Promise<RollResult>;
   /** Stops the replicas, then the auth-service, and drops both scratch databases. */
   stop(): Promise<void>;
 }
+
+/** How one rolling-restart step went. */
+export interface RollResult {
+  service: string;
+  exit: StopResult;
+  /** From SIGTERM to the exit (the drain, then closing). */
+  stopMs: number;
+  /** From starting the new process to its `/health/ready` answering 200. */
+  startMs: number;
+}
+
+/**
+ * The longest a start-up may take, to `/health` and again to `/health/ready`: start-up itself
+ * takes a few seconds, but a loaded 2-core CI machine has overrun the harness's usual 20 s.
+ */
+const START_TIMEOUT_MS = 60_000;
+/** A graceful stop's bound: `SHUTDOWN_DRAIN` (at most 2 s here) + `SHUTDOWN_TIMEOUT` (10 s). */
+const STOP_GRACE_MS = 15_000;
 
 /** Why the topology spec is skipped, or undefined when it can run. */
 export function topologyUnavailable(): string | undefined {
@@ -93,9 +117,13 @@ function resourceSettings(issuer: string, databaseUrl: string, redisUrl: string)
   };
 }
 
-/** Settings on top of the compose ones, e.g. `SMTP_URL` for a spec that reads the mail. */
+/**
+ * Settings on top of the compose ones, e.g. `SMTP_URL` for a spec that reads the mail, or
+ * `SHUTDOWN_DRAIN` (the harness's default is `0s`: nothing watches readiness unless a spec does).
+ */
 export interface TopologyOptions {
   authEnv?: Record<string, string>;
+  resourceEnv?: Record<string, string>;
 }
 
 /** Starts the auth-service, waits for its health, then the two replicas together. */
@@ -137,7 +165,7 @@ export async function startTopology(
       ...options.authEnv,
     };
     const start = (name: ServiceName, service: string, env: Record<string, string>, url: string) =>
-      startService(name, `${label}.${service}`, env, url);
+      startService(name, `${label}.${service}`, env, url, START_TIMEOUT_MS);
     auth = await start('auth-service', 'auth', authEnv, issuer);
     const resourceEnv = {
       ...baseEnv(),
@@ -145,18 +173,17 @@ export async function startTopology(
       AUTH_CLIENT_ID: client.id,
       AUTH_CLIENT_SECRET: client.secret,
       ...VERBOSE_LOGS,
+      ...options.resourceEnv,
+    };
+    const startReplica = (index: 0 | 1, service: string) => {
+      const port = [port1, port2][index];
+      const env = { ...resourceEnv, RESOURCE_PORT: String(port) };
+      return start('resource-service', service, env, `http://127.0.0.1:${port}`);
     };
     // Both at once, as compose starts them, on the one shared, still empty database: the
     // advisory lock lets one replica migrate while the other waits and then finds nothing to do.
     const started = await Promise.allSettled(
-      [port1, port2].map((port, i) =>
-        start(
-          'resource-service',
-          `resource-${i + 1}`,
-          { ...resourceEnv, RESOURCE_PORT: String(port) },
-          `http://127.0.0.1:${port}`,
-        ),
-      ),
+      ([0, 1] as const).map((index) => startReplica(index, `resource-${index + 1}`)),
     );
     // Every replica that came up is stopped by `stop`, even when its twin failed.
     const replicas: RunningService[] = [];
@@ -164,6 +191,14 @@ export async function startTopology(
     running.push(...replicas);
     const failed = started.find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;
+    /** Replica `index`, stopped, started again in its place. */
+    const startReplicaAgain = async (index: 0 | 1) => {
+      const old = topology.resources[index];
+      const again = await startReplica(index, `resource-${index + 1}-restarted`);
+      running[running.indexOf(old)] = again;
+      topology.resources[index] = again;
+      return again;
+    };
     const topology: Topology = {
       auth,
       resources: [replicas[0], replicas[1]],
@@ -182,19 +217,27 @@ export async function startTopology(
         return auth;
       },
       restartResource: async (index, whileDown) => {
-        const old = topology.resources[index];
-        await old.process.stop();
+        await topology.resources[index].process.stop();
         await whileDown?.();
-        const port = [port1, port2][index];
-        const again = await start(
-          'resource-service',
-          `resource-${index + 1}-restarted`,
-          { ...resourceEnv, RESOURCE_PORT: String(port) },
-          old.url,
+        return startReplicaAgain(index);
+      },
+      roll: async (target) => {
+        const old = target === 'auth' ? topology.auth : topology.resources[target];
+        const stopping = Date.now();
+        const exit = await old.process.stop(STOP_GRACE_MS);
+        const starting = Date.now();
+        const again =
+          target === 'auth' ? await topology.restartAuth() : await startReplicaAgain(target);
+        await again.process.waitUntilReady(
+          again.url,
+          Math.max(1, START_TIMEOUT_MS - (Date.now() - starting)),
         );
-        running[running.indexOf(old)] = again;
-        topology.resources[index] = again;
-        return again;
+        return {
+          service: target === 'auth' ? 'auth-service' : `resource-service-${target + 1}`,
+          exit,
+          stopMs: starting - stopping,
+          startMs: Date.now() - starting,
+        };
       },
       stop,
     };

@@ -26,7 +26,12 @@ describe('loadResourceConfig', () => {
       revocationFailClosed: false,
       mfaRequiredRoles: [],
       trustProxy: false,
-      observability: { logLevel: 'info', metricsToken: undefined, shutdownTimeoutMs: 10_000 },
+      observability: {
+        logLevel: 'info',
+        metricsToken: undefined,
+        shutdownDrainMs: 5_000,
+        shutdownTimeoutMs: 10_000,
+      },
     });
   });
 
@@ -92,6 +97,7 @@ describe('loadResourceConfig', () => {
     ['AUTH_CLIENT_ID', { AUTH_CLIENT_SECRET: 'secret' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
     ['METRICS_TOKEN', { METRICS_TOKEN: 'short' }],
+    ['SHUTDOWN_DRAIN', { SHUTDOWN_DRAIN: 'briefly' }],
     ['SHUTDOWN_TIMEOUT', { SHUTDOWN_TIMEOUT: 'later' }],
   ])('names %s when it is wrong', (variable, env) => {
     expect(() => loadResourceConfig(env)).toThrow(ConfigError);

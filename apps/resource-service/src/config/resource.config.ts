@@ -28,7 +28,7 @@ export function loadResourceConfig(env: Env) {
     ...loadServiceAuthSettings(env),
     /** Client IPs (the API-key failure limit) from `X-Forwarded-For`: only behind your own proxy. */
     trustProxy: envBool(env, 'TRUST_PROXY', false),
-    /** LOG_LEVEL, METRICS_TOKEN, SHUTDOWN_TIMEOUT. */
+    /** LOG_LEVEL, METRICS_TOKEN, SHUTDOWN_DRAIN, SHUTDOWN_TIMEOUT. */
     observability: loadObservabilityConfig(env),
   };
 }

@@ -13,6 +13,9 @@ import {
 } from '../testing/introspection-server';
 import type { ApiKeyOptions } from './options';
 import passport from 'passport';
+import { Registry } from 'prom-client';
+import { KEYCARD_API_KEYS } from './api-keys/api-key-setup';
+import type { ApiKeyAuthenticator } from './api-keys/api-key.authenticator';
 import { IntrospectionApiKeyVerifier } from './api-keys/introspection-api-key.verifier';
 
 const KEY_ID = String(activeKeyAnswer()['key_id']);
@@ -243,6 +246,37 @@ describe('API key usage through the guard', () => {
       },
     ]);
     expect(server.usageReports[0].body).not.toContain(key);
+  });
+
+  it('shows the lines waiting in keycard_api_key_usage_pending until the auth-service takes them', async () => {
+    const server = await startIntrospectionServer();
+    const registry = new Registry();
+    const app = await appFor('fastify', server, {
+      usage: { flushIntervalSeconds: 3600, metricsRegistry: registry },
+    });
+    const reporter = app.get<ApiKeyAuthenticator>(KEYCARD_API_KEYS).usage;
+    const pending = async () => {
+      const gauge = registry.getSingleMetric('keycard_api_key_usage_pending');
+      return (await gauge?.get())?.values[0]?.value;
+    };
+    try {
+      expect(await pending()).toBe(0);
+      const { key } = generateApiKey('sk', 'live');
+      for (let i = 0; i < 2; i++)
+        await request(app.getHttpServer()).get('/me').set('X-API-Key', key).expect(200);
+      expect(await pending()).toBe(1); // one key, one day
+      server.usageStatus = 503;
+      await reporter?.flush();
+      expect(server.usageReports).toHaveLength(1);
+      expect(await pending()).toBe(1); // kept for the next flush
+      server.usageStatus = 204;
+      await reporter?.flush();
+      expect(server.usageReports).toHaveLength(2);
+      expect(await pending()).toBe(0);
+    } finally {
+      await app.close();
+      await server.close();
+    }
   });
 });
 

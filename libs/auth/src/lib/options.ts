@@ -1,5 +1,6 @@
 import type { ApiKeyEnvironment, RateLimitStore } from '@keycard/common';
 import type { KeyObject } from 'node:crypto';
+import type { Registry } from 'prom-client';
 import type { Principal } from './principal';
 import type { RevocationOptions } from './revocation/revocation-setup';
 
@@ -55,8 +56,12 @@ export interface ApiKeyOptions {
    * lookup: `['live']` keeps test keys away from live data.
    */
   environments?: readonly ApiKeyEnvironment[];
-  /** Usage reports to the auth-service; `false` turns them off. Default every 10 s. */
-  usage?: { flushIntervalSeconds?: number } | false;
+  /**
+   * Usage reports to the auth-service; `false` turns them off. Default every 10 s. With
+   * `metricsRegistry` (e.g. `KeycardMetrics.registry`), `keycard_api_key_usage_pending` there
+   * says how many report lines wait to be sent.
+   */
+  usage?: { flushIntervalSeconds?: number; metricsRegistry?: Registry } | false;
 }
 
 /** See `ApiKeyOptions.rateLimit.headers`. */

@@ -26,12 +26,12 @@ export interface HttpAppOptions {
 }
 
 /**
- * What every Keycard HTTP app shares, on Express or Fastify: one exception filter, strict DTO
+ * What every Keycard HTTP app shares, on Express or Fastify: one exception filter and strict DTO
  * validation (one global ValidationPipe: every `@Body()`, `@Query()` and `@Param()` DTO of every
- * controller, none forgotten) and graceful shutdown hooks.
+ * controller, none forgotten). Signals are main.ts's: `installGracefulShutdown`
+ * (`@keycard/observability`) drains, then closes the app, which runs Nest's shutdown hooks.
  */
 export function configureHttpApp(app: INestApplication, options: HttpAppOptions = {}): void {
   app.useGlobalFilters(new KeycardExceptionFilter(app.get(HttpAdapterHost), options.observeErrors));
   app.useGlobalPipes(new ValidationPipe(KEYCARD_VALIDATION));
-  app.enableShutdownHooks();
 }

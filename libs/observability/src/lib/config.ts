@@ -17,11 +17,19 @@ export interface ObservabilityConfig {
   logLevel: LevelWithSilent;
   /** `METRICS_TOKEN`: when set, `/metrics` needs it as a bearer token. */
   metricsToken: string | undefined;
+  /**
+   * `SHUTDOWN_DRAIN` (duration, default 5s), in milliseconds for `installGracefulShutdown`: how
+   * long the service keeps serving, not ready, after SIGTERM/SIGINT.
+   */
+  shutdownDrainMs: number;
   /** `SHUTDOWN_TIMEOUT` (duration, default 10s), in milliseconds for `installGracefulShutdown`. */
   shutdownTimeoutMs: number;
 }
 
-/** Reads and validates `LOG_LEVEL`, `METRICS_TOKEN` and `SHUTDOWN_TIMEOUT` (a `ConfigError` names the variable). */
+/**
+ * Reads and validates `LOG_LEVEL`, `METRICS_TOKEN`, `SHUTDOWN_DRAIN` and `SHUTDOWN_TIMEOUT` (a
+ * `ConfigError` names the variable).
+ */
 export function loadObservabilityConfig(env: Env): ObservabilityConfig {
   const level = envOneOf(env, 'LOG_LEVEL', LEVELS, 'info');
   const metricsToken = envOptional(env, 'METRICS_TOKEN');
@@ -31,6 +39,7 @@ export function loadObservabilityConfig(env: Env): ObservabilityConfig {
   return {
     logLevel: level,
     metricsToken,
+    shutdownDrainMs: Math.round(envDuration(env, 'SHUTDOWN_DRAIN', '5s', 0, 300) * 1000),
     shutdownTimeoutMs: envDuration(env, 'SHUTDOWN_TIMEOUT', '10s', 1) * 1000,
   };
 }

@@ -1,5 +1,7 @@
 import type { HttpAdapterHost } from '@nestjs/core';
+import type { Clock } from '@keycard/common';
 import { MemoryRateLimitStore, SystemClock } from '@keycard/common';
+import { Gauge, type Registry } from 'prom-client';
 import { trimSlash } from '../discovery';
 import type { ApiKeyOptions, ResolvedKeycardAuthOptions } from '../options';
 import { API_KEY_ENVIRONMENTS } from '../options';
@@ -43,17 +45,7 @@ function keycardApiKeys(
   const failuresPerIp = apiKeys.rateLimit?.failuresPerIp ?? DEFAULT_API_KEY_FAILURE_LIMIT;
   const failures =
     failuresPerIp > 0 ? new ApiKeyFailureLimiter(store, failuresPerIp, clock) : undefined;
-  const usage =
-    apiKeys.usage === false
-      ? undefined
-      : new ApiKeyUsageReporter({
-          endpoint: `${authUrl}/api-keys/usage-reports`,
-          clientId: apiKeys.clientId,
-          clientSecret: apiKeys.clientSecret,
-          flushIntervalSeconds: apiKeys.usage?.flushIntervalSeconds,
-          timeoutMs: apiKeys.timeoutMs,
-          clock,
-        });
+  const usage = apiKeys.usage === false ? undefined : usageReporter(authUrl, apiKeys, clock);
   return new KeycardApiKeyAuthenticator({
     verifier,
     limiter,
@@ -63,6 +55,37 @@ function keycardApiKeys(
     failures,
     environments: apiKeys.environments ?? API_KEY_ENVIRONMENTS,
     clock,
+  });
+}
+
+function usageReporter(authUrl: string, apiKeys: ApiKeyOptions, clock: Clock): ApiKeyUsageReporter {
+  const settings = apiKeys.usage === false ? undefined : apiKeys.usage;
+  const reporter = new ApiKeyUsageReporter({
+    endpoint: `${authUrl}/api-keys/usage-reports`,
+    clientId: apiKeys.clientId,
+    clientSecret: apiKeys.clientSecret,
+    flushIntervalSeconds: settings?.flushIntervalSeconds,
+    timeoutMs: apiKeys.timeoutMs,
+    clock,
+  });
+  if (settings?.metricsRegistry) registerPendingGauge(settings.metricsRegistry, reporter);
+  return reporter;
+}
+
+/**
+ * `keycard_api_key_usage_pending`: report lines (one per key and UTC day) not yet taken by the
+ * auth-service. It grows while the auth-service is away (at most the reporter's bound) and falls
+ * back at the first flush it accepts.
+ */
+function registerPendingGauge(registry: Registry, reporter: ApiKeyUsageReporter): void {
+  if (registry.getSingleMetric('keycard_api_key_usage_pending') !== undefined) return;
+  new Gauge({
+    name: 'keycard_api_key_usage_pending',
+    help: 'API-key usage report lines (one per key and UTC day) waiting to reach the auth-service.',
+    registers: [registry],
+    collect() {
+      this.set(reporter.pendingLines);
+    },
   });
 }
 

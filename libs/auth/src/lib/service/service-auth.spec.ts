@@ -47,6 +47,7 @@ describe('serviceAuthOptions', () => {
     expect(options.apiKeys).toMatchObject({
       clientId: 'billing',
       rateLimit: { store, defaultPerMinute: 50, failuresPerIp: 20, headers: 'near-limit' },
+      usage: { metricsRegistry: metrics.registry },
     });
     expect(options.revocation).toMatchObject({ clientId: 'billing', redisUrl: 'redis://r' });
     expect(serviceAuthOptions(settings, { metrics }).apiKeys).toBeUndefined();

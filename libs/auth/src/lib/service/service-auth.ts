@@ -137,6 +137,7 @@ export function serviceAuthOptions(
         failuresPerIp: settings.apiKeyFailureLimit,
       },
       environments: settings.apiKeyEnvironments,
+      usage: { metricsRegistry: metrics.registry },
     },
   };
 }

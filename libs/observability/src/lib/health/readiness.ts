@@ -34,6 +34,7 @@ export type ReadinessCheck = () => ComponentState | Promise<ComponentState>;
 export class ReadinessService {
   private readonly timeoutMs: number;
   private readonly components = new Map<string, ReadinessCheck>();
+  private draining = false;
 
   constructor(
     private readonly health: HealthCheckService,
@@ -49,7 +50,17 @@ export class ReadinessService {
     this.components.set(name, check);
   }
 
+  /**
+   * From now on every answer is 503 naming `shutdown`, without checking anything: the process is
+   * shutting down, and load balancers must stop sending to it while it still serves
+   * (`installGracefulShutdown` calls this on SIGTERM/SIGINT).
+   */
+  startDraining(): void {
+    this.draining = true;
+  }
+
   async check(): Promise<Readiness> {
+    if (this.draining) return { status: 503, body: DRAINING };
     const checks: HealthIndicatorFunction[] = [
       () => this.database.pingCheck('database', { timeout: this.timeoutMs }),
     ];
@@ -92,6 +103,14 @@ export class ReadinessService {
     }
   }
 }
+
+const SHUTTING_DOWN = { shutdown: { status: 'down' as const, message: 'shutting down' } };
+const DRAINING: HealthCheckResult = {
+  status: 'error',
+  info: {},
+  error: SHUTTING_DOWN,
+  details: SHUTTING_DOWN,
+};
 
 /** Terminus reports a failed check by throwing a 503 whose response is the full result. */
 function failedResult(error: unknown): HealthCheckResult | undefined {

@@ -195,9 +195,8 @@ describe('@keycard/tools:service', () => {
       expect(factory).toContain('if (options.structuredLogs) useStructuredLogger(app);');
       const main = read(tree, `${src}/main.ts`);
       expect(main).toContain('createApp({ structuredLogs: true, trustProxy: config.trustProxy })');
-      expect(main).toContain(
-        'installGracefulShutdown(app, { timeoutMs: config.observability.shutdownTimeoutMs });',
-      );
+      expect(main).toContain('drainMs: config.observability.shutdownDrainMs,');
+      expect(main).toContain('timeoutMs: config.observability.shutdownTimeoutMs,');
       expect(read(tree, `${src}/testing/e2e-stack.ts`)).toContain('/health/ready');
     });
 
@@ -214,16 +213,15 @@ describe('@keycard/tools:service', () => {
       );
     });
 
-    it('reads LOG_LEVEL, METRICS_TOKEN and SHUTDOWN_TIMEOUT and documents them', async () => {
+    it('reads LOG_LEVEL, METRICS_TOKEN, SHUTDOWN_DRAIN and SHUTDOWN_TIMEOUT and documents them', async () => {
       await generate(tree);
       expect(read(tree, `${src}/config/billing.config.ts`)).toContain(
         'observability: loadObservabilityConfig(env),',
       );
       const spec = read(tree, `${src}/config/billing.config.spec.ts`);
-      expect(spec).toContain(
-        "observability: { logLevel: 'info', metricsToken: undefined, shutdownTimeoutMs: 10_000 },",
-      );
-      for (const variable of ['LOG_LEVEL', 'METRICS_TOKEN', 'SHUTDOWN_TIMEOUT']) {
+      expect(spec).toContain('shutdownDrainMs: 5_000,');
+      expect(spec).toContain('shutdownTimeoutMs: 10_000,');
+      for (const variable of ['LOG_LEVEL', 'METRICS_TOKEN', 'SHUTDOWN_DRAIN', 'SHUTDOWN_TIMEOUT']) {
         expect(spec).toContain(`['${variable}', { ${variable}: `);
         expect(read(tree, 'apps/billing-service/README.md')).toContain(`| \`${variable}\` |`);
       }
