@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ipBucket, rateLimited, RateLimitStore, sha256Hex } from '@keycard/common';
 import { KeycardMetrics } from '@keycard/observability';
 import { authConfig, AuthSettings } from '../config/auth.config';
@@ -18,7 +18,7 @@ export class AccountMailThrottle {
   constructor(
     private readonly store: RateLimitStore,
     @Inject(authConfig.KEY) private readonly config: Pick<AuthSettings, 'account'>,
-    @Optional() private readonly metrics?: KeycardMetrics,
+    private readonly metrics: KeycardMetrics,
   ) {}
 
   /** Counts one request from `ip` for `email`; 429 with `Retry-After` over either limit. */
@@ -39,7 +39,7 @@ export class AccountMailThrottle {
   }
 
   private refuse(retryAfterSeconds: number): never {
-    this.metrics?.rateLimited.inc({ limiter: 'account_mail' });
+    this.metrics.rateLimited.inc({ limiter: 'account_mail' });
     throw rateLimited(retryAfterSeconds, 'Too many requests for this address; try again later');
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode, KeycardError } from '@keycard/common';
 import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
@@ -39,7 +39,7 @@ export class CredentialChangeService {
     private readonly background: AccountBackground,
     private readonly signOut: AccountSignOut,
     @Inject(authConfig.KEY) private readonly config: Pick<AuthSettings, 'account'>,
-    @Optional() private readonly audit?: AuditService,
+    private readonly audit: AuditService,
   ) {}
 
   async changePassword(caller: AccountCaller, current: string, next: string): Promise<void> {
@@ -100,7 +100,7 @@ export class CredentialChangeService {
   }
 
   private record(type: AuditEventType, userId: string): void {
-    void this.audit?.record({
+    void this.audit.record({
       type,
       outcome: 'success',
       actor: { type: 'user', id: userId },

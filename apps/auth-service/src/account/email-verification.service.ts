@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
 import { authConfig, AuthSettings } from '../config/auth.config';
@@ -25,7 +25,7 @@ export class EmailVerificationService {
     private readonly throttle: AccountMailThrottle,
     private readonly background: AccountBackground,
     @Inject(authConfig.KEY) private readonly config: Pick<AuthSettings, 'account'>,
-    @Optional() private readonly audit?: AuditService,
+    private readonly audit: AuditService,
   ) {}
 
   /** Mails `user` a verification link unless the address is verified already. */
@@ -85,7 +85,7 @@ export class EmailVerificationService {
   }
 
   private record(type: AuditEventType, userId: string): void {
-    void this.audit?.record({
+    void this.audit.record({
       type,
       outcome: 'success',
       actor: { type: 'user', id: userId },

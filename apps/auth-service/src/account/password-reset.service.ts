@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
 import { authConfig, AuthSettings } from '../config/auth.config';
@@ -28,7 +28,7 @@ export class PasswordResetService {
     private readonly background: AccountBackground,
     private readonly signOut: AccountSignOut,
     @Inject(authConfig.KEY) private readonly config: Pick<AuthSettings, 'account'>,
-    @Optional() private readonly audit?: AuditService,
+    private readonly audit: AuditService,
   ) {}
 
   async forgot(email: string, ip: string): Promise<void> {
@@ -58,7 +58,7 @@ export class PasswordResetService {
     if (!user || user.disabled) throw invalidLink('reset link of a deleted or disabled user');
     await this.accountUsers.setPassword(user.id, password, link.email);
     await this.signOut.allLogins(user.id, 'password_reset');
-    void this.audit?.record({
+    void this.audit.record({
       type: AuditEventType.PasswordReset,
       outcome: 'success',
       actor: { type: 'user', id: user.id },

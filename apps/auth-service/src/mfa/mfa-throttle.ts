@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { RateLimitStore, rateLimited } from '@keycard/common';
 import { KeycardMetrics } from '@keycard/observability';
 import { authConfig, AuthSettings } from '../config/auth.config';
@@ -18,7 +18,7 @@ export class MfaThrottle {
   constructor(
     private readonly store: RateLimitStore,
     @Inject(authConfig.KEY) private readonly config: Pick<AuthSettings, 'mfa'>,
-    @Optional() private readonly metrics?: KeycardMetrics,
+    private readonly metrics: KeycardMetrics,
   ) {}
 
   async begin(userId: string): Promise<void> {
@@ -26,7 +26,7 @@ export class MfaThrottle {
     const result = await this.store.hit(key, this.config.mfa.maxFailures, this.config.mfa.lockout);
     if (result.allowed) return;
     await this.giveBack(userId);
-    this.metrics?.rateLimited.inc({ limiter: 'mfa' });
+    this.metrics.rateLimited.inc({ limiter: 'mfa' });
     throw rateLimited(result.retryAfterSeconds, LOCKED_MESSAGE);
   }
 

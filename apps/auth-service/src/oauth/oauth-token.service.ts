@@ -32,7 +32,9 @@ export class OAuthTokenService {
     private readonly access: AccessTokenService,
     private readonly refreshTokens: RefreshTokensService,
     private readonly tokens: TokensService,
-    @Optional() private readonly metrics?: KeycardMetrics,
+    private readonly metrics: KeycardMetrics,
+    // Optional on purpose: OAuthModule may be composed without the OpenID provider (grant-hooks.ts);
+    // then `authorization_code` answers unsupported_grant_type, a refusal that never issues a token.
     @Optional()
     @Inject(AUTHORIZATION_CODE_GRANT)
     private readonly authorizationCode?: AuthorizationCodeGrant,
@@ -73,7 +75,7 @@ export class OAuthTokenService {
       scope,
       clientId: client.clientId,
     });
-    this.metrics?.tokensIssued.inc({ kind: 'client_credentials' });
+    this.metrics.tokensIssued.inc({ kind: 'client_credentials' });
     return {
       access_token: issued.token,
       token_type: 'Bearer',

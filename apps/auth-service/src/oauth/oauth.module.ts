@@ -8,14 +8,15 @@ import { OAuthController } from './oauth.controller';
 import { RevocationService } from './revocation.service';
 
 export interface OAuthModuleOptions {
-  /** Modules exporting `API_KEY_INTROSPECTOR` / `API_KEY_REVOKER` (see `api-key-hooks.ts`). */
+  /** Modules exporting `API_KEY_INTROSPECTOR` / `API_KEY_REVOKER` (required, see `api-key-hooks.ts`). */
   imports?: ModuleMetadata['imports'];
 }
 
 /**
  * `/oauth/token`, `/oauth/introspect` and `/oauth/revoke`. Needs the global `Clock`, `authConfig`
- * and `KeycardAuthModule` (for `AccessTokenVerifier`). Import `OAuthModule` as it is, or
- * `OAuthModule.register({ imports: [ApiKeysModule] })` to introspect and revoke API keys too.
+ * and `KeycardAuthModule` (for `AccessTokenVerifier`). Import it as
+ * `OAuthModule.register({ imports: [ApiKeysModule] })`: the API key hooks are required (see
+ * `api-key-hooks.ts`); the OpenID provider's code grant is optional (see `grant-hooks.ts`).
  */
 @Module({
   imports: [ClientsModule, TokensModule],

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '@keycard/common';
 import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
@@ -38,7 +38,7 @@ export class AuthorizeService {
     private readonly pending: PendingRequestsService,
     private readonly clock: Clock,
     @Inject(authConfig.KEY) private readonly config: Pick<AuthSettings, 'issuer'>,
-    @Optional() private readonly audit?: AuditService,
+    private readonly audit: AuditService,
   ) {}
 
   /** A new authorization request (GET query or POST form). */
@@ -92,7 +92,7 @@ export class AuthorizeService {
       );
     }
     await this.consents.grant(active.user.id, request.clientId, request.scopes);
-    void this.audit?.record({
+    void this.audit.record({
       type: AuditEventType.OidcConsentGranted,
       outcome: 'success',
       actor: { type: 'user', id: active.user.id },
@@ -154,7 +154,7 @@ export class AuthorizeService {
       sessionId: active.session.id,
       signIn: sessionSignIn(active.session),
     });
-    void this.audit?.record({
+    void this.audit.record({
       type: AuditEventType.OidcCodeIssued,
       outcome: 'success',
       actor: { type: 'user', id: active.user.id },

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Clock } from '@keycard/common';
 import { KeycardMetrics } from '@keycard/observability';
 import { Counter } from 'prom-client';
@@ -39,7 +39,7 @@ const METRIC = 'keycard_retention_rows_deleted_total';
 @Injectable()
 export class RetentionService {
   private readonly logger = new Logger(RetentionService.name);
-  private readonly rowsDeleted?: Counter<'table'>;
+  private readonly rowsDeleted: Counter<'table'>;
   private current?: Promise<RetentionReport>;
   private stopping = false;
 
@@ -47,9 +47,9 @@ export class RetentionService {
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
     @Inject(authConfig.KEY) private readonly config: RetentionConfig,
-    @Optional() metrics?: KeycardMetrics,
+    metrics: KeycardMetrics,
   ) {
-    if (metrics) this.rowsDeleted = retentionCounter(metrics);
+    this.rowsDeleted = retentionCounter(metrics);
   }
 
   /** One run; never throws (a failure is logged and the next run tries again). */
@@ -140,7 +140,7 @@ export class RetentionService {
       const count = deleted.affected ?? 0;
       result.deleted[rule.table] += count;
       result.batches += 1;
-      this.rowsDeleted?.inc({ table: rule.table }, count);
+      this.rowsDeleted.inc({ table: rule.table }, count);
       if (keys.length < size) return;
       if (rule.ordered) after = keys[keys.length - 1];
       await new Promise<void>((resolve) => setImmediate(resolve));

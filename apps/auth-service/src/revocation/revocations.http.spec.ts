@@ -9,7 +9,7 @@ import { REDIS_CLIENT } from '../redis/redis.client';
 import { createTestApp } from '../testing/test-app';
 import { testAuthConfig } from '../testing/test-config';
 import { TestGlobalsModule } from '../testing/test-globals';
-import { RevocationEventEntity } from './revocation-event.entity';
+import { RECORDER_ENTITIES, TestRecordersModule } from '../testing/test-recorders';
 import { RevocationEvents } from './revocation-events.service';
 import { RevocationModule } from './revocation.module';
 
@@ -54,10 +54,12 @@ describe('the revocation log over HTTP (GET /revocations, GET /revocations/strea
         TestGlobalsModule.with(config, new SystemClock(), [
           { provide: REDIS_CLIENT, useValue: null },
         ]),
+        // The revocation log itself is the real RevocationModule's.
+        TestRecordersModule.forRoot({ revocations: false }),
         TypeOrmModule.forRoot({
           type: 'better-sqlite3',
           database: ':memory:',
-          entities: [OAuthClientEntity, RevocationEventEntity],
+          entities: [OAuthClientEntity, ...RECORDER_ENTITIES],
           synchronize: true,
         }),
         KeycardAuthModule.forRootAsync({
