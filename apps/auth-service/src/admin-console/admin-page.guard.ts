@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import type { Principal } from '@keycard/auth';
 import { ErrorCode, KeycardError, missingCredentials } from '@keycard/common';
 import { authConfig, AuthSettings } from '../config/auth.config';
-import { hasMultiFactor } from '../mfa/sign-in-context';
+import { hasMultiFactor } from '../auth-context/sign-in-context';
 import { SessionAuthenticator } from '../sessions/session.authenticator';
 import { ADMIN_ROLE } from '../users/admin-guarded-writes';
 

@@ -5,7 +5,7 @@ import { Clock, ErrorCode, KeycardError } from '@keycard/common';
 import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
 import { MfaLoginService } from '../mfa/mfa-login.service';
-import { passwordSignIn } from '../mfa/sign-in-context';
+import { passwordSignIn } from '../auth-context/sign-in-context';
 import { SessionsService } from '../sessions/sessions.service';
 import { TokenPair, TokensService } from '../tokens/tokens.service';
 import { LoginDto, RegisterDto } from '../users/users.dto';

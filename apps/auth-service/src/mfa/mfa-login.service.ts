@@ -16,7 +16,7 @@ import {
   SecondFactorKind,
   SignInContext,
   withSecondFactor,
-} from './sign-in-context';
+} from '../auth-context/sign-in-context';
 import { looksLikeTotpCode } from './totp';
 import { TotpFactorsService } from './totp-factors.service';
 

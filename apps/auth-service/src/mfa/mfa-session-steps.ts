@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Clock } from '@keycard/common';
-import { toCurrentSessionView } from '../auth/session-views';
+import { toCurrentSessionView } from '../sessions/session-views';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { takeReturnPath } from '../sessions/return-path';
 import {
@@ -19,8 +19,8 @@ import { isFormPost } from '../web/http-request';
 import { redirectTo } from '../web/page-response';
 import { safeRedirect } from '../web/safe-redirect';
 import { CompletedSignIn, MfaChallenge, MfaLoginService } from './mfa-login.service';
-import type { SignInContext } from './sign-in-context';
-import { passwordSignIn } from './sign-in-context';
+import type { SignInContext } from '../auth-context/sign-in-context';
+import { passwordSignIn } from '../auth-context/sign-in-context';
 
 /** Holds the `mfaToken` between the password form and the second step (never in a URL or page). */
 export const MFA_COOKIE = 'keycard.mfa';

@@ -14,7 +14,7 @@ import {
 } from './authorize-request';
 import { ConsentsService } from './consents.service';
 import { PendingRequest, PendingRequestsService } from './pending-requests.service';
-import { sessionSignIn } from '../mfa/sign-in-context';
+import { sessionSignIn } from '../auth-context/sign-in-context';
 
 /** What the browser gets next. */
 export type AuthorizeStep =

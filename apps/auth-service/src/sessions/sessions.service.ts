@@ -10,7 +10,7 @@ import { RevocationEvents } from '../revocation/revocation-events.service';
 import { UserEventsService } from '../users/user-events.service';
 import { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
-import { passwordSignIn, SignInContext } from '../mfa/sign-in-context';
+import { passwordSignIn, SignInContext } from '../auth-context/sign-in-context';
 import { isWellFormedToken } from './session-cookies';
 import { SessionRecord, SessionStore, USER_AGENT_MAX_LENGTH } from './session.store';
 

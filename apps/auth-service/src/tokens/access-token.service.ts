@@ -6,7 +6,7 @@ import { KeycardMetrics } from '@keycard/observability';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { KeysService } from '../keys/keys.service';
 import { RevocationEvents } from '../revocation/revocation-events.service';
-import type { SignInContext } from '../mfa/sign-in-context';
+import type { SignInContext } from '../auth-context/sign-in-context';
 
 export interface AccessTokenSubject {
   /** User id, or the client id for a service. */

@@ -9,7 +9,7 @@ import { AuditService } from '../audit/audit.service';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { AtomicStatement, writeAtomically, WriteFaultPoints } from '../database/atomic-writes';
 import { RevocationEvents } from '../revocation/revocation-events.service';
-import { encodeAmr, SignInContext } from '../mfa/sign-in-context';
+import { encodeAmr, SignInContext } from '../auth-context/sign-in-context';
 import { RefreshFamilyEntity } from './refresh-family.entity';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import {
