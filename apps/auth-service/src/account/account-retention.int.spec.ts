@@ -63,7 +63,13 @@ describe.each(databaseBackends())('retention of link tokens and sent mail on $na
     await mail('mail-sent-just-now', 'sent', now - 1000);
 
     const config = testAuthConfig({ RETENTION_BATCH_SIZE: '2' });
-    const result = await new RetentionService(db.dataSource, clock, config, testMetrics()).run();
+    const result = await new RetentionService(
+      db.dataSource,
+      clock,
+      config,
+      config.retention,
+      testMetrics(),
+    ).run();
 
     const tokens = await db.dataSource.getRepository(AccountTokenEntity).find();
     const mails = await db.dataSource.getRepository(MailMessageEntity).find();

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
-import { authConfig, AuthSettings } from '../config/auth.config';
 import { assertAcceptablePassword } from '../users/password-policy';
 import { UsersService } from '../users/users.service';
 import { AccountBackground } from './account-background';
@@ -10,6 +9,7 @@ import { AccountMailer } from './account-mailer';
 import { AccountSignOut } from './account-sign-out';
 import { AccountTokensService, invalidLink } from './account-tokens.service';
 import { AccountUsers } from './account-users';
+import { ACCOUNT_SETTINGS, AccountSettings } from './account-settings';
 
 /**
  * Password reset by mailed link. `forgot` answers before it looks anything up, so an address with
@@ -27,7 +27,7 @@ export class PasswordResetService {
     private readonly throttle: AccountMailThrottle,
     private readonly background: AccountBackground,
     private readonly signOut: AccountSignOut,
-    @Inject(authConfig.KEY) private readonly config: Pick<AuthSettings, 'account'>,
+    @Inject(ACCOUNT_SETTINGS) private readonly account: AccountSettings,
     private readonly audit: AuditService,
   ) {}
 
@@ -40,7 +40,7 @@ export class PasswordResetService {
         user.id,
         'reset_password',
         user.email,
-        this.config.account.passwordResetTtl,
+        this.account.passwordResetTtl,
       );
       await this.mailer.resetPassword(user.email, token);
     });

@@ -1,5 +1,4 @@
 import { ErrorCode, ManualClock, MemoryRateLimitStore } from '@keycard/common';
-import { loadAccountSettings } from '../account/account-settings';
 import { recordingAudit, testMetrics } from '../testing/test-recorders';
 import { LoginThrottleService } from '../throttle/login-throttle.service';
 import { RefusalWindows } from '../throttle/refusal-windows';
@@ -39,7 +38,7 @@ function setup(limits: { perAccount: number; perIp: number }) {
     new RefusalWindows(store),
   );
   const login = new PasswordLoginService(users, throttle, loginAudit, metrics, {
-    account: loadAccountSettings({}),
+    requireVerifiedEmail: false,
   });
   return {
     login: (password: string) => login.authenticate(USER.email, password, '198.51.100.7'),

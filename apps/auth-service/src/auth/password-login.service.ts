@@ -18,7 +18,7 @@ export class PasswordLoginService {
     private readonly throttle: LoginThrottleService,
     private readonly loginAudit: LoginAuditService,
     private readonly metrics: KeycardMetrics,
-    @Inject(authConfig.KEY) private readonly config: Pick<AuthSettings, 'account'>,
+    @Inject(authConfig.KEY) private readonly config: Pick<AuthSettings, 'requireVerifiedEmail'>,
   ) {}
 
   /** `channel` names the API in the audit trail (`auth.login.*` or `session.login.*`). */
@@ -49,7 +49,7 @@ export class PasswordLoginService {
     }
     await this.throttle.recordSuccess(email, ip);
     // REQUIRE_VERIFIED_EMAIL: checked after the password, so it tells nothing to someone without it.
-    if (this.config.account.requireVerifiedEmail && !user.emailVerified) {
+    if (this.config.requireVerifiedEmail && !user.emailVerified) {
       this.metrics.authFailures.inc({ reason: ErrorCode.EmailNotVerified });
       throw new KeycardError(ErrorCode.EmailNotVerified, { reason: 'address not verified' });
     }

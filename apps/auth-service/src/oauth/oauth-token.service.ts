@@ -8,17 +8,11 @@ import { TokenPair, TokensService } from '../tokens/tokens.service';
 import { AUTHORIZATION_CODE_GRANT, AuthorizationCodeGrant } from './grant-hooks';
 import { OAuthClientAuthenticator } from './oauth-client-authenticator';
 import { OAuthRequest } from './oauth-params';
+import type { OAuthTokenResponse } from './oauth-token-response';
 import { grantableScopes, invalidScope, parseScopeParam, scopeList } from './scope';
 
-/** A successful token response (RFC 6749 §5.1). */
-export interface OAuthTokenResponse {
-  access_token: string;
-  token_type: 'Bearer';
-  expires_in: number;
-  refresh_token?: string;
-  id_token?: string;
-  scope: string;
-}
+// The grant hooks (`grant-hooks.ts`) answer with it too: it has a file of its own.
+export type { OAuthTokenResponse } from './oauth-token-response';
 
 function invalidGrant(reason: string): KeycardError {
   return new KeycardError(ErrorCode.OAuthInvalidGrant, { reason });

@@ -4,6 +4,7 @@ import { KeycardMetrics } from '@keycard/observability';
 import { Counter } from 'prom-client';
 import { DataSource, EntityManager } from 'typeorm';
 import { authConfig, AuthSettings } from '../config/auth.config';
+import { RETENTION_SETTINGS, RetentionSettings } from './retention-settings';
 import {
   RETENTION_RULES,
   RETENTION_TABLES,
@@ -26,8 +27,6 @@ export interface RetentionReport {
   batches: number;
 }
 
-type RetentionConfig = Pick<AuthSettings, 'retention' | 'refreshReuseInterval'>;
-
 const METRIC = 'keycard_retention_rows_deleted_total';
 
 /**
@@ -46,7 +45,8 @@ export class RetentionService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
-    @Inject(authConfig.KEY) private readonly config: RetentionConfig,
+    @Inject(authConfig.KEY) private readonly config: Pick<AuthSettings, 'refreshReuseInterval'>,
+    @Inject(RETENTION_SETTINGS) private readonly settings: RetentionSettings,
     metrics: KeycardMetrics,
   ) {
     this.rowsDeleted = retentionCounter(metrics);
@@ -108,7 +108,7 @@ export class RetentionService {
     const cutoffs: RetentionCutoffs = {
       now,
       settled: now - settleMs,
-      auditBefore: now - this.config.retention.auditRetention * 1000,
+      auditBefore: now - this.settings.auditRetention * 1000,
     };
     const result = report('done');
     for (const rule of RETENTION_RULES) {
@@ -125,7 +125,7 @@ export class RetentionService {
     cutoffs: RetentionCutoffs,
     result: RetentionReport,
   ): Promise<void> {
-    const size = this.config.retention.batchSize;
+    const size = this.settings.batchSize;
     let after: string | undefined;
     while (!this.stopping) {
       const keys = await this.selectBatch(manager, rule, cutoffs, after, size);
