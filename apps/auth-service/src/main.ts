@@ -5,6 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { assertPostgresReachable, assertRedisReachable, runMain } from '@keycard/common';
 import { installGracefulShutdown, useStructuredLogger } from '@keycard/observability';
 import { AppModule } from './app/app.module';
+import { CliModule } from './app/cli.module';
 import { authHttpAdapter, configureAuthApp } from './app/configure-auth-app';
 import { runCommand } from './cli/cli';
 import { CliLogger } from './cli/cli-logger';
@@ -18,7 +19,7 @@ runMain(async () => {
   if (config.redisUrl) await assertRedisReachable(config.redisUrl);
   const command = process.argv.slice(2);
   if (command.length > 0) {
-    const context = await NestFactory.createApplicationContext(AppModule, {
+    const context = await NestFactory.createApplicationContext(CliModule, {
       logger: new CliLogger(),
       abortOnError: false,
     });
