@@ -5,20 +5,21 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { assertPostgresReachable, assertRedisReachable, runMain } from '@keycard/common';
 import { installGracefulShutdown, useStructuredLogger } from '@keycard/observability';
 import { AppModule } from './app/app.module';
+import { CliModule } from './app/cli.module';
 import { authHttpAdapter, configureAuthApp } from './app/configure-auth-app';
 import { runCommand } from './cli/cli';
 import { CliLogger } from './cli/cli-logger';
-import { loadAuthConfig } from './config/auth.config';
+import { loadSettings } from './app/settings';
 
 runMain(async () => {
   // Configuration and reachability are checked before Nest starts, so a bad setting ends start-up
   // with one line naming the variable rather than a stack trace.
-  const config = loadAuthConfig(process.env);
+  const config = loadSettings(process.env);
   if (config.databaseUrl) await assertPostgresReachable(config.databaseUrl, 'DATABASE_URL');
   if (config.redisUrl) await assertRedisReachable(config.redisUrl);
   const command = process.argv.slice(2);
   if (command.length > 0) {
-    const context = await NestFactory.createApplicationContext(AppModule, {
+    const context = await NestFactory.createApplicationContext(CliModule, {
       logger: new CliLogger(),
       abortOnError: false,
     });

@@ -1,8 +1,8 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ipBucket, rateLimited, RateLimitStore, sha256Hex } from '@keycard/common';
 import { KeycardMetrics } from '@keycard/observability';
-import { authConfig, AuthSettings } from '../config/auth.config';
 import { normalizeEmail } from '../users/users.service';
+import { ACCOUNT_SETTINGS, AccountSettings } from './account-settings';
 
 export const ACCOUNT_MAIL_ADDRESS_WINDOW_SECONDS = 3600;
 export const ACCOUNT_MAIL_IP_WINDOW_SECONDS = 600;
@@ -17,13 +17,13 @@ export const ACCOUNT_MAIL_IP_WINDOW_SECONDS = 600;
 export class AccountMailThrottle {
   constructor(
     private readonly store: RateLimitStore,
-    @Inject(authConfig.KEY) private readonly config: Pick<AuthSettings, 'account'>,
-    @Optional() private readonly metrics?: KeycardMetrics,
+    @Inject(ACCOUNT_SETTINGS) private readonly account: AccountSettings,
+    private readonly metrics: KeycardMetrics,
   ) {}
 
   /** Counts one request from `ip` for `email`; 429 with `Retry-After` over either limit. */
   async hit(email: string, ip: string): Promise<void> {
-    const { mailRateLimitPerIp, mailRateLimitPerAddress } = this.config.account;
+    const { mailRateLimitPerIp, mailRateLimitPerAddress } = this.account;
     const byIp = await this.store.hit(
       `account-mail:ip:${ipBucket(ip)}`,
       mailRateLimitPerIp,
@@ -39,7 +39,7 @@ export class AccountMailThrottle {
   }
 
   private refuse(retryAfterSeconds: number): never {
-    this.metrics?.rateLimited.inc({ limiter: 'account_mail' });
+    this.metrics.rateLimited.inc({ limiter: 'account_mail' });
     throw rateLimited(retryAfterSeconds, 'Too many requests for this address; try again later');
   }
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { authConfig, AuthSettings } from '../config/auth.config';
+import { ACCOUNT_SETTINGS, AccountSettings } from './account-settings';
 import { composeMail } from '../mail/mail-layout';
 import { MailOutbox } from '../mail/mail-outbox.service';
 
@@ -18,7 +19,8 @@ export class AccountMailer {
 
   constructor(
     private readonly outbox: MailOutbox,
-    @Inject(authConfig.KEY) private readonly config: Pick<AuthSettings, 'issuer' | 'account'>,
+    @Inject(authConfig.KEY) config: Pick<AuthSettings, 'issuer'>,
+    @Inject(ACCOUNT_SETTINGS) private readonly account: AccountSettings,
   ) {
     this.issuer = config.issuer.replace(/\/+$/, '');
   }
@@ -32,7 +34,7 @@ export class AccountMailer {
         action: {
           label: 'Verify my address',
           url: this.link('verify-email', token),
-          expiresInSeconds: this.config.account.emailVerificationTtl,
+          expiresInSeconds: this.account.emailVerificationTtl,
         },
         footer: [NOT_YOU],
       }),
@@ -48,7 +50,7 @@ export class AccountMailer {
         action: {
           label: 'Choose a new password',
           url: this.link('reset-password', token),
-          expiresInSeconds: this.config.account.passwordResetTtl,
+          expiresInSeconds: this.account.passwordResetTtl,
         },
         footer: [
           'Using this link signs you out everywhere. An older reset link no longer works.',
@@ -67,7 +69,7 @@ export class AccountMailer {
         action: {
           label: 'Use this address',
           url: this.link('verify-email', token),
-          expiresInSeconds: this.config.account.emailVerificationTtl,
+          expiresInSeconds: this.account.emailVerificationTtl,
         },
         footer: [NOT_YOU],
       }),

@@ -7,6 +7,7 @@ import { RetentionService } from '../retention/retention.service';
 import type { OpenDatabase } from '../testing/database-backends';
 import { databaseBackends } from '../testing/database-backends';
 import { testAuthConfig } from '../testing/test-config';
+import { testMetrics } from '../testing/test-recorders';
 import { AccountTokenEntity } from './account-token.entity';
 
 /* The retention job's rules for mailed link tokens and the mail outbox, on both databases. */
@@ -62,7 +63,13 @@ describe.each(databaseBackends())('retention of link tokens and sent mail on $na
     await mail('mail-sent-just-now', 'sent', now - 1000);
 
     const config = testAuthConfig({ RETENTION_BATCH_SIZE: '2' });
-    const result = await new RetentionService(db.dataSource, clock, config).run();
+    const result = await new RetentionService(
+      db.dataSource,
+      clock,
+      config,
+      config.retention,
+      testMetrics(),
+    ).run();
 
     const tokens = await db.dataSource.getRepository(AccountTokenEntity).find();
     const mails = await db.dataSource.getRepository(MailMessageEntity).find();

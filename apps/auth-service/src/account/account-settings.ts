@@ -1,10 +1,8 @@
 import type { Env } from '@keycard/common';
-import { envBool, envDuration, envInt } from '@keycard/common';
+import { envDuration, envInt } from '@keycard/common';
 
 /** Settings of the account flows (durations in seconds). */
 export interface AccountSettings {
-  /** `REQUIRE_VERIFIED_EMAIL`: an unverified address cannot sign in (403 `email_not_verified`). */
-  requireVerifiedEmail: boolean;
   /** `PASSWORD_RESET_TTL`: lifetime of a reset link. */
   passwordResetTtl: number;
   /** `EMAIL_VERIFICATION_TTL`: lifetime of a verification or e-mail change link. */
@@ -15,10 +13,12 @@ export interface AccountSettings {
   mailRateLimitPerIp: number;
 }
 
+/** Injection token of the `AccountSettings` (provided at the root, `app/settings.module.ts`). */
+export const ACCOUNT_SETTINGS = Symbol('ACCOUNT_SETTINGS');
+
 /** Parses the account settings once, at start-up. */
 export function loadAccountSettings(env: Env): AccountSettings {
   return {
-    requireVerifiedEmail: envBool(env, 'REQUIRE_VERIFIED_EMAIL', false),
     passwordResetTtl: envDuration(env, 'PASSWORD_RESET_TTL', '30m', 60, 86_400),
     emailVerificationTtl: envDuration(env, 'EMAIL_VERIFICATION_TTL', '24h', 300, 30 * 86_400),
     mailRateLimitPerAddress: envInt(env, 'ACCOUNT_MAIL_RATE_LIMIT', 5, 1, 100_000),

@@ -1,8 +1,7 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode, KeycardError } from '@keycard/common';
 import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
-import { authConfig, AuthSettings } from '../config/auth.config';
 import { LoginThrottleService } from '../throttle/login-throttle.service';
 import { assertAcceptablePassword } from '../users/password-policy';
 import type { UserEntity } from '../users/user.entity';
@@ -13,6 +12,7 @@ import { AccountMailer } from './account-mailer';
 import { AccountSignOut } from './account-sign-out';
 import { AccountTokensService } from './account-tokens.service';
 import { AccountUsers } from './account-users';
+import { ACCOUNT_SETTINGS, AccountSettings } from './account-settings';
 
 /** Who asks for a change: the signed-in user and the login (`sid`) the request came with. */
 export interface AccountCaller {
@@ -38,8 +38,8 @@ export class CredentialChangeService {
     private readonly loginThrottle: LoginThrottleService,
     private readonly background: AccountBackground,
     private readonly signOut: AccountSignOut,
-    @Inject(authConfig.KEY) private readonly config: Pick<AuthSettings, 'account'>,
-    @Optional() private readonly audit?: AuditService,
+    @Inject(ACCOUNT_SETTINGS) private readonly account: AccountSettings,
+    private readonly audit: AuditService,
   ) {}
 
   async changePassword(caller: AccountCaller, current: string, next: string): Promise<void> {
@@ -69,7 +69,7 @@ export class CredentialChangeService {
         user.id,
         'change_email',
         to,
-        this.config.account.emailVerificationTtl,
+        this.account.emailVerificationTtl,
       );
       await this.mailer.confirmNewAddress(to, token);
     });
@@ -100,7 +100,7 @@ export class CredentialChangeService {
   }
 
   private record(type: AuditEventType, userId: string): void {
-    void this.audit?.record({
+    void this.audit.record({
       type,
       outcome: 'success',
       actor: { type: 'user', id: userId },

@@ -1,7 +1,6 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
-import { authConfig, AuthSettings } from '../config/auth.config';
 import type { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { AccountBackground } from './account-background';
@@ -9,6 +8,7 @@ import { AccountMailThrottle } from './account-mail-throttle';
 import { AccountMailer } from './account-mailer';
 import { AccountTokensService, invalidLink } from './account-tokens.service';
 import { AccountUsers } from './account-users';
+import { ACCOUNT_SETTINGS, AccountSettings } from './account-settings';
 
 /**
  * Proving addresses: the link mailed at sign-up and on request (`resend`), and `confirm`, which
@@ -24,8 +24,8 @@ export class EmailVerificationService {
     private readonly mailer: AccountMailer,
     private readonly throttle: AccountMailThrottle,
     private readonly background: AccountBackground,
-    @Inject(authConfig.KEY) private readonly config: Pick<AuthSettings, 'account'>,
-    @Optional() private readonly audit?: AuditService,
+    @Inject(ACCOUNT_SETTINGS) private readonly account: AccountSettings,
+    private readonly audit: AuditService,
   ) {}
 
   /** Mails `user` a verification link unless the address is verified already. */
@@ -35,7 +35,7 @@ export class EmailVerificationService {
       user.id,
       'verify_email',
       user.email,
-      this.config.account.emailVerificationTtl,
+      this.account.emailVerificationTtl,
     );
     await this.mailer.verifyAddress(user.email, token);
   }
@@ -85,7 +85,7 @@ export class EmailVerificationService {
   }
 
   private record(type: AuditEventType, userId: string): void {
-    void this.audit?.record({
+    void this.audit.record({
       type,
       outcome: 'success',
       actor: { type: 'user', id: userId },

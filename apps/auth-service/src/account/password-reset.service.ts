@@ -1,7 +1,6 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
-import { authConfig, AuthSettings } from '../config/auth.config';
 import { assertAcceptablePassword } from '../users/password-policy';
 import { UsersService } from '../users/users.service';
 import { AccountBackground } from './account-background';
@@ -10,6 +9,7 @@ import { AccountMailer } from './account-mailer';
 import { AccountSignOut } from './account-sign-out';
 import { AccountTokensService, invalidLink } from './account-tokens.service';
 import { AccountUsers } from './account-users';
+import { ACCOUNT_SETTINGS, AccountSettings } from './account-settings';
 
 /**
  * Password reset by mailed link. `forgot` answers before it looks anything up, so an address with
@@ -27,8 +27,8 @@ export class PasswordResetService {
     private readonly throttle: AccountMailThrottle,
     private readonly background: AccountBackground,
     private readonly signOut: AccountSignOut,
-    @Inject(authConfig.KEY) private readonly config: Pick<AuthSettings, 'account'>,
-    @Optional() private readonly audit?: AuditService,
+    @Inject(ACCOUNT_SETTINGS) private readonly account: AccountSettings,
+    private readonly audit: AuditService,
   ) {}
 
   async forgot(email: string, ip: string): Promise<void> {
@@ -40,7 +40,7 @@ export class PasswordResetService {
         user.id,
         'reset_password',
         user.email,
-        this.config.account.passwordResetTtl,
+        this.account.passwordResetTtl,
       );
       await this.mailer.resetPassword(user.email, token);
     });
@@ -58,7 +58,7 @@ export class PasswordResetService {
     if (!user || user.disabled) throw invalidLink('reset link of a deleted or disabled user');
     await this.accountUsers.setPassword(user.id, password, link.email);
     await this.signOut.allLogins(user.id, 'password_reset');
-    void this.audit?.record({
+    void this.audit.record({
       type: AuditEventType.PasswordReset,
       outcome: 'success',
       actor: { type: 'user', id: user.id },

@@ -22,7 +22,10 @@ export class LastHourResponse {
   @ApiProperty({ example: '2026-01-05T08:30:00.000Z', description: 'Where the window starts.' })
   since!: string;
 
-  @ApiProperty({ example: true, description: 'False when metrics are off: the counts are empty.' })
+  @ApiProperty({
+    example: true,
+    description: 'Always true (every instance has its metrics registry); kept for compatibility.',
+  })
   metricsEnabled!: boolean;
 
   @ApiProperty({

@@ -1,8 +1,8 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '@keycard/auth';
 import { ErrorCode, KeycardError, missingCredentials } from '@keycard/common';
-import { authConfig, AuthSettings } from '../config/auth.config';
-import { hasMultiFactor } from '../mfa/sign-in-context';
+import { MFA_SETTINGS, MfaSettings } from '../mfa/mfa-settings';
+import { hasMultiFactor } from '../auth-context/sign-in-context';
 import { SessionAuthenticator } from '../sessions/session.authenticator';
 import { ADMIN_ROLE } from '../users/admin-guarded-writes';
 
@@ -18,9 +18,9 @@ export class AdminPageGuard implements CanActivate {
 
   constructor(
     private readonly authenticator: SessionAuthenticator,
-    @Inject(authConfig.KEY) config: Pick<AuthSettings, 'mfa'>,
+    @Inject(MFA_SETTINGS) mfa: Pick<MfaSettings, 'requiredRoles'>,
   ) {
-    this.needsSecondFactor = config.mfa.requiredRoles.includes(ADMIN_ROLE);
+    this.needsSecondFactor = mfa.requiredRoles.includes(ADMIN_ROLE);
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {

@@ -2,7 +2,6 @@ import {
   Body,
   Controller,
   Get,
-  Optional,
   Param,
   Post,
   Query,
@@ -41,7 +40,7 @@ const CLIENTS = '/admin/console/clients';
 export class ConsoleClientsController {
   constructor(
     private readonly clients: ClientsService,
-    @Optional() private readonly audit?: AuditService,
+    private readonly audit: AuditService,
   ) {}
 
   @Get()
@@ -99,7 +98,7 @@ export class ConsoleClientsController {
       await this.render(response, active, { error: outcome.message }, outcome.status);
       return;
     }
-    void this.audit?.record({
+    void this.audit.record({
       type: AuditEventType.ClientSecretRotated,
       outcome: 'success',
       subjectId: outcome.value.clientId,
@@ -130,7 +129,7 @@ export class ConsoleClientsController {
       await this.render(response, active, { error: outcome.message }, outcome.status);
       return;
     }
-    void this.audit?.record({
+    void this.audit.record({
       type: AuditEventType.ClientRevoked,
       outcome: 'success',
       subjectId: id,
@@ -139,7 +138,7 @@ export class ConsoleClientsController {
   }
 
   private recordCreated(created: CreatedClient): void {
-    void this.audit?.record({
+    void this.audit.record({
       type: AuditEventType.ClientCreated,
       outcome: 'success',
       subjectId: created.clientId,

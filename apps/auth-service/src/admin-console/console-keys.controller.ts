@@ -3,7 +3,6 @@ import {
   Controller,
   Get,
   Inject,
-  Optional,
   Param,
   Post,
   Query,
@@ -54,7 +53,7 @@ export class ConsoleKeysController {
   constructor(
     private readonly keys: KeysService,
     @Inject(authConfig.KEY) private readonly config: Pick<AuthSettings, 'jwksMaxAge'>,
-    @Optional() private readonly audit?: AuditService,
+    private readonly audit: AuditService,
   ) {}
 
   @Get()
@@ -98,7 +97,7 @@ export class ConsoleKeysController {
     }
     try {
       const rotation = await this.keys.rotate({ force });
-      void this.audit?.record({
+      void this.audit.record({
         type: AuditEventType.KeysRotated,
         outcome: 'success',
         subjectId: rotation.active.kid,
@@ -143,7 +142,7 @@ export class ConsoleKeysController {
       await this.render(response, active, { error: outcome.message }, outcome.status);
       return;
     }
-    void this.audit?.record({
+    void this.audit.record({
       type: AuditEventType.KeysRevoked,
       outcome: 'success',
       subjectId: kid,

@@ -53,11 +53,4 @@ describe('MetricsWindow', () => {
     const samples = (window as unknown as { samples: unknown[] }).samples;
     expect(samples.length).toBeLessThanOrEqual(METRICS_WINDOW_MS / SAMPLE_INTERVAL_MS + 1);
   });
-
-  it('says so when the service has no metrics registry', async () => {
-    const bare = new MetricsWindow(clock);
-    await bare.sample();
-    expect(bare.enabled).toBe(false);
-    expect(await bare.lastHour()).toMatchObject({ issued: {}, failures: {} });
-  });
 });

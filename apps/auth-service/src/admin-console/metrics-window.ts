@@ -1,4 +1,4 @@
-import { Injectable, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
+import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import { Clock } from '@keycard/common';
 import { KeycardMetrics } from '@keycard/observability';
@@ -62,7 +62,7 @@ export class MetricsWindow implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly clock: Clock,
-    @Optional() private readonly metrics?: KeycardMetrics,
+    private readonly metrics: KeycardMetrics,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -73,11 +73,6 @@ export class MetricsWindow implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     clearInterval(this.timer);
-  }
-
-  /** Whether this service has a metrics registry at all. */
-  get enabled(): boolean {
-    return this.metrics !== undefined;
   }
 
   /** Records the current totals; drops samples that can no longer start a window. */
@@ -101,7 +96,6 @@ export class MetricsWindow implements OnModuleInit, OnModuleDestroy {
   }
 
   private async totals(): Promise<MetricsTotals> {
-    if (!this.metrics) return { issued: {}, failures: {} };
     const [issued, failures] = await Promise.all([
       countsOf(this.metrics, 'keycard_tokens_issued_total', 'kind'),
       countsOf(this.metrics, 'keycard_auth_failures_total', 'reason'),

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
 import { ApiKeyEnvironment, ApiKeyType, Clock, hashApiKey, parseApiKey } from '@keycard/common';
@@ -46,7 +46,7 @@ export class ApiKeyIntrospectionService {
     @Inject(UsersService) private readonly owners: ApiKeyOwnerDirectory,
     @Inject(API_KEY_SETTINGS) private readonly settings: ApiKeySettings,
     private readonly clock: Clock,
-    @Optional() private readonly revocations?: RevocationEvents,
+    private readonly revocations: RevocationEvents,
   ) {}
 
   /** The claims of a live key; null when it is malformed, unknown, revoked, expired or its owner is disabled. */

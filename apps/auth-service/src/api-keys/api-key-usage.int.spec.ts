@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { OpenDatabase } from '../testing/database-backends';
 import { databaseBackends } from '../testing/database-backends';
+import { RECORDER_ENTITIES } from '../testing/test-recorders';
 import { ApiKeyUsageEntity } from './api-key-usage.entity';
 import { ApiKeyEntity } from './api-key.entity';
 import type { ApiKeysKit } from './api-keys.test-kit';
@@ -14,7 +15,7 @@ describe.each(databaseBackends())('API key usage on $name', (backend) => {
   let kit: ApiKeysKit;
 
   beforeAll(async () => {
-    db = await backend.open([ApiKeyEntity, ApiKeyUsageEntity]);
+    db = await backend.open([ApiKeyEntity, ApiKeyUsageEntity, ...RECORDER_ENTITIES]);
   });
   afterAll(() => db.close());
   beforeEach(() => {

@@ -11,6 +11,7 @@ import { OAuthClientEntity } from '../clients/oauth-client.entity';
 import { createTestApp } from '../testing/test-app';
 import { testAuthConfig } from '../testing/test-config';
 import { TestGlobalsModule } from '../testing/test-globals';
+import { RECORDER_ENTITIES, TestRecordersModule } from '../testing/test-recorders';
 import { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { ApiKeyIntrospectionService } from './api-key-introspection.service';
@@ -44,10 +45,17 @@ describe('API keys over HTTP', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         TestGlobalsModule.with(config, clock),
+        TestRecordersModule.forRoot(),
         TypeOrmModule.forRoot({
           type: 'better-sqlite3',
           database: ':memory:',
-          entities: [ApiKeyEntity, ApiKeyUsageEntity, UserEntity, OAuthClientEntity],
+          entities: [
+            ApiKeyEntity,
+            ApiKeyUsageEntity,
+            UserEntity,
+            OAuthClientEntity,
+            ...RECORDER_ENTITIES,
+          ],
           synchronize: true,
         }),
         KeycardAuthModule.forRootAsync({

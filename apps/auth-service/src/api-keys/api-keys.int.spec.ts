@@ -2,6 +2,7 @@ import { ErrorCode, generateApiKey } from '@keycard/common';
 import { codeOf } from '@keycard/testing';
 import type { OpenDatabase } from '../testing/database-backends';
 import { databaseBackends } from '../testing/database-backends';
+import { RECORDER_ENTITIES } from '../testing/test-recorders';
 import { ApiKeyScopePolicy, GRANTABLE_API_KEY_SCOPES } from './api-key-scopes';
 import { ApiKeyUsageEntity } from './api-key-usage.entity';
 import { ApiKeyEntity } from './api-key.entity';
@@ -15,7 +16,7 @@ describe.each(databaseBackends())('API keys on $name', (backend) => {
   let kit: ApiKeysKit;
 
   beforeAll(async () => {
-    db = await backend.open([ApiKeyEntity, ApiKeyUsageEntity]);
+    db = await backend.open([ApiKeyEntity, ApiKeyUsageEntity, ...RECORDER_ENTITIES]);
   });
   afterAll(() => db.close());
   beforeEach(() => {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
@@ -73,9 +73,9 @@ export class ApiKeysService implements OnModuleInit {
     @Inject(UsersService) private readonly owners: ApiKeyOwnerDirectory,
     @Inject(UserEventsService) private readonly userEvents: Pick<UserEventsService, 'onDisabled'>,
     private readonly clock: Clock,
-    @Optional() private readonly audit?: AuditService,
-    @Optional() private readonly metrics?: KeycardMetrics,
-    @Optional() private readonly revocations?: RevocationEvents,
+    private readonly audit: AuditService,
+    private readonly metrics: KeycardMetrics,
+    private readonly revocations: RevocationEvents,
   ) {}
 
   onModuleInit(): void {
@@ -96,14 +96,14 @@ export class ApiKeysService implements OnModuleInit {
       expiresAt: input.expiresAt ?? null,
       rateLimit: input.rateLimit ?? null,
     });
-    void this.audit?.record({
+    void this.audit.record({
       type: AuditEventType.ApiKeyCreated,
       outcome: 'success',
       actor: { type: 'user', id: userId },
       subjectId: entity.id,
       details: { type: entity.type, environment: entity.environment, scopes: entity.scopes },
     });
-    this.metrics?.tokensIssued.inc({ kind: 'api_key' });
+    this.metrics.tokensIssued.inc({ kind: 'api_key' });
     return toCreatedApiKey(entity, key);
   }
 
@@ -152,14 +152,14 @@ export class ApiKeysService implements OnModuleInit {
       await this.keys.delete({ id: entity.id });
       throw notRotatable();
     }
-    void this.audit?.record({
+    void this.audit.record({
       type: AuditEventType.ApiKeyRotated,
       outcome: 'success',
       actor: { type: 'user', id: userId },
       subjectId: old.id,
       details: { replacedBy: entity.id, graceSeconds },
     });
-    this.metrics?.tokensIssued.inc({ kind: 'api_key' });
+    this.metrics.tokensIssued.inc({ kind: 'api_key' });
     return toCreatedApiKey(entity, key);
   }
 
@@ -170,7 +170,7 @@ export class ApiKeysService implements OnModuleInit {
   async revoke(userId: string, id: string, actor?: AuditActor): Promise<void> {
     const key = await this.findOwned(userId, id);
     await this.markRevoked([key.id], 'id = :id AND revoked_at IS NULL', { id: key.id });
-    void this.audit?.record({
+    void this.audit.record({
       type: AuditEventType.ApiKeyRevoked,
       outcome: 'success',
       actor: actor ?? { type: 'user', id: userId },
@@ -194,7 +194,7 @@ export class ApiKeysService implements OnModuleInit {
       { userId },
     );
     for (const key of live) {
-      void this.audit?.record({
+      void this.audit.record({
         type: AuditEventType.ApiKeyRevoked,
         outcome: 'success',
         subjectId: key.id,
@@ -228,7 +228,6 @@ export class ApiKeysService implements OnModuleInit {
         'id = :id AND revoked_at IS NULL AND replaced_by IS NULL AND (expires_at IS NULL OR expires_at > :now)',
         { id: old.id, now },
       );
-    if (this.revocations === undefined) return (await update.execute()).affected === 1;
     return this.revocations.write(
       [{ kind: 'api_key', subject: old.id, at: end }],
       [{ query: update.getQueryAndParameters(), requireOneRow: true }],
@@ -246,10 +245,6 @@ export class ApiKeysService implements OnModuleInit {
       .update()
       .set({ revokedAt: this.clock.now() })
       .where(condition, parameters);
-    if (this.revocations === undefined) {
-      await update.execute();
-      return;
-    }
     await this.revocations.write(
       ids.map((id) => ({ kind: 'api_key', subject: id })),
       [{ query: update.getQueryAndParameters() }],

@@ -1,5 +1,7 @@
 import { ManualClock } from '@keycard/common';
 import type { DataSource } from 'typeorm';
+import type { Recorders } from '../testing/test-recorders';
+import { testRecorders } from '../testing/test-recorders';
 import type { UserDisabledListener } from '../users/user-events.service';
 import { ApiKeyIntrospectionService } from './api-key-introspection.service';
 import type { ApiKeyOwner, ApiKeyOwnerDirectory } from './api-key-owners';
@@ -11,7 +13,8 @@ import { ApiKeyEntity } from './api-key.entity';
 import { ApiKeysService } from './api-keys.service';
 
 /*
- * Test-only wiring of the api-keys services without Nest, on a real database. Not imported by the app.
+ * Test-only wiring of the api-keys services without Nest, on a real database (which must hold
+ * `RECORDER_ENTITIES` too). Not imported by the app.
  */
 
 export const ALICE = '00000000-0000-4000-8000-00000000000a';
@@ -49,6 +52,7 @@ export interface ApiKeysKit {
   keys: ApiKeysService;
   usage: ApiKeyUsageService;
   introspection: ApiKeyIntrospectionService;
+  recorders: Recorders;
 }
 
 export function apiKeysKit(dataSource: DataSource, policy = new ApiKeyScopePolicy()): ApiKeysKit {
@@ -62,7 +66,19 @@ export function apiKeysKit(dataSource: DataSource, policy = new ApiKeyScopePolic
     { defaultRateLimit: DEFAULT_API_KEY_RATE_LIMIT },
     clock,
   );
-  const keys = new ApiKeysService(keyRepository, usage, policy, owners, events, clock);
+  const recorders = testRecorders(dataSource, clock);
+  const { audit, metrics, revocations } = recorders;
+  const keys = new ApiKeysService(
+    keyRepository,
+    usage,
+    policy,
+    owners,
+    events,
+    clock,
+    audit,
+    metrics,
+    revocations,
+  );
   keys.onModuleInit();
   const introspection = new ApiKeyIntrospectionService(
     keyRepository,
@@ -70,6 +86,7 @@ export function apiKeysKit(dataSource: DataSource, policy = new ApiKeyScopePolic
     owners,
     { defaultRateLimit: DEFAULT_API_KEY_RATE_LIMIT, scopes: [] },
     clock,
+    revocations,
   );
-  return { clock, owners, events, keys, usage, introspection };
+  return { clock, owners, events, keys, usage, introspection, recorders };
 }

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { KeycardAuthModule, Principal } from '@keycard/auth';
 import { AccountModule } from '../account/account.module';
 import { AccountPagesModule } from '../account/account-pages.module';
@@ -14,6 +13,7 @@ import { DatabaseModule } from '../database/database.module';
 import { GoogleModule } from '../google/google.module';
 import { KeysModule } from '../keys/keys.module';
 import { KeysService } from '../keys/keys.service';
+import { MFA_SETTINGS, MfaSettings } from '../mfa/mfa-settings';
 import { OAuthModule } from '../oauth/oauth.module';
 import { AuthObservabilityModule } from '../observability/auth-observability';
 import { OidcModule } from '../oidc/oidc.module';
@@ -30,10 +30,11 @@ import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
 import { WebModule } from '../web/web.module';
 import { ClockModule } from './clock.module';
+import { SettingsModule } from './settings.module';
 
 @Module({
   imports: [
-    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [authConfig] }),
+    SettingsModule.forRoot(),
     ClockModule,
     DatabaseModule,
     AuditModule,
@@ -45,9 +46,10 @@ import { ClockModule } from './clock.module';
     // verified-token cache here: an emergency key revocation must stop tokens at once.
     KeycardAuthModule.forRootAsync({
       imports: [KeysModule, SessionsModule, PrincipalsModule],
-      inject: [authConfig.KEY, KeysService, SessionAuthenticator, LivePrincipals],
+      inject: [authConfig.KEY, MFA_SETTINGS, KeysService, SessionAuthenticator, LivePrincipals],
       useFactory: (
         config: AuthSettings,
+        mfa: MfaSettings,
         keys: KeysService,
         sessions: SessionAuthenticator,
         principals: LivePrincipals,
@@ -64,7 +66,7 @@ import { ClockModule } from './clock.module';
         // Its own routes never trust a token's roles: the user, roles and login are read per request.
         refreshPrincipal: (principal: Principal) => principals.refresh(principal),
         // MFA_REQUIRED_ROLES: routes of these roles need a sign-in with a second factor.
-        mfaRequiredRoles: config.mfa.requiredRoles,
+        mfaRequiredRoles: mfa.requiredRoles,
       }),
     }),
     UsersModule,

@@ -8,9 +8,9 @@ import { AuditQueryService } from './audit-query.service';
 import { AuditService } from './audit.service';
 
 /**
- * The audit trail. Global, so that every module can record events without importing it; the
- * recorders inject `AuditService` as `@Optional()`, so module-level tests that do not load the
- * trail still build.
+ * The audit trail. Global, so that every module can record events without importing it. The
+ * recorders require `AuditService`: a module wired without the trail fails to build instead of
+ * dropping its events (module-level tests import `TestRecordersModule` from `../testing/`).
  */
 @Global()
 @Module({

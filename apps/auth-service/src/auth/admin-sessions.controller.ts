@@ -2,7 +2,7 @@ import { Controller, Delete, Get, HttpCode, Param } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '@keycard/auth';
 import { actorOf } from '../audit/audit-context';
-import { SessionView, toSessionView } from './session-views';
+import { SessionView, toSessionView } from '../sessions/session-views';
 import { ApiAdminListSessions, ApiAdminRevokeSession } from './sessions.responses';
 import { SessionsService } from '../sessions/sessions.service';
 

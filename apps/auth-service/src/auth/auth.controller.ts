@@ -1,11 +1,11 @@
-import { Body, Controller, Get, HttpCode, Ip, Optional, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Ip, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Public } from '@keycard/auth';
 import { Clock, ErrorCode, KeycardError } from '@keycard/common';
 import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
 import { MfaLoginService } from '../mfa/mfa-login.service';
-import { passwordSignIn } from '../mfa/sign-in-context';
+import { passwordSignIn } from '../auth-context/sign-in-context';
 import { SessionsService } from '../sessions/sessions.service';
 import { TokenPair, TokensService } from '../tokens/tokens.service';
 import { LoginDto, RegisterDto } from '../users/users.dto';
@@ -35,7 +35,7 @@ export class AuthController {
     private readonly registration: RegistrationService,
     private readonly clock: Clock,
     private readonly mfaLogin: MfaLoginService,
-    @Optional() private readonly audit?: AuditService,
+    private readonly audit: AuditService,
   ) {}
 
   @Public()
@@ -80,7 +80,7 @@ export class AuthController {
   async logoutAll(@CurrentPrincipal() principal: Principal): Promise<void> {
     const userId = this.userIdOf(principal);
     await Promise.all([this.tokens.logoutAll(userId), this.sessions.destroyAllForUser(userId)]);
-    void this.audit?.record({
+    void this.audit.record({
       type: AuditEventType.LogoutAll,
       outcome: 'success',
       subjectId: userId,

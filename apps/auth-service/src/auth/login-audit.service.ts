@@ -1,4 +1,4 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ErrorCode, ipBucket, KeycardError, sha256Hex } from '@keycard/common';
 import { RefusalWindows } from '../throttle/refusal-windows';
 import type { UserEntity } from '../users/user.entity';
@@ -32,7 +32,7 @@ export class LoginAuditService {
   constructor(
     private readonly audit: AuditService,
     private readonly users: UsersService,
-    @Optional() private readonly refusals?: RefusalWindows,
+    private readonly refusals: RefusalWindows,
   ) {}
 
   /** Waits for `attempt` to settle and records it; resolves either way, never rejects. */
@@ -59,9 +59,8 @@ export class LoginAuditService {
     });
   }
 
-  /** Whether this refusal is the first of its window (always, without `RefusalWindows`). */
+  /** Whether this refusal is the first of its window. */
   private async opensRefusalWindow(email: string, ip: string, error: unknown): Promise<boolean> {
-    if (!this.refusals) return true;
     const retryAfter = (error as KeycardError).details['retryAfter'];
     const keys = [`login:ip:${ipBucket(ip)}`, `login:acct:${sha256Hex(normalize(email))}`];
     try {

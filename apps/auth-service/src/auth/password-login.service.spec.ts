@@ -1,7 +1,10 @@
 import { ErrorCode, ManualClock, MemoryRateLimitStore } from '@keycard/common';
+import { recordingAudit, testMetrics } from '../testing/test-recorders';
 import { LoginThrottleService } from '../throttle/login-throttle.service';
+import { RefusalWindows } from '../throttle/refusal-windows';
 import type { UserEntity } from '../users/user.entity';
 import type { UsersService } from '../users/users.service';
+import { LoginAuditService } from './login-audit.service';
 import { PasswordLoginService } from './password-login.service';
 
 const USER = { id: 'u-1', email: 'ada@example.com' } as UserEntity;
@@ -18,12 +21,25 @@ function setup(limits: { perAccount: number; perIp: number }) {
       return password === 'right' ? USER : null;
     },
   } as unknown as UsersService;
-  const throttle = new LoginThrottleService(new MemoryRateLimitStore(new ManualClock()), {
-    loginMaxFailures: limits.perAccount,
-    loginMaxFailuresPerIp: limits.perIp,
-    loginLockout: 900,
+  const store = new MemoryRateLimitStore(new ManualClock());
+  const metrics = testMetrics();
+  const throttle = new LoginThrottleService(
+    store,
+    {
+      loginMaxFailures: limits.perAccount,
+      loginMaxFailuresPerIp: limits.perIp,
+      loginLockout: 900,
+    },
+    metrics,
+  );
+  const loginAudit = new LoginAuditService(
+    recordingAudit().audit,
+    users,
+    new RefusalWindows(store),
+  );
+  const login = new PasswordLoginService(users, throttle, loginAudit, metrics, {
+    requireVerifiedEmail: false,
   });
-  const login = new PasswordLoginService(users, throttle);
   return {
     login: (password: string) => login.authenticate(USER.email, password, '198.51.100.7'),
     setDatabase: (state: 'ok' | 'down') => (database = state),

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode, KeycardError } from '@keycard/common';
 import { KeycardMetrics } from '@keycard/observability';
 import { authConfig, AuthSettings } from '../config/auth.config';
@@ -16,9 +16,9 @@ export class PasswordLoginService {
   constructor(
     private readonly users: UsersService,
     private readonly throttle: LoginThrottleService,
-    @Optional() private readonly loginAudit?: LoginAuditService,
-    @Optional() private readonly metrics?: KeycardMetrics,
-    @Optional() @Inject(authConfig.KEY) private readonly config?: Pick<AuthSettings, 'account'>,
+    private readonly loginAudit: LoginAuditService,
+    private readonly metrics: KeycardMetrics,
+    @Inject(authConfig.KEY) private readonly config: Pick<AuthSettings, 'requireVerifiedEmail'>,
   ) {}
 
   /** `channel` names the API in the audit trail (`auth.login.*` or `session.login.*`). */
@@ -29,7 +29,7 @@ export class PasswordLoginService {
     channel: LoginChannel = 'auth',
   ): Promise<UserEntity> {
     const attempt = this.check(email, password, ip);
-    void this.loginAudit?.observe(channel, email, ip, attempt);
+    void this.loginAudit.observe(channel, email, ip, attempt);
     return attempt;
   }
 
@@ -44,13 +44,13 @@ export class PasswordLoginService {
       throw error;
     }
     if (!user) {
-      this.metrics?.authFailures.inc({ reason: ErrorCode.InvalidCredentials });
+      this.metrics.authFailures.inc({ reason: ErrorCode.InvalidCredentials });
       throw new KeycardError(ErrorCode.InvalidCredentials, { reason: 'password login failed' });
     }
     await this.throttle.recordSuccess(email, ip);
     // REQUIRE_VERIFIED_EMAIL: checked after the password, so it tells nothing to someone without it.
-    if (this.config?.account.requireVerifiedEmail && !user.emailVerified) {
-      this.metrics?.authFailures.inc({ reason: ErrorCode.EmailNotVerified });
+    if (this.config.requireVerifiedEmail && !user.emailVerified) {
+      this.metrics.authFailures.inc({ reason: ErrorCode.EmailNotVerified });
       throw new KeycardError(ErrorCode.EmailNotVerified, { reason: 'address not verified' });
     }
     return user;

@@ -1,4 +1,4 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { EmailVerificationService } from '../account/email-verification.service';
 import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
@@ -23,14 +23,14 @@ export class RegistrationService {
     private readonly users: UsersService,
     private readonly throttle: RegisterThrottle,
     private readonly verification: EmailVerificationService,
-    @Optional() private readonly audit?: AuditService,
+    private readonly audit: AuditService,
   ) {}
 
   async register(input: Registration, ip: string): Promise<UserEntity> {
     await this.throttle.hit(ip);
     assertAcceptablePassword(input.password);
     const user = await this.users.register(input.email, input.password, input.name);
-    void this.audit?.record({
+    void this.audit.record({
       type: AuditEventType.UserRegistered,
       outcome: 'success',
       actor: { type: 'user', id: user.id },

@@ -22,7 +22,7 @@ import { takeReturnPath } from '../sessions/return-path';
 import { toLoginForm } from './login-form-errors';
 import { PasswordLoginService } from './password-login.service';
 import { SessionLoginDto } from './session.dto';
-import { toCurrentSessionView } from './session-views';
+import { toCurrentSessionView } from '../sessions/session-views';
 import { ApiSessionLogin, ApiSessionLogout } from './sessions.responses';
 import { SessionsService } from '../sessions/sessions.service';
 

@@ -2,7 +2,7 @@ import { Controller, Delete, Get, Header, HttpCode, Param, Post, Req } from '@ne
 import { ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal } from '@keycard/auth';
 import { ErrorCode, KeycardError } from '@keycard/common';
-import { sessionSignIn } from '../mfa/sign-in-context';
+import { sessionSignIn } from '../auth-context/sign-in-context';
 import { AccessTokenService } from '../tokens/access-token.service';
 import { toPublicUser } from '../users/public-user';
 import { ActiveSession, SessionsService } from '../sessions/sessions.service';
@@ -19,7 +19,7 @@ import {
   SessionView,
   toCurrentSessionView,
   toSessionView,
-} from './session-views';
+} from '../sessions/session-views';
 
 /** Sessions are a person's: API keys and service clients may not list or end them. */
 function userIdOf(principal: Principal): string {

@@ -1,14 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Optional,
-  Param,
-  Patch,
-  Post,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Roles } from '@keycard/auth';
 import { AuditEventType } from '../audit/audit-events';
@@ -30,14 +20,14 @@ import { ClientsService, ClientView, CreatedClient, RegisteredClient } from './c
 export class AdminClientsController {
   constructor(
     private readonly clients: ClientsService,
-    @Optional() private readonly audit?: AuditService,
+    private readonly audit: AuditService,
   ) {}
 
   @Post()
   @ApiCreateClient()
   async create(@Body() dto: CreateClientDto): Promise<RegisteredClient> {
     const created = await this.clients.register(dto);
-    void this.audit?.record({
+    void this.audit.record({
       type: AuditEventType.ClientCreated,
       outcome: 'success',
       subjectId: created.clientId,
@@ -51,7 +41,7 @@ export class AdminClientsController {
   @ApiUpdateClient()
   async update(@Param('id') id: string, @Body() dto: UpdateClientDto): Promise<RegisteredClient> {
     const updated = await this.clients.update(id, dto);
-    void this.audit?.record({
+    void this.audit.record({
       type: AuditEventType.ClientUpdated,
       outcome: 'success',
       subjectId: updated.clientId,
@@ -72,7 +62,7 @@ export class AdminClientsController {
   @ApiRotateClientSecret()
   async rotateSecret(@Param('id') id: string): Promise<CreatedClient> {
     const rotated = await this.clients.rotateSecret(id);
-    void this.audit?.record({
+    void this.audit.record({
       type: AuditEventType.ClientSecretRotated,
       outcome: 'success',
       subjectId: rotated.clientId,
@@ -85,7 +75,7 @@ export class AdminClientsController {
   @HttpCode(204)
   async revoke(@Param('id') id: string): Promise<void> {
     await this.clients.revoke(id);
-    void this.audit?.record({
+    void this.audit.record({
       type: AuditEventType.ClientRevoked,
       outcome: 'success',
       subjectId: id,

@@ -2,6 +2,7 @@ import { ErrorCode, ManualClock } from '@keycard/common';
 import { codeOf } from '@keycard/testing';
 import type { OpenDatabase } from '../testing/database-backends';
 import { databaseBackends } from '../testing/database-backends';
+import { RECORDER_ENTITIES, testRecorders } from '../testing/test-recorders';
 import { ClientsService } from './clients.service';
 import { OAuthClientEntity } from './oauth-client.entity';
 
@@ -16,15 +17,17 @@ describe.each(databaseBackends())('App clients (section 5) on $name', (backend) 
   let clients: ClientsService;
 
   beforeAll(async () => {
-    db = await backend.open([OAuthClientEntity]);
+    db = await backend.open([OAuthClientEntity, ...RECORDER_ENTITIES]);
   });
   afterAll(() => db.close());
   beforeEach(async () => {
     await db.dataSource.getRepository(OAuthClientEntity).clear();
+    const clock = new ManualClock(Date.UTC(2026, 5, 1));
     clients = new ClientsService(
       db.dataSource.getRepository(OAuthClientEntity),
       { bootstrapClients: '', clientCacheTtl: 5 },
-      new ManualClock(Date.UTC(2026, 5, 1)),
+      clock,
+      testRecorders(db.dataSource, clock).revocations,
     );
   });
 

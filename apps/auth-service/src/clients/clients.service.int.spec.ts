@@ -2,6 +2,7 @@ import { ConfigError, ErrorCode, ManualClock, sha256Hex } from '@keycard/common'
 import { codeOf } from '@keycard/testing';
 import type { OpenDatabase } from '../testing/database-backends';
 import { databaseBackends } from '../testing/database-backends';
+import { RECORDER_ENTITIES, testRecorders } from '../testing/test-recorders';
 import { ClientsService } from './clients.service';
 import { OAuthClientEntity } from './oauth-client.entity';
 
@@ -14,7 +15,7 @@ describe.each(databaseBackends())('ClientsService on $name', (backend) => {
   let clients: ClientsService;
 
   beforeAll(async () => {
-    db = await backend.open([OAuthClientEntity]);
+    db = await backend.open([OAuthClientEntity, ...RECORDER_ENTITIES]);
   });
   afterAll(() => db.close());
   beforeEach(async () => {
@@ -28,6 +29,7 @@ describe.each(databaseBackends())('ClientsService on $name', (backend) => {
       db.dataSource.getRepository(OAuthClientEntity),
       { bootstrapClients, clientCacheTtl },
       clock,
+      testRecorders(db.dataSource, clock).revocations,
     );
   }
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import {
@@ -120,11 +120,11 @@ export class ClientsService implements OnModuleInit {
     @Inject(authConfig.KEY)
     private readonly config: Pick<AuthSettings, 'bootstrapClients' | 'clientCacheTtl'>,
     private readonly clock: Clock,
-    @Optional() private readonly revocations?: RevocationEvents,
+    private readonly revocations: RevocationEvents,
   ) {
     this.cacheTtlMs = config.clientCacheTtl * 1000;
     // Another instance's revocation reaches this cache through the revocation log, within a second.
-    revocations?.subscribe((event) => {
+    revocations.subscribe((event) => {
       if (event.kind === 'client') this.cache.delete(event.subject);
     });
   }
@@ -285,12 +285,10 @@ export class ClientsService implements OnModuleInit {
       .set({ revokedAt: this.clock.now() })
       .where('client_id = :clientId AND revoked_at IS NULL', { clientId });
     // With its revocation event (every token issued to it is refused), in one transaction.
-    const revoked = this.revocations
-      ? await this.revocations.write(
-          [{ kind: 'client', subject: clientId }],
-          [{ query: update.getQueryAndParameters(), requireOneRow: true }],
-        )
-      : ((await update.execute()).affected ?? 0) > 0;
+    const revoked = await this.revocations.write(
+      [{ kind: 'client', subject: clientId }],
+      [{ query: update.getQueryAndParameters(), requireOneRow: true }],
+    );
     this.cache.delete(clientId);
     if (revoked) this.logger.log(`Revoked client ${clientId}`);
   }

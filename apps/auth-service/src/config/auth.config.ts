@@ -1,5 +1,3 @@
-import type { ConfigType } from '@nestjs/config';
-import { registerAs } from '@nestjs/config';
 import type { Env } from '@keycard/common';
 import {
   ConfigError,
@@ -16,36 +14,18 @@ import {
 } from '@keycard/common';
 import { loadObservabilityConfig } from '@keycard/observability';
 import { resolve } from 'node:path';
-import { loadAccountSettings } from '../account/account-settings';
 import { loadGoogleSettings } from '../google/google-settings';
-import { loadMailSettings } from '../mail/mail-settings';
-import { loadMfaSettings } from '../mfa/mfa-settings';
-import { passwordWeakness } from '../users/password-policy';
-import { loadRetentionSettings } from '../retention/retention-settings';
-
-export interface BootstrapAdmin {
-  email: string;
-  password: string;
-}
 
 /** Longest `CLIENT_CACHE_TTL`: a revoked client must stop getting tokens soon. */
 export const MAX_CLIENT_CACHE_TTL = 300;
 
-/** Every auth-service setting, parsed and validated once (durations are in seconds). */
+/**
+ * The settings every part of the auth-service shares, parsed and validated once (durations are
+ * in seconds). A feature's own settings are parsed by the feature (`account/account-settings.ts`,
+ * `mail/`, `mfa/`, `retention/`, `users/bootstrap-admin-settings.ts`) and composed with these at
+ * the root (`app/settings.ts`).
+ */
 export function loadAuthConfig(env: Env) {
-  const adminEmail = envOptional(env, 'BOOTSTRAP_ADMIN_EMAIL');
-  const adminPassword = envOptional(env, 'BOOTSTRAP_ADMIN_PASSWORD');
-  if (adminEmail && !adminPassword) {
-    throw new ConfigError(
-      'BOOTSTRAP_ADMIN_PASSWORD',
-      'is required when BOOTSTRAP_ADMIN_EMAIL is set',
-    );
-  }
-  // The password policy of every other path (8-128 characters, not a commonly used password).
-  const adminPasswordWeakness = adminPassword ? passwordWeakness(adminPassword) : undefined;
-  if (adminPasswordWeakness) {
-    throw new ConfigError('BOOTSTRAP_ADMIN_PASSWORD', adminPasswordWeakness);
-  }
   const keysEncryptionSecret = envOptional(env, 'KEYS_ENCRYPTION_SECRET');
   if (keysEncryptionSecret !== undefined && keysEncryptionSecret.length < 32) {
     throw new ConfigError('KEYS_ENCRYPTION_SECRET', 'must be at least 32 characters');
@@ -65,8 +45,6 @@ export function loadAuthConfig(env: Env) {
     redisTimeout: envDuration(env, 'REDIS_TIMEOUT', '1s', 0.05, 60),
     /** PostgreSQL: the longest a query runs or waits for a connection before a 503. */
     databaseTimeout: envDuration(env, 'DATABASE_TIMEOUT', '3s', 0.1, 600),
-    bootstrapAdmin:
-      adminEmail && adminPassword ? { email: adminEmail, password: adminPassword } : undefined,
     bootstrapClients: envString(env, 'BOOTSTRAP_CLIENTS', ''),
     /** How long a client row is reused for secret checks; other instances see a revocation within it. */
     clientCacheTtl: envDuration(env, 'CLIENT_CACHE_TTL', '5s', 0, MAX_CLIENT_CACHE_TTL),
@@ -79,6 +57,11 @@ export function loadAuthConfig(env: Env) {
     loginMaxFailures: envInt(env, 'LOGIN_MAX_FAILURES', 5, 1),
     loginMaxFailuresPerIp: envInt(env, 'LOGIN_MAX_FAILURES_PER_IP', 50, 1),
     loginLockout: envDuration(env, 'LOGIN_LOCKOUT', '15m', 1),
+    /**
+     * `REQUIRE_VERIFIED_EMAIL`: an unverified address cannot sign in (403 `email_not_verified`),
+     * by password or by a second factor.
+     */
+    requireVerifiedEmail: envBool(env, 'REQUIRE_VERIFIED_EMAIL', false),
     trustProxy: envBool(env, 'TRUST_PROXY', false),
     // Browser sessions (sessions/): cookie flags, idle timeout and absolute lifetime.
     cookieSecure: envBool(env, 'COOKIE_SECURE', true),
@@ -94,21 +77,15 @@ export function loadAuthConfig(env: Env) {
     registerRateLimit: envInt(env, 'REGISTER_RATE_LIMIT', 10, 1, 100000),
     apiKeyRateLimit: envInt(env, 'API_KEY_RATE_LIMIT', 600, 1, 100000),
     apiKeyScopes: envList(env, 'API_KEY_SCOPES'),
-    /** The retention job's settings (`../retention/retention-settings.ts`). */
-    retention: loadRetentionSettings(env),
-    /** SMTP_URL, MAIL_FROM (`../mail/mail-settings.ts`). */
-    mail: loadMailSettings(env),
-    /** REQUIRE_VERIFIED_EMAIL, PASSWORD_RESET_TTL, … (`../account/account-settings.ts`). */
-    account: loadAccountSettings(env),
-    /** MFA_REQUIRED_ROLES, WEBAUTHN_RP_ID, … (`../mfa/mfa-settings.ts`). */
-    mfa: loadMfaSettings(env, issuer),
     /** LOG_LEVEL, METRICS_TOKEN, SHUTDOWN_DRAIN, SHUTDOWN_TIMEOUT. */
     observability: loadObservabilityConfig(env),
   };
 }
 
-export type AuthConfig = ReturnType<typeof loadAuthConfig>;
+export type AuthSettings = ReturnType<typeof loadAuthConfig>;
 
-/** `@Inject(authConfig.KEY) config: AuthSettings` gives the typed, validated settings. */
-export const authConfig = registerAs('auth', () => loadAuthConfig(process.env));
-export type AuthSettings = ConfigType<typeof authConfig>;
+/**
+ * `@Inject(authConfig.KEY) config: AuthSettings` gives the typed, validated shared settings. The
+ * root provides them (`app/settings.module.ts`), with each feature's own settings beside them.
+ */
+export const authConfig = { KEY: 'CONFIGURATION(auth)' } as const;

@@ -17,7 +17,7 @@ import { Clock, ErrorCode, KeycardError } from '@keycard/common';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { MfaLoginService } from '../mfa/mfa-login.service';
 import { MfaSessionSteps } from '../mfa/mfa-session-steps';
-import { federatedSignIn } from '../mfa/sign-in-context';
+import { federatedSignIn } from '../auth-context/sign-in-context';
 import { parseLoginError } from '../auth/login.page';
 import { redirectTo, sendPage } from '../web/page-response';
 import { assertLoginCsrf } from '../sessions/csrf';

@@ -5,7 +5,7 @@ import {
   ApiOperation,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { TokenPairResponse } from '../auth/auth.responses';
+import { TokenPairResponse } from '../tokens/tokens.responses';
 
 export const ApiGoogleExchange = () =>
   applyDecorators(

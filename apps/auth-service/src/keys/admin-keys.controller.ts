@@ -1,5 +1,5 @@
 import { Roles } from '@keycard/auth';
-import { Controller, Get, HttpCode, Optional, Param, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
@@ -13,7 +13,7 @@ import { KeysService } from './keys.service';
 export class AdminKeysController {
   constructor(
     private readonly keys: KeysService,
-    @Optional() private readonly audit?: AuditService,
+    private readonly audit: AuditService,
   ) {}
 
   @Get()
@@ -26,7 +26,7 @@ export class AdminKeysController {
   @ApiRotateKeys()
   async rotate(@Query() query: RotateKeysQuery) {
     const rotation = await this.keys.rotate({ force: query.force === 'true' });
-    void this.audit?.record({
+    void this.audit.record({
       type: AuditEventType.KeysRotated,
       outcome: 'success',
       subjectId: rotation.active.kid,
@@ -44,7 +44,7 @@ export class AdminKeysController {
   @HttpCode(200)
   async revoke(@Param('kid') kid: string) {
     const revoked = await this.keys.revoke(kid);
-    void this.audit?.record({
+    void this.audit.record({
       type: AuditEventType.KeysRevoked,
       outcome: 'success',
       subjectId: kid,

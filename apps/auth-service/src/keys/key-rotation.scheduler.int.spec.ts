@@ -4,7 +4,13 @@ import type { KeysInstance } from './keys.test-kit';
 import { keysInstance, openSqliteMemory, statuses } from './keys.test-kit';
 
 function scheduler(instance: KeysInstance): KeyRotationScheduler {
-  return new KeyRotationScheduler(instance.keys, instance.store, instance.clock, instance.config);
+  return new KeyRotationScheduler(
+    instance.keys,
+    instance.store,
+    instance.clock,
+    instance.config,
+    instance.recorders.audit,
+  );
 }
 
 describe('KeyRotationScheduler', () => {

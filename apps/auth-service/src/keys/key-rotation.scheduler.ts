@@ -5,7 +5,6 @@ import {
   Logger,
   OnApplicationBootstrap,
   OnModuleDestroy,
-  Optional,
 } from '@nestjs/common';
 import { AuditEventType, SYSTEM_ACTOR } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
@@ -36,7 +35,7 @@ export class KeyRotationScheduler implements OnApplicationBootstrap, OnModuleDes
     private readonly store: SigningKeyStore,
     private readonly clock: Clock,
     @Inject(authConfig.KEY) private readonly config: AuthSettings,
-    @Optional() private readonly audit?: AuditService,
+    private readonly audit: AuditService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -62,7 +61,7 @@ export class KeyRotationScheduler implements OnApplicationBootstrap, OnModuleDes
       const active = await this.store.rows.findByStatus('active');
       if (!active || !this.isDue(active.activatedAt ?? active.createdAt)) return 'not-due';
       const rotation = await this.keys.rotate({ ifActive: active.kid });
-      void this.audit?.record({
+      void this.audit.record({
         type: AuditEventType.KeysRotated,
         outcome: 'success',
         actor: SYSTEM_ACTOR,

@@ -11,6 +11,7 @@ import { KeyGenerator } from './key-material';
 import { KeysModule } from './keys.module';
 import { KeysService } from './keys.service';
 import { TestGlobalsModule } from '../testing/test-globals';
+import { RECORDER_ENTITIES, TestRecordersModule } from '../testing/test-recorders';
 import { PooledKeyGenerator } from './keys.test-kit';
 import { SigningKeyEntity } from './signing-key.entity';
 
@@ -29,10 +30,11 @@ describe('keys over HTTP', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         TestGlobalsModule.with(config, clock),
+        TestRecordersModule.forRoot(),
         TypeOrmModule.forRoot({
           type: 'better-sqlite3',
           database: ':memory:',
-          entities: [SigningKeyEntity],
+          entities: [SigningKeyEntity, ...RECORDER_ENTITIES],
           synchronize: true,
         }),
         KeysModule,

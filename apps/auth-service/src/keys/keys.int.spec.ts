@@ -13,6 +13,11 @@ import { testAuthConfig } from '../testing/test-config';
 import { KeysModule } from './keys.module';
 import { KeysService } from './keys.service';
 import { TestGlobalsModule } from '../testing/test-globals';
+import {
+  RECORDER_ENTITIES,
+  RECORDER_MIGRATIONS,
+  TestRecordersModule,
+} from '../testing/test-recorders';
 import { statuses } from './keys.test-kit';
 import { SigningKeyEntity } from './signing-key.entity';
 
@@ -39,7 +44,7 @@ const sqliteFile: Backend = {
     const setup: DataSourceOptions = {
       type: 'better-sqlite3',
       database,
-      entities: [SigningKeyEntity],
+      entities: [SigningKeyEntity, ...RECORDER_ENTITIES],
       enableWAL: true,
     };
     await (await new DataSource({ ...setup, synchronize: true }).initialize()).destroy();
@@ -55,11 +60,11 @@ function postgres(baseUrl: string): Backend {
       const setup: DataSourceOptions = {
         type: 'postgres',
         url: database.url,
-        entities: [SigningKeyEntity],
+        entities: [SigningKeyEntity, ...RECORDER_ENTITIES],
       };
       const migrated = await new DataSource({
         ...setup,
-        migrations: [SigningKeys1764300000100],
+        migrations: [SigningKeys1764300000100, ...RECORDER_MIGRATIONS],
       }).initialize();
       await migrated.runMigrations();
       await migrated.destroy();
@@ -84,6 +89,7 @@ describe.each(backends)('keys on $name', (backend) => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         TestGlobalsModule.with(config, clock),
+        TestRecordersModule.forRoot(),
         TypeOrmModule.forRoot({ ...database.options, retryAttempts: 0 }),
         KeysModule,
       ],

@@ -1,5 +1,5 @@
 import { Clock, ErrorCode, KeycardError } from '@keycard/common';
-import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { KeyObject } from 'node:crypto';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { RevocationEvents } from '../revocation/revocation-events.service';
@@ -58,10 +58,10 @@ export class KeysService implements OnModuleInit {
     private readonly cipher: KeyCipher,
     private readonly clock: Clock,
     @Inject(authConfig.KEY) config: AuthSettings,
-    @Optional() private readonly revocations?: RevocationEvents,
+    private readonly revocations: RevocationEvents,
   ) {
     // Another instance's (or the command line's) revocation: stop verifying with the key at once.
-    revocations?.subscribe((event) => {
+    revocations.subscribe((event) => {
       if (event.kind === 'kid' && this.knownKids.has(event.subject))
         void this.refresh([event.subject]).catch(() => this.snapshot.invalidate());
     });
@@ -127,7 +127,7 @@ export class KeysService implements OnModuleInit {
   async revoke(kid: string): Promise<KeyListing> {
     // The event first (verifiers drop the key): a crash before the revocation itself only
     // stops verifiers early, it never leaves them trusting a revoked key.
-    if (this.revocations && (await this.store.rows.findByKid(kid)))
+    if (await this.store.rows.findByKid(kid))
       await this.revocations.record([{ kind: 'kid', subject: kid }]);
     const result = await this.lifecycle.revoke(kid);
     if (!result) throw new KeycardError(ErrorCode.NotFound, { message: 'No such signing key' });

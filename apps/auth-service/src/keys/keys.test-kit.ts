@@ -2,6 +2,8 @@ import { ManualClock, randomToken } from '@keycard/common';
 import { DataSource } from 'typeorm';
 import type { AuthSettings } from '../config/auth.config';
 import { testAuthConfig } from '../testing/test-config';
+import type { Recorders } from '../testing/test-recorders';
+import { RECORDER_ENTITIES, testRecorders } from '../testing/test-recorders';
 import { KeyCipher } from './key-cipher';
 import { KeyLifecycle } from './key-lifecycle';
 import type { GeneratedKey } from './key-material';
@@ -52,7 +54,7 @@ export function openSqliteMemory(): Promise<DataSource> {
   return new DataSource({
     type: 'better-sqlite3',
     database: ':memory:',
-    entities: [SigningKeyEntity],
+    entities: [SigningKeyEntity, ...RECORDER_ENTITIES],
     synchronize: true,
   }).initialize();
 }
@@ -63,6 +65,8 @@ export interface KeysInstance {
   store: SigningKeyStore;
   lifecycle: KeyLifecycle;
   keys: KeysService;
+  /** The audit trail, metrics and revocation log this instance writes to. */
+  recorders: Recorders;
 }
 
 export interface InstanceOptions {
@@ -91,9 +95,10 @@ export async function keysInstance(
     clock,
     config,
   );
-  const keys = new KeysService(lifecycle, store, cipher, clock, config);
+  const recorders = testRecorders(dataSource, clock, config);
+  const keys = new KeysService(lifecycle, store, cipher, clock, config, recorders.revocations);
   if (options.init !== false) await keys.onModuleInit();
-  return { clock, config, store, lifecycle, keys };
+  return { clock, config, store, lifecycle, keys, recorders };
 }
 
 /** The statuses in the table, sorted, e.g. `['active', 'next', 'retiring']`. */

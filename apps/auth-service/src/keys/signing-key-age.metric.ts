@@ -1,4 +1,4 @@
-import { Injectable, OnModuleInit, Optional } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Clock } from '@keycard/common';
 import { KeycardMetrics } from '@keycard/observability';
 import { SigningKeyStore } from './signing-key.store';
@@ -13,11 +13,11 @@ export class SigningKeyAgeMetric implements OnModuleInit {
   constructor(
     private readonly store: SigningKeyStore,
     private readonly clock: Clock,
-    @Optional() private readonly metrics?: KeycardMetrics,
+    private readonly metrics: KeycardMetrics,
   ) {}
 
   onModuleInit(): void {
-    this.metrics?.setSigningKeyAgeProvider(() => this.ageSeconds());
+    this.metrics.setSigningKeyAgeProvider(() => this.ageSeconds());
   }
 
   async ageSeconds(): Promise<number | undefined> {

@@ -1,4 +1,4 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { KeycardMetrics } from '@keycard/observability';
 import { Counter } from 'prom-client';
 
@@ -11,10 +11,9 @@ export type MailOutcome = 'queued' | 'sent' | 'failed';
  */
 @Injectable()
 export class MailMetrics {
-  private readonly counter?: Counter<'outcome'>;
+  private readonly counter: Counter<'outcome'>;
 
-  constructor(@Optional() metrics?: KeycardMetrics) {
-    if (!metrics) return;
+  constructor(metrics: KeycardMetrics) {
     this.counter = new Counter({
       name: 'keycard_mail_total',
       help: 'Account mails, by outcome (queued, sent, failed after the last attempt).',
@@ -25,6 +24,6 @@ export class MailMetrics {
   }
 
   count(outcome: MailOutcome): void {
-    this.counter?.inc({ outcome });
+    this.counter.inc({ outcome });
   }
 }

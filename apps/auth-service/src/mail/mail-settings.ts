@@ -9,6 +9,9 @@ export interface MailSettings {
   from: string;
 }
 
+/** Injection token of the `MailSettings` (provided at the root, `app/settings.module.ts`). */
+export const MAIL_SETTINGS = Symbol('MAIL_SETTINGS');
+
 export const DEFAULT_MAIL_FROM = 'Keycard <no-reply@localhost>';
 
 /** Parses and checks `SMTP_URL` and `MAIL_FROM` once, at start-up. */

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { authConfig, AuthSettings } from '../config/auth.config';
+import { MAIL_SETTINGS, MailSettings } from './mail-settings';
 import { MailMessageEntity } from './mail-message.entity';
 import { MailMetrics } from './mail-metrics';
 import { MailOutbox } from './mail-outbox.service';
@@ -17,8 +18,8 @@ import { FileMailTransport, MailTransport, SmtpMailTransport } from './mail-tran
   providers: [
     {
       provide: MailTransport,
-      inject: [authConfig.KEY],
-      useFactory: ({ mail, dataDir }: AuthSettings): MailTransport =>
+      inject: [authConfig.KEY, MAIL_SETTINGS],
+      useFactory: ({ dataDir }: AuthSettings, mail: MailSettings): MailTransport =>
         mail.smtpUrl
           ? new SmtpMailTransport(mail.smtpUrl, mail.from)
           : new FileMailTransport(dataDir, mail.from),

@@ -25,7 +25,7 @@ import { SecurityFormDto } from './mfa.dto';
 import { mfaMethodsOf } from './mfa-methods';
 import { MfaService } from './mfa.service';
 import { PasskeysService, toPasskeyView } from './passkeys.service';
-import { hasMultiFactor, sessionSignIn } from './sign-in-context';
+import { hasMultiFactor, sessionSignIn } from '../auth-context/sign-in-context';
 import { TotpFactorsService } from './totp-factors.service';
 
 const NOTICES: Record<string, string> = {

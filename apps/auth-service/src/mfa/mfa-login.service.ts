@@ -16,9 +16,10 @@ import {
   SecondFactorKind,
   SignInContext,
   withSecondFactor,
-} from './sign-in-context';
+} from '../auth-context/sign-in-context';
 import { looksLikeTotpCode } from './totp';
 import { TotpFactorsService } from './totp-factors.service';
+import { MFA_SETTINGS, MfaSettings } from './mfa-settings';
 
 /** What `POST /auth/login` answers (401) for a user with a second factor. */
 export interface MfaChallenge {
@@ -77,7 +78,8 @@ export class MfaLoginService {
     private readonly throttle: MfaThrottle,
     private readonly cipher: FactorCipher,
     private readonly clock: Clock,
-    @Inject(authConfig.KEY) private readonly config: Pick<AuthSettings, 'mfa' | 'account'>,
+    @Inject(MFA_SETTINGS) private readonly settings: MfaSettings,
+    @Inject(authConfig.KEY) private readonly config: Pick<AuthSettings, 'requireVerifiedEmail'>,
   ) {}
 
   /**
@@ -91,7 +93,7 @@ export class MfaLoginService {
     const pending: PendingSignIn = {
       u: user.id,
       a: [...first.amr],
-      e: this.clock.now() + this.config.mfa.tokenTtl * 1000,
+      e: this.clock.now() + this.settings.tokenTtl * 1000,
       j: randomUUID(),
       m: methods,
     };
@@ -166,7 +168,7 @@ export class MfaLoginService {
         reason: 'passkey of a gone or disabled user',
       });
     }
-    if (this.config.account.requireVerifiedEmail && !user.emailVerified) {
+    if (this.config.requireVerifiedEmail && !user.emailVerified) {
       throw new KeycardError(ErrorCode.EmailNotVerified, { reason: 'address not verified' });
     }
     return { user, signIn: passkeySignIn(this.clock.now()) };

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Clock } from '@keycard/common';
-import { toCurrentSessionView } from '../auth/session-views';
+import { toCurrentSessionView } from '../sessions/session-views';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { takeReturnPath } from '../sessions/return-path';
 import {
@@ -19,8 +19,9 @@ import { isFormPost } from '../web/http-request';
 import { redirectTo } from '../web/page-response';
 import { safeRedirect } from '../web/safe-redirect';
 import { CompletedSignIn, MfaChallenge, MfaLoginService } from './mfa-login.service';
-import type { SignInContext } from './sign-in-context';
-import { passwordSignIn } from './sign-in-context';
+import { MFA_SETTINGS, MfaSettings } from './mfa-settings';
+import type { SignInContext } from '../auth-context/sign-in-context';
+import { passwordSignIn } from '../auth-context/sign-in-context';
 
 /** Holds the `mfaToken` between the password form and the second step (never in a URL or page). */
 export const MFA_COOKIE = 'keycard.mfa';
@@ -39,6 +40,7 @@ export class MfaSessionSteps {
     private readonly mfaLogin: MfaLoginService,
     private readonly clock: Clock,
     @Inject(authConfig.KEY) private readonly config: AuthSettings,
+    @Inject(MFA_SETTINGS) private readonly settings: Pick<MfaSettings, 'tokenTtl'>,
   ) {}
 
   /**
@@ -110,7 +112,7 @@ export class MfaSessionSteps {
       const value = Buffer.from(returnTo, 'utf8').toString('base64url');
       setCookie(response, MFA_RETURN_COOKIE, value, {
         ...this.returnCookie(),
-        maxAge: this.config.mfa.tokenTtl * 1000,
+        maxAge: this.settings.tokenTtl * 1000,
       });
     }
     this.sendToSecondStep(challenge, response);
@@ -121,7 +123,7 @@ export class MfaSessionSteps {
     setCookie(response, MFA_COOKIE, challenge.mfaToken, {
       path: '/',
       secure: this.config.cookieSecure,
-      maxAge: this.config.mfa.tokenTtl * 1000,
+      maxAge: this.settings.tokenTtl * 1000,
     });
     redirectTo(response, '/login/mfa');
   }

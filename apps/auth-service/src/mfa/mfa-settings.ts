@@ -21,6 +21,9 @@ export interface MfaSettings {
   rpName: string;
 }
 
+/** Injection token of the `MfaSettings` (provided at the root, `app/settings.module.ts`). */
+export const MFA_SETTINGS = Symbol('MFA_SETTINGS');
+
 /** Parses the second-factor settings once, at start-up. */
 export function loadMfaSettings(env: Env, issuer: string): MfaSettings {
   const issuerUrl = new URL(issuer);

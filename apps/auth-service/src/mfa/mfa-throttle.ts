@@ -1,7 +1,7 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { RateLimitStore, rateLimited } from '@keycard/common';
 import { KeycardMetrics } from '@keycard/observability';
-import { authConfig, AuthSettings } from '../config/auth.config';
+import { MFA_SETTINGS, MfaSettings } from './mfa-settings';
 
 const LOCKED_MESSAGE = 'Too many wrong codes; try again later';
 
@@ -17,16 +17,16 @@ const LOCKED_MESSAGE = 'Too many wrong codes; try again later';
 export class MfaThrottle {
   constructor(
     private readonly store: RateLimitStore,
-    @Inject(authConfig.KEY) private readonly config: Pick<AuthSettings, 'mfa'>,
-    @Optional() private readonly metrics?: KeycardMetrics,
+    @Inject(MFA_SETTINGS) private readonly mfa: MfaSettings,
+    private readonly metrics: KeycardMetrics,
   ) {}
 
   async begin(userId: string): Promise<void> {
     const key = failuresKey(userId);
-    const result = await this.store.hit(key, this.config.mfa.maxFailures, this.config.mfa.lockout);
+    const result = await this.store.hit(key, this.mfa.maxFailures, this.mfa.lockout);
     if (result.allowed) return;
     await this.giveBack(userId);
-    this.metrics?.rateLimited.inc({ limiter: 'mfa' });
+    this.metrics.rateLimited.inc({ limiter: 'mfa' });
     throw rateLimited(result.retryAfterSeconds, LOCKED_MESSAGE);
   }
 

@@ -12,8 +12,8 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { TokenPairResponse } from '../auth/auth.responses';
-import { CurrentSessionResponse } from '../auth/sessions.responses';
+import { TokenPairResponse } from '../tokens/tokens.responses';
+import { CurrentSessionResponse } from '../sessions/session.responses';
 
 export class TotpEnrolmentResponse {
   @ApiProperty({ example: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', description: 'Base32, 160 bits.' })

@@ -1,4 +1,4 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { ErrorCode, KeycardError } from '@keycard/common';
@@ -36,7 +36,7 @@ export class MfaService {
     private readonly recoveryCodes: RecoveryCodesService,
     private readonly throttle: MfaThrottle,
     private readonly mailer: MfaMailer,
-    @Optional() private readonly audit?: AuditService,
+    private readonly audit: AuditService,
   ) {}
 
   async status(userId: string): Promise<MfaStatus> {
@@ -119,7 +119,7 @@ export class MfaService {
     await this.factors.delete({ userId });
     await this.recoveryCodes.removeAll(userId);
     await this.syncMethods(userId);
-    void this.audit?.record({
+    void this.audit.record({
       type: AuditEventType.MfaReset,
       outcome: 'success',
       actor,
@@ -142,7 +142,7 @@ export class MfaService {
       throw error;
     }
     if (!right) {
-      void this.audit?.record({
+      void this.audit.record({
         type: AuditEventType.MfaLoginFailure,
         outcome: 'failure',
         actor: { type: 'user', id: userId },
@@ -165,7 +165,7 @@ export class MfaService {
   ): Promise<void> {
     const methods = await this.syncMethods(user.id);
     if (methods.length === 0) await this.recoveryCodes.removeAll(user.id);
-    void this.audit?.record({
+    void this.audit.record({
       type,
       outcome: 'success',
       actor: { type: 'user', id: user.id },

@@ -15,9 +15,9 @@ import type {
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { Clock, ErrorCode, KeycardError } from '@keycard/common';
-import { authConfig, AuthSettings } from '../config/auth.config';
 import { MfaFactorEntity } from './mfa-factor.entity';
 import { CeremonyPurpose, PasskeyCeremonies } from './passkey-ceremony';
+import { MFA_SETTINGS, MfaSettings } from './mfa-settings';
 
 /** A passkey as lists show it. */
 export interface PasskeyView {
@@ -60,7 +60,7 @@ export class PasskeysService {
     @InjectRepository(MfaFactorEntity) private readonly factors: Repository<MfaFactorEntity>,
     private readonly ceremonies: PasskeyCeremonies,
     private readonly clock: Clock,
-    @Inject(authConfig.KEY) private readonly config: Pick<AuthSettings, 'mfa'>,
+    @Inject(MFA_SETTINGS) private readonly mfa: MfaSettings,
   ) {}
 
   list(userId: string): Promise<MfaFactorEntity[]> {
@@ -77,8 +77,8 @@ export class PasskeysService {
   }): Promise<CeremonyStart<PublicKeyCredentialCreationOptionsJSON>> {
     const existing = await this.list(user.id);
     const options = await generateRegistrationOptions({
-      rpName: this.config.mfa.rpName,
-      rpID: this.config.mfa.rpId,
+      rpName: this.mfa.rpName,
+      rpID: this.mfa.rpId,
       userName: user.email,
       userDisplayName: user.name ?? user.email,
       userID: Buffer.from(user.id, 'utf8'),
@@ -104,8 +104,8 @@ export class PasskeysService {
     const result = await verifyRegistrationResponse({
       response,
       expectedChallenge: ceremony.challenge,
-      expectedOrigin: this.config.mfa.origin,
-      expectedRPID: this.config.mfa.rpId,
+      expectedOrigin: this.mfa.origin,
+      expectedRPID: this.mfa.rpId,
       requireUserVerification: false,
     }).catch((error: unknown) => {
       throw refused(`registration did not verify: ${(error as Error).message}`);
@@ -146,7 +146,7 @@ export class PasskeysService {
   ): Promise<CeremonyStart<PublicKeyCredentialRequestOptionsJSON>> {
     const allow = userId ? (await this.list(userId)).map(descriptor) : undefined;
     const options = await generateAuthenticationOptions({
-      rpID: this.config.mfa.rpId,
+      rpID: this.mfa.rpId,
       allowCredentials: allow,
       userVerification: purpose === 'passwordless' ? 'required' : 'preferred',
     });
@@ -178,8 +178,8 @@ export class PasskeysService {
     const result = await verifyAuthenticationResponse({
       response,
       expectedChallenge: ceremony.challenge,
-      expectedOrigin: this.config.mfa.origin,
-      expectedRPID: this.config.mfa.rpId,
+      expectedOrigin: this.mfa.origin,
+      expectedRPID: this.mfa.rpId,
       credential: {
         id: factor.credentialId,
         publicKey: Buffer.from(factor.publicKey, 'base64url'),

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable, UseGuards } from '@nestjs/co
 import { insufficientUserAuthentication, Principal } from '@keycard/auth';
 import { UsersService } from '../users/users.service';
 import { mfaMethodsOf } from './mfa-methods';
-import { hasMultiFactor } from './sign-in-context';
+import { hasMultiFactor } from '../auth-context/sign-in-context';
 
 /**
  * Keycard's own sensitive actions (a new API key, a password or e-mail change, adding or removing

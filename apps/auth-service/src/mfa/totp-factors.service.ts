@@ -3,10 +3,10 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { Clock, ErrorCode, KeycardError } from '@keycard/common';
-import { authConfig, AuthSettings } from '../config/auth.config';
 import { FactorCipher } from './factor-cipher';
 import { MfaFactorEntity } from './mfa-factor.entity';
 import { matchTotp, newTotpSecret, otpauthUrl } from './totp';
+import { MFA_SETTINGS, MfaSettings } from './mfa-settings';
 
 export interface TotpEnrolment {
   secret: string;
@@ -26,7 +26,7 @@ export class TotpFactorsService {
     @InjectRepository(MfaFactorEntity) private readonly factors: Repository<MfaFactorEntity>,
     private readonly cipher: FactorCipher,
     private readonly clock: Clock,
-    @Inject(authConfig.KEY) private readonly config: Pick<AuthSettings, 'mfa'>,
+    @Inject(MFA_SETTINGS) private readonly mfa: MfaSettings,
   ) {}
 
   /** A new pending factor (replacing a pending one); 409 while an active one exists. */
@@ -55,7 +55,7 @@ export class TotpFactorsService {
       createdAt: this.clock.now(),
       lastUsedAt: null,
     });
-    return { secret, otpauthUrl: otpauthUrl(secret, user.email, this.config.mfa.totpIssuer) };
+    return { secret, otpauthUrl: otpauthUrl(secret, user.email, this.mfa.totpIssuer) };
   }
 
   /** The pending enrolment again (the account page shows its QR code until it is confirmed). */
@@ -67,7 +67,7 @@ export class TotpFactorsService {
     });
     if (!factor) return null;
     const secret = this.secretOf(factor);
-    return { secret, otpauthUrl: otpauthUrl(secret, user.email, this.config.mfa.totpIssuer) };
+    return { secret, otpauthUrl: otpauthUrl(secret, user.email, this.mfa.totpIssuer) };
   }
 
   /** Activates the pending factor when `code` is right; false otherwise. 404 with none pending. */

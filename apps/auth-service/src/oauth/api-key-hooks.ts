@@ -1,7 +1,8 @@
 /**
  * How the OAuth endpoints reach API keys without depending on the api-keys module: it provides
  * these tokens (exported from a module given to `OAuthModule.register({ imports })`, or from a
- * global module). Without them, API keys introspect as inactive and revoking one does nothing.
+ * global module). Both are required: an `OAuthModule` without them fails to build, rather than
+ * answering 200 to a revocation that did nothing.
  */
 
 /** Answers RFC 7662 fields for an `sk_…`/`pk_…` key; null when the key is not valid (any reason). */

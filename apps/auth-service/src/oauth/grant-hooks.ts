@@ -1,5 +1,5 @@
 import type { OAuthRequest } from './oauth-params';
-import type { OAuthTokenResponse } from './oauth-token.service';
+import type { OAuthTokenResponse } from './oauth-token-response';
 
 /**
  * `grant_type=authorization_code`, provided by the OpenID Provider (oidc/) through a module given

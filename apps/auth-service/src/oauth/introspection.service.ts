@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AccessTokenVerifier } from '@keycard/auth';
 import { Clock, KeycardError } from '@keycard/common';
 import { decode, JwtPayload } from 'jsonwebtoken';
@@ -33,7 +33,7 @@ export class IntrospectionService {
     private readonly refreshTokens: RefreshTokensService,
     private readonly clients: ClientsService,
     private readonly clock: Clock,
-    @Optional() @Inject(API_KEY_INTROSPECTOR) private readonly apiKeys?: ApiKeyIntrospector,
+    @Inject(API_KEY_INTROSPECTOR) private readonly apiKeys: ApiKeyIntrospector,
   ) {}
 
   async introspect(request: OAuthRequest): Promise<IntrospectionResponse> {
@@ -103,7 +103,6 @@ export class IntrospectionService {
   }
 
   private async apiKey(key: string): Promise<IntrospectionResponse> {
-    if (this.apiKeys === undefined) return INACTIVE;
     let answer: Record<string, unknown> | null;
     try {
       answer = await this.apiKeys.introspect(key);

@@ -8,17 +8,11 @@ import { TokenPair, TokensService } from '../tokens/tokens.service';
 import { AUTHORIZATION_CODE_GRANT, AuthorizationCodeGrant } from './grant-hooks';
 import { OAuthClientAuthenticator } from './oauth-client-authenticator';
 import { OAuthRequest } from './oauth-params';
+import type { OAuthTokenResponse } from './oauth-token-response';
 import { grantableScopes, invalidScope, parseScopeParam, scopeList } from './scope';
 
-/** A successful token response (RFC 6749 §5.1). */
-export interface OAuthTokenResponse {
-  access_token: string;
-  token_type: 'Bearer';
-  expires_in: number;
-  refresh_token?: string;
-  id_token?: string;
-  scope: string;
-}
+// The grant hooks (`grant-hooks.ts`) answer with it too: it has a file of its own.
+export type { OAuthTokenResponse } from './oauth-token-response';
 
 function invalidGrant(reason: string): KeycardError {
   return new KeycardError(ErrorCode.OAuthInvalidGrant, { reason });
@@ -32,7 +26,9 @@ export class OAuthTokenService {
     private readonly access: AccessTokenService,
     private readonly refreshTokens: RefreshTokensService,
     private readonly tokens: TokensService,
-    @Optional() private readonly metrics?: KeycardMetrics,
+    private readonly metrics: KeycardMetrics,
+    // Optional on purpose: OAuthModule may be composed without the OpenID provider (grant-hooks.ts);
+    // then `authorization_code` answers unsupported_grant_type, a refusal that never issues a token.
     @Optional()
     @Inject(AUTHORIZATION_CODE_GRANT)
     private readonly authorizationCode?: AuthorizationCodeGrant,
@@ -73,7 +69,7 @@ export class OAuthTokenService {
       scope,
       clientId: client.clientId,
     });
-    this.metrics?.tokensIssued.inc({ kind: 'client_credentials' });
+    this.metrics.tokensIssued.inc({ kind: 'client_credentials' });
     return {
       access_token: issued.token,
       token_type: 'Bearer',

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { RefreshTokensService } from '../tokens/refresh-tokens.service';
 import { API_KEY_REVOKER, ApiKeyRevoker } from './api-key-hooks';
 import { OAuthClientAuthenticator } from './oauth-client-authenticator';
@@ -15,7 +15,8 @@ export class RevocationService {
   constructor(
     private readonly clientAuth: OAuthClientAuthenticator,
     private readonly refreshTokens: RefreshTokensService,
-    @Optional() @Inject(API_KEY_REVOKER) private readonly apiKeys?: ApiKeyRevoker,
+    // Required: without it an API key sent here would get the usual 200 and stay live.
+    @Inject(API_KEY_REVOKER) private readonly apiKeys: ApiKeyRevoker,
   ) {}
 
   async revoke(request: OAuthRequest): Promise<void> {
@@ -31,7 +32,7 @@ export class RevocationService {
       ) {
         await this.refreshTokens.revokeFamily(record.family.id, 'oauth_revoke');
       }
-    } else if (kind === 'api_key' && this.apiKeys !== undefined) {
+    } else if (kind === 'api_key') {
       await this.apiKeys.revokeByKey(token);
     }
   }

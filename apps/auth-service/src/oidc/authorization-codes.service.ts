@@ -5,7 +5,7 @@ import { IsNull, Repository } from 'typeorm';
 import { Clock, ErrorCode, KeycardError, randomToken, sha256Hex } from '@keycard/common';
 import type { AuthorizationRequest } from './authorize-request';
 import { OidcCodeEntity } from './oidc-records.entity';
-import type { SignInContext } from '../mfa/sign-in-context';
+import type { SignInContext } from '../auth-context/sign-in-context';
 
 /** A code lives at most this long (API.md section 5: ≤ 60 s). */
 export const CODE_TTL_MS = 60_000;

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '@keycard/common';
 import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
@@ -14,7 +14,7 @@ import {
 } from './authorize-request';
 import { ConsentsService } from './consents.service';
 import { PendingRequest, PendingRequestsService } from './pending-requests.service';
-import { sessionSignIn } from '../mfa/sign-in-context';
+import { sessionSignIn } from '../auth-context/sign-in-context';
 
 /** What the browser gets next. */
 export type AuthorizeStep =
@@ -38,7 +38,7 @@ export class AuthorizeService {
     private readonly pending: PendingRequestsService,
     private readonly clock: Clock,
     @Inject(authConfig.KEY) private readonly config: Pick<AuthSettings, 'issuer'>,
-    @Optional() private readonly audit?: AuditService,
+    private readonly audit: AuditService,
   ) {}
 
   /** A new authorization request (GET query or POST form). */
@@ -92,7 +92,7 @@ export class AuthorizeService {
       );
     }
     await this.consents.grant(active.user.id, request.clientId, request.scopes);
-    void this.audit?.record({
+    void this.audit.record({
       type: AuditEventType.OidcConsentGranted,
       outcome: 'success',
       actor: { type: 'user', id: active.user.id },
@@ -154,7 +154,7 @@ export class AuthorizeService {
       sessionId: active.session.id,
       signIn: sessionSignIn(active.session),
     });
-    void this.audit?.record({
+    void this.audit.record({
       type: AuditEventType.OidcCodeIssued,
       outcome: 'success',
       actor: { type: 'user', id: active.user.id },

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { RevocationEvent } from '@keycard/auth';
 import { ClientsService } from '../clients/clients.service';
 import { RevocationEvents } from '../revocation/revocation-events.service';
@@ -27,11 +27,11 @@ export class BackchannelLogoutService implements OnModuleInit, OnModuleDestroy {
     private readonly logins: AppLoginsService,
     private readonly clients: ClientsService,
     private readonly tokens: IdTokenService,
-    @Optional() private readonly revocations?: RevocationEvents,
+    private readonly revocations: RevocationEvents,
   ) {}
 
   onModuleInit(): void {
-    this.unsubscribe = this.revocations?.subscribe((event) => {
+    this.unsubscribe = this.revocations.subscribe((event) => {
       this.onRevocation(event).catch((error: unknown) =>
         this.logger.warn(`back-channel logout: ${String(error)}`),
       );

@@ -1,4 +1,4 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ErrorCode, KeycardError } from '@keycard/common';
 import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
@@ -38,7 +38,7 @@ export class CodeGrantService implements AuthorizationCodeGrant {
     private readonly access: AccessTokenService,
     private readonly idTokens: IdTokenService,
     private readonly logins: AppLoginsService,
-    @Optional() private readonly audit?: AuditService,
+    private readonly audit: AuditService,
   ) {}
 
   async redeem(request: OAuthRequest): Promise<OAuthTokenResponse> {
@@ -115,7 +115,7 @@ export class CodeGrantService implements AuthorizationCodeGrant {
 
   private async revokeReplayed(code: OidcCodeEntity): Promise<void> {
     if (code.familyId !== null) await this.refreshTokens.revokeFamily(code.familyId, 'code_replay');
-    void this.audit?.record({
+    void this.audit.record({
       type: AuditEventType.OidcCodeReplayed,
       outcome: 'failure',
       actor: { type: 'client', id: code.clientId },
@@ -125,7 +125,7 @@ export class CodeGrantService implements AuthorizationCodeGrant {
   }
 
   private recordRedeemed(code: OidcCodeEntity, sid: string): void {
-    void this.audit?.record({
+    void this.audit.record({
       type: AuditEventType.OidcCodeRedeemed,
       outcome: 'success',
       actor: { type: 'client', id: code.clientId },

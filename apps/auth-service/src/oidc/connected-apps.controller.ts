@@ -1,14 +1,4 @@
-import {
-  Controller,
-  Get,
-  Optional,
-  Param,
-  Post,
-  Query,
-  Res,
-  UseFilters,
-  UseGuards,
-} from '@nestjs/common';
+import { Controller, Get, Param, Post, Query, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '@keycard/auth';
@@ -40,7 +30,7 @@ export class ConnectedAppsController {
     private readonly consents: ConsentsService,
     private readonly logins: AppLoginsService,
     private readonly clients: ClientsService,
-    @Optional() private readonly audit?: AuditService,
+    private readonly audit: AuditService,
   ) {}
 
   @Get()
@@ -78,7 +68,7 @@ export class ConnectedAppsController {
     const userId = active.user.id;
     await this.consents.revoke(userId, clientId);
     await this.logins.endForClient(userId, clientId, 'app_removed');
-    void this.audit?.record({
+    void this.audit.record({
       type: AuditEventType.OidcConsentRevoked,
       outcome: 'success',
       actor: { type: 'user', id: userId },

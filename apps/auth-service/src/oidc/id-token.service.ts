@@ -5,7 +5,7 @@ import { Clock } from '@keycard/common';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { KeysService } from '../keys/keys.service';
 import type { UserEntity } from '../users/user.entity';
-import type { SignInContext } from '../mfa/sign-in-context';
+import type { SignInContext } from '../auth-context/sign-in-context';
 
 export type ClaimsUser = Pick<UserEntity, 'id' | 'email' | 'emailVerified' | 'name'>;
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { decode, verify } from 'jsonwebtoken';
 import { Clock } from '@keycard/common';
 import { AuditEventType } from '../audit/audit-events';
@@ -46,7 +46,7 @@ export class LogoutService {
     private readonly backchannel: BackchannelLogoutService,
     private readonly clock: Clock,
     @Inject(authConfig.KEY) private readonly config: Pick<AuthSettings, 'issuer'>,
-    @Optional() private readonly audit?: AuditService,
+    private readonly audit: AuditService,
   ) {}
 
   /** `GET /oauth/logout`. */
@@ -111,7 +111,7 @@ export class LogoutService {
       subject: active.session.id,
       at: this.clock.now(),
     });
-    void this.audit?.record({
+    void this.audit.record({
       type: AuditEventType.OidcLogout,
       outcome: 'success',
       actor: { type: 'user', id: active.user.id },

@@ -11,6 +11,9 @@ export interface RetentionSettings {
   batchSize: number;
 }
 
+/** Injection token of the `RetentionSettings` (provided at the root, `app/settings.module.ts`). */
+export const RETENTION_SETTINGS = Symbol('RETENTION_SETTINGS');
+
 /** Parses the retention settings (`RETENTION_INTERVAL`, `AUDIT_RETENTION`, `RETENTION_BATCH_SIZE`). */
 export function loadRetentionSettings(env: Env): RetentionSettings {
   return {

@@ -37,7 +37,7 @@ describe.each(databaseBackends())('retention job on $name', (backend) => {
       AUDIT_RETENTION: '90d',
       ...env,
     });
-    return new RetentionService(db.dataSource, clock, config, metrics);
+    return new RetentionService(db.dataSource, clock, config, config.retention, metrics);
   }
 
   async function family(id: string, createdAt: number, revokedAt: number | null = null) {

@@ -8,7 +8,7 @@ function setup(interval: string) {
   const service = { run, stop } as unknown as RetentionService;
   const scheduler = new RetentionScheduler(
     service,
-    testAuthConfig({ RETENTION_INTERVAL: interval }),
+    testAuthConfig({ RETENTION_INTERVAL: interval }).retention,
   );
   return { run, stop, scheduler };
 }

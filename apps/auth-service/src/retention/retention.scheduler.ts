@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { authConfig, AuthSettings } from '../config/auth.config';
 import { RetentionService } from './retention.service';
+import { RETENTION_SETTINGS, RetentionSettings } from './retention-settings';
 
 /**
  * The first run comes this long after start (or one interval, when that is shorter), the next ones
@@ -19,11 +19,11 @@ export class RetentionScheduler implements OnApplicationBootstrap, OnModuleDestr
 
   constructor(
     private readonly retention: RetentionService,
-    @Inject(authConfig.KEY) private readonly config: Pick<AuthSettings, 'retention'>,
+    @Inject(RETENTION_SETTINGS) private readonly settings: RetentionSettings,
   ) {}
 
   onApplicationBootstrap(): void {
-    const intervalMs = this.config.retention.interval * 1000;
+    const intervalMs = this.settings.interval * 1000;
     // Timers never keep a process alive (a CLI command, a test).
     this.first = setTimeout(
       () => {

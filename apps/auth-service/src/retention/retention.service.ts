@@ -1,9 +1,10 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Clock } from '@keycard/common';
 import { KeycardMetrics } from '@keycard/observability';
 import { Counter } from 'prom-client';
 import { DataSource, EntityManager } from 'typeorm';
 import { authConfig, AuthSettings } from '../config/auth.config';
+import { RETENTION_SETTINGS, RetentionSettings } from './retention-settings';
 import {
   RETENTION_RULES,
   RETENTION_TABLES,
@@ -26,8 +27,6 @@ export interface RetentionReport {
   batches: number;
 }
 
-type RetentionConfig = Pick<AuthSettings, 'retention' | 'refreshReuseInterval'>;
-
 const METRIC = 'keycard_retention_rows_deleted_total';
 
 /**
@@ -39,17 +38,18 @@ const METRIC = 'keycard_retention_rows_deleted_total';
 @Injectable()
 export class RetentionService {
   private readonly logger = new Logger(RetentionService.name);
-  private readonly rowsDeleted?: Counter<'table'>;
+  private readonly rowsDeleted: Counter<'table'>;
   private current?: Promise<RetentionReport>;
   private stopping = false;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
-    @Inject(authConfig.KEY) private readonly config: RetentionConfig,
-    @Optional() metrics?: KeycardMetrics,
+    @Inject(authConfig.KEY) private readonly config: Pick<AuthSettings, 'refreshReuseInterval'>,
+    @Inject(RETENTION_SETTINGS) private readonly settings: RetentionSettings,
+    metrics: KeycardMetrics,
   ) {
-    if (metrics) this.rowsDeleted = retentionCounter(metrics);
+    this.rowsDeleted = retentionCounter(metrics);
   }
 
   /** One run; never throws (a failure is logged and the next run tries again). */
@@ -108,7 +108,7 @@ export class RetentionService {
     const cutoffs: RetentionCutoffs = {
       now,
       settled: now - settleMs,
-      auditBefore: now - this.config.retention.auditRetention * 1000,
+      auditBefore: now - this.settings.auditRetention * 1000,
     };
     const result = report('done');
     for (const rule of RETENTION_RULES) {
@@ -125,7 +125,7 @@ export class RetentionService {
     cutoffs: RetentionCutoffs,
     result: RetentionReport,
   ): Promise<void> {
-    const size = this.config.retention.batchSize;
+    const size = this.settings.batchSize;
     let after: string | undefined;
     while (!this.stopping) {
       const keys = await this.selectBatch(manager, rule, cutoffs, after, size);
@@ -140,7 +140,7 @@ export class RetentionService {
       const count = deleted.affected ?? 0;
       result.deleted[rule.table] += count;
       result.batches += 1;
-      this.rowsDeleted?.inc({ table: rule.table }, count);
+      this.rowsDeleted.inc({ table: rule.table }, count);
       if (keys.length < size) return;
       if (rule.ordered) after = keys[keys.length - 1];
       await new Promise<void>((resolve) => setImmediate(resolve));

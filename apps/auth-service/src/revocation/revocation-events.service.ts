@@ -35,7 +35,7 @@ export class RevocationEvents {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(authConfig.KEY) private readonly config: AuthSettings,
+    @Inject(authConfig.KEY) private readonly config: Pick<AuthSettings, 'accessTokenTtl'>,
     private readonly clock: Clock,
     private readonly feed: RevocationFeed,
   ) {

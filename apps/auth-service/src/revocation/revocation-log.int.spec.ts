@@ -1,10 +1,11 @@
 import { IsNull } from 'typeorm';
 import { ManualClock } from '@keycard/common';
 import type { RevocationEvent } from '@keycard/auth';
-import type { WriteFaultPoints } from '../database/atomic-writes';
+import { WriteFaultPoints } from '../database/atomic-writes';
 import type { OpenDatabase } from '../testing/database-backends';
 import { databaseBackends } from '../testing/database-backends';
 import { testAuthConfig } from '../testing/test-config';
+import { RECORDER_ENTITIES, testRecorders } from '../testing/test-recorders';
 import { RefreshFamilyEntity } from '../tokens/refresh-family.entity';
 import { RefreshTokenEntity } from '../tokens/refresh-token.entity';
 import { REFRESH_FAULT_POINTS, RefreshTokensService } from '../tokens/refresh-tokens.service';
@@ -28,7 +29,7 @@ describe.each(databaseBackends())('revocation log on $name', (backend) => {
   let events: RevocationEvents;
 
   beforeAll(async () => {
-    db = await backend.open([RefreshFamilyEntity, RefreshTokenEntity, RevocationEventEntity]);
+    db = await backend.open([RefreshFamilyEntity, RefreshTokenEntity, ...RECORDER_ENTITIES]);
   });
   afterAll(() => db.close());
 
@@ -43,14 +44,15 @@ describe.each(databaseBackends())('revocation log on $name', (backend) => {
 
   function tokens(faults?: WriteFaultPoints): RefreshTokensService {
     const { dataSource } = db;
+    const { audit, metrics } = testRecorders(dataSource, clock);
     return new RefreshTokensService(
       dataSource.getRepository(RefreshFamilyEntity),
       dataSource.getRepository(RefreshTokenEntity),
       testAuthConfig(),
       clock,
-      undefined,
-      undefined,
-      faults,
+      audit,
+      metrics,
+      faults ?? new WriteFaultPoints(),
       events,
     );
   }

@@ -1,20 +1,16 @@
 import { Global, Module } from '@nestjs/common';
-import { ClientsModule } from '../clients/clients.module';
-import { RevocationClientGuard } from './revocation-client.guard';
 import { RevocationEvents } from './revocation-events.service';
 import { RevocationFeed } from './revocation-feed';
 import { RevocationStream } from './revocation-stream';
-import { RevocationsController } from './revocations.controller';
 
 /**
- * The revocation log and its delivery (see `README.md`). Global: every module that revokes
- * something injects `RevocationEvents` without importing this module.
+ * The revocation log and its delivery (`revocation-events.service.ts`, `revocation-feed.ts`). Global: every module that revokes
+ * something injects `RevocationEvents` without importing this module. Its HTTP face for
+ * verifiers, `/revocations`, is `OAuthModule`'s (verifiers call it as registered clients).
  */
 @Global()
 @Module({
-  imports: [ClientsModule],
-  controllers: [RevocationsController],
-  providers: [RevocationEvents, RevocationFeed, RevocationStream, RevocationClientGuard],
-  exports: [RevocationEvents],
+  providers: [RevocationEvents, RevocationFeed, RevocationStream],
+  exports: [RevocationEvents, RevocationFeed, RevocationStream],
 })
 export class RevocationModule {}

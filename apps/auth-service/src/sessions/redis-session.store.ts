@@ -1,5 +1,5 @@
 import type { Clock } from '@keycard/common';
-import { decodeAmr, encodeAmr } from '../mfa/sign-in-context';
+import { decodeAmr, encodeAmr } from '../auth-context/sign-in-context';
 import type { RedisClient } from '../redis/redis.client';
 import {
   CREATE_SCRIPT,

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { CredentialAuthenticator, Principal } from '@keycard/auth';
 import { ErrorCode, KeycardError } from '@keycard/common';
 import { authConfig, AuthSettings } from '../config/auth.config';
-import { sessionSignIn } from '../mfa/sign-in-context';
+import { sessionSignIn } from '../auth-context/sign-in-context';
 import { assertSessionCsrf } from './csrf';
 import { isHttpRequest } from '../web/http-request';
 import { attachSession } from './session-context';

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { Clock, ErrorCode, KeycardError, randomToken, sha256Hex } from '@keycard/common';
@@ -10,7 +10,7 @@ import { RevocationEvents } from '../revocation/revocation-events.service';
 import { UserEventsService } from '../users/user-events.service';
 import { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
-import { passwordSignIn, SignInContext } from '../mfa/sign-in-context';
+import { passwordSignIn, SignInContext } from '../auth-context/sign-in-context';
 import { isWellFormedToken } from './session-cookies';
 import { SessionRecord, SessionStore, USER_AGENT_MAX_LENGTH } from './session.store';
 
@@ -52,9 +52,9 @@ export class SessionsService implements OnModuleInit {
     private readonly userEvents: UserEventsService,
     private readonly clock: Clock,
     @Inject(authConfig.KEY) config: SessionSettings,
-    @Optional() private readonly audit?: AuditService,
-    @Optional() private readonly metrics?: KeycardMetrics,
-    @Optional() private readonly revocations?: RevocationEvents,
+    private readonly audit: AuditService,
+    private readonly metrics: KeycardMetrics,
+    private readonly revocations: RevocationEvents,
   ) {
     this.idleMs = config.sessionIdleTtl * 1000;
     this.absoluteMs = config.sessionTtl * 1000;
@@ -97,7 +97,7 @@ export class SessionsService implements OnModuleInit {
       authTime,
     };
     await this.store.create(session);
-    this.metrics?.tokensIssued.inc({ kind: 'session' });
+    this.metrics.tokensIssued.inc({ kind: 'session' });
     return { token, session };
   }
 
@@ -147,7 +147,7 @@ export class SessionsService implements OnModuleInit {
    */
   async revoke(userId: string, id: string, actor?: AuditActor): Promise<void> {
     if (isUUID(id) && (await this.store.getById(id))?.userId === userId) {
-      await this.revocations?.record([{ kind: 'sid', subject: id }]);
+      await this.revocations.record([{ kind: 'sid', subject: id }]);
     }
     if (!isUUID(id) || !(await this.store.destroy(id, userId))) {
       throw new KeycardError(ErrorCode.NotFound, {
@@ -155,7 +155,7 @@ export class SessionsService implements OnModuleInit {
         reason: 'no such session of this user',
       });
     }
-    void this.audit?.record({
+    void this.audit.record({
       type: AuditEventType.SessionRevoked,
       outcome: 'success',
       actor: actor ?? { type: 'user', id: userId },
@@ -172,7 +172,7 @@ export class SessionsService implements OnModuleInit {
   /** Sign-out. */
   async end(session: Pick<SessionRecord, 'id' | 'userId'>): Promise<void> {
     // The event first: a crash in between leaves the session's tokens refused, never live.
-    await this.revocations?.record([{ kind: 'sid', subject: session.id }]);
+    await this.revocations.record([{ kind: 'sid', subject: session.id }]);
     await this.store.destroy(session.id, session.userId);
   }
 
@@ -181,7 +181,7 @@ export class SessionsService implements OnModuleInit {
    * /auth/logout-all` calls this next to revoking the user's refresh tokens.
    */
   async destroyAllForUser(userId: string): Promise<number> {
-    await this.revocations?.record([{ kind: 'user_before', subject: userId }]);
+    await this.revocations.record([{ kind: 'user_before', subject: userId }]);
     return this.store.destroyAllForUser(userId);
   }
 

@@ -1,7 +1,7 @@
 import type { Repository } from 'typeorm';
 import { MoreThan } from 'typeorm';
 import type { Clock } from '@keycard/common';
-import { decodeAmr, encodeAmr } from '../mfa/sign-in-context';
+import { decodeAmr, encodeAmr } from '../auth-context/sign-in-context';
 import type { SessionEntity } from './session.entity';
 import type { SessionRecord } from './session.store';
 import { isSessionLive, SessionStore } from './session.store';

@@ -1,7 +1,8 @@
 import type { DynamicModule, InjectionToken, Provider } from '@nestjs/common';
 import { Module } from '@nestjs/common';
 import { Clock, SystemClock } from '@keycard/common';
-import type { AuthSettings } from '../config/auth.config';
+import type { KeycardSettings } from '../app/settings';
+import { featureSettingsProviders } from '../app/settings.module';
 import { authConfig } from '../config/auth.config';
 
 function tokenOf(provider: Provider): InjectionToken {
@@ -9,19 +10,21 @@ function tokenOf(provider: Provider): InjectionToken {
 }
 
 /**
- * Test-only: what AppModule provides to every module — the typed settings and the one clock — for
- * module-level specs, plus `extra` global providers (e.g. `REDIS_CLIENT`). Specs pass a
+ * Test-only: what AppModule provides to every module — the typed settings (the shared ones and
+ * each feature's, from `config`) and the one clock — for module-level specs, plus `extra` global
+ * providers (e.g. `REDIS_CLIENT`). Specs pass a
  * `ManualClock` to move time by hand; the default is the real clock.
  */
 @Module({})
 export class TestGlobalsModule {
   static with(
-    config: Partial<AuthSettings>,
+    config: Partial<KeycardSettings>,
     clock: Clock = new SystemClock(),
     extra: Provider[] = [],
   ): DynamicModule {
     const providers: Provider[] = [
       { provide: authConfig.KEY, useValue: config },
+      ...featureSettingsProviders(),
       { provide: Clock, useValue: clock },
       ...extra,
     ];

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ipBucket, rateLimited, RateLimitStore } from '@keycard/common';
 import { KeycardMetrics } from '@keycard/observability';
 import { AuditEventType } from '../audit/audit-events';
@@ -22,8 +22,8 @@ export class GoogleStartThrottle {
     private readonly refusals: RefusalWindows,
     @Inject(authConfig.KEY)
     private readonly config: Pick<AuthSettings, 'googleStartRateLimit'>,
-    @Optional() private readonly audit?: AuditService,
-    @Optional() private readonly metrics?: KeycardMetrics,
+    private readonly audit: AuditService,
+    private readonly metrics: KeycardMetrics,
   ) {}
 
   /** Counts one start from `ip`; 429 with `Retry-After` over the limit. */
@@ -35,9 +35,9 @@ export class GoogleStartThrottle {
       GOOGLE_START_WINDOW_SECONDS,
     );
     if (result.allowed) return;
-    this.metrics?.rateLimited.inc({ limiter: 'google_start' });
+    this.metrics.rateLimited.inc({ limiter: 'google_start' });
     if (await this.refusals.opensWindow([key], result.retryAfterSeconds)) {
-      void this.audit?.record({
+      void this.audit.record({
         type: AuditEventType.GoogleStartRateLimited,
         outcome: 'failure',
         actor: null,

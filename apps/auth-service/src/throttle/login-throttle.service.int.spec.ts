@@ -11,6 +11,7 @@ import {
   RedisRateLimitStore,
 } from '@keycard/common';
 import { rejection, testRedisUrl } from '@keycard/testing';
+import { testMetrics } from '../testing/test-recorders';
 import { LoginThrottleService } from './login-throttle.service';
 
 const LOCKOUT_SECONDS = 900;
@@ -18,11 +19,15 @@ const LOCKOUT_SECONDS = 900;
 function setup(limits: { perAccount?: number; perIp?: number } = {}) {
   const clock = new ManualClock();
   const store = new MemoryRateLimitStore(clock);
-  const throttle = new LoginThrottleService(store, {
-    loginMaxFailures: limits.perAccount ?? 5,
-    loginMaxFailuresPerIp: limits.perIp ?? 50,
-    loginLockout: LOCKOUT_SECONDS,
-  });
+  const throttle = new LoginThrottleService(
+    store,
+    {
+      loginMaxFailures: limits.perAccount ?? 5,
+      loginMaxFailuresPerIp: limits.perIp ?? 50,
+      loginLockout: LOCKOUT_SECONDS,
+    },
+    testMetrics(),
+  );
   return { clock, store, throttle };
 }
 
@@ -202,11 +207,15 @@ describe.each(STORES)(
     afterEach(() => under.close());
 
     function throttleOn(store: RateLimitStore, limits: { perAccount: number; perIp: number }) {
-      return new LoginThrottleService(store, {
-        loginMaxFailures: limits.perAccount,
-        loginMaxFailuresPerIp: limits.perIp,
-        loginLockout: LOCKOUT_SECONDS,
-      });
+      return new LoginThrottleService(
+        store,
+        {
+          loginMaxFailures: limits.perAccount,
+          loginMaxFailuresPerIp: limits.perIp,
+          loginLockout: LOCKOUT_SECONDS,
+        },
+        testMetrics(),
+      );
     }
 
     const ipCounter = (ip: string) => under.countOf(`login:ip:${ip}`);

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   ipBucket,
   KeycardError,
@@ -36,7 +36,7 @@ export class LoginThrottleService {
       AuthSettings,
       'loginMaxFailures' | 'loginMaxFailuresPerIp' | 'loginLockout'
     >,
-    @Optional() private readonly metrics?: KeycardMetrics,
+    private readonly metrics: KeycardMetrics,
   ) {}
 
   /** Reserves one attempt on both counters, or throws 429 with `Retry-After` when either is spent. */
@@ -87,7 +87,7 @@ export class LoginThrottleService {
   }
 
   private locked(retryAfterSeconds: number): KeycardError {
-    this.metrics?.rateLimited.inc({ limiter: 'login' });
+    this.metrics.rateLimited.inc({ limiter: 'login' });
     return rateLimited(retryAfterSeconds, LOCKED_MESSAGE);
   }
 }

@@ -1,6 +1,5 @@
 import { ErrorCode, ManualClock, MemoryRateLimitStore } from '@keycard/common';
-import type { AuditRecord } from '../audit/audit-events';
-import type { AuditService } from '../audit/audit.service';
+import { recordingAudit, testMetrics } from '../testing/test-recorders';
 import { GoogleStartThrottle } from './google-start-throttle.service';
 import { RefusalWindows } from './refusal-windows';
 
@@ -8,13 +7,7 @@ function setup() {
   const clock = new ManualClock();
   const store = new MemoryRateLimitStore(clock);
   const refusals = new RefusalWindows(store);
-  const recorded: AuditRecord[] = [];
-  const audit = {
-    record: (event: AuditRecord) => {
-      recorded.push(event);
-      return Promise.resolve();
-    },
-  } as unknown as AuditService;
+  const { audit, recorded } = recordingAudit();
   return { clock, store, refusals, recorded, audit };
 }
 
@@ -50,7 +43,13 @@ describe('RefusalWindows', () => {
 describe('GoogleStartThrottle', () => {
   it('writes one audit row per refused minute of an address, not one per request', async () => {
     const { clock, store, refusals, recorded, audit } = setup();
-    const throttle = new GoogleStartThrottle(store, refusals, { googleStartRateLimit: 2 }, audit);
+    const throttle = new GoogleStartThrottle(
+      store,
+      refusals,
+      { googleStartRateLimit: 2 },
+      audit,
+      testMetrics(),
+    );
     const refused = async (ip: string) =>
       expect(throttle.hit(ip)).rejects.toMatchObject({ code: ErrorCode.RateLimited });
 

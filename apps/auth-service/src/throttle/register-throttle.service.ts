@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ipBucket, rateLimited, RateLimitStore } from '@keycard/common';
 import { KeycardMetrics } from '@keycard/observability';
 import { AuditEventType } from '../audit/audit-events';
@@ -21,8 +21,8 @@ export class RegisterThrottle {
     private readonly store: RateLimitStore,
     private readonly refusals: RefusalWindows,
     @Inject(authConfig.KEY) private readonly config: Pick<AuthSettings, 'registerRateLimit'>,
-    @Optional() private readonly audit?: AuditService,
-    @Optional() private readonly metrics?: KeycardMetrics,
+    private readonly audit: AuditService,
+    private readonly metrics: KeycardMetrics,
   ) {}
 
   /** Counts one sign-up from `ip`; 429 with `Retry-After` over the limit. */
@@ -34,9 +34,9 @@ export class RegisterThrottle {
       REGISTER_WINDOW_SECONDS,
     );
     if (result.allowed) return;
-    this.metrics?.rateLimited.inc({ limiter: 'register' });
+    this.metrics.rateLimited.inc({ limiter: 'register' });
     if (await this.refusals.opensWindow([key], result.retryAfterSeconds)) {
-      void this.audit?.record({
+      void this.audit.record({
         type: AuditEventType.RegisterRateLimited,
         outcome: 'failure',
         actor: null,

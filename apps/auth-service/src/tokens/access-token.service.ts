@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { sign } from 'jsonwebtoken';
 import { Clock } from '@keycard/common';
@@ -6,7 +6,7 @@ import { KeycardMetrics } from '@keycard/observability';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { KeysService } from '../keys/keys.service';
 import { RevocationEvents } from '../revocation/revocation-events.service';
-import type { SignInContext } from '../mfa/sign-in-context';
+import type { SignInContext } from '../auth-context/sign-in-context';
 
 export interface AccessTokenSubject {
   /** User id, or the client id for a service. */
@@ -33,9 +33,8 @@ export class AccessTokenService {
     @Inject(authConfig.KEY) private readonly config: AuthSettings,
     private readonly keys: KeysService,
     private readonly clock: Clock,
-    // Optional, like the audit trail: module-level tests build services without ObservabilityModule.
-    @Optional() private readonly metrics?: KeycardMetrics,
-    @Optional() private readonly revocations?: RevocationEvents,
+    private readonly metrics: KeycardMetrics,
+    private readonly revocations: RevocationEvents,
   ) {}
 
   async issue(subject: AccessTokenSubject): Promise<IssuedAccessToken> {
@@ -43,7 +42,7 @@ export class AccessTokenService {
     // Never inside the second of a revocation of the user, which verifiers refuse whole.
     const iat = Math.max(
       Math.floor(this.clock.now() / 1000),
-      this.revocations?.issuedAtFloor(subject.sub) ?? 0,
+      this.revocations.issuedAtFloor(subject.sub) ?? 0,
     );
     const expiresIn = this.config.accessTokenTtl;
     const jti = randomUUID();
@@ -69,7 +68,7 @@ export class AccessTokenService {
       algorithm: 'RS256',
       header: { alg: 'RS256', typ: 'at+jwt', kid },
     });
-    this.metrics?.tokensIssued.inc({ kind: 'access' });
+    this.metrics.tokensIssued.inc({ kind: 'access' });
     return { token, expiresIn, jti };
   }
 }

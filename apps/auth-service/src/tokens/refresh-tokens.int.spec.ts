@@ -3,17 +3,18 @@ import { codeOf } from '@keycard/testing';
 import type { OpenDatabase } from '../testing/database-backends';
 import { databaseBackends } from '../testing/database-backends';
 import { testAuthConfig } from '../testing/test-config';
+import { RECORDER_ENTITIES, testRecorders } from '../testing/test-recorders';
 import { RefreshFamilyEntity } from './refresh-family.entity';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { REFRESH_FAULT_POINTS, RefreshTokensService } from './refresh-tokens.service';
-import type { WriteFaultPoints } from '../database/atomic-writes';
+import { WriteFaultPoints } from '../database/atomic-writes';
 
 describe.each(databaseBackends())('refresh tokens on $name', (backend) => {
   let db: OpenDatabase;
   let clock: ManualClock;
 
   beforeAll(async () => {
-    db = await backend.open([RefreshFamilyEntity, RefreshTokenEntity]);
+    db = await backend.open([RefreshFamilyEntity, RefreshTokenEntity, ...RECORDER_ENTITIES]);
   });
   afterAll(() => db.close());
   beforeEach(() => {
@@ -26,14 +27,16 @@ describe.each(databaseBackends())('refresh tokens on $name', (backend) => {
       REFRESH_TOKEN_TTL: '1h',
     });
     const { dataSource } = db;
+    const { audit, metrics, revocations } = testRecorders(dataSource, clock, config);
     return new RefreshTokensService(
       dataSource.getRepository(RefreshFamilyEntity),
       dataSource.getRepository(RefreshTokenEntity),
       config,
       clock,
-      undefined,
-      undefined,
-      faults,
+      audit,
+      metrics,
+      faults ?? new WriteFaultPoints(),
+      revocations,
     );
   }
 

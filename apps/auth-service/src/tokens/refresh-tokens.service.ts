@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { IsNull, Repository } from 'typeorm';
@@ -9,7 +9,7 @@ import { AuditService } from '../audit/audit.service';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { AtomicStatement, writeAtomically, WriteFaultPoints } from '../database/atomic-writes';
 import { RevocationEvents } from '../revocation/revocation-events.service';
-import { encodeAmr, SignInContext } from '../mfa/sign-in-context';
+import { encodeAmr, SignInContext } from '../auth-context/sign-in-context';
 import { RefreshFamilyEntity } from './refresh-family.entity';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import {
@@ -63,10 +63,10 @@ export class RefreshTokensService {
     @InjectRepository(RefreshTokenEntity) private readonly tokens: Repository<RefreshTokenEntity>,
     @Inject(authConfig.KEY) private readonly config: AuthSettings,
     private readonly clock: Clock,
-    @Optional() private readonly audit?: AuditService,
-    @Optional() private readonly metrics?: KeycardMetrics,
-    @Optional() private readonly faults?: WriteFaultPoints,
-    @Optional() private readonly revocations?: RevocationEvents,
+    private readonly audit: AuditService,
+    private readonly metrics: KeycardMetrics,
+    private readonly faults: WriteFaultPoints,
+    private readonly revocations: RevocationEvents,
   ) {}
 
   /** Starts a new login (family) and returns its first refresh token. */
@@ -94,7 +94,7 @@ export class RefreshTokensService {
       },
       { query: this.tokenInsert(family.id, refreshToken, null) },
     ]);
-    this.metrics?.tokensIssued.inc({ kind: 'refresh' });
+    this.metrics.tokensIssued.inc({ kind: 'refresh' });
     return { family, refreshToken };
   }
 
@@ -154,7 +154,7 @@ export class RefreshTokensService {
         });
       }
       if (await this.write(statements)) {
-        this.metrics?.tokensIssued.inc({ kind: 'refresh' });
+        this.metrics.tokensIssued.inc({ kind: 'refresh' });
         return { family, refreshToken: successor };
       }
     }
@@ -168,7 +168,7 @@ export class RefreshTokensService {
     if (!record) return;
     await this.revokeFamily(record.family.id, reason);
     if (reason === 'logout') {
-      void this.audit?.record({
+      void this.audit.record({
         type: AuditEventType.Logout,
         outcome: 'success',
         actor: { type: 'user', id: record.family.userId },
@@ -184,10 +184,6 @@ export class RefreshTokensService {
       .update()
       .set({ revokedAt: this.clock.now(), revokeReason: reason })
       .where('id = :id AND revoked_at IS NULL', { id: familyId });
-    if (this.revocations === undefined) {
-      await update.execute();
-      return;
-    }
     // Nothing to log when the family was already revoked (its event is in the log already).
     await this.revocations.write(
       [{ kind: 'sid', subject: familyId }],
@@ -209,10 +205,6 @@ export class RefreshTokensService {
       .update()
       .set({ revokedAt: this.clock.now(), revokeReason: reason })
       .where('user_id = :userId AND revoked_at IS NULL', { userId });
-    if (this.revocations === undefined) {
-      await update.execute();
-      return;
-    }
     await this.revocations.write(
       [{ kind: 'user_before', subject: userId }],
       [{ query: update.getQueryAndParameters(), after: REFRESH_FAULT_POINTS.familyRevoked }],
@@ -241,9 +233,9 @@ export class RefreshTokensService {
       if (plain) return { family, refreshToken: plain };
     }
     await this.revokeFamily(family.id, 'reuse');
-    this.metrics?.refreshReuse.inc();
+    this.metrics.refreshReuse.inc();
     // The presenter is unknown (the thief or the victim): no actor; the family is the subject.
-    void this.audit?.record({
+    void this.audit.record({
       type: AuditEventType.RefreshReuseDetected,
       outcome: 'failure',
       actor: null,

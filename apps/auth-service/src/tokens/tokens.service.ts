@@ -3,7 +3,7 @@ import { ErrorCode, KeycardError } from '@keycard/common';
 import { UsersService } from '../users/users.service';
 import { UserEventsService } from '../users/user-events.service';
 import { AccessTokenService } from './access-token.service';
-import { decodeAmr, SignInContext } from '../mfa/sign-in-context';
+import { decodeAmr, SignInContext } from '../auth-context/sign-in-context';
 import type { RefreshFamilyEntity } from './refresh-family.entity';
 import { RefreshGrant, RefreshTokensService } from './refresh-tokens.service';
 

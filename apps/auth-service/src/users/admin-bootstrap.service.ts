@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { authConfig, AuthSettings } from '../config/auth.config';
+import { BOOTSTRAP_ADMIN, BootstrapAdmin } from './bootstrap-admin-settings';
 import { UsersService } from './users.service';
 
 export const BOOTSTRAP_ADMIN_ROLES: readonly string[] = ['admin', 'user'];
@@ -15,11 +15,11 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
 
   constructor(
     private readonly users: UsersService,
-    @Inject(authConfig.KEY) private readonly config: Pick<AuthSettings, 'bootstrapAdmin'>,
+    @Inject(BOOTSTRAP_ADMIN) private readonly admin: BootstrapAdmin | null,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const admin = this.config.bootstrapAdmin;
+    const admin = this.admin;
     if (!admin) return;
     const created = await this.users.createIfMissing({
       email: admin.email,

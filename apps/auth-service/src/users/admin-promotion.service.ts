@@ -1,4 +1,4 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ErrorCode, KeycardError } from '@keycard/common';
 import { SYSTEM_ACTOR } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
@@ -24,7 +24,7 @@ export interface Promotion {
 export class AdminPromotionService {
   constructor(
     private readonly users: UsersService,
-    @Optional() private readonly audit?: AuditService,
+    private readonly audit: AuditService,
   ) {}
 
   /** 404 `not_found` for an e-mail no user has. */
@@ -45,7 +45,7 @@ export class AdminPromotionService {
         SYSTEM_ACTOR,
       );
       // A command exits right after: its audit events must be written first.
-      await this.audit?.flush();
+      await this.audit.flush();
     }
     return { userId: user.id, email: user.email, changed, reenabled };
   }

@@ -1,14 +1,16 @@
-import { Global, Module } from '@nestjs/common';
-import { Test, TestingModule } from '@nestjs/testing';
-import { getRepositoryToken, TypeOrmModule, TypeOrmModuleOptions } from '@nestjs/typeorm';
+import type { TestingModule } from '@nestjs/testing';
+import { Test } from '@nestjs/testing';
+import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
+import { getRepositoryToken, TypeOrmModule } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { Repository } from 'typeorm';
-import { Clock, ErrorCode, KeycardError, ManualClock } from '@keycard/common';
-import { createTestPostgresDatabase, TestDatabase, testPostgresUrl } from '@keycard/testing';
+import type { Repository } from 'typeorm';
+import { ErrorCode, KeycardError, ManualClock } from '@keycard/common';
+import type { TestDatabase } from '@keycard/testing';
+import { createTestPostgresDatabase, testPostgresUrl } from '@keycard/testing';
 import { AuditEventEntity } from '../audit/audit-event.entity';
-import { AuditService } from '../audit/audit.service';
-import { authConfig } from '../config/auth.config';
 import { AUTH_MIGRATIONS } from '../database/migrations/index';
+import { TestGlobalsModule } from '../testing/test-globals';
+import { RECORDER_ENTITIES, TestRecordersModule } from '../testing/test-recorders';
 import { AdminPromotionService } from './admin-promotion.service';
 import { UserEntity } from './user.entity';
 import { UsersModule } from './users.module';
@@ -18,7 +20,7 @@ const postgresUrl = testPostgresUrl();
 const backends: [string, string | undefined][] = [['sqlite', undefined]];
 if (postgresUrl) backends.push(['postgres', postgresUrl]);
 
-const ENTITIES = [UserEntity, AuditEventEntity];
+const ENTITIES = [UserEntity, ...RECORDER_ENTITIES];
 
 function databaseOptions(url: string | undefined): TypeOrmModuleOptions {
   if (!url) {
@@ -32,21 +34,6 @@ function databaseOptions(url: string | undefined): TypeOrmModuleOptions {
     migrations: AUTH_MIGRATIONS,
     migrationsRun: true,
   };
-}
-
-function environment(clock: Clock) {
-  @Global()
-  @Module({
-    imports: [TypeOrmModule.forFeature([AuditEventEntity])],
-    providers: [
-      { provide: authConfig.KEY, useValue: {} },
-      { provide: Clock, useValue: clock },
-      AuditService,
-    ],
-    exports: [authConfig.KEY, Clock, AuditService],
-  })
-  class TestEnvironment {}
-  return TestEnvironment;
 }
 
 function codeOf(reason: unknown): string | undefined {
@@ -74,7 +61,8 @@ describe.each(backends)('admin roles on %s', (_backend, baseUrl) => {
     database = baseUrl ? await createTestPostgresDatabase(baseUrl, 'admin_roles') : undefined;
     moduleRef = await Test.createTestingModule({
       imports: [
-        environment(clock),
+        TestGlobalsModule.with({}, clock),
+        TestRecordersModule.forRoot(),
         TypeOrmModule.forRoot(databaseOptions(database?.url)),
         UsersModule,
       ],

@@ -8,6 +8,7 @@ import { ManualClock } from '@keycard/common';
 import { bearer, makeTestKeyPair } from '@keycard/testing';
 import { createTestApp } from '../testing/test-app';
 import { TestGlobalsModule } from '../testing/test-globals';
+import { RECORDER_ENTITIES, TestRecordersModule } from '../testing/test-recorders';
 import { UserEntity } from './user.entity';
 import { UsersModule } from './users.module';
 import { UsersService } from './users.service';
@@ -30,10 +31,11 @@ describe('AdminUsersController (HTTP, SQLite)', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         TestGlobalsModule.with({}, new ManualClock()),
+        TestRecordersModule.forRoot(),
         TypeOrmModule.forRoot({
           type: 'better-sqlite3',
           database: ':memory:',
-          entities: [UserEntity],
+          entities: [UserEntity, ...RECORDER_ENTITIES],
           synchronize: true,
         }),
         KeycardAuthModule.forRootAsync({

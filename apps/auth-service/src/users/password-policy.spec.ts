@@ -1,5 +1,5 @@
 import { ConfigError, ErrorCode, KeycardError } from '@keycard/common';
-import { loadAuthConfig } from '../config/auth.config';
+import { loadSettings } from '../app/settings';
 import { assertAcceptablePassword, passwordWeakness } from './password-policy';
 
 describe('password policy (a list check, not a strength score)', () => {
@@ -45,12 +45,12 @@ describe('the bootstrap admin password', () => {
   it.each(['Password123', 'short'])(
     '%s stops start-up with one line naming the setting',
     (password) => {
-      expect(() => loadAuthConfig(env(password))).toThrow(ConfigError);
-      expect(() => loadAuthConfig(env(password))).toThrow(/^BOOTSTRAP_ADMIN_PASSWORD/);
+      expect(() => loadSettings(env(password))).toThrow(ConfigError);
+      expect(() => loadSettings(env(password))).toThrow(/^BOOTSTRAP_ADMIN_PASSWORD/);
     },
   );
 
   it('is accepted when it is not a common password', () => {
-    expect(loadAuthConfig(env('kT9#qz!w-admin')).bootstrapAdmin?.password).toBe('kT9#qz!w-admin');
+    expect(loadSettings(env('kT9#qz!w-admin')).bootstrapAdmin?.password).toBe('kT9#qz!w-admin');
   });
 });

@@ -1,13 +1,18 @@
-import { Global, Logger, Module } from '@nestjs/common';
-import { Test, TestingModule } from '@nestjs/testing';
-import { getRepositoryToken, TypeOrmModule, TypeOrmModuleOptions } from '@nestjs/typeorm';
+import { Logger } from '@nestjs/common';
+import type { TestingModule } from '@nestjs/testing';
+import { Test } from '@nestjs/testing';
+import type { TypeOrmModuleOptions } from '@nestjs/typeorm';
+import { getRepositoryToken, TypeOrmModule } from '@nestjs/typeorm';
 import { hash as bcryptHash } from 'bcrypt';
 import { randomUUID } from 'node:crypto';
-import { DataSource, Repository } from 'typeorm';
-import { Clock, ErrorCode, KeycardError, ManualClock } from '@keycard/common';
-import { createTestPostgresDatabase, TestDatabase, testPostgresUrl } from '@keycard/testing';
-import { authConfig } from '../config/auth.config';
+import type { Repository } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { ErrorCode, KeycardError, ManualClock } from '@keycard/common';
+import type { TestDatabase } from '@keycard/testing';
+import { createTestPostgresDatabase, testPostgresUrl } from '@keycard/testing';
 import { AUTH_MIGRATIONS } from '../database/migrations/index';
+import { TestGlobalsModule } from '../testing/test-globals';
+import { RECORDER_ENTITIES, TestRecordersModule } from '../testing/test-recorders';
 import { AdminBootstrapService } from './admin-bootstrap.service';
 import { PasswordHasher } from './password-hasher';
 import { UserEventsService } from './user-events.service';
@@ -27,7 +32,7 @@ function databaseOptions(url: string | undefined): TypeOrmModuleOptions {
     return {
       type: 'better-sqlite3',
       database: ':memory:',
-      entities: [UserEntity],
+      entities: [UserEntity, ...RECORDER_ENTITIES],
       synchronize: true,
     };
   // PostgreSQL gets its schema from the hand-written migrations, as in production: all of them,
@@ -35,23 +40,10 @@ function databaseOptions(url: string | undefined): TypeOrmModuleOptions {
   return {
     type: 'postgres',
     url,
-    entities: [UserEntity],
+    entities: [UserEntity, ...RECORDER_ENTITIES],
     migrations: AUTH_MIGRATIONS,
     migrationsRun: true,
   };
-}
-
-function environment(clock: Clock) {
-  @Global()
-  @Module({
-    providers: [
-      { provide: authConfig.KEY, useValue: { bootstrapAdmin: ADMIN } },
-      { provide: Clock, useValue: clock },
-    ],
-    exports: [authConfig.KEY, Clock],
-  })
-  class TestEnvironment {}
-  return TestEnvironment;
 }
 
 function conflict(reason: unknown): boolean {
@@ -74,7 +66,8 @@ describe.each(backends)('users on %s', (_backend, baseUrl) => {
     database = baseUrl ? await createTestPostgresDatabase(baseUrl, 'users') : undefined;
     moduleRef = await Test.createTestingModule({
       imports: [
-        environment(clock),
+        TestGlobalsModule.with({ bootstrapAdmin: ADMIN }, clock),
+        TestRecordersModule.forRoot(),
         TypeOrmModule.forRoot(databaseOptions(database?.url)),
         UsersModule,
       ],

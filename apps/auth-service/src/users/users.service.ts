@@ -1,4 +1,4 @@
-import { Injectable, Logger, Optional } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
@@ -50,8 +50,8 @@ export class UsersService {
     private readonly events: UserEventsService,
     private readonly clock: Clock,
     private readonly writes: AdminGuardedWrites,
-    @Optional() private readonly audit?: AuditService,
-    @Optional() private readonly revocations?: RevocationEvents,
+    private readonly audit: AuditService,
+    private readonly revocations: RevocationEvents,
   ) {}
 
   /** Self-registration; 409 when the email is taken, also when two requests race for it. */
@@ -202,7 +202,7 @@ export class UsersService {
       patch.disabled === true ||
       user.roles.some((role) => !(patch.roles ?? user.roles).includes(role))
     )
-      await this.revocations?.record([{ kind: 'user_before', subject: id }]);
+      await this.revocations.record([{ kind: 'user_before', subject: id }]);
     if (Object.keys(patch).length > 0) {
       patch.updatedAt = this.clock.now();
       const outcome = await this.writes.update(id, patch);
@@ -212,7 +212,7 @@ export class UsersService {
     }
     if (changes.disabled === true) await this.events.emitDisabled(id);
     for (const event of userChangeEvents(id, before, user)) {
-      void this.audit?.record(actor ? { ...event, actor } : event);
+      void this.audit.record(actor ? { ...event, actor } : event);
     }
     return user;
   }

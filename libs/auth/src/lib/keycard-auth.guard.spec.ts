@@ -184,6 +184,7 @@ describe('KeycardAuthGuard outside HTTP', () => {
       new AccessTokenVerifier(options, new StaticKeyResolver()),
       options,
       null,
+      null,
     );
     const context = (handler: () => void) => {
       const host = new ExecutionContextHost([{ headers: {} }], Probe, handler);

@@ -1,4 +1,4 @@
-import { CanActivate, ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ErrorCode, invalidToken, KeycardError, missingCredentials } from '@keycard/common';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -58,7 +58,8 @@ export class KeycardAuthGuard implements CanActivate {
     private readonly tokens: AccessTokenVerifier,
     @Inject(KEYCARD_AUTH_OPTIONS) private readonly options: ResolvedKeycardAuthOptions,
     @Inject(KEYCARD_API_KEYS) private readonly apiKeys: ApiKeyAuthenticator | null,
-    @Optional() @Inject(KEYCARD_REVOCATIONS) revocations: Revocations | null = null,
+    // Required (KeycardAuthModule provides it): null means `revocation: false`, never a mis-wiring.
+    @Inject(KEYCARD_REVOCATIONS) revocations: Revocations | null,
   ) {
     this.revoked = revocations?.follower ?? null;
   }

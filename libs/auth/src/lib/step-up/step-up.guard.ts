@@ -17,6 +17,7 @@ export class StepUpGuard implements CanActivate {
 
   constructor(
     private readonly reflector: Reflector,
+    // Optional on purpose: a resource service need not provide a `Clock`; only the time source changes.
     @Optional() clock?: Clock,
   ) {
     this.clock = clock ?? new SystemClock();

@@ -3,15 +3,19 @@ import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { KeycardAuthModule, parseRevocationMessage, type RevocationMessage } from '@keycard/auth';
 import { SystemClock } from '@keycard/common';
+import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { ClientsService } from '../clients/clients.service';
-import { OAuthClientEntity } from '../clients/oauth-client.entity';
+import { AUTH_ENTITIES } from '../database/entities';
+import { KeyGenerator } from '../keys/key-material';
+import { PooledKeyGenerator } from '../keys/keys.test-kit';
 import { REDIS_CLIENT } from '../redis/redis.client';
+import { RevocationEvents } from '../revocation/revocation-events.service';
+import { RevocationModule } from '../revocation/revocation.module';
 import { createTestApp } from '../testing/test-app';
 import { testAuthConfig } from '../testing/test-config';
 import { TestGlobalsModule } from '../testing/test-globals';
-import { RevocationEventEntity } from './revocation-event.entity';
-import { RevocationEvents } from './revocation-events.service';
-import { RevocationModule } from './revocation.module';
+import { TestRecordersModule } from '../testing/test-recorders';
+import { OAuthModule } from './oauth.module';
 
 const config = testAuthConfig();
 
@@ -54,10 +58,12 @@ describe('the revocation log over HTTP (GET /revocations, GET /revocations/strea
         TestGlobalsModule.with(config, new SystemClock(), [
           { provide: REDIS_CLIENT, useValue: null },
         ]),
+        // The revocation log itself is the real RevocationModule's.
+        TestRecordersModule.forRoot({ revocations: false }),
         TypeOrmModule.forRoot({
           type: 'better-sqlite3',
           database: ':memory:',
-          entities: [OAuthClientEntity, RevocationEventEntity],
+          entities: AUTH_ENTITIES,
           synchronize: true,
         }),
         KeycardAuthModule.forRootAsync({
@@ -69,8 +75,12 @@ describe('the revocation log over HTTP (GET /revocations, GET /revocations/strea
           }),
         }),
         RevocationModule,
+        OAuthModule.register({ imports: [ApiKeysModule] }),
       ],
-    }).compile();
+    })
+      .overrideProvider(KeyGenerator)
+      .useClass(PooledKeyGenerator)
+      .compile();
     app = await createTestApp(moduleRef, config);
     await app.listen(0, '127.0.0.1');
     url = await app.getUrl();

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { ClientsService } from '../clients/clients.service';
-import { invalidClient, presentedClientCredentials } from '../oauth/client-credentials';
-import { OAuthParams } from '../oauth/oauth-params';
+import { invalidClient, presentedClientCredentials } from './client-credentials';
+import { OAuthParams } from './oauth-params';
 
 interface ClientRequest {
   headers: Record<string, string | string[] | undefined>;

@@ -2,10 +2,10 @@ import { Controller, Get, Headers, Query, Res, UseGuards } from '@nestjs/common'
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '@keycard/auth';
 import { ErrorCode, KeycardError } from '@keycard/common';
+import { RevocationEvents } from '../revocation/revocation-events.service';
+import { RevocationFeed } from '../revocation/revocation-feed';
+import { RevocationStream, StreamResponse } from '../revocation/revocation-stream';
 import { RevocationClientGuard } from './revocation-client.guard';
-import { RevocationEvents } from './revocation-events.service';
-import { RevocationFeed } from './revocation-feed';
-import { RevocationStream, StreamResponse } from './revocation-stream';
 
 const MAX_PAGE = 500;
 
@@ -18,8 +18,9 @@ function cursor(value: string | undefined): number {
 }
 
 /**
- * The revocation log for verifiers (registered clients): a page from a cursor, or a Server-Sent
- * Events stream from a cursor (`after`, else `Last-Event-ID`) that stays open with heartbeats.
+ * The revocation log (`../revocation/`) for verifiers, who call it as registered clients, like
+ * introspection: a page from a cursor, or a Server-Sent Events stream from a cursor (`after`, else
+ * `Last-Event-ID`) that stays open with heartbeats.
  */
 @ApiExcludeController()
 @Public()

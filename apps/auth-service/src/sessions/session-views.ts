@@ -1,5 +1,5 @@
 import type { PublicUser } from '../users/public-user';
-import type { SessionRecord } from '../sessions/session.store';
+import type { SessionRecord } from './session.store';
 
 /** An entry of `GET /sessions`: the public handle, never the cookie value or its hash. */
 export interface SessionView {
