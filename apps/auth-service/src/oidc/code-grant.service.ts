@@ -3,6 +3,7 @@ import { ErrorCode, KeycardError } from '@keycard/common';
 import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
 import type { OAuthClientEntity } from '../clients/oauth-client.entity';
+import type { AtomicStatement } from '../database/atomic-writes';
 import type { AuthorizationCodeGrant } from '../oauth/grant-hooks';
 import { OAuthClientAuthenticator } from '../oauth/oauth-client-authenticator';
 import type { OAuthRequest } from '../oauth/oauth-params';
@@ -61,7 +62,6 @@ export class CodeGrantService implements AuthorizationCodeGrant {
     );
     const user = await this.signedInUser(code);
     const grant = await this.startLogin(code);
-    this.recordRedeemed(code, grant.family.id);
     return this.tokenResponse(code, user, grant);
   }
 
@@ -119,9 +119,10 @@ export class CodeGrantService implements AuthorizationCodeGrant {
   }
 
   /**
-   * Spends the code and starts the app's login (its refresh family and its place among the
-   * session's app logins) in one transaction. A code spent meanwhile is a replay: nothing of this
-   * login is written, and the login of the redemption that won is revoked.
+   * Spends the code and starts the app's login (its refresh family, its place among the session's
+   * app logins and the audit row of the redemption) in one transaction. A code spent meanwhile is
+   * a replay: nothing of this login is written, and the login of the redemption that won is
+   * revoked.
    */
   private async startLogin(code: OidcCodeEntity): Promise<RefreshGrant> {
     const login = this.refreshTokens.newLogin(code.userId, {
@@ -139,6 +140,7 @@ export class CodeGrantService implements AuthorizationCodeGrant {
           clientId: code.clientId,
           userId: code.userId,
         }),
+        ...this.redeemedRecord(code, sid),
       ],
     });
     if (!written) return this.codes.replayed(code, (replayed) => this.revokeReplayed(replayed));
@@ -165,13 +167,17 @@ export class CodeGrantService implements AuthorizationCodeGrant {
     });
   }
 
-  private recordRedeemed(code: OidcCodeEntity, sid: string): void {
-    void this.audit?.record({
-      type: AuditEventType.OidcCodeRedeemed,
-      outcome: 'success',
-      actor: { type: 'client', id: code.clientId },
-      subjectId: sid,
-      details: { userId: code.userId, scope: code.scope },
-    });
+  /** The audit row of a redemption, for its transaction (none when the trail is not loaded). */
+  private redeemedRecord(code: OidcCodeEntity, sid: string): AtomicStatement[] {
+    if (this.audit === undefined) return [];
+    return [
+      this.audit.statement({
+        type: AuditEventType.OidcCodeRedeemed,
+        outcome: 'success',
+        actor: { type: 'client', id: code.clientId },
+        subjectId: sid,
+        details: { userId: code.userId, scope: code.scope },
+      }),
+    ];
   }
 }

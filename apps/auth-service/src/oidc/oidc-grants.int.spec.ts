@@ -1,6 +1,10 @@
 import { createTestPostgresDatabase, testPostgresUrl } from '@keycard/testing';
 import type { TestDatabase } from '@keycard/testing';
+import { decodeJwt } from 'jose';
+import { DataSource } from 'typeorm';
 import { ErrorCode, KeycardError, ManualClock } from '@keycard/common';
+import { AuditEventEntity } from '../audit/audit-event.entity';
+import { AuditEventType } from '../audit/audit-events';
 import type { RegisteredClient } from '../clients/clients.service';
 import type { RunningAuthService } from '../oauth/oauth.test-kit';
 import { BOOT_TIMEOUT_MS, startAuthService } from '../oauth/oauth.test-kit';
@@ -115,6 +119,25 @@ describe.each(backends)('OpenID Provider grants on %s', (_name, url) => {
     expect(first.status).toBe(200);
     expect((await redeem(spa, value, request.verifier)).body['error']).toBe('invalid_grant');
     expect((await refresh(spa, first.body['refresh_token'])).status).toBe(400);
+  });
+
+  it('records each redemption in the audit trail, naming the login it started', async () => {
+    const { request, code: value } = await code(web);
+    const tokens = await redeem(web, value, request.verifier);
+    expect(tokens.status).toBe(200);
+    const sid = decodeJwt(String(tokens.body['access_token']))['sid'];
+    const rows = await service.app
+      .get(DataSource)
+      .getRepository(AuditEventEntity)
+      .findBy({ type: AuditEventType.OidcCodeRedeemed, subjectId: String(sid) });
+    expect(rows).toEqual([
+      expect.objectContaining({
+        outcome: 'success',
+        actorType: 'client',
+        actorId: web.clientId,
+        details: { userId: expect.any(String), scope: 'openid offline_access' },
+      }),
+    ]);
   });
 
   it('rotates app refresh tokens for their client only, with reuse detection and the interval', async () => {
