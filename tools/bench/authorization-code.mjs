@@ -1,29 +1,41 @@
 #!/usr/bin/env node
-// `node tools/bench/authorization-code.mjs` (after `npx nx build auth-service`): authorization_code
-// redemptions per second (POST /oauth/token, a confidential `web` client with client_secret_basic,
-// PKCE S256, an ID token, no refresh token) against the sign-only Nest route on Fastify
-// (tools/bench/sign-baseline.cjs), as paired slices like the other grant scenarios: every round
-// first mints a fresh pool of codes through GET /oauth/authorize with a signed-in browser session
-// (codes live 60 s, so they cannot be made up front), then gives each route BENCH_SLICE seconds.
-// Prints the per-round rates and the median ratio (goal ≥ 0.6) as JSON on stdout.
-// BENCH_ROUNDS (default 7), BENCH_SLICE (default 2), BENCH_CONNECTIONS (default 10),
-// BENCH_CODES (codes minted per round, default 4000).
+// `node tools/bench/authorization-code.mjs` (after `npx nx build auth-service`; `npm run bench` runs
+// it too): authorization_code redemptions per second (POST /oauth/token, a confidential `web`
+// client with client_secret_basic, PKCE S256, an ID token, no refresh token) against the sign-only
+// Nest route on Fastify (tools/bench/sign-baseline.cjs), as paired slices like the other grant
+// scenarios: every round first mints a fresh pool of codes through GET /oauth/authorize with a
+// signed-in browser session (codes live 60 s, so they cannot be made up front), then gives each
+// route BENCH_SLICE seconds, in reversed order every other round, after a warm-up slice each. The
+// services are pinned like run.mjs's (`pinning`). Prints the median of the per-round ratios (goal
+// ≥ 0.6) and each route's slices, in load.mjs's shape (with the server's CPU µs per request), as
+// JSON on stdout. BENCH_ROUNDS (default 7), BENCH_SLICE (default 2), BENCH_CONNECTIONS (default
+// 10), BENCH_CODES (codes minted per round, default 4000).
 import autocannon from 'autocannon';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, pinning, randomSecret, registerUser, startService } from './services.mjs';
+import {
+  clockTicksPerSecond,
+  cpuTicks,
+  freePort,
+  pinning,
+  randomSecret,
+  registerUser,
+  startService,
+} from './services.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
 const slice = Number(process.env.BENCH_SLICE ?? 2);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const codesPerRound = Number(process.env.BENCH_CODES ?? 4000);
+const WARMUP_SECONDS = 2;
 const REDIRECT = 'http://127.0.0.1:9/callback';
 const GOAL = 0.6;
 const pin = pinning();
+const clockTicks = clockTicksPerSecond();
 const note = (message) => process.stderr.write(`# ${message}\n`);
 
 async function json(url, init) {
@@ -94,12 +106,26 @@ async function mintCodes(url, client, cookie, count) {
   return bodies;
 }
 
-/** One slice of autocannon; `bodies` (a pool, each used once) or a fixed request. */
-async function runSlice(url, headers, bodies) {
+/** The non-2xx statuses, socket errors and timeouts of a result, e.g. `400×3` (as load.mjs). */
+function failures(result) {
+  const detail = Object.entries(result.statusCodeStats ?? {})
+    .filter(([status]) => !status.startsWith('2'))
+    .map(([status, { count }]) => `${status}×${count}`);
+  if (result.errors) detail.push(`socket errors×${result.errors}`);
+  if (result.timeouts) detail.push(`timeouts×${result.timeouts}`);
+  return detail.join(', ');
+}
+
+/**
+ * One slice of autocannon against `service`, with `bodies` (a pool, each used once) or a fixed
+ * request; a slice in load.mjs's shape, with the server's CPU time per request from /proc.
+ */
+async function runSlice(service, headers, bodies, duration, round) {
+  const before = cpuTicks(service.pid);
   const result = await autocannon({
-    url,
+    url: service.url,
     connections,
-    duration: slice,
+    duration,
     requests: [
       {
         method: 'POST',
@@ -110,10 +136,45 @@ async function runSlice(url, headers, bodies) {
       },
     ],
   });
-  return { requestsPerSecond: result.requests.average, errors: result.non2xx + result.errors };
+  const after = cpuTicks(service.pid);
+  return {
+    round,
+    requestsPerSecond: result.requests.average,
+    p99Ms: result.latency.p99,
+    errors: result.non2xx + result.errors + result.timeouts,
+    errorDetail: failures(result),
+    requests: result.requests.total,
+    cpuUsPerRequest:
+      before === undefined || after === undefined || !result.requests.total
+        ? null
+        : ((after - before) * 1e6) / clockTicks / result.requests.total,
+  };
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** A warm-up slice of each route, then `rounds` rounds of paired slices; `{ codes, sign }` slices. */
+async function measure(auth, sign, headers, mint) {
+  const codes = [];
+  const signs = [];
+  await runSlice(auth, headers, await mint(), WARMUP_SECONDS, -1);
+  await runSlice(sign, headers, undefined, WARMUP_SECONDS, -1);
+  for (let round = 0; round < rounds; round++) {
+    const bodies = await mint();
+    const both = [
+      () => runSlice(auth, headers, bodies, slice, round).then((s) => codes.push(s)),
+      () => runSlice(sign, headers, undefined, slice, round).then((s) => signs.push(s)),
+    ];
+    for (const run of round % 2 ? both.reverse() : both) await run();
+    const [code, signed] = [codes[round], signs[round]];
+    if (bodies.length === 0) note(`round ${round}: the code pool ran out (raise BENCH_CODES)`);
+    note(
+      `round ${round}: ${Math.round(code.requestsPerSecond)} redemptions/s, ` +
+        `${Math.round(signed.requestsPerSecond)} signs/s`,
+    );
+  }
+  return { codes, signs };
+}
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'keycard-bench-code-'));
@@ -158,26 +219,24 @@ async function main() {
     const cookie = await sessionCookie(authUrl, await registerUser(authUrl));
     const basic = `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}`;
     const headers = { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' };
-    const results = [];
-    for (let round = 0; round < rounds; round++) {
-      const bodies = await mintCodes(authUrl, client, cookie, codesPerRound);
-      const codes = await runSlice(authUrl, headers, bodies);
-      const sign = await runSlice(signUrl, headers);
-      results.push({
-        round,
-        codes,
-        sign,
-        ratio: codes.requestsPerSecond / sign.requestsPerSecond,
-        unused: bodies.length,
-      });
-      note(
-        `round ${round}: ${Math.round(codes.requestsPerSecond)} redemptions/s, ${Math.round(sign.requestsPerSecond)} signs/s`,
-      );
-    }
-    const ratio = median(results.map((r) => r.ratio));
-    process.stdout.write(
-      `${JSON.stringify({ ratio, goal: GOAL, met: ratio >= GOAL, results }, null, 2)}\n`,
-    );
+    const [auth, sign] = services;
+    const mint = () => mintCodes(authUrl, client, cookie, codesPerRound);
+    const { codes, signs } = await measure(auth, sign, headers, mint);
+    const ratio = median(codes.map((c, i) => c.requestsPerSecond / signs[i].requestsPerSecond));
+    const output = {
+      ratio,
+      goal: GOAL,
+      met: ratio >= GOAL,
+      rounds,
+      sliceSeconds: slice,
+      connections,
+      pinning: pin,
+      scenarios: [
+        { name: 'auth POST /oauth/token (authorization_code)', slices: codes },
+        { name: 'sign-only Nest route on Fastify (authorization_code run)', slices: signs },
+      ],
+    };
+    process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
   } finally {
     await Promise.all(services.map((service) => service.stop()));
     rmSync(dataDir, { recursive: true, force: true });

@@ -11,7 +11,9 @@
 // (it only answers API-key re-checks and usage reports then). Client-credentials grants are paired
 // the same way with a Nest route that only signs a token (tools/bench/sign-baseline.cjs, on Express
 // and on Fastify) and with their peer, oidc-provider 9.13 configured alike
-// (tools/bench/oidc-provider-peer.mjs), BENCH_GRANT_ROUNDS rounds (default 11).
+// (tools/bench/oidc-provider-peer.mjs), BENCH_GRANT_ROUNDS rounds (default 11). authorization_code
+// redemptions run through tools/bench/authorization-code.mjs (its own auth-service and sign-only
+// route, codes minted before every round), BENCH_GRANT_ROUNDS rounds too, BENCH_CODES codes a round.
 // Other settings: BENCH_DURATION (seconds per refresh scenario, default 5),
 // BENCH_CONNECTIONS (default 10), BENCH_DATABASE_URL / TEST_DATABASE_URL (PostgreSQL server).
 import { spawnSync } from 'node:child_process';
@@ -263,6 +265,44 @@ async function measureGrants(auth, client) {
   } finally {
     await Promise.all(started.map((service) => service.stop()));
   }
+}
+
+/**
+ * authorization_code redemptions against the sign-only route on Fastify: tools/bench/
+ * authorization-code.mjs in a child process on the load generator's CPU (it starts its own
+ * auth-service and sign-only route on the server CPU, and mints codes before every round, since
+ * they live 60 s), `grantRounds` rounds. Returns its two rows and the paired ratio (goal 0.6).
+ */
+function measureAuthorizationCode() {
+  note(
+    `measuring authorization_code redemptions: ${grantRounds} rounds of ${slice} s slices, ` +
+      'codes minted before each…',
+  );
+  const [command, args] = nodeCommand(
+    [join(root, 'tools', 'bench', 'authorization-code.mjs')],
+    pin.loadCpu,
+  );
+  const result = spawnSync(command, args, {
+    cwd: root,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      BENCH_ROUNDS: String(grantRounds),
+      BENCH_SLICE: String(slice),
+      BENCH_CONNECTIONS: String(connections),
+    },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  if (result.status !== 0) throw new Error(`authorization-code bench failed: ${result.stderr}`);
+  const { scenarios } = JSON.parse(result.stdout);
+  const [codeSlices, signSlices] = scenarios.map((s) => s.slices);
+  const rows = scenarios.map((s) => sliceRow(s.name, s.slices));
+  const ratio = pairedRatio(rows[0], codeSlices, signSlices, {
+    baseline: 'sign-only on Fastify',
+    goal: 0.6,
+    rounds: grantRounds,
+  });
+  return { rows: [rows[1], rows[0]], ratio, slices: scenarios };
 }
 
 /**
@@ -525,6 +565,8 @@ async function main() {
 
     const grants = await measureGrants(auth, client);
     rows.push(...grants.rows);
+    const codes = measureAuthorizationCode();
+    rows.push(...codes.rows);
 
     rows.push(await measureRefresh('auth POST /auth/refresh (SQLite)', auth));
     await auth.stop();
@@ -549,7 +591,7 @@ async function main() {
       cleanups.unshift(() => pgAuth.stop());
       rows.push(await measureRefresh('auth POST /auth/refresh (PostgreSQL)', pgAuth));
     }
-    printTable(rows, [bearerRatio, apiKeyPaired, ...grants.ratios, forgot.ratio]);
+    printTable(rows, [bearerRatio, apiKeyPaired, ...grants.ratios, codes.ratio, forgot.ratio]);
     mkdirSync(join(root, 'artifacts'), { recursive: true });
     const report = {
       date: new Date().toISOString(),
@@ -575,11 +617,16 @@ async function main() {
       grantRatioToPeerRange: [grants.ratios[1].min, grants.ratios[1].max],
       grantRatioToExpress: grants.ratios[0].ratio,
       grantRatioToExpressRange: [grants.ratios[0].min, grants.ratios[0].max],
+      authorizationCodeRatio: codes.ratio.ratio,
+      authorizationCodeRatioPass: codes.ratio.ratio >= codes.ratio.goal,
+      authorizationCodeRatioRange: [codes.ratio.min, codes.ratio.max],
+      authorizationCodeCpuCostRatio: codes.ratio.cpu,
       forgotSmtpStoppedRatio: forgot.ratio.ratio,
       forgotSmtpStoppedRatioRange: [forgot.ratio.min, forgot.ratio.max],
       rows,
       slices: paired.scenarios,
       grantSlices: grants.slices,
+      authorizationCodeSlices: codes.slices,
     };
     writeFileSync(join(root, 'artifacts', 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
   } finally {

@@ -43,3 +43,5 @@ export {
 } from './lib/revocation/revocation-event';
 export { DenySet, DEFAULT_DENY_SET_MAX_ENTRIES } from './lib/revocation/deny-set';
 export { RevocationFollower, FAIL_CLOSED_LAG_SECONDS } from './lib/revocation/revocation-follower';
+// The one bounded-cache shape of the workspace, for services' own caches too.
+export { BoundedCache } from './lib/bounded-cache';

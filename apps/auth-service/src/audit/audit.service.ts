@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { LessThan, Repository } from 'typeorm';
 import { Clock } from '@keycard/common';
+import type { AtomicStatement } from '../database/atomic-writes';
 import { currentRequestContext } from './audit-context';
 import { scrubDetails } from './audit-details';
 import { AUDIT_USER_AGENT_MAX_LENGTH, AuditEventEntity } from './audit-event.entity';
@@ -50,7 +51,26 @@ export class AuditService {
     return result.affected ?? 0;
   }
 
+  /**
+   * The statement storing `event`, for a transaction that must not commit without its record
+   * (`writeAtomically`): unlike `record`, a row that cannot be written fails the transaction.
+   */
+  statement(event: AuditRecord): AtomicStatement {
+    return {
+      query: this.events
+        .createQueryBuilder()
+        .insert()
+        .values(this.row(event))
+        .getQueryAndParameters(),
+    };
+  }
+
   private async write(event: AuditRecord): Promise<void> {
+    await this.events.insert(this.row(event));
+  }
+
+  /** The row of `event`: secret-looking details dropped, the request's actor, IP and agent. */
+  private row(event: AuditRecord): AuditEventEntity {
     const context = currentRequestContext();
     const { details, dropped } = scrubDetails(event.details);
     if (dropped.length > 0) {
@@ -62,7 +82,7 @@ export class AuditService {
     const ip = event.ip === undefined ? (context?.ip ?? null) : event.ip;
     const userAgent =
       event.userAgent === undefined ? (context?.userAgent ?? null) : event.userAgent;
-    await this.events.insert({
+    return {
       id: randomUUID(),
       at: this.clock.now(),
       type: event.type,
@@ -73,6 +93,6 @@ export class AuditService {
       ip: ip === null ? null : ip.slice(0, IP_MAX_LENGTH),
       userAgent: userAgent === null ? null : userAgent.slice(0, AUDIT_USER_AGENT_MAX_LENGTH),
       details,
-    });
+    };
   }
 }

@@ -1,4 +1,5 @@
 import { ErrorCode, KeycardError } from '@keycard/common';
+import { signInFormPage } from '../sessions/return-path';
 import type { FormErrorRedirect } from '../web/form-exception.filter';
 import type { LoginErrorCode } from './login.page';
 
@@ -17,9 +18,14 @@ function retryAfterOf(error: unknown): number | undefined {
   return typeof value === 'number' ? value : undefined;
 }
 
-/** A failed sign-in form: back to `/login` with a fixed error code (and the wait when throttled). */
-export const toLoginForm: FormErrorRedirect = (error, status) => {
+/**
+ * A failed sign-in form: back to its page (`/login`, or the authorization request's own sign-in
+ * page) with a fixed error code (and the wait when throttled).
+ */
+export const toLoginForm: FormErrorRedirect = (error, status, request) => {
   const code = loginErrorCode(error, status);
   const retry = code === 'rate_limited' ? retryAfterOf(error) : undefined;
-  return `/login?error=${code}${retry === undefined ? '' : `&retry=${retry}`}`;
+  const { location } = signInFormPage(request);
+  const separator = location.includes('?') ? '&' : '?';
+  return `${location}${separator}error=${code}${retry === undefined ? '' : `&retry=${retry}`}`;
 };

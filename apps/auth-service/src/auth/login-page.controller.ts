@@ -10,13 +10,9 @@ import {
   SESSION_COOKIE,
 } from '../sessions/session-cookies';
 import { SessionsService } from '../sessions/sessions.service';
-import { loginPage, parseLoginError } from './login.page';
+import { loginPage, parseLoginError, parseRetrySeconds } from './login.page';
 import { PageExceptionFilter } from '../web/page-exception.filter';
 import { redirectTo, sendPage } from '../web/page-response';
-
-function retrySeconds(value: unknown): number | undefined {
-  return typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : undefined;
-}
 
 /** `GET /login`: the sign-in page, or straight to `/account` for someone already signed in. */
 @Public()
@@ -44,7 +40,7 @@ export class LoginPageController {
     const page = loginPage({
       csrfToken: ensureLoginCsrfToken(request, response, this.config),
       error: parseLoginError(error),
-      retryAfterSeconds: retrySeconds(retry),
+      retryAfterSeconds: parseRetrySeconds(retry),
       signedOut: signedOut === '1',
       // Only after an error: a plain visit starts with an empty form.
       email: parseLoginError(error) ? rememberedFormEmail(request) : undefined,

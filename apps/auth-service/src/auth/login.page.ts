@@ -19,6 +19,8 @@ export interface LoginPageModel {
   retryAfterSeconds?: number;
   signedOut?: boolean;
   googleEnabled: boolean;
+  /** Where a Google sign-in comes back to (a page of ours), when not `/account`. */
+  googleReturnTo?: string;
   /** The address typed before an error, put back in the field (escaped like every value). */
   email?: string;
 }
@@ -34,6 +36,11 @@ const LOGIN_ERROR_CODES: readonly LoginErrorCode[] = [
 
 export function parseLoginError(value: unknown): LoginErrorCode | undefined {
   return LOGIN_ERROR_CODES.find((code) => code === value);
+}
+
+/** The `retry` query parameter set with `rate_limited`: whole seconds, or undefined. */
+export function parseRetrySeconds(value: unknown): number | undefined {
+  return typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : undefined;
 }
 
 function waitText(seconds: number | undefined): string {
@@ -60,10 +67,14 @@ export function loginErrorMessage(code: LoginErrorCode, retryAfterSeconds?: numb
   }
 }
 
-function googleButton(enabled: boolean): SafeHtml | null {
+function googleButton(enabled: boolean, returnTo: string | undefined): SafeHtml | null {
   if (!enabled) return null;
+  const href =
+    returnTo === undefined
+      ? '/auth/google'
+      : `/auth/google?returnTo=${encodeURIComponent(returnTo)}`;
   return html`<div class="divider">or</div>
-    <a class="button button-secondary button-block" href="/auth/google">Sign in with Google</a>`;
+    <a class="button button-secondary button-block" href="${href}">Sign in with Google</a>`;
 }
 
 /** `/login`: email and password, errors inline (`role="alert"`), Google when configured. */
@@ -122,7 +133,7 @@ export function loginPage(model: LoginPageModel): SafeHtml {
           ? html` · <a href="/verify-email">Send a new verification link</a>`
           : null}
       </p>
-      ${passkeySignInLink()} ${googleButton(model.googleEnabled)}
+      ${passkeySignInLink()} ${googleButton(model.googleEnabled, model.googleReturnTo)}
       <p class="muted small">New here? <a href="/signup">Create an account</a></p>
     </section>`,
   });

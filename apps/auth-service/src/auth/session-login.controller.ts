@@ -18,7 +18,7 @@ import {
   SESSION_COOKIE,
   setSessionCookie,
 } from '../sessions/session-cookies';
-import { takeReturnPath } from '../sessions/return-path';
+import { signInFormPage, takeReturnPath } from '../sessions/return-path';
 import { toLoginForm } from './login-form-errors';
 import { PasswordLoginService } from './password-login.service';
 import { SessionLoginDto } from './session.dto';
@@ -59,8 +59,9 @@ export class SessionLoginController {
     const user = await this.passwordLogin
       .authenticate(dto.email, dto.password, request.ip, 'session')
       .catch((error: unknown) => {
-        // The form goes back to /login (303) with the address still typed in it.
-        if (isFormPost(request)) rememberFormEmail(response, '/login', dto.email, this.config);
+        // The form goes back to its page (303) with the address still typed in it.
+        const { path } = signInFormPage(request);
+        if (isFormPost(request)) rememberFormEmail(response, path, dto.email, this.config);
         throw error;
       });
     // A user with a second factor: its step first (JSON 401 mfa_required, or the form's next page).
@@ -73,8 +74,8 @@ export class SessionLoginController {
     setSessionCookie(response, token, this.config);
     if (isFormPost(request)) {
       clearLoginCsrfCookie(response, this.config);
-      forgetFormEmail(response, '/login', this.config);
-      // Back to the console page that sent the browser here, if one did (`return-path.ts`).
+      forgetFormEmail(response, signInFormPage(request).path, this.config);
+      // Back to the page that sent the browser here, if one did (`return-path.ts`).
       redirectTo(response, takeReturnPath(request, response, this.config) ?? '/account');
       return;
     }

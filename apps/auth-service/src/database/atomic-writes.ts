@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, QueryFailedError } from 'typeorm';
+import { BoundedCache } from '@keycard/auth';
 
 /**
  * Named places between the statements of an atomic write where a test can make the write fail,
@@ -23,9 +24,22 @@ export interface AtomicStatement {
 
 /** The part of better-sqlite3's `Database` used here (TypeORM types it as `any`). */
 interface SqliteDatabase {
-  prepare(sql: string): { run(...parameters: unknown[]): { changes: number } };
-  transaction(work: () => void): () => void;
+  prepare(sql: string): SqliteStatement;
+  transaction<A extends unknown[]>(work: (...args: A) => void): (...args: A) => void;
 }
+
+interface SqliteStatement {
+  run(...parameters: unknown[]): { changes: number };
+}
+
+/** SQL texts whose prepared statement a connection keeps; atomic writes repeat a few dozen. */
+const PREPARED_MAX_ENTRIES = 200;
+
+/** One atomic write on a SQLite connection (a better-sqlite3 transaction function). */
+type SqliteWrite = (statements: AtomicStatement[], faults?: WriteFaultPoints) => void;
+
+/** Each connection's write, made with its prepared statements on its first atomic write. */
+const writers = new WeakMap<SqliteDatabase, SqliteWrite>();
 
 class Abandoned extends Error {}
 
@@ -72,15 +86,8 @@ function writeSqlite(
   statements: AtomicStatement[],
   faults?: WriteFaultPoints,
 ): boolean {
-  const write = db.transaction(() => {
-    for (const { query, requireOneRow, after } of statements) {
-      const { changes } = runSqlite(db, query);
-      if (requireOneRow && changes !== 1) throw new Abandoned();
-      if (after) faults?.reached(after);
-    }
-  });
   try {
-    write();
+    writerOf(db)(statements, faults);
     return true;
   } catch (error) {
     if (error instanceof Abandoned) return false;
@@ -88,11 +95,36 @@ function writeSqlite(
   }
 }
 
-function runSqlite(db: SqliteDatabase, [sql, parameters]: AtomicStatement['query']) {
+/** The connection's write, reusing its transaction function and prepared statements. */
+function writerOf(db: SqliteDatabase): SqliteWrite {
+  const existing = writers.get(db);
+  if (existing !== undefined) return existing;
+  const prepared = new BoundedCache<string, SqliteStatement>(PREPARED_MAX_ENTRIES);
+  const write = db.transaction((statements: AtomicStatement[], faults?: WriteFaultPoints) => {
+    for (const { query, requireOneRow, after } of statements) {
+      const { changes } = runSqlite(db, prepared, query);
+      if (requireOneRow && changes !== 1) throw new Abandoned();
+      if (after) faults?.reached(after);
+    }
+  });
+  writers.set(db, write);
+  return write;
+}
+
+function runSqlite(
+  db: SqliteDatabase,
+  prepared: BoundedCache<string, SqliteStatement>,
+  [sql, parameters]: AtomicStatement['query'],
+) {
   // As TypeORM's own driver does: better-sqlite3 cannot bind booleans.
   const bound = parameters.map((p) => (typeof p === 'boolean' ? Number(p) : p));
   try {
-    return db.prepare(sql).run(...bound);
+    let statement = prepared.get(sql);
+    if (statement === undefined) {
+      statement = db.prepare(sql);
+      prepared.set(sql, statement);
+    }
+    return statement.run(...bound);
   } catch (error) {
     throw new QueryFailedError(sql, bound, error as Error);
   }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, LessThanOrEqual, Repository } from 'typeorm';
 import { Clock } from '@keycard/common';
+import type { AtomicStatement } from '../database/atomic-writes';
 import { RefreshTokensService } from '../tokens/refresh-tokens.service';
 import { OidcAppLoginEntity } from './oidc-records.entity';
 
@@ -24,8 +25,15 @@ export class AppLoginsService {
     private readonly clock: Clock,
   ) {}
 
-  async record(login: AppLogin): Promise<void> {
-    await this.logins.insert({ ...login, createdAt: this.clock.now(), endedAt: null });
+  /** The statement recording `login`, for the transaction that writes its refresh family. */
+  insert(login: AppLogin): AtomicStatement {
+    return {
+      query: this.logins
+        .createQueryBuilder()
+        .insert()
+        .values({ ...login, createdAt: this.clock.now(), endedAt: null })
+        .getQueryAndParameters(),
+    };
   }
 
   /** The live app logins of a session whose end nobody has handled yet. */

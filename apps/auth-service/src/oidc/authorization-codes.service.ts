@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { IsNull, Repository } from 'typeorm';
 import { Clock, ErrorCode, KeycardError, randomToken, sha256Hex } from '@keycard/common';
+import type { AtomicStatement } from '../database/atomic-writes';
 import type { AuthorizationRequest } from './authorize-request';
 import { OidcCodeEntity } from './oidc-records.entity';
 import type { SignInContext } from '../auth-context/sign-in-context';
@@ -28,6 +29,9 @@ export interface CodeRedemption {
   codeVerifier: string | undefined;
 }
 
+/** Told of a replayed code, with the login its first redemption started (`familyId`), if any. */
+export type ReplayHandler = (code: OidcCodeEntity) => Promise<void>;
+
 export function invalidGrant(reason: string): KeycardError {
   return new KeycardError(ErrorCode.OAuthInvalidGrant, { reason });
 }
@@ -40,8 +44,10 @@ export function s256(verifier: string): string {
 /**
  * Authorization codes: 256 random bits, stored as their SHA-256, single use. A code is checked
  * against its client, redirect URI and PKCE challenge before it is spent, so a code injected by
- * another client or with another verifier does not burn the real one; the spend is a conditional
- * update, so of two concurrent redemptions exactly one wins.
+ * another client or with another verifier does not burn the real one. Spending is a conditional
+ * update that also names the login the redemption starts, written in the same transaction as that
+ * login: of two concurrent redemptions exactly one wins, and whoever sees the code spent sees
+ * which login to revoke.
  */
 @Injectable()
 export class AuthorizationCodesService {
@@ -74,42 +80,53 @@ export class AuthorizationCodesService {
   }
 
   /**
-   * Spends a code; `invalid_grant` for an unknown, expired or mismatched one. A code already spent
-   * is a replay: `onReplay` gets the login the first redemption started (when it exists yet).
+   * The unspent code a token request presents; `invalid_grant` for an unknown, expired or
+   * mismatched one. A code already spent is a replay: `onReplay` gets it with the login its
+   * redemption started (`replayed`).
    */
-  async redeem(
-    input: CodeRedemption,
-    onReplay: (code: OidcCodeEntity) => Promise<void>,
-  ): Promise<OidcCodeEntity> {
+  async find(input: CodeRedemption, onReplay: ReplayHandler): Promise<OidcCodeEntity> {
     if (input.code.length > 128) throw invalidGrant('malformed code');
-    const codeHash = sha256Hex(input.code);
-    const row = await this.codes.findOneBy({ codeHash });
-    const now = this.clock.now();
-    if (row === null || row.expiresAt <= now) throw invalidGrant('unknown or expired code');
+    const row = await this.codes.findOneBy({ codeHash: sha256Hex(input.code) });
+    if (row === null || row.expiresAt <= this.clock.now()) {
+      throw invalidGrant('unknown or expired code');
+    }
     checkBinding(row, input);
     if (row.redeemedAt !== null) return this.replayed(row, onReplay);
-    const spent = await this.codes.update({ codeHash, redeemedAt: IsNull() }, { redeemedAt: now });
-    if (!spent.affected) return this.replayed(row, onReplay);
-    return { ...row, redeemedAt: now };
+    return row;
   }
 
   /**
-   * Records the login the redemption started. True when a replay came first (its writer saw no
-   * login yet), so the caller must revoke it: one of the two writers always sees the other.
+   * The statement spending `code` for the login `familyId`, for the transaction that writes that
+   * login: it changes no row (and the transaction is abandoned) when the code was spent meanwhile.
    */
-  async attachLogin(codeHash: string, familyId: string): Promise<boolean> {
-    await this.codes.update({ codeHash }, { familyId });
-    const row = await this.codes.findOneBy({ codeHash });
-    return row?.replayedAt !== null;
+  spend(code: OidcCodeEntity, familyId: string): AtomicStatement {
+    return {
+      query: this.codes
+        .createQueryBuilder()
+        .update()
+        .set({ redeemedAt: this.clock.now(), familyId })
+        .where('code_hash = :codeHash AND redeemed_at IS NULL', { codeHash: code.codeHash })
+        .getQueryAndParameters(),
+      requireOneRow: true,
+    };
   }
 
-  private async replayed(
-    row: OidcCodeEntity,
-    onReplay: (code: OidcCodeEntity) => Promise<void>,
-  ): Promise<never> {
-    await this.codes.update({ codeHash: row.codeHash }, { replayedAt: this.clock.now() });
-    const current = await this.codes.findOneBy({ codeHash: row.codeHash });
-    await onReplay(current ?? row);
+  /** Spends `code` without a login: a redemption refused after `find` still uses it up. */
+  async burn(code: OidcCodeEntity): Promise<void> {
+    await this.codes.update(
+      { codeHash: code.codeHash, redeemedAt: IsNull() },
+      { redeemedAt: this.clock.now() },
+    );
+  }
+
+  /**
+   * A second redemption of `code`: marks it replayed, hands `onReplay` the row as it is now (with
+   * the login the first redemption started, if it started one), then refuses.
+   */
+  async replayed(code: OidcCodeEntity, onReplay: ReplayHandler): Promise<never> {
+    await this.codes.update({ codeHash: code.codeHash }, { replayedAt: this.clock.now() });
+    const current = await this.codes.findOneBy({ codeHash: code.codeHash });
+    await onReplay(current ?? code);
     throw invalidGrant('code already redeemed');
   }
 }

@@ -2,11 +2,16 @@ import { Body, Controller, Get, Inject, Post, Query, Req, Res, UseFilters } from
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '@keycard/auth';
-import { loginPage } from '../auth/login.page';
+import { LoginErrorCode, loginPage, parseLoginError, parseRetrySeconds } from '../auth/login.page';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { assertSessionCsrf } from '../sessions/csrf';
-import { rememberReturnPath } from '../sessions/return-path';
-import { ensureLoginCsrfToken, readCookie, SESSION_COOKIE } from '../sessions/session-cookies';
+import { AUTHORIZE_RESUME_PATH, rememberReturnPath } from '../sessions/return-path';
+import {
+  ensureLoginCsrfToken,
+  readCookie,
+  rememberedFormEmail,
+  SESSION_COOKIE,
+} from '../sessions/session-cookies';
 import { ActiveSession, SessionsService } from '../sessions/sessions.service';
 import { PageExceptionFilter } from '../web/page-exception.filter';
 import { AuthorizeService, AuthorizeStep } from './authorize.service';
@@ -14,7 +19,19 @@ import { consentPage, sendAuthorizeErrorPage, sendInteractionPage } from './oidc
 
 /** Where the sign-in form sends the browser back to (allowed by `return-path.ts`). */
 export function resumePath(handle: string): string {
-  return `/oauth/authorize/resume?request=${handle}`;
+  return `${AUTHORIZE_RESUME_PATH}?request=${handle}`;
+}
+
+/** A failed sign-in on the request's page (`login-form-errors.ts`), shown when it comes back. */
+interface FailedSignIn {
+  error?: LoginErrorCode;
+  retryAfterSeconds?: number;
+}
+
+function failedSignIn(error: unknown, retry: unknown): FailedSignIn {
+  const code = parseLoginError(error);
+  if (code === undefined) return {};
+  return { error: code, retryAfterSeconds: parseRetrySeconds(retry) };
 }
 
 function formBody(body: unknown): Record<string, unknown> {
@@ -59,14 +76,18 @@ export class AuthorizeController {
     this.render(await this.authorize.start(formBody(body), active), active, request, response);
   }
 
+  /** Back from the sign-in form: after a sign-in, or after a failed one (`error`, `retry`). */
   @Get('resume')
   async resume(
     @Query('request') handle: unknown,
+    @Query('error') error: unknown,
+    @Query('retry') retry: unknown,
     @Req() request: FastifyRequest,
     @Res() response: FastifyReply,
   ): Promise<void> {
     const active = await this.session(request);
-    this.render(await this.authorize.resume(handle, active), active, request, response);
+    const step = await this.authorize.resume(handle, active);
+    this.render(step, active, request, response, failedSignIn(error, retry));
   }
 
   /** The consent form: only with the session's CSRF token (and a same-site Origin). */
@@ -87,6 +108,30 @@ export class AuthorizeController {
     this.render(step, active, request, response);
   }
 
+  /**
+   * The sign-in form for the request, coming back to it (the return path, and Google's
+   * `returnTo`); after a failed attempt with its message and the address typed.
+   */
+  private renderLogin(
+    step: Extract<AuthorizeStep, { kind: 'login' }>,
+    active: ActiveSession | null,
+    request: FastifyRequest,
+    response: FastifyReply,
+    failed: FailedSignIn,
+  ): void {
+    const resume = resumePath(step.handle);
+    rememberReturnPath(response, resume, this.config);
+    const typed = failed.error === undefined ? undefined : rememberedFormEmail(request);
+    const page = loginPage({
+      csrfToken: ensureLoginCsrfToken(request, response, this.config),
+      email: typed ?? step.request.loginHint ?? active?.user.email,
+      ...failed,
+      googleEnabled: this.config.googleClientId !== undefined,
+      googleReturnTo: resume,
+    });
+    sendInteractionPage(response, page, step.request.redirectUri);
+  }
+
   private session(request: FastifyRequest): Promise<ActiveSession | null> {
     return this.sessions.resolve(readCookie(request, SESSION_COOKIE));
   }
@@ -96,6 +141,7 @@ export class AuthorizeController {
     active: ActiveSession | null,
     request: FastifyRequest,
     response: FastifyReply,
+    failed: FailedSignIn = {},
   ): void {
     switch (step.kind) {
       case 'error-page':
@@ -104,16 +150,9 @@ export class AuthorizeController {
       case 'redirect':
         void response.header('Cache-Control', 'no-store').redirect(step.location, 302);
         return;
-      case 'login': {
-        rememberReturnPath(response, resumePath(step.handle), this.config);
-        const page = loginPage({
-          csrfToken: ensureLoginCsrfToken(request, response, this.config),
-          email: step.request.loginHint ?? active?.user.email,
-          googleEnabled: false,
-        });
-        sendInteractionPage(response, page, step.request.redirectUri);
+      case 'login':
+        this.renderLogin(step, active, request, response, failed);
         return;
-      }
       case 'consent': {
         const page = consentPage({
           appName: step.client.name,

@@ -3,6 +3,7 @@ import { ErrorCode, KeycardError } from '@keycard/common';
 import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
 import type { OAuthClientEntity } from '../clients/oauth-client.entity';
+import type { AtomicStatement } from '../database/atomic-writes';
 import type { AuthorizationCodeGrant } from '../oauth/grant-hooks';
 import { OAuthClientAuthenticator } from '../oauth/oauth-client-authenticator';
 import type { OAuthRequest } from '../oauth/oauth-params';
@@ -10,12 +11,19 @@ import type { OAuthTokenResponse } from '../oauth/oauth-token.service';
 import { scopeList } from '../oauth/scope';
 import { SessionsService } from '../sessions/sessions.service';
 import { AccessTokenService } from '../tokens/access-token.service';
-import { RefreshTokensService } from '../tokens/refresh-tokens.service';
+import type { SignInContext } from '../mfa/sign-in-context';
+import { RefreshGrant, RefreshTokensService } from '../tokens/refresh-tokens.service';
+import type { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { AppLoginsService } from './app-logins.service';
 import { AuthorizationCodesService, invalidGrant } from './authorization-codes.service';
 import { IdTokenService } from './id-token.service';
 import type { OidcCodeEntity } from './oidc-records.entity';
+
+/** How and when the user signed in for the session the code was issued in. */
+function signInOf(code: OidcCodeEntity): SignInContext {
+  return { amr: code.amr, authTime: code.authTime };
+}
 
 function unauthorizedClient(reason: string): KeycardError {
   return new KeycardError(ErrorCode.OAuthUnauthorizedClient, { reason });
@@ -43,7 +51,7 @@ export class CodeGrantService implements AuthorizationCodeGrant {
 
   async redeem(request: OAuthRequest): Promise<OAuthTokenResponse> {
     const client = await this.appClient(request);
-    const code = await this.codes.redeem(
+    const code = await this.codes.find(
       {
         code: request.params.require('code'),
         clientId: client.clientId,
@@ -52,48 +60,38 @@ export class CodeGrantService implements AuthorizationCodeGrant {
       },
       (replayed) => this.revokeReplayed(replayed),
     );
-    const user = await this.users.findById(code.userId);
-    if (user === null || user.disabled) throw invalidGrant('user disabled or deleted');
-    if (!(await this.sessions.isLive(code.sessionId, code.userId))) {
-      throw invalidGrant('the browser session of the code has ended');
-    }
-    const scopes = scopeList(code.scope);
-    const signIn = { amr: code.amr, authTime: code.authTime };
-    const grant = await this.refreshTokens.start(user.id, {
-      clientId: client.clientId,
-      scope: code.scope,
-      signIn,
-    });
+    const user = await this.signedInUser(code);
+    const grant = await this.startLogin(code);
+    return this.tokenResponse(code, user, grant);
+  }
+
+  /** The access token, the ID token (scope `openid`) and the refresh token (`offline_access`). */
+  private async tokenResponse(
+    code: OidcCodeEntity,
+    user: UserEntity,
+    grant: RefreshGrant,
+  ): Promise<OAuthTokenResponse> {
     const sid = grant.family.id;
-    await this.logins.record({
-      familyId: sid,
-      sessionId: code.sessionId,
-      clientId: client.clientId,
-      userId: user.id,
-    });
-    if (await this.codes.attachLogin(code.codeHash, sid)) {
-      await this.refreshTokens.revokeFamily(sid, 'code_replay');
-      throw invalidGrant('code already redeemed');
-    }
+    const scopes = scopeList(code.scope);
+    const signIn = signInOf(code);
     const issued = await this.access.issue({
       sub: user.id,
       roles: user.roles,
       scope: code.scope,
-      clientId: client.clientId,
+      clientId: code.clientId,
       sid,
       signIn,
     });
     const idToken = scopes.includes('openid')
       ? await this.idTokens.idToken({
           user,
-          clientId: client.clientId,
+          clientId: code.clientId,
           scopes,
           sid,
           signIn,
           nonce: code.nonce,
         })
       : undefined;
-    this.recordRedeemed(code, sid);
     return {
       access_token: issued.token,
       token_type: 'Bearer',
@@ -102,6 +100,51 @@ export class CodeGrantService implements AuthorizationCodeGrant {
       scope: code.scope,
       ...(scopes.includes('offline_access') ? { refresh_token: grant.refreshToken } : {}),
     };
+  }
+
+  /** The code's user, while enabled and signed in with the session the code was issued in. */
+  private async signedInUser(code: OidcCodeEntity): Promise<UserEntity> {
+    const user = await this.users.findById(code.userId);
+    if (user === null || user.disabled) return this.refuse(code, 'user disabled or deleted');
+    if (!(await this.sessions.isLive(code.sessionId, code.userId))) {
+      return this.refuse(code, 'the browser session of the code has ended');
+    }
+    return user;
+  }
+
+  /** A code refused after `find` is used up all the same. */
+  private async refuse(code: OidcCodeEntity, reason: string): Promise<never> {
+    await this.codes.burn(code);
+    throw invalidGrant(reason);
+  }
+
+  /**
+   * Spends the code and starts the app's login (its refresh family, its place among the session's
+   * app logins and the audit row of the redemption) in one transaction. A code spent meanwhile is
+   * a replay: nothing of this login is written, and the login of the redemption that won is
+   * revoked.
+   */
+  private async startLogin(code: OidcCodeEntity): Promise<RefreshGrant> {
+    const login = this.refreshTokens.newLogin(code.userId, {
+      clientId: code.clientId,
+      scope: code.scope,
+      signIn: signInOf(code),
+    });
+    const sid = login.family.id;
+    const written = await this.refreshTokens.save(login, {
+      before: [this.codes.spend(code, sid)],
+      after: [
+        this.logins.insert({
+          familyId: sid,
+          sessionId: code.sessionId,
+          clientId: code.clientId,
+          userId: code.userId,
+        }),
+        ...this.redeemedRecord(code, sid),
+      ],
+    });
+    if (!written) return this.codes.replayed(code, (replayed) => this.revokeReplayed(replayed));
+    return login;
   }
 
   /** A web app authenticates with its secret; a public app sends its `client_id` alone. */
@@ -124,13 +167,16 @@ export class CodeGrantService implements AuthorizationCodeGrant {
     });
   }
 
-  private recordRedeemed(code: OidcCodeEntity, sid: string): void {
-    void this.audit.record({
-      type: AuditEventType.OidcCodeRedeemed,
-      outcome: 'success',
-      actor: { type: 'client', id: code.clientId },
-      subjectId: sid,
-      details: { userId: code.userId, scope: code.scope },
-    });
+  /** The audit row of a redemption, for its transaction. */
+  private redeemedRecord(code: OidcCodeEntity, sid: string): AtomicStatement[] {
+    return [
+      this.audit.statement({
+        type: AuditEventType.OidcCodeRedeemed,
+        outcome: 'success',
+        actor: { type: 'client', id: code.clientId },
+        subjectId: sid,
+        details: { userId: code.userId, scope: code.scope },
+      }),
+    ];
   }
 }

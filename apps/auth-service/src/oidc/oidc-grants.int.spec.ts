@@ -1,10 +1,18 @@
 import { createTestPostgresDatabase, testPostgresUrl } from '@keycard/testing';
 import type { TestDatabase } from '@keycard/testing';
+import { decodeJwt } from 'jose';
+import { DataSource } from 'typeorm';
 import { ErrorCode, KeycardError, ManualClock } from '@keycard/common';
+import { AuditEventEntity } from '../audit/audit-event.entity';
+import { AuditEventType } from '../audit/audit-events';
 import type { RegisteredClient } from '../clients/clients.service';
 import type { RunningAuthService } from '../oauth/oauth.test-kit';
 import { BOOT_TIMEOUT_MS, startAuthService } from '../oauth/oauth.test-kit';
 import { databaseBackends } from '../testing/database-backends';
+import { testAuthConfig } from '../testing/test-config';
+import { RefreshFamilyEntity } from '../tokens/refresh-family.entity';
+import { RefreshTokenEntity } from '../tokens/refresh-token.entity';
+import { RefreshTokensService } from '../tokens/refresh-tokens.service';
 import type { OpenDatabase } from '../testing/database-backends';
 import { AuthorizationCodesService, CODE_TTL_MS, s256 } from './authorization-codes.service';
 import { OidcCodeEntity } from './oidc-records.entity';
@@ -113,6 +121,25 @@ describe.each(backends)('OpenID Provider grants on %s', (_name, url) => {
     expect((await refresh(spa, first.body['refresh_token'])).status).toBe(400);
   });
 
+  it('records each redemption in the audit trail, naming the login it started', async () => {
+    const { request, code: value } = await code(web);
+    const tokens = await redeem(web, value, request.verifier);
+    expect(tokens.status).toBe(200);
+    const sid = decodeJwt(String(tokens.body['access_token']))['sid'];
+    const rows = await service.app
+      .get(DataSource)
+      .getRepository(AuditEventEntity)
+      .findBy({ type: AuditEventType.OidcCodeRedeemed, subjectId: String(sid) });
+    expect(rows).toEqual([
+      expect.objectContaining({
+        outcome: 'success',
+        actorType: 'client',
+        actorId: web.clientId,
+        details: { userId: expect.any(String), scope: 'openid offline_access' },
+      }),
+    ]);
+  });
+
   it('rotates app refresh tokens for their client only, with reuse detection and the interval', async () => {
     const { request, code: value } = await code(spa, {
       scope: 'openid offline_access documents:read',
@@ -204,48 +231,84 @@ describe.each(backends)('Connected apps on %s', (_name, url) => {
 });
 
 describe.each(databaseBackends())('authorization codes on $name', (backend) => {
+  const verifier = 'v'.repeat(43);
   let db: OpenDatabase;
+  let clock: ManualClock;
+  let codes: AuthorizationCodesService;
 
   beforeAll(async () => {
-    db = await backend.open([OidcCodeEntity]);
+    db = await backend.open([OidcCodeEntity, RefreshFamilyEntity, RefreshTokenEntity]);
   });
   afterAll(() => db.close());
+  beforeEach(() => {
+    clock = new ManualClock(Date.UTC(2026, 5, 1));
+    codes = new AuthorizationCodesService(db.dataSource.getRepository(OidcCodeEntity), clock);
+  });
+
+  const issue = () =>
+    codes.issue({
+      request: {
+        clientId: 'app',
+        redirectUri: CALLBACK,
+        scopes: ['openid'],
+        codeChallenge: s256(verifier),
+        prompt: [],
+      },
+      userId: 'user',
+      sessionId: 'session',
+      signIn: { amr: ['pwd'], authTime: clock.now() },
+    });
+  const redemption = (value: string) => ({
+    code: value,
+    clientId: 'app',
+    redirectUri: CALLBACK,
+    codeVerifier: verifier,
+  });
+  const noReplay = async () => undefined;
 
   it('lives at most 60 seconds', async () => {
-    const clock = new ManualClock(Date.UTC(2026, 5, 1));
-    const codes = new AuthorizationCodesService(db.dataSource.getRepository(OidcCodeEntity), clock);
-    const verifier = 'v'.repeat(43);
-    const issue = () =>
-      codes.issue({
-        request: {
-          clientId: 'app',
-          redirectUri: CALLBACK,
-          scopes: ['openid'],
-          codeChallenge: s256(verifier),
-          prompt: [],
-        },
-        userId: 'user',
-        sessionId: 'session',
-        signIn: { amr: ['pwd'], authTime: clock.now() },
-      });
-    const redemption = (value: string) => ({
-      code: value,
-      clientId: 'app',
-      redirectUri: CALLBACK,
-      codeVerifier: verifier,
-    });
-    const onReplay = async () => undefined;
     const fresh = await issue();
     clock.advance(CODE_TTL_MS - 1);
-    await expect(codes.redeem(redemption(fresh), onReplay)).resolves.toMatchObject({
+    await expect(codes.find(redemption(fresh), noReplay)).resolves.toMatchObject({
       clientId: 'app',
     });
     const stale = await issue();
     clock.advance(CODE_TTL_MS);
-    const error = await codes
-      .redeem(redemption(stale), onReplay)
-      .catch((caught: unknown) => caught);
+    const error = await codes.find(redemption(stale), noReplay).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(KeycardError);
     expect((error as KeycardError).code).toBe(ErrorCode.OAuthInvalidGrant);
+  });
+
+  it('of two redemptions that both found the code unspent, writes the login of one only', async () => {
+    const tokens = new RefreshTokensService(
+      db.dataSource.getRepository(RefreshFamilyEntity),
+      db.dataSource.getRepository(RefreshTokenEntity),
+      testAuthConfig({}),
+      clock,
+    );
+    const value = await issue();
+    const found = await Promise.all([1, 2].map(() => codes.find(redemption(value), noReplay)));
+    const logins = found.map((code) => tokens.newLogin(code.userId, { clientId: code.clientId }));
+    const written = await Promise.all(
+      logins.map((login, i) =>
+        tokens.save(login, { before: [codes.spend(found[i], login.family.id)] }),
+      ),
+    );
+    expect(written.filter(Boolean)).toHaveLength(1);
+    const winner = logins[written.indexOf(true)].family.id;
+    const loser = logins[written.indexOf(false)].family.id;
+    const families = db.dataSource.getRepository(RefreshFamilyEntity);
+    expect(await families.countBy({ id: winner })).toBe(1);
+    expect(await families.countBy({ id: loser })).toBe(0);
+    const replays: OidcCodeEntity[] = [];
+    const replay = await codes
+      .find(redemption(value), async (code) => {
+        replays.push(code);
+      })
+      .catch((caught: unknown) => caught);
+    expect((replay as KeycardError).code).toBe(ErrorCode.OAuthInvalidGrant);
+    expect(replays).toEqual([
+      expect.objectContaining({ familyId: winner, replayedAt: clock.now() }),
+    ]);
   });
 });

@@ -3,8 +3,8 @@ import { EpochColumn } from '@keycard/common';
 
 /**
  * An authorization code (API.md section 5), stored as its SHA-256 only. Single use: redemption
- * sets `redeemed_at` with a conditional update, and `family_id` names the login it started, which
- * a second redemption revokes.
+ * sets `redeemed_at` and `family_id` (the login it starts, which a second redemption revokes)
+ * with one conditional update, in the transaction that writes that login.
  */
 @Entity('oidc_codes')
 @Index('idx_oidc_codes_expires_at', ['expiresAt'])
@@ -59,7 +59,7 @@ export class OidcCodeEntity {
   @Column({ name: 'family_id', type: 'varchar', length: 36, nullable: true })
   familyId!: string | null;
 
-  /** Set by a second redemption: whoever writes last of this and `family_id` revokes the login. */
+  /** When a second redemption was refused (the record of a replay; it revoked `family_id`). */
   @EpochColumn({ name: 'replayed_at', nullable: true })
   replayedAt!: number | null;
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { LessThanOrEqual, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { Clock, randomToken, sha256Hex } from '@keycard/common';
 import type { AuthorizationRequest } from './authorize-request';
 import { OidcPendingRequestEntity } from './oidc-records.entity';
@@ -28,10 +28,9 @@ export class PendingRequestsService {
     private readonly clock: Clock,
   ) {}
 
-  /** Stores the request; returns its handle. Expired ones are swept on the way. */
+  /** Stores the request; returns its handle. */
   async save(entry: PendingRequest): Promise<string> {
     const now = this.clock.now();
-    await this.pending.delete({ expiresAt: LessThanOrEqual(now) });
     const handle = randomToken(32);
     await this.pending.insert({
       handleHash: sha256Hex(handle),

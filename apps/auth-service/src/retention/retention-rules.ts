@@ -7,6 +7,8 @@ export const RETENTION_TABLES = [
   'audit_events',
   'account_tokens',
   'mail_outbox',
+  'oidc_codes',
+  'oidc_pending_requests',
 ] as const;
 export type RetentionTable = (typeof RETENTION_TABLES)[number];
 
@@ -57,7 +59,11 @@ export interface RetentionRule {
  * 6. audit events older than `AUDIT_RETENTION`;
  * 7. mailed link tokens past their expiry, or used (or voided) more than the settle time ago;
  * 8. outbox messages sent or given up on more than the settle time ago (their bodies are already
- *    blank; a failure was logged when it happened).
+ *    blank; a failure was logged when it happened);
+ * 9. authorization codes past their expiry, spent or not: an expired code is refused before any
+ *    replay check, so it no longer revokes anything;
+ * 10. authorization requests that waited for a sign-in or consent past their expiry (answered ones
+ *    are deleted when answered).
  * A deleted family or session reads as "not live" wherever a `sid` is checked.
  */
 export const RETENTION_RULES: readonly RetentionRule[] = [
@@ -83,4 +89,6 @@ export const RETENTION_RULES: readonly RetentionRule[] = [
     ordered: true,
   },
   { table: 'mail_outbox', key: 'id', where: `"settled_at" < :settled`, ordered: true },
+  { table: 'oidc_codes', key: 'code_hash', where: `"expires_at" <= :now` },
+  { table: 'oidc_pending_requests', key: 'handle_hash', where: `"expires_at" <= :now` },
 ];

@@ -186,6 +186,8 @@ describe.each(databaseBackends())('retention job on $name', (backend) => {
         audit_events: 5,
         account_tokens: 0,
         mail_outbox: 0,
+        oidc_codes: 0,
+        oidc_pending_requests: 0,
       },
       // Two rows a statement: 1 + 2 token batches, 2 family, 1 session, 1 grant, 3 audit.
       batches: 10,

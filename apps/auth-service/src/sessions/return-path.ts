@@ -8,6 +8,8 @@ export const RETURN_PATH_COOKIE = 'keycard.return';
 /** Sent only with the sign-in post, and only for a while. */
 const COOKIE_PATH = '/session/login';
 const MAX_AGE_MS = 15 * 60_000;
+/** Where an authorization request waits for its sign-in (`oidc/`); its page is a sign-in form. */
+export const AUTHORIZE_RESUME_PATH = '/oauth/authorize/resume' as const;
 
 /**
  * The pages a sign-in may come back to: the admin console's own paths (letters, digits and
@@ -48,10 +50,34 @@ export function takeReturnPath(
   response: FastifyReply,
   settings: CookieSettings,
 ): string | undefined {
-  const value = readCookie(request, RETURN_PATH_COOKIE);
-  if (value === undefined) return undefined;
+  if (readCookie(request, RETURN_PATH_COOKIE) === undefined) return undefined;
   clearCookie(response, RETURN_PATH_COOKIE, { secure: settings.cookieSecure, path: COOKIE_PATH });
-  if (!/^[A-Za-z0-9_-]{1,700}$/.test(value)) return undefined;
+  return rememberedReturnPath(request);
+}
+
+/** A page with the sign-in form: where it is (`location`) and its path (`EmailFormPath`). */
+export interface SignInFormPage {
+  location: string;
+  path: '/login' | typeof AUTHORIZE_RESUME_PATH;
+}
+
+/**
+ * The page a failed sign-in goes back to: the waiting authorization request's own sign-in page
+ * when one sent the browser here (only its page lets the browser follow the redirect to the app
+ * after the next attempt: browsers apply `form-action` to every hop after a form), else
+ * `/login`. The remembered page stays for that next attempt.
+ */
+export function signInFormPage(request: Pick<HttpRequest, 'headers'>): SignInFormPage {
+  const path = rememberedReturnPath(request);
+  return path?.startsWith(`${AUTHORIZE_RESUME_PATH}?`)
+    ? { location: path, path: AUTHORIZE_RESUME_PATH }
+    : { location: '/login', path: '/login' };
+}
+
+/** The remembered page, checked again (a cookie is input); undefined when none. */
+function rememberedReturnPath(request: Pick<HttpRequest, 'headers'>): string | undefined {
+  const value = readCookie(request, RETURN_PATH_COOKIE);
+  if (value === undefined || !/^[A-Za-z0-9_-]{1,700}$/.test(value)) return undefined;
   const path = Buffer.from(value, 'base64url').toString('utf8');
   return isReturnPath(path) ? path : undefined;
 }

@@ -131,8 +131,8 @@ export function clearLoginCsrfCookie(response: FastifyReply, settings: CookieSet
   clearCookie(response, LOGIN_CSRF_COOKIE, baseOptions(settings));
 }
 
-/** The pages whose form keeps its address after an error. */
-export type EmailFormPath = '/login' | '/signup';
+/** The pages whose form keeps its address after an error (the last: an authorization request's). */
+export type EmailFormPath = '/login' | '/signup' | '/oauth/authorize/resume';
 
 /**
  * Remembers the address typed into a form (base64url, so any input is cookie-safe) for that form's

@@ -31,6 +31,24 @@ export interface RefreshGrant {
   refreshToken: string;
 }
 
+/** Who a new login is for beyond its user: the client, the granted scope, the sign-in. */
+export interface NewLoginOptions {
+  clientId?: string;
+  scope?: string;
+  signIn?: SignInContext;
+}
+
+/** A login built by `newLogin`, written by `save`. */
+export interface NewLogin extends RefreshGrant {
+  statements: AtomicStatement[];
+}
+
+/** Statements of other records written in the same transaction as a new login. */
+export interface LinkedStatements {
+  before?: AtomicStatement[];
+  after?: AtomicStatement[];
+}
+
 /** Where a test may make a token write fail halfway (`WriteFaultPoints`). */
 export const REFRESH_FAULT_POINTS = {
   /** `start`: the family row is written, its first token not yet. */
@@ -70,10 +88,14 @@ export class RefreshTokensService {
   ) {}
 
   /** Starts a new login (family) and returns its first refresh token. */
-  async start(
-    userId: string,
-    options: { clientId?: string; scope?: string; signIn?: SignInContext } = {},
-  ): Promise<RefreshGrant> {
+  async start(userId: string, options: NewLoginOptions = {}): Promise<RefreshGrant> {
+    const login = this.newLogin(userId, options);
+    await this.save(login);
+    return { family: login.family, refreshToken: login.refreshToken };
+  }
+
+  /** A new login, not yet written: its family, its first token and the statements writing both. */
+  newLogin(userId: string, options: NewLoginOptions = {}): NewLogin {
     const now = this.clock.now();
     const family = this.families.create({
       id: randomUUID(),
@@ -87,15 +109,29 @@ export class RefreshTokensService {
       revokeReason: null,
     });
     const refreshToken = newRefreshToken();
-    await this.write([
+    const statements: AtomicStatement[] = [
       {
         query: this.families.createQueryBuilder().insert().values(family).getQueryAndParameters(),
         after: REFRESH_FAULT_POINTS.familyInserted,
       },
       { query: this.tokenInsert(family.id, refreshToken, null) },
+    ];
+    return { family, refreshToken, statements };
+  }
+
+  /**
+   * Writes a new login in one transaction with `linked` statements of other records: `before` its
+   * rows (a guard, such as spending the code it is issued for) and `after` them. False, with
+   * nothing written, when a `requireOneRow` statement changed no row.
+   */
+  async save(login: NewLogin, linked: LinkedStatements = {}): Promise<boolean> {
+    const written = await this.write([
+      ...(linked.before ?? []),
+      ...login.statements,
+      ...(linked.after ?? []),
     ]);
-    this.metrics.tokensIssued.inc({ kind: 'refresh' });
-    return { family, refreshToken };
+    if (written) this.metrics.tokensIssued.inc({ kind: 'refresh' });
+    return written;
   }
 
   /** The record behind a presented token, or a 401 when it is unknown, expired or revoked. */

@@ -9,9 +9,13 @@ const logger = new Logger('SessionForms');
 
 /**
  * Where a failed form post goes back to (a 303, so a reload never re-posts): the form's page with
- * an error code in the query, chosen from the error and its HTTP status.
+ * an error code in the query, chosen from the error, its HTTP status and the request.
  */
-export type FormErrorRedirect = (error: unknown, status: number) => string;
+export type FormErrorRedirect = (
+  error: unknown,
+  status: number,
+  request: Pick<FastifyRequest, 'headers'>,
+) => string;
 
 function logServerError(error: unknown, status: number): void {
   if (status >= 500)
@@ -37,8 +41,9 @@ export class FormExceptionFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const response = http.getResponse<FastifyReply>();
+    const request = http.getRequest<FastifyRequest>();
     if (response.sent) return;
-    if (!isFormPost(http.getRequest<FastifyRequest>())) {
+    if (!isFormPost(request)) {
       sendJson(error, response);
       return;
     }
@@ -48,6 +53,6 @@ export class FormExceptionFilter implements ExceptionFilter {
     }
     const { status } = mapError(error);
     logServerError(error, status);
-    redirectTo(response, this.target(error, status));
+    redirectTo(response, this.target(error, status, request));
   }
 }
