@@ -11,7 +11,7 @@ import type { OAuthTokenResponse } from '../oauth/oauth-token.service';
 import { scopeList } from '../oauth/scope';
 import { SessionsService } from '../sessions/sessions.service';
 import { AccessTokenService } from '../tokens/access-token.service';
-import type { SignInContext } from '../mfa/sign-in-context';
+import type { SignInContext } from '../auth-context/sign-in-context';
 import { RefreshGrant, RefreshTokensService } from '../tokens/refresh-tokens.service';
 import type { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';

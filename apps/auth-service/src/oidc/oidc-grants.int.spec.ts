@@ -10,9 +10,11 @@ import type { RunningAuthService } from '../oauth/oauth.test-kit';
 import { BOOT_TIMEOUT_MS, startAuthService } from '../oauth/oauth.test-kit';
 import { databaseBackends } from '../testing/database-backends';
 import { testAuthConfig } from '../testing/test-config';
+import { RECORDER_ENTITIES, testRecorders } from '../testing/test-recorders';
 import { RefreshFamilyEntity } from '../tokens/refresh-family.entity';
 import { RefreshTokenEntity } from '../tokens/refresh-token.entity';
 import { RefreshTokensService } from '../tokens/refresh-tokens.service';
+import { WriteFaultPoints } from '../database/atomic-writes';
 import type { OpenDatabase } from '../testing/database-backends';
 import { AuthorizationCodesService, CODE_TTL_MS, s256 } from './authorization-codes.service';
 import { OidcCodeEntity } from './oidc-records.entity';
@@ -237,7 +239,12 @@ describe.each(databaseBackends())('authorization codes on $name', (backend) => {
   let codes: AuthorizationCodesService;
 
   beforeAll(async () => {
-    db = await backend.open([OidcCodeEntity, RefreshFamilyEntity, RefreshTokenEntity]);
+    db = await backend.open([
+      OidcCodeEntity,
+      RefreshFamilyEntity,
+      RefreshTokenEntity,
+      ...RECORDER_ENTITIES,
+    ]);
   });
   afterAll(() => db.close());
   beforeEach(() => {
@@ -280,11 +287,16 @@ describe.each(databaseBackends())('authorization codes on $name', (backend) => {
   });
 
   it('of two redemptions that both found the code unspent, writes the login of one only', async () => {
+    const { audit, metrics, revocations } = testRecorders(db.dataSource, clock);
     const tokens = new RefreshTokensService(
       db.dataSource.getRepository(RefreshFamilyEntity),
       db.dataSource.getRepository(RefreshTokenEntity),
       testAuthConfig({}),
       clock,
+      audit,
+      metrics,
+      new WriteFaultPoints(),
+      revocations,
     );
     const value = await issue();
     const found = await Promise.all([1, 2].map(() => codes.find(redemption(value), noReplay)));

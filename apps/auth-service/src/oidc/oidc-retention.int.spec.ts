@@ -5,6 +5,7 @@ import { RetentionService } from '../retention/retention.service';
 import type { OpenDatabase } from '../testing/database-backends';
 import { databaseBackends } from '../testing/database-backends';
 import { testAuthConfig } from '../testing/test-config';
+import { testMetrics } from '../testing/test-recorders';
 import { CODE_TTL_MS } from './authorization-codes.service';
 import { OidcCodeEntity, OidcPendingRequestEntity } from './oidc-records.entity';
 
@@ -61,7 +62,14 @@ describe.each(databaseBackends())('retention of the OpenID Provider on $name', (
     await pending('pending-live', now + MINUTE);
 
     const config = testAuthConfig({ RETENTION_BATCH_SIZE: '2' });
-    const result = await new RetentionService(db.dataSource, clock, config).run();
+    const retention = new RetentionService(
+      db.dataSource,
+      clock,
+      config,
+      config.retention,
+      testMetrics(),
+    );
+    const result = await retention.run();
 
     const codes = await db.dataSource.getRepository(OidcCodeEntity).find();
     const waiting = await db.dataSource.getRepository(OidcPendingRequestEntity).find();

@@ -44,7 +44,7 @@ export class SessionEntity {
   @Column({ name: 'csrf_token', type: 'varchar', length: 64 })
   csrfToken!: string;
 
-  /** RFC 8176 methods of the sign-in, space-separated (`mfa/sign-in-context.ts`). */
+  /** RFC 8176 methods of the sign-in, space-separated (`auth-context/sign-in-context.ts`). */
   @Column({ type: 'varchar', length: 64, default: '' })
   amr!: string;
 

@@ -21,7 +21,7 @@ export interface SessionRecord {
   ip: string;
   /** What every state-changing request authenticated by this session must echo back. */
   csrfToken: string;
-  /** RFC 8176 methods of the sign-in that started the session (`mfa/sign-in-context.ts`); none when absent. */
+  /** RFC 8176 methods of the sign-in that started the session (`auth-context/sign-in-context.ts`); none when absent. */
   amr?: readonly string[];
   /** When that sign-in completed, epoch ms; `createdAt` when absent. */
   authTime?: number;

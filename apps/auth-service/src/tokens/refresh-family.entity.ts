@@ -24,7 +24,7 @@ export class RefreshFamilyEntity {
   @EpochColumn({ name: 'created_at' })
   createdAt!: number;
 
-  /** RFC 8176 methods of the sign-in that started this login, space-separated (`mfa/sign-in-context.ts`). */
+  /** RFC 8176 methods of the sign-in that started this login, space-separated (`auth-context/sign-in-context.ts`). */
   @Column({ type: 'varchar', length: 64, default: '' })
   amr!: string;
 

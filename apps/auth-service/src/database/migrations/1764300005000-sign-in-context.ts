@@ -2,7 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * `amr` and `auth_time` of the sign-in behind each refresh family and browser session (see
- * `mfa/sign-in-context.ts`), so refreshed tokens keep the values of the original sign-in. Rows
+ * `auth-context/sign-in-context.ts`), so refreshed tokens keep the values of the original sign-in. Rows
  * from before have none: `auth_time` then falls back to their `created_at`. And `users.mfa_methods`,
  * the second factors a password sign-in must ask for.
  */
