@@ -109,3 +109,13 @@ export function afterUser(
     afterId: cursor.id,
   });
 }
+
+/**
+ * How many users `query` (filtered, unordered) finds: `COUNT(*)`, not the `COUNT(DISTINCT id)`
+ * of TypeORM's `getCount`, which PostgreSQL answers by sorting every id (there is no join here to
+ * deduplicate; at a million users that sort made the count about ten times slower).
+ */
+export async function countUsers(query: SelectQueryBuilder<UserEntity>): Promise<number> {
+  const row = await query.select('COUNT(*)', 'total').getRawOne<{ total: string | number }>();
+  return Number(row?.total ?? 0);
+}

@@ -12,7 +12,14 @@ import { AdminGuardedWrites, lastAdminError, UserPatch } from './admin-guarded-w
 import { PasswordHasher } from './password-hasher';
 import { isUniqueViolation } from '../database/unique-violation';
 import { UserEventsService } from './user-events.service';
-import { afterUser, orderedUsers, UserCursor, UserFilter } from './user-search';
+import {
+  afterUser,
+  countUsers,
+  filterUsers,
+  orderedUsers,
+  UserCursor,
+  UserFilter,
+} from './user-search';
 import { DEFAULT_ROLES, UserEntity } from './user.entity';
 
 export interface NewUser {
@@ -173,11 +180,8 @@ export class UsersService {
     const dialect =
       this.repository.manager.dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
     const email = filter.email === undefined ? undefined : normalizeEmail(filter.email);
-    const query = orderedUsers(
-      this.repository.createQueryBuilder('user'),
-      { ...filter, email },
-      dialect,
-    );
+    const normalized = { ...filter, email };
+    const query = orderedUsers(this.repository.createQueryBuilder('user'), normalized, dialect);
     if ('after' in paging) {
       const rows = await afterUser(query, paging.after)
         .take(paging.pageSize + 1)
@@ -186,7 +190,10 @@ export class UsersService {
       return { items, next: rows.length > paging.pageSize ? cursorOf(items) : null };
     }
     const skipped = (paging.page - 1) * paging.pageSize;
-    const [items, total] = await query.skip(skipped).take(paging.pageSize).getManyAndCount();
+    const [items, total] = await Promise.all([
+      query.skip(skipped).take(paging.pageSize).getMany(),
+      countUsers(filterUsers(this.repository.createQueryBuilder('user'), normalized, dialect)),
+    ]);
     return { items, total, next: skipped + items.length < total ? cursorOf(items) : null };
   }
 
