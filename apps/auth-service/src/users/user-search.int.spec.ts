@@ -1,8 +1,11 @@
-import { DataSource, Repository } from 'typeorm';
-import { createTestPostgresDatabase, TestDatabase, testPostgresUrl } from '@keycard/testing';
+import type { Repository } from 'typeorm';
+import { DataSource } from 'typeorm';
+import type { TestDatabase } from '@keycard/testing';
+import { createTestPostgresDatabase, testPostgresUrl } from '@keycard/testing';
 import { AUTH_MIGRATIONS } from '../database/migrations/index';
 import { UserEntity } from './user.entity';
-import { afterUser, orderedUsers, UserFilter } from './user-search';
+import type { UserFilter } from './user-search';
+import { afterUser, orderedUsers } from './user-search';
 
 const postgresUrl = testPostgresUrl();
 const USERS = 50_000;

@@ -1,4 +1,5 @@
-import { Brackets, SelectQueryBuilder } from 'typeorm';
+import type { SelectQueryBuilder } from 'typeorm';
+import { Brackets } from 'typeorm';
 import { ErrorCode, KeycardError } from '@keycard/common';
 import type { UserEntity } from './user.entity';
 
