@@ -7,7 +7,8 @@
 // with no request in between. The resource-service is measured with an auth-service running (it
 // finds its issuer at start-up). Medians with the range; the load average is printed since a busy
 // machine starts slower. BENCH_START_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=artifacts/prof`)
-// is passed to node for every measured start. Needs dist/ (`npm run bench`, or
+// is passed to node for every measured start; BENCH_START_DIST measures another build (a copy of
+// dist/ inside the checkout, so that it finds node_modules). Needs dist/ (`npm run bench`, or
 // `npx nx run-many -t build -p auth-service resource-service`).
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -26,6 +27,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const runs = Number(process.env.BENCH_START_RUNS ?? 5);
 const idleSeconds = Number(process.env.BENCH_IDLE_SECONDS ?? 3);
 const nodeArgs = (process.env.BENCH_START_NODE_ARGS ?? '').split(' ').filter(Boolean);
+/** Where the built apps are (BENCH_START_DIST, relative to the checkout), e.g. a copy of an earlier build to compare. */
+const dist = join(root, process.env.BENCH_START_DIST ?? 'dist');
 const GOAL_START_MS = 1000;
 const GOAL_RSS_MIB = 100;
 const POLL_MS = 5;
@@ -90,6 +93,7 @@ async function measureOnce(app, { url, env }, label, args) {
     url,
     nodeArgs: args,
     pollMs: POLL_MS,
+    script: join(dist, 'apps', app, 'main.js'),
   });
   try {
     // CPU time to get there: what the start costs, less sensitive than the wall time to a busy machine.
@@ -149,8 +153,8 @@ function report(results, load) {
 
 async function main() {
   for (const app of ['auth-service', 'resource-service']) {
-    if (!existsSync(join(root, 'dist', 'apps', app, 'main.js')))
-      throw new Error(`dist/apps/${app}/main.js is missing: build first (see the header)`);
+    if (!existsSync(join(dist, 'apps', app, 'main.js')))
+      throw new Error(`${dist}/apps/${app}/main.js is missing: build first (see the header)`);
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'keycard-start-'));
   const cleanups = [() => rmSync(dataDir, { recursive: true, force: true })];
