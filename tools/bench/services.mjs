@@ -83,14 +83,26 @@ function cleanEnv(env) {
 
 /**
  * Starts `node dist/apps/<app>/main.js` (or `node <script>`); resolves once `GET /health` answers 200 (and the process
- * is pinned to `cpu`, when given), with `{ url, logPath, pid, stop() }` (`pid` for /proc/<pid>/stat).
+ * is pinned to `cpu`, when given), with `{ url, logPath, pid, healthyAfterMs, stop() }` (`pid` for
+ * /proc/<pid>/stat; `healthyAfterMs`: from spawn to that 200, to within `pollMs`).
  */
-export async function startService({ root, app, label, env, url, nodeArgs = [], cpu, script }) {
+export async function startService({
+  root,
+  app,
+  label,
+  env,
+  url,
+  nodeArgs = [],
+  cpu,
+  script,
+  pollMs = 100,
+}) {
   const logDir = join(root, 'artifacts', 'bench-logs');
   mkdirSync(logDir, { recursive: true });
   const logPath = join(logDir, `${label}.log`);
   const log = openSync(logPath, 'w');
   const main = script ?? join(root, 'dist', 'apps', app, 'main.js');
+  const spawnedAt = performance.now();
   const child = spawn(process.execPath, [...nodeArgs, main], {
     cwd: root,
     env: cleanEnv(env),
@@ -106,6 +118,7 @@ export async function startService({ root, app, label, env, url, nodeArgs = [], 
     url,
     logPath,
     pid: child.pid,
+    healthyAfterMs: undefined,
     async stop() {
       if (!running) return;
       child.kill('SIGTERM');
@@ -119,13 +132,14 @@ export async function startService({ root, app, label, env, url, nodeArgs = [], 
     try {
       const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) });
       if (response.status === 200) {
+        service.healthyAfterMs = performance.now() - spawnedAt;
         if (cpu !== undefined) pinRunning(child.pid, cpu);
         return service;
       }
     } catch {
       // not listening yet
     }
-    await delay(100);
+    await delay(pollMs);
   }
   await service.stop();
   const tail = readFileSync(logPath, 'utf8').trimEnd().split('\n').slice(-20).join('\n');

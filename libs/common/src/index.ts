@@ -9,6 +9,7 @@ export * from './lib/main-runner';
 export * from './lib/database';
 export * from './lib/api-key-format';
 export * from './lib/redis';
+export * from './lib/redis-driver';
 export * from './lib/rate-limit/index';
 export * from './lib/migrations';
 export * from './lib/migrate-main';

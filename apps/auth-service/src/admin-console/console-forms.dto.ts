@@ -56,6 +56,11 @@ export class UsersQueryDto extends PagedQueryDto {
 
   @IsOptional()
   @IsString()
+  @MaxLength(100)
+  q?: string;
+
+  @IsOptional()
+  @IsString()
   @MaxLength(64)
   notice?: string;
 }

@@ -69,14 +69,19 @@ export class ConsoleUsersController {
     @Res() response: FastifyReply,
   ): Promise<void> {
     const email = query.email?.trim().toLowerCase() ?? '';
-    const { items, total } = await this.users.list(query.page, PAGE_SIZE, email || undefined);
+    const q = query.q?.trim() ?? '';
+    const { items, total } = await this.users.list(
+      { email: email || undefined, q: q || undefined },
+      { page: query.page, pageSize: PAGE_SIZE },
+    );
     const page = usersPage({
       viewer: viewerOf(active),
       users: items.map(toAdminUserView),
       email,
+      q,
       page: query.page,
       pageSize: PAGE_SIZE,
-      total,
+      total: total ?? 0,
     });
     sendPage(response, page);
   }

@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createTransport, type Transporter } from 'nodemailer';
+import type * as Nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 
 /** One message as the outbox hands it to a transport. */
@@ -33,9 +34,29 @@ function message(from: string, mail: OutgoingMail) {
   };
 }
 
+/**
+ * A nodemailer transporter made by the first message rather than at start-up: nodemailer is
+ * loaded then, and most processes send no mail for a long while (`npm run bench:start`). Its
+ * settings were checked at start-up (`mail-settings.ts`).
+ */
+class LazyTransporter {
+  private transporter?: Promise<Transporter>;
+
+  constructor(private readonly make: (nodemailer: typeof Nodemailer) => Transporter) {}
+
+  get(): Promise<Transporter> {
+    this.transporter ??= import('nodemailer').then(this.make);
+    return this.transporter;
+  }
+
+  close(): void {
+    void this.transporter?.then((transporter) => transporter.close());
+  }
+}
+
 /** `SMTP_URL`: nodemailer over SMTP, with bounded waits so a stuck server cannot hold the worker. */
 export class SmtpMailTransport extends MailTransport {
-  private readonly transporter: Transporter;
+  private readonly transporter: LazyTransporter;
 
   constructor(
     smtpUrl: string,
@@ -48,11 +69,11 @@ export class SmtpMailTransport extends MailTransport {
       greetingTimeout: 10_000,
       socketTimeout: 30_000,
     };
-    this.transporter = createTransport(options);
+    this.transporter = new LazyTransporter((nodemailer) => nodemailer.createTransport(options));
   }
 
   async send(mail: OutgoingMail): Promise<void> {
-    await this.transporter.sendMail(message(this.from, mail));
+    await (await this.transporter.get()).sendMail(message(this.from, mail));
   }
 
   close(): void {
@@ -67,7 +88,7 @@ export class SmtpMailTransport extends MailTransport {
  */
 export class FileMailTransport extends MailTransport {
   private readonly logger = new Logger('Mail');
-  private readonly transporter: Transporter;
+  private readonly transporter: LazyTransporter;
   private readonly directory: string;
 
   constructor(
@@ -76,11 +97,14 @@ export class FileMailTransport extends MailTransport {
   ) {
     super();
     this.directory = join(dataDir, 'mail');
-    this.transporter = createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+    this.transporter = new LazyTransporter((nodemailer) =>
+      nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' }),
+    );
   }
 
   async send(mail: OutgoingMail): Promise<void> {
-    const info = (await this.transporter.sendMail(message(this.from, mail))) as { message: Buffer };
+    const transporter = await this.transporter.get();
+    const info = (await transporter.sendMail(message(this.from, mail))) as { message: Buffer };
     await mkdir(this.directory, { recursive: true, mode: 0o700 });
     const file = join(
       this.directory,

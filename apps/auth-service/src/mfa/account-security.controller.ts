@@ -11,7 +11,6 @@ import {
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { toString as qrSvg } from 'qrcode';
 import { Public } from '@keycard/auth';
 import { ErrorCode, KeycardError } from '@keycard/common';
 import { CurrentSession } from '../sessions/session-context';
@@ -27,6 +26,12 @@ import { MfaService } from './mfa.service';
 import { PasskeysService, toPasskeyView } from './passkeys.service';
 import { hasMultiFactor, sessionSignIn } from '../auth-context/sign-in-context';
 import { TotpFactorsService } from './totp-factors.service';
+
+/** The enrolment QR code; `qrcode` is loaded by the first enrolment, not at start-up. */
+async function qrCodeSvg(text: string): Promise<string> {
+  const { toString } = await import('qrcode');
+  return toString(text, { type: 'svg', margin: 1 });
+}
 
 const NOTICES: Record<string, string> = {
   totp_added: 'Your authenticator app is set up.',
@@ -82,7 +87,7 @@ export class AccountSecurityController {
         pending: pending
           ? {
               ...pending,
-              qrSvg: new SafeHtml(await qrSvg(pending.otpauthUrl, { type: 'svg', margin: 1 })),
+              qrSvg: new SafeHtml(await qrCodeSvg(pending.otpauthUrl)),
             }
           : undefined,
         notice: notice ? NOTICES[notice] : undefined,

@@ -1,11 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-} from '@simplewebauthn/server';
 import type {
   AuthenticationResponseJSON,
   PublicKeyCredentialCreationOptionsJSON,
@@ -18,6 +12,13 @@ import { Clock, ErrorCode, KeycardError } from '@keycard/common';
 import { MfaFactorEntity } from './mfa-factor.entity';
 import { CeremonyPurpose, PasskeyCeremonies } from './passkey-ceremony';
 import { MFA_SETTINGS, MfaSettings } from './mfa-settings';
+
+/**
+ * `@simplewebauthn/server`, loaded by the first passkey ceremony rather than at start-up: with
+ * its X.509 and ASN.1 parsers it was one of the largest packages a start loaded
+ * (`npm run bench:start`), and most processes never see a passkey.
+ */
+const webauthn = () => import('@simplewebauthn/server');
 
 /** A passkey as lists show it. */
 export interface PasskeyView {
@@ -76,6 +77,7 @@ export class PasskeysService {
     name: string | null;
   }): Promise<CeremonyStart<PublicKeyCredentialCreationOptionsJSON>> {
     const existing = await this.list(user.id);
+    const { generateRegistrationOptions } = await webauthn();
     const options = await generateRegistrationOptions({
       rpName: this.mfa.rpName,
       rpID: this.mfa.rpId,
@@ -101,6 +103,7 @@ export class PasskeysService {
   ): Promise<MfaFactorEntity> {
     const ceremony = await this.ceremonies.take(ceremonyToken, 'register');
     if (ceremony.userId !== userId) throw refused('registration ceremony of another user');
+    const { verifyRegistrationResponse } = await webauthn();
     const result = await verifyRegistrationResponse({
       response,
       expectedChallenge: ceremony.challenge,
@@ -145,6 +148,7 @@ export class PasskeysService {
     userId?: string,
   ): Promise<CeremonyStart<PublicKeyCredentialRequestOptionsJSON>> {
     const allow = userId ? (await this.list(userId)).map(descriptor) : undefined;
+    const { generateAuthenticationOptions } = await webauthn();
     const options = await generateAuthenticationOptions({
       rpID: this.mfa.rpId,
       allowCredentials: allow,
@@ -175,6 +179,7 @@ export class PasskeysService {
     if (expectedUserId !== undefined && factor.userId !== expectedUserId) {
       throw refused('passkey of another user');
     }
+    const { verifyAuthenticationResponse } = await webauthn();
     const result = await verifyAuthenticationResponse({
       response,
       expectedChallenge: ceremony.challenge,

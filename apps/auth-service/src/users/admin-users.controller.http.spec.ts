@@ -106,6 +106,60 @@ describe('AdminUsersController (HTTP, SQLite)', () => {
     expect(response.body).toMatchObject({ page: 1, pageSize: 20, total: 3 });
   });
 
+  it("follows nextCursor through every user once, in the numbered pages' order", async () => {
+    const get = async (query: string) =>
+      (
+        await request(app.getHttpServer())
+          .get(`/admin/users?${query}`)
+          .set('Authorization', admin)
+          .expect(200)
+      ).body as { items: { id: string }[]; nextCursor: string | null; total?: number };
+    const all = (await get('pageSize=100')).items.map((user) => user.id);
+    const first = await get('pageSize=2');
+    expect(first).toMatchObject({ page: 1, total: 3, nextCursor: expect.any(String) });
+    const seen = first.items.map((user) => user.id);
+    let cursor = first.nextCursor;
+    while (cursor !== null) {
+      const next = await get(`pageSize=2&cursor=${cursor}`);
+      expect(Object.keys(next).sort()).toEqual(['items', 'nextCursor', 'pageSize']);
+      seen.push(...next.items.map((user) => user.id));
+      cursor = next.nextCursor;
+    }
+    expect(seen).toEqual(all);
+    expect(all).toHaveLength(3);
+  });
+
+  it('matches a whole address with emailMatch=exact, its start by default', async () => {
+    const ids = async (query: string) =>
+      (
+        await request(app.getHttpServer())
+          .get(`/admin/users?${query}`)
+          .set('Authorization', admin)
+          .expect(200)
+      ).body.items.map((user: { email: string }) => user.email);
+    expect(await ids('email=USER1@example.com&emailMatch=exact')).toEqual(['user1@example.com']);
+    expect(await ids('email=user1@example.co&emailMatch=exact')).toEqual([]);
+    expect(await ids('email=user1@example.co')).toEqual(['user1@example.com']);
+  });
+
+  it.each([
+    ['an empty cursor', 'cursor='],
+    ['a cursor that is not base64url', 'cursor=%25%25'],
+    ['a cursor of other fields', `cursor=${Buffer.from('x:y').toString('base64url')}`],
+    ['a cursor with a negative time', `cursor=${Buffer.from('-1:ab').toString('base64url')}`],
+    ['a cursor spelt another way (trailing bits)', 'cursor=MTphYh'],
+    ['a cursor too long', `cursor=${'A'.repeat(97)}`],
+    ['a cursor with a page', `cursor=${Buffer.from('1:ab').toString('base64url')}&page=2`],
+    ['an unknown emailMatch', 'email=a&emailMatch=fuzzy'],
+  ])('answers 400 validation_failed for %s', async (_label, query) => {
+    expect(Buffer.from('1:ab').toString('base64url')).toBe('MTphYg'); // the spelling MTphYh twists
+    const response = await request(app.getHttpServer())
+      .get(`/admin/users?${query}`)
+      .set('Authorization', admin)
+      .expect(400);
+    expect(response.body).toMatchObject({ statusCode: 400, error: 'validation_failed' });
+  });
+
   it.each(['page=0', 'pageSize=101', 'pageSize=ten', 'page=-1', 'sort=email'])(
     'answers 400 for ?%s',
     async (query) => {

@@ -1,22 +1,32 @@
-import { dictionary } from '@zxcvbn-ts/language-common';
+import type * as ZxcvbnCommon from '@zxcvbn-ts/language-common';
 import { ErrorCode, KeycardError } from '@keycard/common';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './users.dto';
+
+let commonPasswords: ReadonlySet<string> | undefined;
 
 /**
  * About 49,000 commonly used passwords (zxcvbn-ts's `passwords-common` list, from breach
  * corpora), lowercased: a list check, not a strength score, so a random-looking 8-character
- * password passes and `Password1` does not.
+ * password passes and `Password1` does not. Read and decompressed by the first password set, not
+ * at start-up, where the list cost time and some megabytes of heap (`npm run bench:start`).
  */
-const COMMON_PASSWORDS: ReadonlySet<string> = new Set(
-  (dictionary['passwords-common'] as string[]).map((password) => password.toLowerCase()),
-);
+function isCommonPassword(password: string): boolean {
+  if (!commonPasswords) {
+    // A literal require in a function: webpack keeps the external's load where it is called.
+    const { dictionary } = require('@zxcvbn-ts/language-common') as typeof ZxcvbnCommon;
+    commonPasswords = new Set(
+      (dictionary['passwords-common'] as string[]).map((common) => common.toLowerCase()),
+    );
+  }
+  return commonPasswords.has(password.toLowerCase());
+}
 
 /** Why `password` may not be set (a sentence for a log or a start-up error), or undefined. */
 export function passwordWeakness(password: string): string | undefined {
   const length = [...password].length;
   if (length < PASSWORD_MIN_LENGTH) return `must be at least ${PASSWORD_MIN_LENGTH} characters`;
   if (length > PASSWORD_MAX_LENGTH) return `must be at most ${PASSWORD_MAX_LENGTH} characters`;
-  if (COMMON_PASSWORDS.has(password.toLowerCase())) {
+  if (isCommonPassword(password)) {
     return 'is a commonly used password (it appears in lists of breached passwords)';
   }
   return undefined;

@@ -4,9 +4,18 @@ import { EpochColumn } from '@keycard/common';
 /** Roles a new user gets. */
 export const DEFAULT_ROLES: readonly string[] = ['user'];
 
-/** A person who can sign in. Emails are stored lowercased, so the unique index is case-insensitive. */
+/**
+ * A person who can sign in. Emails are stored lowercased, so the unique index is case-insensitive.
+ * `/admin/users` pages in (created_at, id) order; on PostgreSQL its prefix and substring searches
+ * have indexes the schema sync cannot describe (operator classes), kept by the migration
+ * `AdminUserSearch1764300006000` and declared here only so that the sync leaves them alone.
+ */
 @Entity('users')
 @Index('uq_users_email', ['email'], { unique: true })
+@Index('idx_users_created_at_id', ['createdAt', 'id'])
+@Index('idx_users_email_pattern', { synchronize: false })
+@Index('idx_users_email_trgm', { synchronize: false })
+@Index('idx_users_name_trgm', { synchronize: false })
 export class UserEntity {
   /** A UUID generated in code (`randomUUID()`). */
   @PrimaryColumn({ type: 'varchar', length: 36, primaryKeyConstraintName: 'pk_users' })

@@ -5,6 +5,7 @@ import {
   IsArray,
   IsBoolean,
   IsEmail,
+  IsIn,
   IsInt,
   IsOptional,
   IsString,
@@ -81,12 +82,23 @@ export class UpdateUserDto {
 }
 
 export class ListUsersQueryDto {
-  /** Only users whose e-mail address starts with this (case-insensitive). */
-  @ApiPropertyOptional({ maxLength: EMAIL_MAX_LENGTH, example: 'ada@' })
+  /** Only users whose e-mail address starts with this, or is this with `emailMatch=exact` (case-insensitive). */
+  @ApiPropertyOptional({
+    maxLength: EMAIL_MAX_LENGTH,
+    example: 'ada@',
+    description:
+      'the start of the address (case-insensitive; `%` and `_` match themselves), or the whole address with `emailMatch=exact`',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(EMAIL_MAX_LENGTH)
   email?: string;
+
+  /** How `email` matches: the start of the address (the default) or all of it. */
+  @ApiPropertyOptional({ enum: ['prefix', 'exact'], default: 'prefix' })
+  @IsOptional()
+  @IsIn(['prefix', 'exact'])
+  emailMatch: 'prefix' | 'exact' = 'prefix';
 
   /** Only users whose e-mail address or name contains this (case-insensitive). */
   @ApiPropertyOptional({ maxLength: 100, example: 'lovelace' })
@@ -101,7 +113,7 @@ export class ListUsersQueryDto {
   @IsInt()
   @Min(1)
   @Max(1_000_000)
-  page = 1;
+  page?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
@@ -110,4 +122,15 @@ export class ListUsersQueryDto {
   @Min(1)
   @Max(100)
   pageSize = 20;
+
+  /** Keyset paging: the page after the one that answered this `nextCursor`. */
+  @ApiPropertyOptional({
+    maxLength: 96,
+    description:
+      'the `nextCursor` of the previous answer: the page after it, without `page` and `total` (400 for any other text; not with `page`)',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(96)
+  cursor?: string;
 }

@@ -251,11 +251,52 @@ describe.each(backends)('users on %s', (_backend, baseUrl) => {
         await users.register(`user${i}@example.com`, PASSWORD);
         clock.advance(1000);
       }
-      const page = await users.list(2, 2);
+      const page = await users.list({}, { page: 2, pageSize: 2 });
       expect(page.total).toBe(5);
       expect(page.items.map((u) => u.email)).toEqual(['user3@example.com', 'user4@example.com']);
-      expect((await users.list(3, 2)).items).toHaveLength(1);
-      expect((await users.list(4, 2)).items).toHaveLength(0);
+      expect(page.next).toEqual({ createdAt: page.items[1].createdAt, id: page.items[1].id });
+      const last = await users.list({}, { page: 3, pageSize: 2 });
+      expect(last.items).toHaveLength(1);
+      expect(last.next).toBeNull();
+      expect((await users.list({}, { page: 4, pageSize: 2 })).items).toHaveLength(0);
+    });
+
+    it('pages after a cursor in the same order, ties on the creation time broken by id, without a count', async () => {
+      const created: UserEntity[] = [];
+      for (let i = 1; i <= 7; i++) {
+        created.push(await users.register(`keyset${i}@example.com`, PASSWORD));
+        if (i % 3 === 0) clock.advance(1000); // several users share each millisecond
+      }
+      const expected = [...created]
+        .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))
+        .map((u) => u.id);
+      const seen: string[] = [];
+      let page = await users.list({}, { page: 1, pageSize: 3 });
+      seen.push(...page.items.map((u) => u.id));
+      while (page.next) {
+        page = await users.list({}, { after: page.next, pageSize: 3 });
+        expect(page.total).toBeUndefined();
+        seen.push(...page.items.map((u) => u.id));
+      }
+      expect(seen).toEqual(expected);
+      expect(page.items).toHaveLength(1);
+    });
+
+    it('narrows by exact address, address prefix and text; wildcards match themselves', async () => {
+      const ada = await users.register('ada@example.com', PASSWORD, 'Ada Lovelace');
+      const adam = await users.register('ada@example.com.au', PASSWORD, 'Adam');
+      await users.register('grace@example.com', PASSWORD, 'Grace Hopper');
+      await users.register('a_b@example.com', PASSWORD);
+      const ids = async (filter: Parameters<UsersService['list']>[0]) =>
+        (await users.list(filter, { page: 1, pageSize: 10 })).items.map((u) => u.id).sort();
+      expect(await ids({ email: ' ADA@example.com' })).toEqual([ada.id, adam.id].sort());
+      expect(await ids({ email: 'Ada@Example.com', exactEmail: true })).toEqual([ada.id]);
+      expect(await ids({ email: 'ada@', exactEmail: true })).toEqual([]);
+      expect(await ids({ email: 'a%' })).toEqual([]);
+      expect(await ids({ email: 'a_' })).toHaveLength(1);
+      expect(await ids({ q: 'LOVELACE' })).toEqual([ada.id]);
+      expect(await ids({ q: '.au' })).toEqual([adam.id]);
+      expect(await ids({ q: 'ada', email: 'ada@example.com.' })).toEqual([adam.id]);
     });
   });
 

@@ -48,14 +48,30 @@ export class AdminUserPageResponse {
   @ApiProperty({ type: [AdminUserResponse] })
   items!: AdminUserResponse[];
 
-  @ApiProperty({ example: 1 })
-  page!: number;
+  @ApiProperty({
+    example: 1,
+    required: false,
+    description: 'Absent on a page asked for by cursor.',
+  })
+  page?: number;
 
   @ApiProperty({ example: 20 })
   pageSize!: number;
 
-  @ApiProperty({ example: 1, description: 'Users matching the filter, on every page.' })
-  total!: number;
+  @ApiProperty({
+    example: 1,
+    required: false,
+    description: 'Users matching the filter, on every page; absent on a page asked for by cursor.',
+  })
+  total?: number;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'MTc2NzYwNTQwMDAwMDowYjZmM2E1Mi0yZjBlLTRjMWItOWE1MS02ZDJmNGU3YzhhOTA',
+    description: 'Pass as `cursor` for the next page (opaque); null on the last page.',
+  })
+  nextCursor!: string | null;
 }
 
 const notFound = () => ApiNotFoundResponse({ description: 'No user has this id.' });
@@ -64,7 +80,8 @@ export const ApiListUsers = () =>
   applyDecorators(
     ApiOperation({
       summary: 'Lists users, a page at a time.',
-      description: '`email` matches the address exactly or as a prefix.',
+      description:
+        'Oldest first (creation time, then id). `email` matches the start of the address, or all of it with `emailMatch=exact`; `q` a part of the address or name. Page by number (`page`, with `total`), or follow `nextCursor` with `cursor`: keyset pages, as fast at any depth, without `total`.',
     }),
     ApiOkResponse({ type: AdminUserPageResponse }),
     ApiAdminErrors(),

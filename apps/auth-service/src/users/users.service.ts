@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
-import { Brackets, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { Clock, ErrorCode, KeycardError } from '@keycard/common';
 import type { AuditActor } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
@@ -12,6 +12,14 @@ import { AdminGuardedWrites, lastAdminError, UserPatch } from './admin-guarded-w
 import { PasswordHasher } from './password-hasher';
 import { isUniqueViolation } from '../database/unique-violation';
 import { UserEventsService } from './user-events.service';
+import {
+  afterUser,
+  countUsers,
+  filterUsers,
+  orderedUsers,
+  UserCursor,
+  UserFilter,
+} from './user-search';
 import { DEFAULT_ROLES, UserEntity } from './user.entity';
 
 export interface NewUser {
@@ -29,9 +37,16 @@ export interface UserChanges {
   disabled?: boolean;
 }
 
+/** A page by number (with the total count) or the page after a cursor (without). */
+export type UserPaging =
+  | { page: number; pageSize: number }
+  | { after: UserCursor; pageSize: number };
+
 export interface UserPage {
   items: UserEntity[];
-  total: number;
+  /** Users matching the filter on every page; counted for numbered pages only. */
+  total?: number;
+  next: UserCursor | null;
 }
 
 /** Emails are compared lowercased and trimmed; that is also how they are stored. */
@@ -151,36 +166,35 @@ export class UsersService {
     return true;
   }
 
+  /** How many users there are, disabled ones included. */
+  count(): Promise<number> {
+    return this.repository.count();
+  }
+
   /**
-   * A page (1-based) of users, oldest first (ties by id, so pages are stable), with the total
-   * count. `emailPrefix`: only addresses that start with it (compared like stored addresses:
-   * trimmed, lowercased). `q`: only users whose address or name contains it, case-insensitively.
-   * `%` and `_` are matched literally in both.
+   * Users in a stable order (creation time, then id) narrowed by `filter` (see `filterUsers`): by
+   * page number (1-based, with the total count), or after a cursor (keyset, no count, so a page
+   * costs the same at any depth). `next` is where the following page starts, null on the last.
    */
-  async list(page: number, pageSize: number, emailPrefix?: string, q?: string): Promise<UserPage> {
-    const query = this.repository
-      .createQueryBuilder('user')
-      .orderBy('user.createdAt', 'ASC')
-      .addOrderBy('user.id', 'ASC')
-      .skip((page - 1) * pageSize)
-      .take(pageSize);
-    const prefix = emailPrefix === undefined ? '' : normalizeEmail(emailPrefix);
-    if (prefix !== '') {
-      query.andWhere(`user.email LIKE :prefix ESCAPE '\\'`, { prefix: `${likeLiteral(prefix)}%` });
+  async list(filter: UserFilter, paging: UserPaging): Promise<UserPage> {
+    const dialect =
+      this.repository.manager.dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
+    const email = filter.email === undefined ? undefined : normalizeEmail(filter.email);
+    const normalized = { ...filter, email };
+    const query = orderedUsers(this.repository.createQueryBuilder('user'), normalized, dialect);
+    if ('after' in paging) {
+      const rows = await afterUser(query, paging.after)
+        .take(paging.pageSize + 1)
+        .getMany();
+      const items = rows.slice(0, paging.pageSize);
+      return { items, next: rows.length > paging.pageSize ? cursorOf(items) : null };
     }
-    const text = q?.trim().toLowerCase() ?? '';
-    if (text !== '') {
-      query.andWhere(
-        new Brackets((either) =>
-          either
-            .where(`user.email LIKE :text ESCAPE '\\'`)
-            .orWhere(`LOWER(user.name) LIKE :text ESCAPE '\\'`),
-        ),
-        { text: `%${likeLiteral(text)}%` },
-      );
-    }
-    const [items, total] = await query.getManyAndCount();
-    return { items, total };
+    const skipped = (paging.page - 1) * paging.pageSize;
+    const [items, total] = await Promise.all([
+      query.skip(skipped).take(paging.pageSize).getMany(),
+      countUsers(filterUsers(this.repository.createQueryBuilder('user'), normalized, dialect)),
+    ]);
+    return { items, total, next: skipped + items.length < total ? cursorOf(items) : null };
   }
 
   /**
@@ -251,7 +265,8 @@ function uniqueRoles(roles: readonly string[]): string[] {
   return [...new Set(roles)];
 }
 
-/** `value` for a LIKE pattern, its wildcards (`%`, `_`) and the escape character taken literally. */
-function likeLiteral(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+/** Where the page after `items` starts (the caller knows there is one). */
+function cursorOf(items: readonly UserEntity[]): UserCursor {
+  const last = items[items.length - 1];
+  return { createdAt: last.createdAt, id: last.id };
 }

@@ -1,13 +1,6 @@
-import {
-  ClientClosedError,
-  ClientOfflineError,
-  ConnectionTimeoutError,
-  ReconnectStrategyError,
-  SocketClosedUnexpectedlyError,
-  SocketTimeoutError,
-  TimeoutError,
-} from 'redis';
 import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
+import type { RedisDriver } from './redis-driver';
+import { redisDriver } from './redis-driver';
 
 /** A dependency of the service (the database or Redis) that did not answer in time. */
 export class DependencyTimeoutError extends Error {
@@ -42,14 +35,35 @@ const NETWORK_CODES = new Set([
 
 /** node-redis errors of a server that is gone or slow (offline, closed, timed out, dropped). */
 const REDIS_UNAVAILABLE = [
-  ClientClosedError,
-  ClientOfflineError,
-  ConnectionTimeoutError,
-  ReconnectStrategyError,
-  SocketClosedUnexpectedlyError,
-  SocketTimeoutError,
-  TimeoutError,
-];
+  'ClientClosedError',
+  'ClientOfflineError',
+  'ConnectionTimeoutError',
+  'ReconnectStrategyError',
+  'SocketClosedUnexpectedlyError',
+  'SocketTimeoutError',
+  'TimeoutError',
+] as const satisfies readonly (keyof RedisDriver)[];
+const REDIS_UNAVAILABLE_NAMES: ReadonlySet<string> = new Set(REDIS_UNAVAILABLE);
+
+/**
+ * Whether `error` is an instance of one of `REDIS_UNAVAILABLE`. The classes' names along its
+ * prototype chain are looked at first, so that node-redis (loaded lazily, see `redisDriver`) is
+ * loaded only to check an error that may be one of its own.
+ */
+function isRedisUnavailable(error: object): boolean {
+  let named = false;
+  for (
+    let proto: unknown = Object.getPrototypeOf(error);
+    proto;
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    const name = (proto as { constructor?: { name?: unknown } }).constructor?.name;
+    if (typeof name === 'string' && REDIS_UNAVAILABLE_NAMES.has(name)) named = true;
+  }
+  if (!named) return false;
+  const redis = redisDriver();
+  return REDIS_UNAVAILABLE.some((type) => error instanceof redis[type]);
+}
 
 /**
  * Messages of node-postgres's plain errors for a server that is gone or slow: a connection ended
@@ -78,8 +92,8 @@ export function isDependencyFailure(error: unknown): boolean {
   // TypeORM releases a query runner whose connection broke; the transaction's next statement then
   // fails with this (seen with PostgreSQL stopped in the middle of a refresh, `npm run faults`).
   if (error instanceof QueryRunnerAlreadyReleasedError) return true;
-  if (REDIS_UNAVAILABLE.some((type) => error instanceof type)) return true;
   if (typeof error !== 'object' || error === null) return false;
+  if (isRedisUnavailable(error)) return true;
   const code = codeOf(error);
   if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || NETWORK_CODES.has(code)))
     return true;

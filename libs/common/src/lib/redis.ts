@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { RedisClientType } from 'redis';
-import { createClient } from 'redis';
 import { withDeadline } from './dependency-failure';
+import { redisDriver } from './redis-driver';
 import { ConfigError } from './env';
 
 /** A connected node-redis v5 client, as `connectRedis` returns it. */
@@ -70,7 +70,7 @@ export async function connectRedis(
   const where = describeRedisUrl(url);
   let everReady = false;
   let lastLogged: string | undefined;
-  const client: RedisClient = createClient({
+  const client: RedisClient = redisDriver().createClient({
     url,
     disableOfflineQueue: true,
     socket: {

@@ -10,6 +10,7 @@ export interface UsersPageModel extends PageInfo {
   viewer: ConsoleViewer;
   users: AdminUserView[];
   email: string;
+  q: string;
 }
 
 function statusBadge(user: AdminUserView): SafeHtml {
@@ -30,7 +31,7 @@ function userRow(user: AdminUserView): SafeHtml {
   </tr>`;
 }
 
-/** `/admin/console/users`: search by the start of the address, a page at a time. */
+/** `/admin/console/users`: search by the start of the address and/or any part of the address or name, a page at a time. */
 export function usersPage(model: UsersPageModel): SafeHtml {
   const rows =
     model.users.length > 0
@@ -42,7 +43,7 @@ export function usersPage(model: UsersPageModel): SafeHtml {
     screen: 'users',
     title: 'Users',
     viewer: model.viewer,
-    canonical: `/admin/console/users${queryString({ email: model.email })}`,
+    canonical: `/admin/console/users${queryString({ email: model.email, q: model.q })}`,
     body: html`<section class="card" aria-labelledby="users-title">
       <h2 id="users-title" class="visually-hidden">All users</h2>
       <form method="get" action="/admin/console/users" class="inline-form" role="search">
@@ -54,6 +55,18 @@ export function usersPage(model: UsersPageModel): SafeHtml {
             type="search"
             value="${model.email}"
             maxlength="254"
+            autocomplete="off"
+            spellcheck="false"
+          />
+        </div>
+        <div class="field grow">
+          <label for="text-search">Name or e-mail contains</label>
+          <input
+            id="text-search"
+            name="q"
+            type="search"
+            value="${model.q}"
+            maxlength="100"
             autocomplete="off"
             spellcheck="false"
           />
@@ -76,7 +89,10 @@ export function usersPage(model: UsersPageModel): SafeHtml {
           </tbody>
         </table>
       </div>
-      ${pager(model, (page) => `/admin/console/users${queryString({ email: model.email, page })}`)}
+      ${pager(
+        model,
+        (page) => `/admin/console/users${queryString({ email: model.email, q: model.q, page })}`,
+      )}
     </section>`,
   });
 }

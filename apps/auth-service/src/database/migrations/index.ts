@@ -16,6 +16,7 @@ import { OAuthClientApps1764300004000 } from './1764300004000-oauth-client-apps'
 import { Oidc1764300004010 } from './1764300004010-oidc';
 import { SignInContext1764300005000 } from './1764300005000-sign-in-context';
 import { MfaFactors1764300005010 } from './1764300005010-mfa-factors';
+import { AdminUserSearch1764300006000 } from './1764300006000-admin-user-search';
 
 /** Every PostgreSQL migration of the auth-service, oldest first. */
 export const AUTH_MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -36,4 +37,5 @@ export const AUTH_MIGRATIONS: (new () => MigrationInterface)[] = [
   Oidc1764300004010,
   SignInContext1764300005000,
   MfaFactors1764300005010,
+  AdminUserSearch1764300006000,
 ];

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { createClient } from 'redis';
+import { redisDriver } from '@keycard/common';
 import { describeError } from '../discovery';
 import type { RevocationEndpoint } from './revocation-client';
 import { followStream, NoRevocationLog, readLogPage, CATCH_UP_PAGE } from './revocation-client';
@@ -126,7 +126,7 @@ export class RedisRevocationSource implements RevocationSource {
     private readonly endpoint: RevocationEndpoint,
     private readonly follower: RevocationFollower,
   ) {
-    this.subscriber = createClient({
+    this.subscriber = redisDriver().createClient({
       url: redisUrl,
       socket: { reconnectStrategy: (retries) => Math.min(100 * 2 ** Math.min(retries, 6), 2000) },
     });
