@@ -3,7 +3,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Clock } from '@keycard/common';
 import { toCurrentSessionView } from '../sessions/session-views';
 import { authConfig, AuthSettings } from '../config/auth.config';
-import { takeReturnPath } from '../sessions/return-path';
+import {
+  AUTHORIZE_RESUME_PATH,
+  isReturnPath,
+  signInFormPage,
+  takeReturnPath,
+} from '../sessions/return-path';
 import {
   clearCookie,
   clearLoginCsrfCookie,
@@ -91,7 +96,7 @@ export class MfaSessionSteps {
     if (!isFormPost(request)) throw MfaLoginService.required(challenge);
     // A Google sign-in abandoned at its second step must not choose where this one lands.
     clearCookie(response, MFA_RETURN_COOKIE, this.returnCookie());
-    this.sendToSecondStep(challenge, response);
+    this.sendToSecondStep(challenge, response, signInFormPage(request).location);
   }
 
   /**
@@ -115,17 +120,29 @@ export class MfaSessionSteps {
         maxAge: this.settings.tokenTtl * 1000,
       });
     }
-    this.sendToSecondStep(challenge, response);
+    this.sendToSecondStep(challenge, response, returnTo);
     return true;
   }
 
-  private sendToSecondStep(challenge: MfaChallenge, response: FastifyReply): void {
+  /** The second-step page, told where the sign-in goes next (see `secondStepPath`). */
+  private sendToSecondStep(
+    challenge: MfaChallenge,
+    response: FastifyReply,
+    returnPath: string,
+  ): void {
     setCookie(response, MFA_COOKIE, challenge.mfaToken, {
       path: '/',
       secure: this.config.cookieSecure,
       maxAge: this.settings.tokenTtl * 1000,
     });
-    redirectTo(response, '/login/mfa');
+    redirectTo(response, secondStepPath(returnPath));
+  }
+
+  /** A Google sign-in's target while its second step waits, read but not taken (unchecked). */
+  returnPathOf(request: FastifyRequest): string | undefined {
+    const value = readCookie(request, MFA_RETURN_COOKIE);
+    if (value === undefined || !/^[A-Za-z0-9_-]{1,1400}$/.test(value)) return undefined;
+    return Buffer.from(value, 'base64url').toString('utf8');
   }
 
   /** The Google sign-in's target, checked again like Google's `returnTo` (a cookie is input). */
@@ -143,4 +160,17 @@ export class MfaSessionSteps {
   private returnCookie(): { path: string; secure: boolean } {
     return { path: MFA_RETURN_PATH, secure: this.config.cookieSecure };
   }
+}
+
+/**
+ * `/login/mfa`, with `next` when the sign-in resumes a page of its own (a waiting authorization
+ * request): the page then lets its form's redirects reach where that page leads (`FormTargets`).
+ * `next` only shapes the page's CSP; where the browser goes after the code is still decided by the
+ * return cookies. `query`: more of the page's query (an error), first.
+ */
+export function secondStepPath(returnPath: string | undefined, query?: string): string {
+  const params = query === undefined ? [] : [query];
+  if (returnPath?.startsWith(`${AUTHORIZE_RESUME_PATH}?`) && isReturnPath(returnPath))
+    params.push(`next=${encodeURIComponent(returnPath)}`);
+  return params.length === 0 ? '/login/mfa' : `/login/mfa?${params.join('&')}`;
 }

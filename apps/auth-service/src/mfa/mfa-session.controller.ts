@@ -5,14 +5,16 @@ import { Public } from '@keycard/auth';
 import { ErrorCode, KeycardError } from '@keycard/common';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { assertLoginCsrf } from '../sessions/csrf';
+import { isReturnPath, signInFormPage } from '../sessions/return-path';
 import { clearCookie, ensureLoginCsrfToken, readCookie } from '../sessions/session-cookies';
+import { FormTargets } from '../web/form-targets';
 import { isFormPost } from '../web/http-request';
 import { PageExceptionFilter } from '../web/page-exception.filter';
 import { redirectTo, sendPage } from '../web/page-response';
 import { SessionMfaDto } from './mfa.dto';
 import { ApiSessionLoginMfa } from './mfa.responses';
 import { MfaLoginService } from './mfa-login.service';
-import { MFA_COOKIE, MfaSessionSteps } from './mfa-session-steps';
+import { MFA_COOKIE, MfaSessionSteps, secondStepPath } from './mfa-session-steps';
 import { mfaStepPage, parseMfaStepError, passkeySignInPage } from './mfa-sign-in.page';
 
 /**
@@ -28,6 +30,7 @@ export class MfaSessionController {
   constructor(
     private readonly mfaLogin: MfaLoginService,
     private readonly steps: MfaSessionSteps,
+    private readonly formTargets: FormTargets,
     @Inject(authConfig.KEY) private readonly config: AuthSettings,
   ) {
     this.issuerOrigin = new URL(config.issuer).origin;
@@ -37,12 +40,13 @@ export class MfaSessionController {
   @Get('login/mfa')
   @ApiExcludeEndpoint()
   @UseFilters(PageExceptionFilter)
-  show(
+  async show(
     @Req() request: FastifyRequest,
     @Res() response: FastifyReply,
     @Query('error') error?: string,
     @Query('retry') retry?: string,
-  ): void {
+    @Query('next') next?: string,
+  ): Promise<void> {
     const methods = this.mfaLogin.methodsOf(readCookie(request, MFA_COOKIE));
     if (!methods) {
       redirectTo(response, '/login');
@@ -50,6 +54,8 @@ export class MfaSessionController {
     }
     const retryAfterSeconds =
       typeof retry === 'string' && /^\d{1,6}$/.test(retry) ? Number(retry) : undefined;
+    // The session may go on to an app (a waiting authorization request): the form must allow it.
+    const formOrigin = await this.formTargets.originFor(isReturnPath(next) ? next : undefined);
     sendPage(
       response,
       mfaStepPage({
@@ -58,6 +64,8 @@ export class MfaSessionController {
         error: parseMfaStepError(error),
         retryAfterSeconds,
       }),
+      200,
+      formOrigin,
     );
   }
 
@@ -86,18 +94,23 @@ export class MfaSessionController {
       await this.steps.startSession(completed, request, response);
     } catch (error) {
       if (!form || !(error instanceof KeycardError)) throw error;
-      this.backToSecondStep(error, response);
+      this.backToSecondStep(error, request, response);
     }
   }
 
-  private backToSecondStep(error: KeycardError, response: FastifyReply): void {
+  private backToSecondStep(
+    error: KeycardError,
+    request: FastifyRequest,
+    response: FastifyReply,
+  ): void {
     if (error.code === ErrorCode.InvalidToken) {
       // The mfaToken expired or was used: back to the password.
       clearCookie(response, MFA_COOKIE, { path: '/', secure: this.config.cookieSecure });
       redirectTo(response, '/login?error=mfa_expired');
       return;
     }
-    redirectTo(response, `/login/mfa?${stepErrorQuery(error)}`);
+    const next = this.steps.returnPathOf(request) ?? signInFormPage(request).location;
+    redirectTo(response, secondStepPath(next, stepErrorQuery(error)));
   }
 }
 

@@ -29,6 +29,7 @@ import { RecoveryCodeEntity } from './recovery-code.entity';
 import { RecoveryCodesService } from './recovery-codes.service';
 import { StepUpIfEnrolledGuard } from './step-up-if-enrolled.guard';
 import { TotpFactorsService } from './totp-factors.service';
+import { WebModule } from '../web/web.module';
 
 /**
  * Second factors (contract section 7): TOTP, recovery codes, passkeys, the second step of
@@ -43,6 +44,7 @@ import { TotpFactorsService } from './totp-factors.service';
     MailModule,
     TokensModule,
     SessionsModule,
+    WebModule,
   ],
   controllers: [
     MfaController,

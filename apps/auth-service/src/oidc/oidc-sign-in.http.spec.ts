@@ -3,8 +3,16 @@ import type { MockGoogle } from '../google/google.test-kit';
 import { googleEnv, startMockGoogle } from '../google/google.test-kit';
 import type { RunningAuthService } from '../oauth/oauth.test-kit';
 import { BOOT_TIMEOUT_MS, startAuthService } from '../oauth/oauth.test-kit';
+import { totpCodeAt } from '../mfa/totp';
 import type { BrowserResponse } from './oidc.test-kit';
-import { createUser, handRequest, registerApp, TestBrowser, tokenRequest } from './oidc.test-kit';
+import {
+  createUser,
+  handRequest,
+  inputValue,
+  registerApp,
+  TestBrowser,
+  tokenRequest,
+} from './oidc.test-kit';
 
 /*
  * The sign-in page of an authorization request: however the user gets through it (a wrong
@@ -13,6 +21,36 @@ import { createUser, handRequest, registerApp, TestBrowser, tokenRequest } from 
 
 const CALLBACK = 'https://app.example/callback';
 const USER = { email: 'hedy@example.test', password: 'hedy-password-1' };
+const MFA_USER = { email: 'grace@example.test', password: 'grace-password-1' };
+
+/** JSON to the running service, with a bearer token when given; the parsed answer. */
+async function callJson(
+  issuer: string,
+  path: string,
+  body: unknown,
+  accessToken?: string,
+): Promise<Record<string, unknown>> {
+  const response = await fetch(`${issuer}${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(accessToken === undefined ? {} : { authorization: `Bearer ${accessToken}` }),
+    },
+    body: JSON.stringify(body),
+  });
+  if (response.status !== 200) throw new Error(`${path}: ${response.status}`);
+  return (await response.json()) as Record<string, unknown>;
+}
+
+/** Enrols TOTP for an existing user through the API; returns one of its recovery codes. */
+async function enrolTotp(issuer: string, email: string, password: string): Promise<string> {
+  const { accessToken } = await callJson(issuer, '/auth/login', { email, password });
+  const token = String(accessToken);
+  const { secret } = await callJson(issuer, '/auth/mfa/totp', {}, token);
+  const code = totpCodeAt(String(secret), Date.now());
+  const { recoveryCodes } = await callJson(issuer, '/auth/mfa/totp/confirm', { code }, token);
+  return (recoveryCodes as string[])[0];
+}
 
 /** The code the app's callback received, or a failure naming where the browser ended up. */
 function codeAt(page: BrowserResponse): string {
@@ -79,6 +117,51 @@ describe('The sign-in page of an authorization request', () => {
     expect(formAction(refused)).toBe("'self' https://app.example");
     const signedIn = await browser.signIn(refused, USER.email, USER.password);
     await redeems(codeAt(signedIn), request.verifier);
+  });
+
+  it('lets the second-factor step lead to the app, and the app gets its code', async () => {
+    await createUser(service, MFA_USER.email, MFA_USER.password);
+    const recoveryCode = await enrolTotp(service.issuer, MFA_USER.email, MFA_USER.password);
+    const browser = new TestBrowser(service.issuer);
+    const request = handRequest(service.issuer, app.clientId, CALLBACK);
+    const secondStep = await browser.signIn(
+      await browser.get(request.url),
+      MFA_USER.email,
+      MFA_USER.password,
+    );
+    expect(new URL(secondStep.url).pathname).toBe('/login/mfa');
+    // Its form's redirects end at the app: without the app's origin a browser stops on the way.
+    expect(formAction(secondStep)).toBe("'self' https://app.example");
+    const csrf = inputValue(secondStep.body, '_csrf') ?? '';
+    const wrong = await browser.follow(
+      await browser.post('/session/login/mfa', { code: '000000', _csrf: csrf }),
+    );
+    expect(new URL(wrong.url).searchParams.get('error')).toBe('invalid_code');
+    expect(formAction(wrong)).toBe("'self' https://app.example");
+    const done = await browser.follow(
+      await browser.post('/session/login/mfa', { code: recoveryCode, _csrf: csrf }),
+    );
+    await redeems(codeAt(done), request.verifier);
+  });
+
+  it('names no other origin for a second-factor page whose request is unknown', async () => {
+    const browser = new TestBrowser(service.issuer);
+    await browser.signIn(await browser.get('/login'), MFA_USER.email, MFA_USER.password);
+    const next = encodeURIComponent('/oauth/authorize/resume?request=' + 'A'.repeat(43));
+    const page = await browser.get(`/login/mfa?next=${next}`);
+    expect(page.status).toBe(200);
+    expect(formAction(page)).toBe("'self'");
+  });
+
+  it('keeps the second-factor step of a plain sign-in to this origin', async () => {
+    const browser = new TestBrowser(service.issuer);
+    const secondStep = await browser.signIn(
+      await browser.get('/login'),
+      MFA_USER.email,
+      MFA_USER.password,
+    );
+    expect(new URL(secondStep.url).pathname).toBe('/login/mfa');
+    expect(formAction(secondStep)).toBe("'self'");
   });
 
   it('sends a failed sign-in of the plain page back to /login, as before', async () => {

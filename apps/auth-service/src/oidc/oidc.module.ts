@@ -22,6 +22,8 @@ import { IdTokenService } from './id-token.service';
 import { LogoutController } from './logout.controller';
 import { LogoutService } from './logout.service';
 import { OIDC_ENTITIES } from './oidc-records.entity';
+import { WebModule } from '../web/web.module';
+import { AuthorizeFormTarget } from './authorize-form-target';
 import { PendingRequestsService } from './pending-requests.service';
 import { UserInfoController } from './userinfo.controller';
 
@@ -38,6 +40,7 @@ import { UserInfoController } from './userinfo.controller';
     SessionsModule,
     TokensModule,
     UsersModule,
+    WebModule,
   ],
   controllers: [AuthorizeController, UserInfoController, LogoutController, ConnectedAppsController],
   providers: [
@@ -50,6 +53,7 @@ import { UserInfoController } from './userinfo.controller';
     IdTokenService,
     AppLoginsService,
     PendingRequestsService,
+    AuthorizeFormTarget,
     AppCorsOrigins,
     BackchannelLogoutService,
     LogoutService,

@@ -3,7 +3,7 @@ import { errorPage } from '../web/error.page';
 import type { SafeHtml } from '../web/html';
 import { html } from '../web/html';
 import { layout } from '../web/layout';
-import { PAGE_HEADERS, sendPage } from '../web/page-response';
+import { sendPage } from '../web/page-response';
 
 /** What each scope means to the person asked, in plain words; API scopes are listed as they are. */
 const SCOPE_TEXT: Record<string, string> = {
@@ -28,16 +28,7 @@ export function sendInteractionPage(
   redirectUri: string,
   status = 200,
 ): void {
-  const origin = new URL(redirectUri).origin;
-  const csp = PAGE_HEADERS['Content-Security-Policy'].replace(
-    "form-action 'self'",
-    `form-action 'self' ${origin}`,
-  );
-  void response
-    .status(status)
-    .headers({ ...PAGE_HEADERS, 'Content-Security-Policy': csp })
-    .type('text/html; charset=utf-8')
-    .send(page.value);
+  sendPage(response, page, status, new URL(redirectUri).origin);
 }
 
 /** 400: the request cannot be answered to the app (unknown app or redirect URI), so it is told here. */

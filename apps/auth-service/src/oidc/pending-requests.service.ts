@@ -41,6 +41,14 @@ export class PendingRequestsService {
     return handle;
   }
 
+  /** The request behind a handle, left in place; undefined when unknown or expired. */
+  async peek(handle: unknown): Promise<PendingRequest | undefined> {
+    if (typeof handle !== 'string' || !HANDLE.test(handle)) return undefined;
+    const row = await this.pending.findOneBy({ handleHash: sha256Hex(handle) });
+    if (row === null || row.expiresAt <= this.clock.now()) return undefined;
+    return JSON.parse(row.request) as PendingRequest;
+  }
+
   /** The request behind a handle, deleted as it is read; undefined when unknown or expired. */
   async take(handle: unknown): Promise<PendingRequest | undefined> {
     if (typeof handle !== 'string' || !HANDLE.test(handle)) return undefined;

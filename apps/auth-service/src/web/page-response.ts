@@ -16,12 +16,27 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'Cache-Control': 'no-store',
 };
 
-export function sendPage(response: FastifyReply, page: SafeHtml, status = 200): void {
-  void response
-    .status(status)
-    .headers(PAGE_HEADERS)
-    .type('text/html; charset=utf-8')
-    .send(page.value);
+/**
+ * Sends a page with the pages' headers. `formOrigin`: another origin the redirects after the
+ * page's forms may reach (see `FormTargets`), added to its CSP `form-action`.
+ */
+export function sendPage(
+  response: FastifyReply,
+  page: SafeHtml,
+  status = 200,
+  formOrigin?: string,
+): void {
+  const headers =
+    formOrigin === undefined
+      ? PAGE_HEADERS
+      : {
+          ...PAGE_HEADERS,
+          'Content-Security-Policy': PAGE_HEADERS['Content-Security-Policy'].replace(
+            "form-action 'self'",
+            `form-action 'self' ${formOrigin}`,
+          ),
+        };
+  void response.status(status).headers(headers).type('text/html; charset=utf-8').send(page.value);
 }
 
 /** 303 See Other: after a form post, the browser follows with a GET. */
