@@ -1,6 +1,7 @@
 export * from './lib/postgres';
 export * from './lib/tokens';
 export * from './lib/schema-drift';
+export * from './lib/migrations-suite';
 export * from './lib/http-probe';
 export * from './lib/throwaway-servers';
 export * from './lib/smtp-sink';
