@@ -28,5 +28,6 @@ export {
   OPENAPI_SECURITY,
   type OpenApiOptions,
 } from './lib/openapi';
+export { ApiEndpoint, type ApiEndpointSpec, type ApiErrors } from './lib/openapi-responses';
 export { installGracefulShutdown, type GracefulShutdownOptions } from './lib/shutdown';
 export { useStructuredLogger } from './lib/logging/use-structured-logger';
