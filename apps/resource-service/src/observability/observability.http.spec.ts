@@ -1,66 +1,35 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { generateApiKey, RATE_LIMIT_REDIS, type RedisClient } from '@keycard/common';
 import {
   getOnFreshConnection as get,
+  openApiGaps,
   refusesConnections,
+  type ServiceAppUnderTest,
+  startServiceApp,
   startTestIssuer,
-  type TestIssuer,
   testRedisUrl,
 } from '@keycard/testing';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApp } from '../app.factory';
 import { DocumentsService } from '../documents/documents.service';
 
-const ENV_KEYS = [
-  'AUTH_ISSUER',
+/** The settings these specs control (cleared, then set per app). */
+const SETTINGS = [
   'AUTH_INTERNAL_URL',
-  'DATA_DIR',
   'RESOURCE_DATABASE_URL',
   'REDIS_URL',
   'AUTH_CLIENT_ID',
   'AUTH_CLIENT_SECRET',
   'METRICS_TOKEN',
-] as const;
+];
 
-type Env = Partial<Record<(typeof ENV_KEYS)[number], string>>;
-
-interface Running {
-  app: NestFastifyApplication;
-  issuer: TestIssuer;
-  close(): Promise<void>;
-}
+type Running = ServiceAppUnderTest;
 
 /** The real app (createApp, as main.ts builds it) with exactly `env` among the settings above. */
-async function start(env: Env = {}): Promise<Running> {
-  const issuer = await startTestIssuer();
-  const dataDir = mkdtempSync(join(tmpdir(), 'resource-observability-'));
-  const saved: Env = {};
-  for (const key of ENV_KEYS) saved[key] = process.env[key];
-  for (const key of ENV_KEYS) delete process.env[key];
-  Object.assign(process.env, { AUTH_ISSUER: issuer.url, DATA_DIR: dataDir, ...env });
-  const app = await createApp({ logger: false });
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-  return {
-    app,
-    issuer,
-    async close() {
-      await app.close();
-      await issuer.close();
-      rmSync(dataDir, { recursive: true, force: true });
-      for (const key of ENV_KEYS) {
-        if (saved[key] === undefined) delete process.env[key];
-        else process.env[key] = saved[key];
-      }
-    },
-  };
-}
+const start = (env: Record<string, string> = {}): Promise<Running> =>
+  startServiceApp(createApp, { settings: SETTINGS, env });
 
 /** The value of one series in Prometheus text, e.g. `keycard_auth_failures_total{reason="x"}`. */
 function sample(text: string, series: string): number | undefined {
@@ -69,15 +38,6 @@ function sample(text: string, series: string): number | undefined {
 }
 
 const redisUrl = testRedisUrl();
-
-/** What a route answers with: JSON, except Prometheus' text from `/metrics`. */
-const mediaType = (path: string) => (path === '/metrics' ? 'text/plain' : 'application/json');
-
-/** The parts of an OpenAPI operation the documentation test reads. */
-interface OpenApiOperation {
-  summary?: string;
-  responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
-}
 
 describe('resource-service observability over HTTP (Fastify)', () => {
   let running: Running;
@@ -175,22 +135,7 @@ describe('resource-service observability over HTTP (Fastify)', () => {
 
   it('gives every operation a summary, a 2xx response, and a JSON schema for each 200 and 201', async () => {
     const { body } = await http().get('/docs-json').expect(200);
-    const paths = body.paths as Record<string, Record<string, OpenApiOperation>>;
-    const gaps = Object.entries(paths).flatMap(([path, methods]) =>
-      Object.entries(methods).flatMap(([method, operation]) => {
-        const name = `${method} ${path}`;
-        const statuses = Object.keys(operation.responses ?? {});
-        return [
-          ...(operation.summary?.trim() ? [] : [`${name}: no summary`]),
-          ...(statuses.some((status) => /^2\d\d$/.test(status)) ? [] : [`${name}: no 2xx`]),
-          ...statuses
-            .filter((status) => status === '200' || status === '201')
-            .filter((status) => !operation.responses?.[status]?.content?.[mediaType(path)]?.schema)
-            .map((status) => `${name}: ${status} has no JSON schema`),
-        ];
-      }),
-    );
-    expect(gaps).toEqual([]);
+    expect(openApiGaps(body.paths)).toEqual([]);
   });
 
   it('answers 503 naming the database once it is gone', async () => {
