@@ -8,6 +8,7 @@ export * from './lib/smtp-sink';
 export * from './lib/from-address';
 export * from './lib/test-issuer';
 export * from './lib/service-app';
+export * from './lib/service-suites';
 export * from './lib/openapi-gaps';
 export * from './lib/keycard-errors';
 export * from './lib/temp-dirs';

@@ -1,19 +1,18 @@
 import { generateApiKey, RATE_LIMIT_REDIS, type RedisClient } from '@keycard/common';
 import {
-  getOnFreshConnection as get,
+  describeGracefulShutdown,
+  describeMetricsToken,
   openApiGaps,
-  refusesConnections,
   type ServiceAppUnderTest,
+  type StartService,
   startServiceApp,
   startTestIssuer,
   testRedisUrl,
 } from '@keycard/testing';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApp } from '../app.factory';
-import { DocumentsService } from '../documents/documents.service';
 
 /** The settings these specs control (cleared, then set per app). */
 const SETTINGS = [
@@ -28,8 +27,8 @@ const SETTINGS = [
 type Running = ServiceAppUnderTest;
 
 /** The real app (createApp, as main.ts builds it) with exactly `env` among the settings above. */
-const start = (env: Record<string, string> = {}): Promise<Running> =>
-  startServiceApp(createApp, { settings: SETTINGS, env });
+const start: StartService = (env = {}, prepare) =>
+  startServiceApp(createApp, { settings: SETTINGS, env, prepare });
 
 /** The value of one series in Prometheus text, e.g. `keycard_auth_failures_total{reason="x"}`. */
 function sample(text: string, series: string): number | undefined {
@@ -164,57 +163,9 @@ describe('resource-service observability over HTTP (Fastify)', () => {
   );
 });
 
-describe('resource-service /metrics with METRICS_TOKEN', () => {
-  let running: Running;
-  const http = () => request(running.app.getHttpServer());
+describeMetricsToken('resource-service', start);
 
-  beforeAll(async () => {
-    running = await start({ METRICS_TOKEN: 'scrape-token-0123456789' });
-  });
-
-  afterAll(() => running?.close());
-
-  it('needs the token as a bearer token', async () => {
-    const refused = await http().get('/metrics').expect(401);
-    expect(refused.headers['content-type']).toMatch(/^application\/json/);
-    await http().get('/metrics').set('Authorization', 'Bearer wrong-token-0123456789').expect(401);
-    const ok = await http()
-      .get('/metrics')
-      .set('Authorization', 'Bearer scrape-token-0123456789')
-      .expect(200);
-    expect(ok.headers['content-type']).toMatch(/^text\/plain/);
-    expect(ok.text).toContain('# TYPE keycard_auth_failures_total counter');
-  });
-});
-
-describe('resource-service graceful shutdown', () => {
-  it('finishes a request in flight after close() while refusing new connections', async () => {
-    const running = await start();
-    const { app } = running;
-    await app.listen(0, '127.0.0.1');
-    const { port } = app.getHttpServer().address() as AddressInfo;
-    let release!: () => void;
-    let entered!: () => void;
-    const inside = new Promise<void>((resolve) => (entered = resolve));
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    jest.spyOn(app.get(DocumentsService), 'list').mockImplementation(async () => {
-      entered();
-      await gate;
-      return [];
-    });
-    const token = running.issuer.token({ sub: 'alice', roles: ['user'] });
-    const inFlight = get(port, '/documents', { Authorization: `Bearer ${token}` });
-    await inside;
-    const closing = running.close();
-    try {
-      expect(await refusesConnections(port)).toBe(true);
-    } finally {
-      release();
-    }
-    await expect(inFlight).resolves.toEqual({ status: 200, body: '[]' });
-    await closing;
-  });
-});
+describeGracefulShutdown('resource-service', start, '/me');
 
 // Its own app, after the others have closed, so its issuer-less readiness is the only one alive.
 describe('resource-service readiness without its issuer', () => {

@@ -240,7 +240,9 @@ describe('@keycard/tools:service', () => {
         'serviceAuthOptions(config, { metrics })',
       );
       const spec = read(tree, `${src}/observability/observability.http.spec.ts`);
-      expect(spec).toContain("describe('billing-service graceful shutdown'");
+      expect(spec).toContain(
+        "describeGracefulShutdown('billing-service', start, '/billing/whoami');",
+      );
       expect(spec).toContain('keycard_auth_failures_total{reason="missing_credentials"');
     });
   });
