@@ -1,59 +1,33 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
+import { startServiceApp, type ServiceAppUnderTest } from '@keycard/testing';
 import { createApp } from './app.factory';
-import { startTestIssuer, type TestIssuer } from '@keycard/testing';
-
-const ENV_KEYS = [
-  'AUTH_ISSUER',
-  'AUTH_INTERNAL_URL',
-  'DATA_DIR',
-  'RESOURCE_DATABASE_URL',
-  'REDIS_URL',
-] as const;
 
 describe('resource-service over HTTP (Fastify, SQLite)', () => {
-  let app: NestFastifyApplication;
-  let issuer: TestIssuer;
-  let dataDir: string;
-  const saved: Partial<Record<(typeof ENV_KEYS)[number], string>> = {};
+  let running: ServiceAppUnderTest;
   let alice: string;
   let bob: string;
   let admin: string;
 
-  const http = () => request(app.getHttpServer());
+  const http = () => request(running.app.getHttpServer());
   const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
   beforeAll(async () => {
-    issuer = await startTestIssuer();
-    dataDir = mkdtempSync(join(tmpdir(), 'resource-http-'));
-    for (const key of ENV_KEYS) saved[key] = process.env[key];
-    for (const key of ENV_KEYS) delete process.env[key];
-    process.env['AUTH_ISSUER'] = issuer.url;
-    process.env['DATA_DIR'] = dataDir;
-    app = await createApp({ logger: false });
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    running = await startServiceApp(createApp, {
+      settings: ['AUTH_INTERNAL_URL', 'RESOURCE_DATABASE_URL', 'REDIS_URL'],
+    });
+    const { issuer } = running;
     alice = issuer.token({ sub: 'alice', roles: ['user'], scope: 'profile' });
     bob = issuer.token({ sub: 'bob', roles: ['user'] });
     admin = issuer.token({ sub: 'root', roles: ['user', 'admin'] });
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await issuer.close();
-    rmSync(dataDir, { recursive: true, force: true });
-    for (const key of ENV_KEYS) {
-      if (saved[key] === undefined) delete process.env[key];
-      else process.env[key] = saved[key];
-    }
-  });
+  afterAll(() => running?.close());
 
   it('keeps its SQLite files owner only (0600: they hold every document)', () => {
     for (const file of ['resource.sqlite', 'resource.sqlite-wal', 'resource.sqlite-shm']) {
-      expect([file, statSync(join(dataDir, file)).mode & 0o777]).toEqual([file, 0o600]);
+      expect([file, statSync(join(running.dataDir, file)).mode & 0o777]).toEqual([file, 0o600]);
     }
   });
 
@@ -149,7 +123,7 @@ describe('resource-service over HTTP (Fastify, SQLite)', () => {
   });
 
   it('restricts a client token by its scopes', async () => {
-    const reader = issuer.token({ sub: 'svc', client_id: 'svc', scope: 'documents:read' });
+    const reader = running.issuer.token({ sub: 'svc', client_id: 'svc', scope: 'documents:read' });
     await http().get('/documents').set(bearer(reader)).expect(200);
     const denied = await http()
       .post('/documents')

@@ -28,5 +28,13 @@ export {
   OPENAPI_SECURITY,
   type OpenApiOptions,
 } from './lib/openapi';
+export { ApiEndpoint, type ApiEndpointSpec, type ApiErrors } from './lib/openapi-responses';
+export {
+  countGuardRefusals,
+  createServiceApp,
+  serviceObservability,
+  type ServiceAppOptions,
+  type ServiceAppShape,
+} from './lib/service/service-app';
 export { installGracefulShutdown, type GracefulShutdownOptions } from './lib/shutdown';
 export { useStructuredLogger } from './lib/logging/use-structured-logger';

@@ -1,16 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProperty,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
+import { ApiEndpoint, type ApiErrors } from '@keycard/observability';
 import { ApiAdminErrors } from '../openapi/admin-errors';
 
 const KEY_ID = '7a1e2b3c-4d5f-4a6b-8c9d-0e1f2a3b4c5d';
@@ -91,94 +81,85 @@ export class ApiKeyUsageResponse {
   days!: ApiKeyUsageDayResponse[];
 }
 
-const ownerErrors = () =>
-  applyDecorators(
-    ApiUnauthorizedResponse({ description: 'No credentials, or bad ones.' }),
-    ApiForbiddenResponse({
-      description:
-        'An API key or a service client: only a signed-in user manages API keys (or a session ' +
-        'cookie without its CSRF token).',
-    }),
-  );
-const notFound = () =>
-  ApiNotFoundResponse({ description: 'No key with this id belongs to the caller.' });
+/** What the owner's routes answer when the caller may not manage keys, plus `extra`. */
+const ownerErrors = (extra: ApiErrors = {}): ApiErrors => ({
+  401: 'No credentials, or bad ones.',
+  403:
+    'An API key or a service client: only a signed-in user manages API keys (or a session ' +
+    'cookie without its CSRF token).',
+  ...extra,
+});
+const NOT_FOUND = 'No key with this id belongs to the caller.';
 
 export const ApiCreateApiKey = () =>
-  applyDecorators(
-    ApiOperation({
-      summary: 'Creates an API key for the caller.',
-      description:
-        'Format `{type}_{environment}_{random}{checksum}`. A publishable key gets read-only ' +
-        'scopes only. The key is shown in this answer only.',
-    }),
-    ApiCreatedResponse({ type: CreatedApiKeyResponse }),
-    ApiBadRequestResponse({ description: 'A bad name, scope, expiry or rate limit.' }),
-    ownerErrors(),
-  );
+  ApiEndpoint({
+    summary: 'Creates an API key for the caller.',
+    description:
+      'Format `{type}_{environment}_{random}{checksum}`. A publishable key gets read-only ' +
+      'scopes only. The key is shown in this answer only.',
+    created: CreatedApiKeyResponse,
+    errors: ownerErrors({ 400: 'A bad name, scope, expiry or rate limit.' }),
+  });
 
 export const ApiListApiKeys = () =>
-  applyDecorators(
-    ApiOperation({ summary: "Lists the caller's API keys, without their secrets." }),
-    ApiOkResponse({ type: [ApiKeyResponse] }),
-    ownerErrors(),
-  );
+  ApiEndpoint({
+    summary: "Lists the caller's API keys, without their secrets.",
+    ok: [ApiKeyResponse],
+    errors: ownerErrors(),
+  });
 
 export const ApiRotateApiKey = () =>
-  applyDecorators(
-    ApiOperation({
-      summary: 'Replaces an API key with a new one.',
-      description: 'The old key keeps working for `graceSeconds` (default 86400), then stops.',
-    }),
-    ApiCreatedResponse({ type: CreatedApiKeyResponse }),
-    ownerErrors(),
-    notFound(),
-    ApiConflictResponse({ description: 'Only an active API key can be rotated.' }),
-  );
+  ApiEndpoint({
+    summary: 'Replaces an API key with a new one.',
+    description: 'The old key keeps working for `graceSeconds` (default 86400), then stops.',
+    created: CreatedApiKeyResponse,
+    errors: ownerErrors({ 404: NOT_FOUND, 409: 'Only an active API key can be rotated.' }),
+  });
 
 export const ApiRevokeApiKey = () =>
-  applyDecorators(
-    ApiOperation({ summary: "Revokes one of the caller's API keys at once." }),
-    ApiNoContentResponse({ description: 'Revoked (also when it already was).' }),
-    ownerErrors(),
-    notFound(),
-  );
+  ApiEndpoint({
+    summary: "Revokes one of the caller's API keys at once.",
+    noContent: 'Revoked (also when it already was).',
+    errors: ownerErrors({ 404: NOT_FOUND }),
+  });
 
 export const ApiApiKeyUsage = () =>
-  applyDecorators(
-    ApiOperation({ summary: "Counts the requests made with one of the caller's keys, per day." }),
-    ApiOkResponse({ type: ApiKeyUsageResponse }),
-    ownerErrors(),
-    notFound(),
-  );
+  ApiEndpoint({
+    summary: "Counts the requests made with one of the caller's keys, per day.",
+    ok: ApiKeyUsageResponse,
+    errors: ownerErrors({ 404: NOT_FOUND }),
+  });
 
 export const ApiReportApiKeyUsage = () =>
-  applyDecorators(
-    ApiOperation({
-      summary: 'Adds batched API-key usage from a resource service.',
-      description:
-        'HTTP Basic client authentication (`client_secret_basic`); the client needs the ' +
-        '`usage:report` scope.',
-    }),
-    ApiNoContentResponse({ description: 'Recorded.' }),
-    ApiUnauthorizedResponse({ description: '`invalid_client`: bad client credentials.' }),
-    ApiForbiddenResponse({ description: '`insufficient_scope`: the client lacks `usage:report`.' }),
-  );
+  ApiEndpoint({
+    summary: 'Adds batched API-key usage from a resource service.',
+    description:
+      'HTTP Basic client authentication (`client_secret_basic`); the client needs the ' +
+      '`usage:report` scope.',
+    noContent: 'Recorded.',
+    errors: {
+      401: '`invalid_client`: bad client credentials.',
+      403: '`insufficient_scope`: the client lacks `usage:report`.',
+    },
+  });
 
 export const ApiAdminListApiKeys = () =>
   applyDecorators(
-    ApiOperation({ summary: "A user's API keys, newest first (empty for an unknown user)" }),
-    ApiOkResponse({ type: [ApiKeyResponse] }),
+    ApiEndpoint({
+      summary: "A user's API keys, newest first (empty for an unknown user)",
+      ok: [ApiKeyResponse],
+    }),
     ApiAdminErrors(),
   );
 
 export const ApiAdminRevokeApiKey = () =>
   applyDecorators(
-    ApiOperation({
+    ApiEndpoint({
       summary: "Revokes one of the user's API keys at once (audited: api_key.revoked)",
       description:
         'Resource services that cache key answers accept the key until their API_KEY_CACHE_TTL ends.',
+      noContent: 'Revoked (also when it already was)',
+      errors: { 404: 'No such key of this user' },
     }),
-    ApiNoContentResponse({ description: 'Revoked (also when it already was)' }),
     ApiAdminErrors(),
-    ApiNotFoundResponse({ description: 'No such key of this user' }),
   );

@@ -2,10 +2,12 @@ import type { DynamicModule, Provider } from '@nestjs/common';
 import { Global, Module } from '@nestjs/common';
 import { ACCOUNT_SETTINGS } from '../account/account-settings';
 import { authConfig } from '../config/auth.config';
+import { GOOGLE_SETTINGS } from '../google/google-settings';
 import { MAIL_SETTINGS } from '../mail/mail-settings';
 import { MFA_SETTINGS } from '../mfa/mfa-settings';
 import { RETENTION_SETTINGS } from '../retention/retention-settings';
 import { BOOTSTRAP_ADMIN } from '../users/bootstrap-admin-settings';
+import { RETURN_TO_POLICY, returnToPolicy } from '../web/return-to-policy';
 import type { KeycardSettings } from './settings';
 import { loadSettings } from './settings';
 
@@ -22,6 +24,13 @@ export function featureSettingsProviders(): Provider[] {
   });
   return [
     slice(ACCOUNT_SETTINGS, (settings) => settings.account),
+    slice(GOOGLE_SETTINGS, (settings) => settings.google),
+    // Where a browser may go after a sign-in: the issuer's origin and Google's allowlist.
+    slice(RETURN_TO_POLICY, (settings) =>
+      settings.issuer === undefined
+        ? undefined
+        : returnToPolicy(settings.issuer, settings.google?.returnToAllowlist ?? []),
+    ),
     slice(MAIL_SETTINGS, (settings) => settings.mail),
     slice(MFA_SETTINGS, (settings) => settings.mfa),
     slice(RETENTION_SETTINGS, (settings) => settings.retention),
@@ -47,6 +56,8 @@ export class SettingsModule {
       exports: [
         authConfig.KEY,
         ACCOUNT_SETTINGS,
+        GOOGLE_SETTINGS,
+        RETURN_TO_POLICY,
         MAIL_SETTINGS,
         MFA_SETTINGS,
         RETENTION_SETTINGS,

@@ -1,6 +1,7 @@
 import type { Env } from '@keycard/common';
 import { loadAccountSettings } from '../account/account-settings';
 import { loadAuthConfig } from '../config/auth.config';
+import { loadGoogleSettings } from '../google/google-settings';
 import { loadMailSettings } from '../mail/mail-settings';
 import { loadMfaSettings } from '../mfa/mfa-settings';
 import { loadRetentionSettings } from '../retention/retention-settings';
@@ -23,6 +24,8 @@ export function loadSettings(env: Env) {
     mail: loadMailSettings(env),
     /** `REQUIRE_VERIFIED_EMAIL`, `PASSWORD_RESET_TTL`, … (`account/account-settings.ts`). */
     account: loadAccountSettings(env),
+    /** The `GOOGLE_*` settings (`google/google-settings.ts`); undefined when Google sign-in is off. */
+    google: loadGoogleSettings(env, shared.issuer),
     /** `MFA_REQUIRED_ROLES`, `WEBAUTHN_RP_ID`, … (`mfa/mfa-settings.ts`), from the issuer parsed once. */
     mfa: loadMfaSettings(env, shared.issuer),
   };

@@ -14,7 +14,6 @@ import {
 } from '@keycard/common';
 import { loadObservabilityConfig } from '@keycard/observability';
 import { resolve } from 'node:path';
-import { loadGoogleSettings } from '../google/google-settings';
 
 /** Longest `CLIENT_CACHE_TTL`: a revoked client must stop getting tokens soon. */
 export const MAX_CLIENT_CACHE_TTL = 300;
@@ -22,7 +21,7 @@ export const MAX_CLIENT_CACHE_TTL = 300;
 /**
  * The settings every part of the auth-service shares, parsed and validated once (durations are
  * in seconds). A feature's own settings are parsed by the feature (`account/account-settings.ts`,
- * `mail/`, `mfa/`, `retention/`, `users/bootstrap-admin-settings.ts`) and composed with these at
+ * `google/`, `mail/`, `mfa/`, `retention/`, `users/bootstrap-admin-settings.ts`) and composed with these at
  * the root (`app/settings.ts`).
  */
 export function loadAuthConfig(env: Env) {
@@ -69,8 +68,6 @@ export function loadAuthConfig(env: Env) {
     sessionTtl: envDuration(env, 'SESSION_TTL', '24h', 60),
     /** Shows "Sign in with Google" on /login; the flow itself lives in the Google module. */
     googleClientId: envOptional(env, 'GOOGLE_CLIENT_ID'),
-    /** The Google flow's settings (`../google/google-settings.ts`); undefined when it is off. */
-    google: loadGoogleSettings(env, issuer),
     /** `GET /auth/google` starts a minute per client IP. */
     googleStartRateLimit: envInt(env, 'GOOGLE_START_RATE_LIMIT', 600, 1, 100000),
     /** `POST /auth/register` calls an hour per client IP (an IPv6 /64 counts as one). */

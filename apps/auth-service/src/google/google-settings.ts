@@ -51,6 +51,12 @@ function allowlistEntry(value: string): string {
   return url.pathname === '/' ? url.origin : `${url.origin}${url.pathname}`;
 }
 
+/**
+ * Injection token of the `GoogleSettings`, or null when Google sign-in is off (provided at the
+ * root, `app/settings.module.ts`).
+ */
+export const GOOGLE_SETTINGS = Symbol('GOOGLE_SETTINGS');
+
 /** Parses the `GOOGLE_*` settings; undefined when Google sign-in is off (no client id). */
 export function loadGoogleSettings(env: Env, issuer: string): GoogleSettings | undefined {
   const clientId = envOptional(env, 'GOOGLE_CLIENT_ID');

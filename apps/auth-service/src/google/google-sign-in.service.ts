@@ -9,6 +9,7 @@ import { GoogleSignInFailure } from './google-failure';
 import { GoogleGrantsStore } from './google-grants.store';
 import { GoogleLinkService, SignInTarget } from './google-link.service';
 import type { GoogleSettings } from './google-settings';
+import { GOOGLE_SETTINGS } from './google-settings';
 import { GOOGLE_SCOPES, GoogleStrategy, GoogleUserInfo } from './google.strategy';
 import { GoogleTokenClient } from './google-token.client';
 import { safeReturnTo, withHandoffCode } from './return-to';
@@ -51,6 +52,7 @@ export class GoogleSignInService {
 
   constructor(
     @Inject(authConfig.KEY) config: AuthSettings,
+    @Inject(GOOGLE_SETTINGS) settings: GoogleSettings | null,
     @Inject(GoogleStrategy) private readonly strategy: GoogleStrategy | null,
     private readonly grants: GoogleGrantsStore,
     private readonly accounts: GoogleAccountsService,
@@ -58,8 +60,8 @@ export class GoogleSignInService {
     private readonly users: UsersService,
     clock: Clock,
   ) {
-    this.settings = config.google;
-    this.tokens = config.google ? new GoogleTokenClient(config.google, clock) : null;
+    this.settings = settings ?? undefined;
+    this.tokens = settings ? new GoogleTokenClient(settings, clock) : null;
     this.issuerOrigin = new URL(config.issuer).origin;
   }
 

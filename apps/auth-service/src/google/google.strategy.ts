@@ -3,10 +3,9 @@ import { Logger } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { Profile } from 'passport-google-oauth20';
 import { Strategy } from 'passport-google-oauth20';
-import type { AuthSettings } from '../config/auth.config';
-import { authConfig } from '../config/auth.config';
 import { GoogleSignInFailure } from './google-failure';
 import type { GoogleSettings } from './google-settings';
+import { GOOGLE_SETTINGS } from './google-settings';
 
 export const GOOGLE_STRATEGY = 'google';
 export const GOOGLE_SCOPES = ['openid', 'email', 'profile'];
@@ -101,10 +100,10 @@ function userInfoFailure(error: unknown): GoogleSignInFailure {
 /** The strategy exists (and is registered with passport) only when Google sign-in is configured. */
 export const googleStrategyProvider: Provider = {
   provide: GoogleStrategy,
-  inject: [authConfig.KEY],
-  useFactory: (config: AuthSettings): GoogleStrategy | null => {
-    if (!config.google) return null;
-    new Logger('GoogleSignIn').log(`Sign in with Google enabled (issuer ${config.google.issuer})`);
-    return new GoogleStrategy(config.google);
+  inject: [GOOGLE_SETTINGS],
+  useFactory: (settings: GoogleSettings | null): GoogleStrategy | null => {
+    if (!settings) return null;
+    new Logger('GoogleSignIn').log(`Sign in with Google enabled (issuer ${settings.issuer})`);
+    return new GoogleStrategy(settings);
   },
 };

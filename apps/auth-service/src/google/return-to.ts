@@ -1,3 +1,4 @@
+import { returnToPolicy } from '../web/return-to-policy';
 import { safeRedirect } from '../web/safe-redirect';
 
 /**
@@ -11,7 +12,7 @@ export function safeReturnTo(
   issuerOrigin: string,
   allowlist: readonly string[],
 ): string | null {
-  return safeRedirect(value, { origin: issuerOrigin, allowed: [issuerOrigin, ...allowlist] });
+  return safeRedirect(value, returnToPolicy(issuerOrigin, allowlist));
 }
 
 /** `returnTo` with the one-time hand-off code added as `code` (the only secret put in a URL, by design). */

@@ -22,6 +22,8 @@ import { toPublicUser } from '../users/public-user';
 import type { UserEntity } from '../users/user.entity';
 import { isFormPost } from '../web/http-request';
 import { redirectTo } from '../web/page-response';
+import { RETURN_TO_POLICY } from '../web/return-to-policy';
+import type { RedirectPolicy } from '../web/safe-redirect';
 import { safeRedirect } from '../web/safe-redirect';
 import { CompletedSignIn, MfaChallenge, MfaLoginService } from './mfa-login.service';
 import { MFA_SETTINGS, MfaSettings } from './mfa-settings';
@@ -46,6 +48,7 @@ export class MfaSessionSteps {
     private readonly clock: Clock,
     @Inject(authConfig.KEY) private readonly config: AuthSettings,
     @Inject(MFA_SETTINGS) private readonly settings: Pick<MfaSettings, 'tokenTtl'>,
+    @Inject(RETURN_TO_POLICY) private readonly returnTo: RedirectPolicy | null,
   ) {}
 
   /**
@@ -150,11 +153,9 @@ export class MfaSessionSteps {
     const value = readCookie(request, MFA_RETURN_COOKIE);
     if (value === undefined) return undefined;
     clearCookie(response, MFA_RETURN_COOKIE, this.returnCookie());
-    if (!/^[A-Za-z0-9_-]{1,1400}$/.test(value)) return undefined;
-    const origin = new URL(this.config.issuer).origin;
-    const allowed = [origin, ...(this.config.google?.returnToAllowlist ?? [])];
+    if (!/^[A-Za-z0-9_-]{1,1400}$/.test(value) || !this.returnTo) return undefined;
     const target = Buffer.from(value, 'base64url').toString('utf8');
-    return safeRedirect(target, { origin, allowed }) ?? undefined;
+    return safeRedirect(target, this.returnTo) ?? undefined;
   }
 
   private returnCookie(): { path: string; secure: boolean } {

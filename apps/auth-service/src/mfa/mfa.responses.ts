@@ -1,17 +1,5 @@
-import { applyDecorators } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProperty,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
+import { ApiEndpoint } from '@keycard/observability';
 import { TokenPairResponse } from '../tokens/tokens.responses';
 import { CurrentSessionResponse } from '../sessions/session.responses';
 
@@ -46,101 +34,90 @@ export class MfaStatusResponse {
   recoveryCodesLeft!: number;
 }
 
-const notAPerson = () =>
-  ApiForbiddenResponse({ description: "A service client's token or an API key: not a person." });
-const stepUp = () =>
-  ApiUnauthorizedResponse({
-    description:
-      'No credentials; or, for a user with a second factor, a sign-in without it ' +
-      '(`insufficient_user_authentication`, RFC 9470).',
-  });
+const NOT_A_PERSON = "A service client's token or an API key: not a person.";
+const STEP_UP =
+  'No credentials; or, for a user with a second factor, a sign-in without it ' +
+  '(`insufficient_user_authentication`, RFC 9470).';
+const BAD_CEREMONY = 'An expired or used ceremony.';
 
 export const ApiMfaStatus = () =>
-  applyDecorators(
-    ApiOperation({ summary: "The caller's second factors: TOTP, passkeys, recovery codes left." }),
-    ApiOkResponse({ type: MfaStatusResponse }),
-    ApiUnauthorizedResponse({ description: 'No credentials.' }),
-    notAPerson(),
-  );
+  ApiEndpoint({
+    summary: "The caller's second factors: TOTP, passkeys, recovery codes left.",
+    ok: MfaStatusResponse,
+    errors: { 401: 'No credentials.', 403: NOT_A_PERSON },
+  });
 
 export const ApiStartTotp = () =>
-  applyDecorators(
-    ApiOperation({
-      summary:
-        'Starts setting up an authenticator app (TOTP): a new secret, pending until confirmed.',
-    }),
-    ApiOkResponse({ type: TotpEnrolmentResponse }),
-    stepUp(),
-    notAPerson(),
-    ApiConflictResponse({ description: 'An authenticator app is already set up.' }),
-  );
+  ApiEndpoint({
+    summary:
+      'Starts setting up an authenticator app (TOTP): a new secret, pending until confirmed.',
+    ok: TotpEnrolmentResponse,
+    errors: {
+      401: STEP_UP,
+      403: NOT_A_PERSON,
+      409: 'An authenticator app is already set up.',
+    },
+  });
 
 export const ApiConfirmTotp = () =>
-  applyDecorators(
-    ApiOperation({
-      summary: 'Confirms the pending authenticator app with a code; answers ten recovery codes.',
-    }),
-    ApiOkResponse({ type: RecoveryCodesResponse }),
-    ApiBadRequestResponse({ description: '`invalid_code`.' }),
-    ApiNotFoundResponse({ description: 'No authenticator app is waiting for confirmation.' }),
-    notAPerson(),
-  );
+  ApiEndpoint({
+    summary: 'Confirms the pending authenticator app with a code; answers ten recovery codes.',
+    ok: RecoveryCodesResponse,
+    errors: {
+      400: '`invalid_code`.',
+      404: 'No authenticator app is waiting for confirmation.',
+      403: NOT_A_PERSON,
+    },
+  });
 
 export const ApiRemoveTotp = () =>
-  applyDecorators(
-    ApiOperation({
-      summary: 'Removes the authenticator app, given one of its codes or the password.',
-    }),
-    ApiNoContentResponse({ description: 'Removed.' }),
-    stepUp(),
-    ApiNotFoundResponse({ description: 'No authenticator app is set up.' }),
-    ApiTooManyRequestsResponse({ description: 'Too many wrong codes; `Retry-After`.' }),
-    notAPerson(),
-  );
+  ApiEndpoint({
+    summary: 'Removes the authenticator app, given one of its codes or the password.',
+    noContent: 'Removed.',
+    errors: {
+      401: STEP_UP,
+      404: 'No authenticator app is set up.',
+      429: 'Too many wrong codes; `Retry-After`.',
+      403: NOT_A_PERSON,
+    },
+  });
 
 export const ApiRenewRecoveryCodes = () =>
-  applyDecorators(
-    ApiOperation({ summary: 'Ten new recovery codes; the old ones stop working.' }),
-    ApiOkResponse({ type: RecoveryCodesResponse }),
-    stepUp(),
-    ApiConflictResponse({ description: 'The user has no second factor.' }),
-    notAPerson(),
-  );
+  ApiEndpoint({
+    summary: 'Ten new recovery codes; the old ones stop working.',
+    ok: RecoveryCodesResponse,
+    errors: { 401: STEP_UP, 409: 'The user has no second factor.', 403: NOT_A_PERSON },
+  });
 
 export const ApiLoginMfa = () =>
-  applyDecorators(
-    ApiOperation({
-      summary: 'The second step of a sign-in: the `mfaToken` and a TOTP or recovery code.',
-      description:
-        'The `mfaToken` lives 5 minutes, survives wrong codes and is used up on success.',
-    }),
-    ApiOkResponse({ type: TokenPairResponse }),
-    ApiUnauthorizedResponse({ description: 'A wrong code (`invalid_code`) or a bad `mfaToken`.' }),
-    ApiTooManyRequestsResponse({
-      description: 'Five wrong codes in 15 minutes for this user; `Retry-After`.',
-    }),
-  );
+  ApiEndpoint({
+    summary: 'The second step of a sign-in: the `mfaToken` and a TOTP or recovery code.',
+    description: 'The `mfaToken` lives 5 minutes, survives wrong codes and is used up on success.',
+    ok: TokenPairResponse,
+    errors: {
+      401: 'A wrong code (`invalid_code`) or a bad `mfaToken`.',
+      429: 'Five wrong codes in 15 minutes for this user; `Retry-After`.',
+    },
+  });
 
 export const ApiAdminResetMfa = () =>
-  applyDecorators(
-    ApiOperation({ summary: 'Removes every second factor of a user (admin); the user is mailed.' }),
-    ApiNoContentResponse({ description: 'Removed.' }),
-    ApiNotFoundResponse({ description: 'No such user.' }),
-    ApiForbiddenResponse({ description: 'Not an admin.' }),
-  );
+  ApiEndpoint({
+    summary: 'Removes every second factor of a user (admin); the user is mailed.',
+    noContent: 'Removed.',
+    errors: { 404: 'No such user.', 403: 'Not an admin.' },
+  });
 
 export const ApiSessionLoginMfa = () =>
-  applyDecorators(
-    ApiOperation({
-      summary:
-        'The second step of the session sign-in: a code for the `mfaToken`; sets the cookie.',
-      description:
-        'JSON `{mfaToken, code}` answers 200 with the session; the second-step form redirects (303).',
-    }),
-    ApiOkResponse({ type: CurrentSessionResponse, description: 'The new session (JSON callers).' }),
-    ApiUnauthorizedResponse({ description: 'A wrong code (`invalid_code`) or a bad `mfaToken`.' }),
-    ApiTooManyRequestsResponse({ description: 'Five wrong codes in 15 minutes; `Retry-After`.' }),
-  );
+  ApiEndpoint({
+    summary: 'The second step of the session sign-in: a code for the `mfaToken`; sets the cookie.',
+    description:
+      'JSON `{mfaToken, code}` answers 200 with the session; the second-step form redirects (303).',
+    ok: { type: CurrentSessionResponse, description: 'The new session (JSON callers).' },
+    errors: {
+      401: 'A wrong code (`invalid_code`) or a bad `mfaToken`.',
+      429: 'Five wrong codes in 15 minutes; `Retry-After`.',
+    },
+  });
 
 export class PasskeyResponse {
   @ApiProperty({ example: '5d0c2c8e-9f55-4a3e-9d8f-1c2b3a4d5e6f' })
@@ -177,65 +154,51 @@ export class RegisteredPasskeyResponse {
 }
 
 export const ApiListPasskeys = () =>
-  applyDecorators(
-    ApiOperation({ summary: "The caller's passkeys." }),
-    ApiOkResponse({ type: [PasskeyResponse] }),
-    ApiUnauthorizedResponse({ description: 'No credentials.' }),
-    notAPerson(),
-  );
+  ApiEndpoint({
+    summary: "The caller's passkeys.",
+    ok: [PasskeyResponse],
+    errors: { 401: 'No credentials.', 403: NOT_A_PERSON },
+  });
 
 export const ApiPasskeyOptions = () =>
-  applyDecorators(
-    ApiOperation({
-      summary: 'Starts adding a passkey: options for `navigator.credentials.create()`.',
-    }),
-    ApiOkResponse({ type: CeremonyResponse }),
-    stepUp(),
-    notAPerson(),
-  );
+  ApiEndpoint({
+    summary: 'Starts adding a passkey: options for `navigator.credentials.create()`.',
+    ok: CeremonyResponse,
+    errors: { 401: STEP_UP, 403: NOT_A_PERSON },
+  });
 
 export const ApiRegisterPasskey = () =>
-  applyDecorators(
-    ApiOperation({ summary: "Adds a passkey from the browser's answer, under a name." }),
-    ApiCreatedResponse({ type: RegisteredPasskeyResponse }),
-    ApiBadRequestResponse({ description: 'An expired or used ceremony.' }),
-    stepUp(),
-    notAPerson(),
-  );
+  ApiEndpoint({
+    summary: "Adds a passkey from the browser's answer, under a name.",
+    created: RegisteredPasskeyResponse,
+    errors: { 400: BAD_CEREMONY, 401: STEP_UP, 403: NOT_A_PERSON },
+  });
 
 export const ApiRemovePasskey = () =>
-  applyDecorators(
-    ApiOperation({ summary: 'Removes one of the caller’s passkeys.' }),
-    ApiNoContentResponse({ description: 'Removed.' }),
-    ApiNotFoundResponse({ description: 'Not a passkey of the caller.' }),
-    stepUp(),
-    notAPerson(),
-  );
+  ApiEndpoint({
+    summary: 'Removes one of the caller’s passkeys.',
+    noContent: 'Removed.',
+    errors: { 404: 'Not a passkey of the caller.', 401: STEP_UP, 403: NOT_A_PERSON },
+  });
 
 export const ApiPasskeyLoginOptions = () =>
-  applyDecorators(
-    ApiOperation({
-      summary:
-        'Options for a passkey sign-in: with an `mfaToken` as a second factor, else passwordless.',
-    }),
-    ApiOkResponse({ type: CeremonyResponse }),
-    ApiUnauthorizedResponse({ description: 'A bad `mfaToken`.' }),
-  );
+  ApiEndpoint({
+    summary:
+      'Options for a passkey sign-in: with an `mfaToken` as a second factor, else passwordless.',
+    ok: CeremonyResponse,
+    errors: { 401: 'A bad `mfaToken`.' },
+  });
 
 export const ApiPasskeyLogin = () =>
-  applyDecorators(
-    ApiOperation({
-      summary: 'Signs in with a passkey (second factor or passwordless), for tokens.',
-    }),
-    ApiOkResponse({ type: TokenPairResponse }),
-    ApiBadRequestResponse({ description: 'An expired or used ceremony.' }),
-    ApiUnauthorizedResponse({ description: 'The passkey did not verify.' }),
-  );
+  ApiEndpoint({
+    summary: 'Signs in with a passkey (second factor or passwordless), for tokens.',
+    ok: TokenPairResponse,
+    errors: { 400: BAD_CEREMONY, 401: 'The passkey did not verify.' },
+  });
 
 export const ApiSessionPasskeyLogin = () =>
-  applyDecorators(
-    ApiOperation({ summary: 'Signs in with a passkey and starts a browser session (JSON).' }),
-    ApiOkResponse({ type: CurrentSessionResponse }),
-    ApiBadRequestResponse({ description: 'An expired or used ceremony.' }),
-    ApiUnauthorizedResponse({ description: 'The passkey did not verify.' }),
-  );
+  ApiEndpoint({
+    summary: 'Signs in with a passkey and starts a browser session (JSON).',
+    ok: CurrentSessionResponse,
+    errors: { 400: BAD_CEREMONY, 401: 'The passkey did not verify.' },
+  });

@@ -1,4 +1,5 @@
 import { ConfigError } from '@keycard/common';
+import { loadObservabilityConfig } from '@keycard/observability';
 import { resolve } from 'node:path';
 import { loadResourceConfig } from './resource.config';
 
@@ -26,12 +27,8 @@ describe('loadResourceConfig', () => {
       revocationFailClosed: false,
       mfaRequiredRoles: [],
       trustProxy: false,
-      observability: {
-        logLevel: 'info',
-        metricsToken: undefined,
-        shutdownDrainMs: 5_000,
-        shutdownTimeoutMs: 10_000,
-      },
+      // LOG_LEVEL, METRICS_TOKEN, SHUTDOWN_*: @keycard/observability's, with its defaults.
+      observability: loadObservabilityConfig({}),
     });
   });
 

@@ -1,15 +1,5 @@
-import { applyDecorators } from '@nestjs/common';
-import {
-  ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProperty,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
+import { ApiEndpoint, type ApiErrors } from '@keycard/observability';
 
 /** A document as the API returns it (`DocumentView`). */
 export class DocumentResponse {
@@ -44,81 +34,62 @@ export class DocumentStatsResponse {
   owners!: number;
 }
 
-const unauthorized = () =>
-  ApiUnauthorizedResponse({ description: 'No credentials, or a bad token or API key.' });
-const forbidden = (scope: string) =>
-  ApiForbiddenResponse({
-    description: `\`insufficient_scope\`: an API key or a service client's token without \`${scope}\`.`,
-  });
-const tooMany = () =>
-  ApiTooManyRequestsResponse({ description: 'The API key is over its rate limit.' });
-const notFound = () =>
-  ApiNotFoundResponse({
-    description: "No such document, or it is not the caller's (and the caller is not `admin`).",
-  });
+/** The errors every document route can answer; `scope` is the one it needs. */
+const documentErrors = (scope: string, extra: ApiErrors = {}): ApiErrors => ({
+  401: 'No credentials, or a bad token or API key.',
+  403: `\`insufficient_scope\`: an API key or a service client's token without \`${scope}\`.`,
+  ...extra,
+  429: 'The API key is over its rate limit.',
+});
+const notFound = {
+  404: "No such document, or it is not the caller's (and the caller is not `admin`).",
+};
 
 export const ApiCreateDocument = () =>
-  applyDecorators(
-    ApiOperation({ summary: 'Creates a document owned by the caller.' }),
-    ApiCreatedResponse({ type: DocumentResponse }),
-    unauthorized(),
-    forbidden('documents:write'),
-    tooMany(),
-  );
+  ApiEndpoint({
+    summary: 'Creates a document owned by the caller.',
+    created: DocumentResponse,
+    errors: documentErrors('documents:write'),
+  });
 
 export const ApiListDocuments = () =>
-  applyDecorators(
-    ApiOperation({
-      summary: "Lists the caller's documents.",
-      description: 'An `admin` sees every document.',
-    }),
-    ApiOkResponse({ type: [DocumentResponse] }),
-    unauthorized(),
-    forbidden('documents:read'),
-    tooMany(),
-  );
+  ApiEndpoint({
+    summary: "Lists the caller's documents.",
+    description: 'An `admin` sees every document.',
+    ok: [DocumentResponse],
+    errors: documentErrors('documents:read'),
+  });
 
 export const ApiGetDocument = () =>
-  applyDecorators(
-    ApiOperation({ summary: "Reads one of the caller's documents." }),
-    ApiOkResponse({ type: DocumentResponse }),
-    unauthorized(),
-    forbidden('documents:read'),
-    notFound(),
-    tooMany(),
-  );
+  ApiEndpoint({
+    summary: "Reads one of the caller's documents.",
+    ok: DocumentResponse,
+    errors: documentErrors('documents:read', notFound),
+  });
 
 export const ApiUpdateDocument = () =>
-  applyDecorators(
-    ApiOperation({
-      summary: "Changes the title or body of one of the caller's documents.",
-      description: 'Only its owner or an `admin` may.',
-    }),
-    ApiOkResponse({ type: DocumentResponse }),
-    unauthorized(),
-    forbidden('documents:write'),
-    notFound(),
-    tooMany(),
-  );
+  ApiEndpoint({
+    summary: "Changes the title or body of one of the caller's documents.",
+    description: 'Only its owner or an `admin` may.',
+    ok: DocumentResponse,
+    errors: documentErrors('documents:write', notFound),
+  });
 
 export const ApiDeleteDocument = () =>
-  applyDecorators(
-    ApiOperation({
-      summary: "Deletes one of the caller's documents.",
-      description: 'Only its owner or an `admin` may.',
-    }),
-    ApiNoContentResponse({ description: 'Deleted.' }),
-    unauthorized(),
-    forbidden('documents:write'),
-    notFound(),
-    tooMany(),
-  );
+  ApiEndpoint({
+    summary: "Deletes one of the caller's documents.",
+    description: 'Only its owner or an `admin` may.',
+    noContent: 'Deleted.',
+    errors: documentErrors('documents:write', notFound),
+  });
 
 export const ApiDocumentStats = () =>
-  applyDecorators(
-    ApiOperation({ summary: 'Counts the documents and their owners.' }),
-    ApiOkResponse({ type: DocumentStatsResponse }),
-    unauthorized(),
-    ApiForbiddenResponse({ description: 'The caller does not have the `admin` role.' }),
-    tooMany(),
-  );
+  ApiEndpoint({
+    summary: 'Counts the documents and their owners.',
+    ok: DocumentStatsResponse,
+    errors: {
+      401: 'No credentials, or a bad token or API key.',
+      403: 'The caller does not have the `admin` role.',
+      429: 'The API key is over its rate limit.',
+    },
+  });

@@ -1,13 +1,6 @@
-import { applyDecorators } from '@nestjs/common';
-import {
-  ApiOkResponse,
-  ApiOperation,
-  ApiProperty,
-  ApiPropertyOptional,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { ApiKeyEnvironment } from '@keycard/common';
+import { ApiEndpoint } from '@keycard/observability';
 
 /** `GET /me`'s answer (`MeView`). */
 export class MeResponse {
@@ -35,9 +28,11 @@ export class MeResponse {
 }
 
 export const ApiMe = () =>
-  applyDecorators(
-    ApiOperation({ summary: 'Says who is calling: subject, roles, scopes and credential kind.' }),
-    ApiOkResponse({ type: MeResponse }),
-    ApiUnauthorizedResponse({ description: 'No credentials, or a bad token or API key.' }),
-    ApiTooManyRequestsResponse({ description: 'The API key is over its rate limit.' }),
-  );
+  ApiEndpoint({
+    summary: 'Says who is calling: subject, roles, scopes and credential kind.',
+    ok: MeResponse,
+    errors: {
+      401: 'No credentials, or a bad token or API key.',
+      429: 'The API key is over its rate limit.',
+    },
+  });

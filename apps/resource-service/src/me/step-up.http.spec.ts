@@ -1,9 +1,5 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import request from 'supertest';
-import { startTestIssuer, type TestIssuer } from '@keycard/testing';
+import { startServiceApp, type ServiceAppUnderTest } from '@keycard/testing';
 import { createApp } from '../app.factory';
 
 /*
@@ -11,49 +7,24 @@ import { createApp } from '../app.factory';
  * 10 minutes) and MFA_REQUIRED_ROLES=admin on GET /admin/stats, with tokens minted by a stand-in
  * issuer carrying whatever `amr` and `auth_time` each case needs.
  */
-const ENV_KEYS = [
-  'AUTH_ISSUER',
-  'AUTH_INTERNAL_URL',
-  'DATA_DIR',
-  'RESOURCE_DATABASE_URL',
-  'REDIS_URL',
-  'MFA_REQUIRED_ROLES',
-] as const;
 const MINUTE = 60;
 const CHALLENGE = 'Bearer error="insufficient_user_authentication"';
 
 describe('step-up at the resource-service', () => {
-  let app: NestFastifyApplication;
-  let issuer: TestIssuer;
-  let dataDir: string;
-  const saved: Partial<Record<(typeof ENV_KEYS)[number], string>> = {};
-  const http = () => request(app.getHttpServer());
+  let running: ServiceAppUnderTest;
+  const http = () => request(running.app.getHttpServer());
   const now = () => Math.floor(Date.now() / 1000);
   const token = (roles: string[], amr: string[], authTime: number) =>
-    issuer.token({ sub: 'ada', roles, amr, auth_time: authTime });
+    running.issuer.token({ sub: 'ada', roles, amr, auth_time: authTime });
 
   beforeAll(async () => {
-    issuer = await startTestIssuer();
-    dataDir = mkdtempSync(join(tmpdir(), 'resource-step-up-'));
-    for (const key of ENV_KEYS) saved[key] = process.env[key];
-    for (const key of ENV_KEYS) delete process.env[key];
-    process.env['AUTH_ISSUER'] = issuer.url;
-    process.env['DATA_DIR'] = dataDir;
-    process.env['MFA_REQUIRED_ROLES'] = 'admin';
-    app = await createApp({ logger: false });
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    running = await startServiceApp(createApp, {
+      settings: ['AUTH_INTERNAL_URL', 'RESOURCE_DATABASE_URL', 'REDIS_URL', 'MFA_REQUIRED_ROLES'],
+      env: { MFA_REQUIRED_ROLES: 'admin' },
+    });
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await issuer.close();
-    rmSync(dataDir, { recursive: true, force: true });
-    for (const key of ENV_KEYS) {
-      if (saved[key] === undefined) delete process.env[key];
-      else process.env[key] = saved[key];
-    }
-  });
+  afterAll(() => running?.close());
 
   it.each([
     [

@@ -1,11 +1,5 @@
-import { applyDecorators } from '@nestjs/common';
-import {
-  ApiOkResponse,
-  ApiOperation,
-  ApiProperty,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
+import { ApiEndpoint } from '@keycard/observability';
 
 /** `GET /me/step-up`'s answer. */
 export class StepUpResponse {
@@ -20,16 +14,14 @@ export class StepUpResponse {
 }
 
 export const ApiStepUp = () =>
-  applyDecorators(
-    ApiOperation({
-      summary: 'A route that needs a second factor within the last 10 minutes (RFC 9470 step-up).',
-    }),
-    ApiOkResponse({ type: StepUpResponse }),
-    ApiUnauthorizedResponse({
-      description:
+  ApiEndpoint({
+    summary: 'A route that needs a second factor within the last 10 minutes (RFC 9470 step-up).',
+    ok: StepUpResponse,
+    errors: {
+      401:
         'No or a bad credential; or `insufficient_user_authentication` with `WWW-Authenticate: ' +
         'Bearer error="insufficient_user_authentication"` (and `max_age`) for a sign-in without ' +
         'a second factor or older than 10 minutes.',
-    }),
-    ApiTooManyRequestsResponse({ description: 'The API key is over its rate limit.' }),
-  );
+      429: 'The API key is over its rate limit.',
+    },
+  });

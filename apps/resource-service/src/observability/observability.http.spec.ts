@@ -1,66 +1,34 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { generateApiKey, RATE_LIMIT_REDIS, type RedisClient } from '@keycard/common';
 import {
-  getOnFreshConnection as get,
-  refusesConnections,
+  describeGracefulShutdown,
+  describeMetricsToken,
+  openApiGaps,
+  type ServiceAppUnderTest,
+  type StartService,
+  startServiceApp,
   startTestIssuer,
-  type TestIssuer,
   testRedisUrl,
 } from '@keycard/testing';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApp } from '../app.factory';
-import { DocumentsService } from '../documents/documents.service';
 
-const ENV_KEYS = [
-  'AUTH_ISSUER',
+/** The settings these specs control (cleared, then set per app). */
+const SETTINGS = [
   'AUTH_INTERNAL_URL',
-  'DATA_DIR',
   'RESOURCE_DATABASE_URL',
   'REDIS_URL',
   'AUTH_CLIENT_ID',
   'AUTH_CLIENT_SECRET',
   'METRICS_TOKEN',
-] as const;
+];
 
-type Env = Partial<Record<(typeof ENV_KEYS)[number], string>>;
-
-interface Running {
-  app: NestFastifyApplication;
-  issuer: TestIssuer;
-  close(): Promise<void>;
-}
+type Running = ServiceAppUnderTest;
 
 /** The real app (createApp, as main.ts builds it) with exactly `env` among the settings above. */
-async function start(env: Env = {}): Promise<Running> {
-  const issuer = await startTestIssuer();
-  const dataDir = mkdtempSync(join(tmpdir(), 'resource-observability-'));
-  const saved: Env = {};
-  for (const key of ENV_KEYS) saved[key] = process.env[key];
-  for (const key of ENV_KEYS) delete process.env[key];
-  Object.assign(process.env, { AUTH_ISSUER: issuer.url, DATA_DIR: dataDir, ...env });
-  const app = await createApp({ logger: false });
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-  return {
-    app,
-    issuer,
-    async close() {
-      await app.close();
-      await issuer.close();
-      rmSync(dataDir, { recursive: true, force: true });
-      for (const key of ENV_KEYS) {
-        if (saved[key] === undefined) delete process.env[key];
-        else process.env[key] = saved[key];
-      }
-    },
-  };
-}
+const start: StartService = (env = {}, prepare) =>
+  startServiceApp(createApp, { settings: SETTINGS, env, prepare });
 
 /** The value of one series in Prometheus text, e.g. `keycard_auth_failures_total{reason="x"}`. */
 function sample(text: string, series: string): number | undefined {
@@ -69,15 +37,6 @@ function sample(text: string, series: string): number | undefined {
 }
 
 const redisUrl = testRedisUrl();
-
-/** What a route answers with: JSON, except Prometheus' text from `/metrics`. */
-const mediaType = (path: string) => (path === '/metrics' ? 'text/plain' : 'application/json');
-
-/** The parts of an OpenAPI operation the documentation test reads. */
-interface OpenApiOperation {
-  summary?: string;
-  responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
-}
 
 describe('resource-service observability over HTTP (Fastify)', () => {
   let running: Running;
@@ -175,22 +134,7 @@ describe('resource-service observability over HTTP (Fastify)', () => {
 
   it('gives every operation a summary, a 2xx response, and a JSON schema for each 200 and 201', async () => {
     const { body } = await http().get('/docs-json').expect(200);
-    const paths = body.paths as Record<string, Record<string, OpenApiOperation>>;
-    const gaps = Object.entries(paths).flatMap(([path, methods]) =>
-      Object.entries(methods).flatMap(([method, operation]) => {
-        const name = `${method} ${path}`;
-        const statuses = Object.keys(operation.responses ?? {});
-        return [
-          ...(operation.summary?.trim() ? [] : [`${name}: no summary`]),
-          ...(statuses.some((status) => /^2\d\d$/.test(status)) ? [] : [`${name}: no 2xx`]),
-          ...statuses
-            .filter((status) => status === '200' || status === '201')
-            .filter((status) => !operation.responses?.[status]?.content?.[mediaType(path)]?.schema)
-            .map((status) => `${name}: ${status} has no JSON schema`),
-        ];
-      }),
-    );
-    expect(gaps).toEqual([]);
+    expect(openApiGaps(body.paths)).toEqual([]);
   });
 
   it('answers 503 naming the database once it is gone', async () => {
@@ -219,57 +163,9 @@ describe('resource-service observability over HTTP (Fastify)', () => {
   );
 });
 
-describe('resource-service /metrics with METRICS_TOKEN', () => {
-  let running: Running;
-  const http = () => request(running.app.getHttpServer());
+describeMetricsToken('resource-service', start);
 
-  beforeAll(async () => {
-    running = await start({ METRICS_TOKEN: 'scrape-token-0123456789' });
-  });
-
-  afterAll(() => running?.close());
-
-  it('needs the token as a bearer token', async () => {
-    const refused = await http().get('/metrics').expect(401);
-    expect(refused.headers['content-type']).toMatch(/^application\/json/);
-    await http().get('/metrics').set('Authorization', 'Bearer wrong-token-0123456789').expect(401);
-    const ok = await http()
-      .get('/metrics')
-      .set('Authorization', 'Bearer scrape-token-0123456789')
-      .expect(200);
-    expect(ok.headers['content-type']).toMatch(/^text\/plain/);
-    expect(ok.text).toContain('# TYPE keycard_auth_failures_total counter');
-  });
-});
-
-describe('resource-service graceful shutdown', () => {
-  it('finishes a request in flight after close() while refusing new connections', async () => {
-    const running = await start();
-    const { app } = running;
-    await app.listen(0, '127.0.0.1');
-    const { port } = app.getHttpServer().address() as AddressInfo;
-    let release!: () => void;
-    let entered!: () => void;
-    const inside = new Promise<void>((resolve) => (entered = resolve));
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    jest.spyOn(app.get(DocumentsService), 'list').mockImplementation(async () => {
-      entered();
-      await gate;
-      return [];
-    });
-    const token = running.issuer.token({ sub: 'alice', roles: ['user'] });
-    const inFlight = get(port, '/documents', { Authorization: `Bearer ${token}` });
-    await inside;
-    const closing = running.close();
-    try {
-      expect(await refusesConnections(port)).toBe(true);
-    } finally {
-      release();
-    }
-    await expect(inFlight).resolves.toEqual({ status: 200, body: '[]' });
-    await closing;
-  });
-});
+describeGracefulShutdown('resource-service', start, '/me');
 
 // Its own app, after the others have closed, so its issuer-less readiness is the only one alive.
 describe('resource-service readiness without its issuer', () => {

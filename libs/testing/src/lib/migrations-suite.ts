@@ -1,0 +1,64 @@
+import type { DataSource } from 'typeorm';
+import type { MigrationsUnderTest } from './schema-drift';
+import {
+  entitiesMissingFrom,
+  migrateConcurrently,
+  schemaDriftAfterMigrations,
+} from './schema-drift';
+import { testPostgresUrl } from './postgres';
+
+export interface ServiceMigrations extends MigrationsUnderTest {
+  /** The service's name in the test titles, e.g. `resource-service`. */
+  service: string;
+  /** Prefix of the throwaway PostgreSQL databases, e.g. `resource`. */
+  label: string;
+  /** The folder whose `*.entity.ts` files the entity list must cover (the app's `src/`). */
+  sourceDir: string;
+  /** How the service migrates at start-up, e.g. `runMigrationsExclusively(dataSource, LOCK)`. */
+  migrate: (dataSource: DataSource) => Promise<unknown>;
+}
+
+/**
+ * The checks every service's `database/migrations.int.spec.ts` runs: the entity list forgets no
+ * `@Entity` class; and, on a real PostgreSQL server (TEST_DATABASE_URL; skipped without it), the
+ * migrations leave no difference with the entities and run once when replicas start together.
+ */
+export function describeMigrations(service: ServiceMigrations): void {
+  const postgresUrl = testPostgresUrl();
+  const schema = { entities: service.entities, migrations: service.migrations };
+
+  describe(`${service.service} entity list`, () => {
+    it('holds every @Entity class of the app', async () => {
+      expect(await entitiesMissingFrom(service.sourceDir, service.entities)).toEqual([]);
+    });
+  });
+
+  // Needs a real PostgreSQL server: CI sets TEST_DATABASE_URL; without it the suite is skipped.
+  (postgresUrl ? describe : describe.skip)(
+    `${service.service} migrations (PostgreSQL${postgresUrl ? '' : '; skipped: TEST_DATABASE_URL is not set'})`,
+    () => {
+      it('leave no difference between the entities and the migrated schema', async () => {
+        const drift = await schemaDriftAfterMigrations(
+          postgresUrl as string,
+          service.label,
+          schema,
+        );
+        if (drift.length > 0) {
+          throw new Error(
+            `The entities and the migrations differ; a migration is missing for:\n${drift.join(';\n')}`,
+          );
+        }
+      });
+
+      it('are applied once when several instances start together', async () => {
+        const applied = await migrateConcurrently(
+          postgresUrl as string,
+          service.label,
+          schema,
+          service.migrate,
+        );
+        expect(applied).toEqual(service.migrations.map((migration) => migration.name));
+      });
+    },
+  );
+}
