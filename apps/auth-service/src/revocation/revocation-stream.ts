@@ -20,7 +20,7 @@ function nodeResponse(response: StreamResponse): ServerResponse {
 
 /**
  * Serves one verifier's Server-Sent Events stream: every unexpired event after its cursor, then
- * each new one as the feed reads it, and a heartbeat with the log's head every 5 s. Events the
+ * each new one as the feed reads it, and a heartbeat with the log's head every second. Events the
  * feed hands out while the backlog is being read wait, and are sent once, in order.
  */
 @Injectable()

@@ -13,7 +13,7 @@ export interface RevocationSource {
   stop(): Promise<void>;
 }
 
-/** The auth-service sends a heartbeat every 5 s: three missed ones mean the stream is dead. */
+/** The auth-service sends a heartbeat every second (before 0.8: every 5 s): 15 s of none is a dead stream. */
 const STREAM_IDLE_MS = 15_000;
 const MAX_BACKOFF_MS = 5_000;
 
@@ -108,10 +108,17 @@ export class StreamRevocationSource implements RevocationSource {
   }
 }
 
+/** Checks of the Redis subscription's health, and the silence after which it counts as stalled. */
+const REDIS_CHECK_MS = 500;
+/** The auth-service sends a heartbeat every second: 1.5 s without any message is a stall. */
+const REDIS_SILENCE_MS = 1500;
+
 /**
  * With Redis: events and heartbeats arrive on a pub/sub channel; the log is read over HTTP (from
  * the cursor) whenever the subscription (re)connects, whenever a heartbeat shows the cursor behind
- * the head, and every second while Redis is unreachable, so nothing is lost.
+ * the head, and every half second while Redis is unreachable or silent (a Redis that holds its
+ * connections but answers nothing, e.g. `CLIENT PAUSE`, delivers no heartbeat), so nothing is
+ * lost and nothing waits for Redis.
  */
 export class RedisRevocationSource implements RevocationSource {
   private readonly logger = new Logger('Revocation');
@@ -119,6 +126,8 @@ export class RedisRevocationSource implements RevocationSource {
   private timer?: NodeJS.Timeout;
   private catchingUp?: Promise<void>;
   private failing = false;
+  /** When the channel last delivered anything (an event or a heartbeat). */
+  private lastHeardAt = Date.now();
 
   constructor(
     redisUrl: string,
@@ -143,8 +152,9 @@ export class RedisRevocationSource implements RevocationSource {
       );
     this.requestCatchUp();
     this.timer = setInterval(() => {
-      if (!this.subscriber.isReady) this.requestCatchUp();
-    }, 1000);
+      const silent = Date.now() - this.lastHeardAt > REDIS_SILENCE_MS;
+      if (!this.subscriber.isReady || silent) this.requestCatchUp();
+    }, REDIS_CHECK_MS);
     this.timer.unref();
   }
 
@@ -155,6 +165,7 @@ export class RedisRevocationSource implements RevocationSource {
   }
 
   private receive(text: string): void {
+    this.lastHeardAt = Date.now();
     const message = parseRevocationMessage(text);
     if (message === undefined) return;
     if (message.type === 'event') this.follower.applyPushed(message.event, message.after);
