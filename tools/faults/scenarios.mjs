@@ -157,11 +157,16 @@ const FAULTS = {
       recorder.current.restartMs = Date.now() - restarting;
     },
     remove: async () => undefined,
-    /** Past the cache's TTL, a key whose answer is not cached must not be served (no stale 200). */
+    /**
+     * Past the cache's TTL, a key whose answer is not cached must not be served (no stale 200).
+     * Judged up to the restart (`removedAt`), not up to `backAt`: the new process answers
+     * introspection a moment before the suite's readiness poll sees it, so an answer just before
+     * `backAt` may be fresh (CI saw four at 10.7 s with `backAt` at 10.75 s).
+     */
     judge: (kind, answer, startedAt, record) =>
       kind === 'apiKey' &&
       answer.status === 200 &&
-      startedAt + answer.ms < (record.backAt ?? Number.POSITIVE_INFINITY) &&
+      startedAt + answer.ms < (record.removedAt ?? Number.POSITIVE_INFINITY) &&
       startedAt > record.injectedAt + (API_KEY_CACHE_TTL_S + 1) * 1000
         ? 'an API key was served from a cache older than API_KEY_CACHE_TTL'
         : undefined,
