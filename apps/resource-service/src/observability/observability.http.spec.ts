@@ -151,6 +151,7 @@ describe('resource-service observability over HTTP (Fastify)', () => {
 
   // Bearer and API-key traffic keep working without Redis (limits fall back to per-instance
   // counting), so readiness stays 200 and names Redis as unreachable (README "Failure modes").
+  // Needs a real Redis to close: CI sets TEST_REDIS_URL; without it this test is skipped.
   (redisUrl ? it : it.skip)(
     'stays ready naming Redis unreachable once its client is closed',
     async () => {
