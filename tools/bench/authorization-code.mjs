@@ -23,6 +23,7 @@ import {
   pinning,
   randomSecret,
   registerUser,
+  sliceRecord,
   startService,
 } from './services.mjs';
 
@@ -107,14 +108,6 @@ async function mintCodes(url, client, cookie, count) {
 }
 
 /** The non-2xx statuses, socket errors and timeouts of a result, e.g. `400×3` (as load.mjs). */
-function failures(result) {
-  const detail = Object.entries(result.statusCodeStats ?? {})
-    .filter(([status]) => !status.startsWith('2'))
-    .map(([status, { count }]) => `${status}×${count}`);
-  if (result.errors) detail.push(`socket errors×${result.errors}`);
-  if (result.timeouts) detail.push(`timeouts×${result.timeouts}`);
-  return detail.join(', ');
-}
 
 /**
  * One slice of autocannon against `service`, with `bodies` (a pool, each used once) or a fixed
@@ -137,18 +130,7 @@ async function runSlice(service, headers, bodies, duration, round) {
     ],
   });
   const after = cpuTicks(service.pid);
-  return {
-    round,
-    requestsPerSecond: result.requests.average,
-    p99Ms: result.latency.p99,
-    errors: result.non2xx + result.errors + result.timeouts,
-    errorDetail: failures(result),
-    requests: result.requests.total,
-    cpuUsPerRequest:
-      before === undefined || after === undefined || !result.requests.total
-        ? null
-        : ((after - before) * 1e6) / clockTicks / result.requests.total,
-  };
+  return sliceRecord(round, result, before, after, clockTicks);
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];

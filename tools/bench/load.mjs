@@ -18,7 +18,7 @@
 //   requestsPerSecond, p99Ms, errors, errorDetail, requests, cpuUsPerRequest }] }] }` as one line
 //   of JSON (cpuUsPerRequest: server CPU µs per request, null without /proc).
 import autocannon from 'autocannon';
-import { clockTicksPerSecond, cpuTicks } from './services.mjs';
+import { clockTicksPerSecond, cpuTicks, sliceRecord } from './services.mjs';
 
 const REFRESH_PATH = '/auth/refresh';
 
@@ -91,14 +91,6 @@ async function singleRun(options) {
 }
 
 /** The non-2xx statuses, socket errors and timeouts of a result, e.g. `429×3, timeouts×1`. */
-function failures(result) {
-  const detail = Object.entries(result.statusCodeStats ?? {})
-    .filter(([status]) => !status.startsWith('2'))
-    .map(([status, { count }]) => `${status}×${count}`);
-  if (result.errors) detail.push(`socket errors×${result.errors}`);
-  if (result.timeouts) detail.push(`timeouts×${result.timeouts}`);
-  return detail.join(', ');
-}
 
 /**
  * Sends each distinct request of a scenario once, one after the other (`prime`), before each of
@@ -133,18 +125,7 @@ async function pairedSlices(options) {
       const before = cpuTicks(serverPid);
       const result = await run(scenarios[i], slice);
       const after = cpuTicks(serverPid);
-      slices[i].push({
-        round,
-        requestsPerSecond: result.requests.average,
-        p99Ms: result.latency.p99,
-        errors: result.non2xx + result.errors + result.timeouts,
-        errorDetail: failures(result),
-        requests: result.requests.total,
-        cpuUsPerRequest:
-          before === undefined || after === undefined || !result.requests.total
-            ? null
-            : ((after - before) * 1e6) / clockTicks / result.requests.total,
-      });
+      slices[i].push(sliceRecord(round, result, before, after, clockTicks));
     }
   }
   return {

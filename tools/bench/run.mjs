@@ -27,6 +27,7 @@ import {
   clockTicksPerSecond,
   cpuTicks,
   createApiKey,
+  failureDetail,
   freePort,
   login,
   nodeCommand,
@@ -116,17 +117,12 @@ function load(options) {
 }
 
 function row(scenario, result) {
-  const failures = Object.entries(result.statusCodeStats ?? {})
-    .filter(([status]) => !status.startsWith('2'))
-    .map(([status, { count }]) => `${status}×${count}`);
-  if (result.errors) failures.push(`socket errors×${result.errors}`);
-  if (result.timeouts) failures.push(`timeouts×${result.timeouts}`);
   return {
     scenario,
     requestsPerSecond: Math.round(result.requests.average),
     p99Ms: result.latency.p99,
     errors: result.non2xx + result.errors + result.timeouts,
-    errorDetail: failures.join(', '),
+    errorDetail: failureDetail(result),
   };
 }
 

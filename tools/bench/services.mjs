@@ -211,3 +211,32 @@ export function clockTicksPerSecond() {
     return 100;
   }
 }
+
+/** What went wrong in an autocannon result: non-2xx statuses with counts, socket errors, timeouts. */
+export function failureDetail(result) {
+  const detail = Object.entries(result.statusCodeStats ?? {})
+    .filter(([status]) => !status.startsWith('2'))
+    .map(([status, { count }]) => `${status}×${count}`);
+  if (result.errors) detail.push(`socket errors×${result.errors}`);
+  if (result.timeouts) detail.push(`timeouts×${result.timeouts}`);
+  return detail.join(', ');
+}
+
+/**
+ * One paired slice as load.mjs reports it: autocannon's `result` of round `round`, with the
+ * server's CPU µs per request from its CPU ticks before and after (null without /proc).
+ */
+export function sliceRecord(round, result, cpuBefore, cpuAfter, clockTicks) {
+  return {
+    round,
+    requestsPerSecond: result.requests.average,
+    p99Ms: result.latency.p99,
+    errors: result.non2xx + result.errors + result.timeouts,
+    errorDetail: failureDetail(result),
+    requests: result.requests.total,
+    cpuUsPerRequest:
+      cpuBefore === undefined || cpuAfter === undefined || !result.requests.total
+        ? null
+        : ((cpuAfter - cpuBefore) * 1e6) / clockTicks / result.requests.total,
+  };
+}

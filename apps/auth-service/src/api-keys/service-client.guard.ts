@@ -10,8 +10,7 @@ import { Reflector } from '@nestjs/core';
 import { Public } from '@keycard/auth';
 import { ErrorCode, KeycardError } from '@keycard/common';
 import { ClientsService } from '../clients/clients.service';
-import { invalidClient, presentedClientCredentials } from '../oauth/client-credentials';
-import { OAuthParams } from '../oauth/oauth-params';
+import { authenticatedServiceClient } from '../oauth/client-credentials';
 
 /** The client scope that lets a resource service send API-key usage reports. */
 export const USAGE_REPORT_SCOPE = 'usage:report';
@@ -56,18 +55,10 @@ export class ServiceClientGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<ServiceClientRequest>();
-    const authorization = request.headers['authorization'];
-    if (typeof authorization !== 'string' || authorization === '') {
-      throw invalidClient('no client credentials', true);
-    }
-    const presented = presentedClientCredentials({ authorization, params: new OAuthParams({}) });
-    const client =
-      presented !== undefined && presented.method !== 'none'
-        ? await this.clients.authenticate(presented.clientId, presented.clientSecret)
-        : null;
-    if (client === null) {
-      throw invalidClient('unknown client, wrong secret or revoked client', true);
-    }
+    const client = await authenticatedServiceClient(
+      request.headers['authorization'],
+      (id, secret) => this.clients.authenticate(id, secret),
+    );
     const scope = this.reflector.getAllAndOverride<string | undefined>(CLIENT_SCOPE_KEY, [
       context.getHandler(),
       context.getClass(),

@@ -1,6 +1,6 @@
 import { ErrorCode, KeycardError } from '@keycard/common';
 import type { OAuthRequest } from './oauth-params';
-import { invalidRequest } from './oauth-params';
+import { invalidRequest, OAuthParams } from './oauth-params';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 
@@ -67,4 +67,24 @@ export function presentedClientCredentials(
   if (bodyId === undefined) throw invalidClient('client_secret without client_id', false);
   if (bodySecret === undefined) return { method: 'none', clientId: bodyId };
   return { method: 'client_secret_post', clientId: bodyId, clientSecret: bodySecret };
+}
+
+/**
+ * The client of a service route (the revocation log, introspection, usage reports): HTTP Basic
+ * credentials (RFC 6749 `client_secret_basic`) checked by `authenticate` (`ClientsService`), else
+ * 401 `invalid_client` with a Basic challenge. A public client (no secret) is never admitted.
+ */
+export async function authenticatedServiceClient<T>(
+  authorization: string | string[] | undefined,
+  authenticate: (clientId: string, secret: string) => Promise<T | null>,
+): Promise<T> {
+  if (typeof authorization !== 'string' || authorization === '')
+    throw invalidClient('no client credentials', true);
+  const presented = presentedClientCredentials({ authorization, params: new OAuthParams({}) });
+  const client =
+    presented !== undefined && presented.method !== 'none'
+      ? await authenticate(presented.clientId, presented.clientSecret)
+      : null;
+  if (client === null) throw invalidClient('unknown client, wrong secret or revoked client', true);
+  return client;
 }

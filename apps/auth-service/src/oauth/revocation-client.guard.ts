@@ -1,7 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { ClientsService } from '../clients/clients.service';
-import { invalidClient, presentedClientCredentials } from './client-credentials';
-import { OAuthParams } from './oauth-params';
+import { authenticatedServiceClient } from './client-credentials';
 
 interface ClientRequest {
   headers: Record<string, string | string[] | undefined>;
@@ -17,17 +16,9 @@ export class RevocationClientGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<ClientRequest>();
-    const authorization = request.headers['authorization'];
-    if (typeof authorization !== 'string' || authorization === '') {
-      throw invalidClient('no client credentials', true);
-    }
-    const presented = presentedClientCredentials({ authorization, params: new OAuthParams({}) });
-    const client =
-      presented !== undefined && presented.method !== 'none'
-        ? await this.clients.authenticate(presented.clientId, presented.clientSecret)
-        : null;
-    if (client === null)
-      throw invalidClient('unknown client, wrong secret or revoked client', true);
+    await authenticatedServiceClient(request.headers['authorization'], (id, secret) =>
+      this.clients.authenticate(id, secret),
+    );
     return true;
   }
 }
