@@ -104,6 +104,19 @@ describe('DenySet', () => {
     expect(deny.size).toBe(0);
   });
 
+  it('sweeps at most once a second on the request path, however many entries expire', () => {
+    for (let i = 0; i < 1000; i++) deny.add(event('sid', `sid-${i}`, T0, T0 + 1 + i));
+    const sweep = jest.spyOn(deny, 'sweep');
+    for (let ms = 0; ms < 1000; ms++) {
+      clock.advance(1);
+      deny.refuses(principal());
+    }
+    expect(sweep).toHaveBeenCalledTimes(1);
+    clock.advance(1000);
+    expect(deny.refuses(principal())).toBe(false);
+    expect(deny.size).toBe(0);
+  });
+
   it('is bounded: when full, the entry nearest to its expiry goes', () => {
     const small = new DenySet(3, clock);
     small.add(event('sid', 'a', T0, T0 + 3000));

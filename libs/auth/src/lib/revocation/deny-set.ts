@@ -14,6 +14,9 @@ interface Entry {
 /** Default bound of the set, all kinds together. */
 export const DEFAULT_DENY_SET_MAX_ENTRIES = 100_000;
 
+/** The request path sweeps expired entries at most this often. */
+const SWEEP_EVERY_MS = 1000;
+
 /**
  * What a verifier refuses although it verifies: logins (`sid`), users' earlier tokens, API keys,
  * clients' tokens and signing keys, as the auth-service's revocation events say. The check on the
@@ -31,8 +34,14 @@ export class DenySet {
     kid: new Map(),
   };
   private entries = 0;
-  /** The earliest expiry in the set: nothing to sweep before it. */
-  private nextExpiry = Number.POSITIVE_INFINITY;
+  /**
+   * When the request path sweeps next: the earliest expiry in the set, but at most once every
+   * `SWEEP_EVERY_MS`. A sweep walks every entry, and entries expire one after another (each
+   * sign-out's entry lives until its tokens' `exp`): sweeping at each expiry would walk a full set
+   * on every few requests. An expired entry kept a moment longer refuses nothing live.
+   */
+  private nextSweepAt = Number.POSITIVE_INFINITY;
+  private lastSweepAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly maxEntries = DEFAULT_DENY_SET_MAX_ENTRIES,
@@ -61,7 +70,10 @@ export class DenySet {
     if (this.entries >= this.maxEntries) this.evictNearestExpiry();
     map.set(event.subject, { at, expiresAt: event.expiresAt });
     this.entries++;
-    this.nextExpiry = Math.min(this.nextExpiry, event.expiresAt);
+    this.nextSweepAt = Math.min(
+      this.nextSweepAt,
+      Math.max(event.expiresAt, this.lastSweepAt + SWEEP_EVERY_MS),
+    );
     return true;
   }
 
@@ -69,7 +81,7 @@ export class DenySet {
   refuses(principal: Principal): boolean {
     if (this.entries === 0) return false;
     const now = this.clock.now();
-    if (now >= this.nextExpiry) this.sweep(now);
+    if (now >= this.nextSweepAt) this.sweep(now);
     if (principal.authType === 'api_key') {
       const key =
         principal.tokenId === undefined ? undefined : this.maps.api_key.get(principal.tokenId);
@@ -98,7 +110,8 @@ export class DenySet {
         } else next = Math.min(next, entry.expiresAt);
       }
     }
-    this.nextExpiry = next;
+    this.lastSweepAt = now;
+    this.nextSweepAt = Math.max(next, now + SWEEP_EVERY_MS);
   }
 
   /** Full although nothing expired: the entry closest to its expiry goes (one scan, rare). */
