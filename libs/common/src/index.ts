@@ -18,3 +18,4 @@ export * from './lib/fastify-adapter';
 export * from './lib/dependency-failure';
 export * from './lib/ip-bucket';
 export * from './lib/data-dir';
+export * from './lib/service-database.module';

@@ -12,3 +12,4 @@ export * from './lib/service-suites';
 export * from './lib/openapi-gaps';
 export * from './lib/keycard-errors';
 export * from './lib/temp-dirs';
+export * from './lib/observability-suites';

@@ -1,4 +1,12 @@
-import { getOnFreshConnection as get, refusesConnections, testRedisUrl } from '@keycard/testing';
+import {
+  getOnFreshConnection as get,
+  itAnswersTheProbes,
+  itIsNotReadyWithoutItsDatabase,
+  itServesTheOpenApiDocument,
+  metricSample,
+  refusesConnections,
+  testRedisUrl,
+} from '@keycard/testing';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -12,10 +20,7 @@ const SERVICE = { id: 'metrics-test-client', secret: 'metrics-test-client-secret
 const redisUrl = testRedisUrl();
 
 /** The value of one series in Prometheus text (0 when absent), e.g. `keycard_refresh_reuse_detected_total`. */
-function sample(text: string, series: string): number {
-  const line = text.split('\n').find((row) => row.startsWith(`${series} `));
-  return line === undefined ? 0 : Number(line.slice(series.length + 1));
-}
+const sample = (text: string, series: string): number => metricSample(text, series) ?? 0;
 
 const series = (name: string, labels = '') =>
   `${name}{${labels}${labels ? ',' : ''}service="auth-service"}`;
@@ -36,21 +41,7 @@ describe('auth-service observability over HTTP (the whole AppModule)', () => {
 
   afterAll(() => t?.close());
 
-  it('keeps GET /health and adds /health/live and /health/ready (database and Redis when set)', async () => {
-    await http().get('/health').expect(200, { status: 'ok' });
-    await http().get('/health/live').expect(200, { status: 'ok', service: 'auth-service' });
-    const ready = await http().get('/health/ready').expect(200);
-    expect(ready.body.info.database.status).toBe('up');
-    if (redisUrl) expect(ready.body.info.redis.status).toBe('up');
-    else expect(ready.body.info.redis).toBeUndefined();
-  });
-
-  it('echoes a valid X-Request-Id and makes one otherwise', async () => {
-    const echoed = await http().get('/health').set('X-Request-Id', 'req-7.x_y').expect(200);
-    expect(echoed.headers['x-request-id']).toBe('req-7.x_y');
-    const made = await http().get('/health').set('X-Request-Id', 'not valid').expect(200);
-    expect(made.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
-  });
+  itAnswersTheProbes('auth-service', () => t.http, { redis: redisUrl !== undefined });
 
   it('counts issued credentials by kind, refresh reuse, failed logins and login lockouts', async () => {
     const before = await scrape();
@@ -114,28 +105,28 @@ describe('auth-service observability over HTTP (the whole AppModule)', () => {
     expect(sample(await scrape(), series('keycard_signing_key_age_seconds'))).toBe(age + 90);
   });
 
-  it('serves the OpenAPI document with its paths, the DTO schemas and the three schemes', async () => {
+  itServesTheOpenApiDocument(
+    () => t.http,
+    ['/auth/login', '/auth/register', '/oauth/token', '/api-keys'],
+    (schemas) => {
+      expect(schemas.CreateApiKeyDto.required).toEqual(['name']);
+      expect(schemas.OAuthTokenRequestDoc.required).toEqual(['grant_type']);
+    },
+  );
+
+  it('describes the login body with its DTO schema', async () => {
     const { body } = await http().get('/docs-json').expect(200);
-    expect(Object.keys(body.paths)).toEqual(
-      expect.arrayContaining(['/auth/login', '/auth/register', '/oauth/token', '/api-keys']),
-    );
-    expect(Object.keys(body.components.securitySchemes).sort()).toEqual([
-      'api_key',
-      'bearer',
-      'session',
-    ]);
     const login = body.components.schemas.LoginDto;
     expect(Object.keys(login.properties).sort()).toEqual(['email', 'password']);
     expect(login.required).toEqual(['email', 'password']);
     const loginBody = body.paths['/auth/login'].post.requestBody.content['application/json'];
     expect(loginBody.schema.$ref).toBe('#/components/schemas/LoginDto');
-    expect(body.components.schemas.CreateApiKeyDto.required).toEqual(['name']);
-    expect(body.components.schemas.OAuthTokenRequestDoc.required).toEqual(['grant_type']);
-    await http()
-      .get('/docs')
-      .expect(200)
-      .expect('Content-Type', /text\/html/);
   });
+
+  itIsNotReadyWithoutItsDatabase(
+    () => t.http,
+    () => t.app.get(DataSource),
+  );
 
   (redisUrl ? it : it.skip)('answers 503 naming Redis once its client is closed', async () => {
     const redis = t.app.get<symbol, RedisClient>(REDIS_CLIENT, { strict: false });
@@ -145,7 +136,7 @@ describe('auth-service observability over HTTP (the whole AppModule)', () => {
   });
 });
 
-describe('auth-service readiness, metrics token and shutdown', () => {
+describe('auth-service metrics token and shutdown', () => {
   let t: SessionTestApp;
   let closed: Promise<void> | undefined;
 
@@ -155,18 +146,6 @@ describe('auth-service readiness, metrics token and shutdown', () => {
   });
 
   afterEach(() => closed ?? t.close());
-
-  it('answers /health/ready 503 naming the database once it is gone', async () => {
-    const dataSource = t.app.get(DataSource);
-    await dataSource.destroy();
-    try {
-      const response = await request(t.http).get('/health/ready').expect(503);
-      expect(response.body.error.database.status).toBe('down');
-      await request(t.http).get('/health/live').expect(200);
-    } finally {
-      await dataSource.initialize();
-    }
-  });
 
   it('needs METRICS_TOKEN as a bearer token on /metrics when it is set', async () => {
     const refused = await request(t.http).get('/metrics').expect(401);

@@ -1,8 +1,11 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { openServiceDataSource, ServiceDatabase, serviceDataSourceOptions } from '@keycard/common';
-import { DataSourceOptions } from 'typeorm';
-import { resourceConfig, ResourceSettings } from '../config/resource.config';
+import {
+  type DatabaseSettings,
+  type ServiceDatabase,
+  serviceDatabase,
+  serviceTypeOrmModule,
+} from '@keycard/common';
+import { resourceConfig } from '../config/resource.config';
 import { DocumentEntity } from '../documents/document.entity';
 import { RESOURCE_MIGRATIONS } from './migrations/index';
 
@@ -19,31 +22,15 @@ export const RESOURCE_MIGRATION_LOCK = 7_301_002;
  * PostgreSQL (schema from migrations, never `synchronize`) when `RESOURCE_DATABASE_URL` is set;
  * otherwise the embedded SQLite file `DATA_DIR/resource.sqlite`, whose schema TypeORM keeps in step.
  */
-export function resourceDatabase(
-  config: Pick<ResourceSettings, 'databaseUrl' | 'dataDir' | 'databaseTimeout'>,
-): ServiceDatabase {
-  return {
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    queryTimeoutMs: config.databaseTimeout * 1000,
+export function resourceDatabase(config: DatabaseSettings): ServiceDatabase {
+  return serviceDatabase(config, {
     sqliteFile: 'resource.sqlite',
     entities: RESOURCE_ENTITIES,
     migrations: RESOURCE_MIGRATIONS,
-  };
+  });
 }
 
 @Module({
-  imports: [
-    TypeOrmModule.forRootAsync({
-      inject: [resourceConfig.KEY],
-      useFactory: (config: ResourceSettings) => ({
-        ...serviceDataSourceOptions(resourceDatabase(config)),
-        retryAttempts: 0,
-      }),
-      // Replicas start together: migrations run under the advisory lock, not through `migrationsRun`.
-      dataSourceFactory: (options) =>
-        openServiceDataSource(options as DataSourceOptions, RESOURCE_MIGRATION_LOCK),
-    }),
-  ],
+  imports: [serviceTypeOrmModule(resourceConfig.KEY, resourceDatabase, RESOURCE_MIGRATION_LOCK)],
 })
 export class DatabaseModule {}

@@ -2,6 +2,10 @@ import { generateApiKey, RATE_LIMIT_REDIS, type RedisClient } from '@keycard/com
 import {
   describeGracefulShutdown,
   describeMetricsToken,
+  itAnswersTheProbes,
+  itCountsGuardRefusals,
+  itIsNotReadyWithoutItsDatabase,
+  itServesTheOpenApiDocument,
   openApiGaps,
   type ServiceAppUnderTest,
   type StartService,
@@ -9,7 +13,6 @@ import {
   startTestIssuer,
   testRedisUrl,
 } from '@keycard/testing';
-import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApp } from '../app.factory';
@@ -30,18 +33,11 @@ type Running = ServiceAppUnderTest;
 const start: StartService = (env = {}, prepare) =>
   startServiceApp(createApp, { settings: SETTINGS, env, prepare });
 
-/** The value of one series in Prometheus text, e.g. `keycard_auth_failures_total{reason="x"}`. */
-function sample(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((row) => row.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
-
 const redisUrl = testRedisUrl();
 
 describe('resource-service observability over HTTP (Fastify)', () => {
   let running: Running;
-  const http = () => request(running.app.getHttpServer());
-  const scrape = async () => (await http().get('/metrics').expect(200)).text;
+  const server = () => running.app.getHttpServer();
 
   beforeAll(async () => {
     running = await start({
@@ -53,14 +49,10 @@ describe('resource-service observability over HTTP (Fastify)', () => {
 
   afterAll(() => running?.close());
 
-  it('keeps GET /health and adds /health/live and /health/ready (database and Redis when set)', async () => {
-    await http().get('/health').expect(200, { status: 'ok' });
-    await http().get('/health/live').expect(200, { status: 'ok', service: 'resource-service' });
-    const ready = await http().get('/health/ready').expect(200);
-    expect(ready.body.status).toBe('ok');
-    expect(ready.body.info.database.status).toBe('up');
-    if (redisUrl) expect(ready.body.info.redis.status).toBe('up');
-    else expect(ready.body.info.redis).toBeUndefined();
+  itAnswersTheProbes('resource-service', server, { redis: redisUrl !== undefined });
+
+  it('names its issuer in /health/ready', async () => {
+    const ready = await request(server()).get('/health/ready').expect(200);
     expect(ready.body.info.issuer).toMatchObject({
       status: 'up',
       issuer: running.issuer.url,
@@ -68,86 +60,23 @@ describe('resource-service observability over HTTP (Fastify)', () => {
     });
   });
 
-  it('echoes a valid X-Request-Id and makes one otherwise', async () => {
-    const echoed = await http().get('/health').set('X-Request-Id', 'trace-42.a_b').expect(200);
-    expect(echoed.headers['x-request-id']).toBe('trace-42.a_b');
-    const made = await http().get('/me').set('X-Request-Id', 'bad id').expect(401);
-    expect(made.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  itCountsGuardRefusals('resource-service', () => running, '/me', {
+    key: generateApiKey('pk', 'test').key,
+    scope: 'documents:read',
   });
 
-  it('counts guard refusals by reason, API-key 429s and JWKS downloads in /metrics', async () => {
-    const before = await scrape();
-    const count = (text: string, series: string) => sample(text, series) ?? 0;
-    await http().get('/me').expect(401);
-    await http().get('/me').set('Authorization', 'Bearer not-a-jwt').expect(401);
-    const token = running.issuer.token({ sub: 'alice', roles: ['user'] });
-    await http().get('/me').set('Authorization', `Bearer ${token}`).expect(200);
-    const { key } = generateApiKey('pk', 'test');
-    running.issuer.apiKeys.set(key, {
-      active: true,
-      token_type: 'api_key',
-      sub: 'key-owner',
-      scope: 'documents:read',
-      key_id: randomUUID(),
-      rate_limit: 1,
-      roles: [],
-    });
-    await http().get('/me').set('X-API-Key', key).expect(200);
-    await http().get('/me').set('X-API-Key', key).expect(429);
-
-    const after = await scrape();
-    const missing =
-      'keycard_auth_failures_total{reason="missing_credentials",service="resource-service"}';
-    const invalid =
-      'keycard_auth_failures_total{reason="invalid_token",service="resource-service"}';
-    const limited = 'keycard_rate_limited_total{limiter="api_key",service="resource-service"}';
-    expect(count(after, missing) - count(before, missing)).toBe(1);
-    expect(count(after, invalid) - count(before, invalid)).toBe(1);
-    expect(count(after, limited) - count(before, limited)).toBe(1);
-    expect(
-      sample(after, 'keycard_jwks_fetches_total{outcome="ok",service="resource-service"}'),
-    ).toBeGreaterThanOrEqual(1);
-    expect(after).toMatch(
-      /^http_requests_total\{method="GET",route="\/me",status="200",service="resource-service"\} \d+$/m,
-    );
-    expect(after).toMatch(
-      /^http_request_duration_seconds_count\{[^}]*route="\/me",status="200"\} \d+$/m,
-    );
-  });
-
-  it('serves the OpenAPI document with its paths, the DTO schemas and the three schemes', async () => {
-    const { body } = await http().get('/docs-json').expect(200);
-    expect(Object.keys(body.paths)).toEqual(
-      expect.arrayContaining(['/me', '/documents', '/documents/{id}', '/health']),
-    );
-    expect(Object.keys(body.components.securitySchemes).sort()).toEqual([
-      'api_key',
-      'bearer',
-      'session',
-    ]);
-    expect(body.components.schemas.CreateDocumentDto.required).toEqual(['title', 'body']);
-    await http()
-      .get('/docs')
-      .expect(200)
-      .expect('Content-Type', /text\/html/);
-  });
+  itServesTheOpenApiDocument(
+    server,
+    ['/me', '/documents', '/documents/{id}', '/health'],
+    (schemas) => expect(schemas.CreateDocumentDto.required).toEqual(['title', 'body']),
+  );
 
   it('gives every operation a summary, a 2xx response, and a JSON schema for each 200 and 201', async () => {
-    const { body } = await http().get('/docs-json').expect(200);
+    const { body } = await request(server()).get('/docs-json').expect(200);
     expect(openApiGaps(body.paths)).toEqual([]);
   });
 
-  it('answers 503 naming the database once it is gone', async () => {
-    const dataSource = running.app.get(DataSource);
-    await dataSource.destroy();
-    try {
-      const response = await http().get('/health/ready').expect(503);
-      expect(response.body.error.database.status).toBe('down');
-      await http().get('/health/live').expect(200);
-    } finally {
-      await dataSource.initialize();
-    }
-  });
+  itIsNotReadyWithoutItsDatabase(server, () => running.app.get(DataSource));
 
   // Bearer and API-key traffic keep working without Redis (limits fall back to per-instance
   // counting), so readiness stays 200 and names Redis as unreachable (README "Failure modes").
@@ -157,7 +86,7 @@ describe('resource-service observability over HTTP (Fastify)', () => {
     async () => {
       const redis = running.app.get<symbol, RedisClient>(RATE_LIMIT_REDIS, { strict: false });
       await redis.close();
-      const response = await http().get('/health/ready').expect(200);
+      const response = await request(server()).get('/health/ready').expect(200);
       expect(response.body.info.redis).toMatchObject({ status: 'up', reachable: false });
       expect(response.body.info.database.status).toBe('up');
     },
