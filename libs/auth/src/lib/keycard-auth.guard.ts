@@ -130,7 +130,7 @@ export class KeycardAuthGuard implements CanActivate {
   ): boolean | Promise<boolean> {
     const now = apiKeys.clock.now();
     const response = context.getArgByIndex<unknown>(1);
-    const principal = apiKeys.authenticate(header, response, request.ip, now);
+    const principal = apiKeys.authenticate(header, response, request, now);
     if (!isPromise(principal))
       return admitKeyUse(apiKeys, request, this.unrevoked(principal), policy, now);
     return principal.then((verified) =>

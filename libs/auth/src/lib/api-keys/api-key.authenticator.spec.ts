@@ -36,7 +36,7 @@ describe('KeycardApiKeyAuthenticator (cached path)', () => {
 
   afterEach(() => server.close());
 
-  const authenticate = (now = clock.now()) => authenticator.authenticate(key, {}, undefined, now);
+  const authenticate = (now = clock.now()) => authenticator.authenticate(key, {}, {}, now);
 
   it('answers a known key at once, at the one time it is given for answer, window and usage', async () => {
     const first = authenticate(); // not known yet: a promise
