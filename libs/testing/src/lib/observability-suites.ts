@@ -17,12 +17,12 @@ export function metricSample(text: string, series: string): number | undefined {
 
 /**
  * GET /health, /health/live (naming `service`) and /health/ready (the database; Redis exactly
- * when `redis`, up), and X-Request-Id: a valid one echoed, another replaced by a UUID.
+ * when `redis` (default false), up), and X-Request-Id: a valid one echoed, another replaced by a UUID.
  */
 export function itAnswersTheProbes(
   service: string,
   server: () => HttpTarget,
-  options: { redis: boolean },
+  options: { redis: boolean } = { redis: false },
 ): void {
   const http = () => request(server());
   const checks = options.redis ? 'database and Redis' : 'the database';

@@ -125,10 +125,10 @@ describe('@keycard/tools:service', () => {
     it('opens it through the shared @keycard/common helpers, never migrationsRun', async () => {
       await generate(tree);
       const module = read(tree, `${database}/database.module.ts`);
-      expect(module).toContain('...serviceDataSourceOptions(billingDatabase(config))');
-      expect(module).toContain(
-        'openServiceDataSource(options as DataSourceOptions, BILLING_MIGRATION_LOCK)',
+      expect(module).toMatch(
+        /serviceTypeOrmModule\(\s*billingConfig\.KEY,\s*billingDatabase,\s*BILLING_MIGRATION_LOCK,?\s*\)/,
       );
+      expect(module).toContain("sqliteFile: 'billing.sqlite',");
       expect(module).toContain('export const BILLING_ENTITIES: EntityClass[] = [];');
       expect(module).not.toMatch(/migrationsRun: true/);
       const migrate = read(tree, 'apps/billing-service/src/migrate.ts');
@@ -243,7 +243,10 @@ describe('@keycard/tools:service', () => {
       expect(spec).toContain(
         "describeGracefulShutdown('billing-service', start, '/billing/whoami');",
       );
-      expect(spec).toContain('keycard_auth_failures_total{reason="missing_credentials"');
+      expect(spec).toContain(
+        "itCountsGuardRefusals('billing-service', () => running, '/billing/whoami');",
+      );
+      expect(spec).toContain("itAnswersTheProbes('billing-service', server);");
     });
   });
 
