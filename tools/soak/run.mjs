@@ -213,6 +213,8 @@ async function main() {
     const worst = Math.max(...rest, first);
     if (!(worst <= first * 1.5))
       problems.push(`p99 reached ${worst} ms, first window ${first} ms (bound 1.5×)`);
+    const perService = (pick) => ({ auth: pick(growth.auth), resource: pick(growth.resource) });
+    const percent = (fraction) => +(fraction * 100).toFixed(1);
     const figures = {
       warmUpS: result.warmUpS,
       durationS,
@@ -222,22 +224,10 @@ async function main() {
       failed: result.failures.length,
       p99MsPerWindow: result.p99s,
       // Medians of the first and last thirds: without the young generation (judged), and raw.
-      rssWithoutYoungMb: {
-        auth: growth.auth.keptMb.map(Math.round),
-        resource: growth.resource.keptMb.map(Math.round),
-      },
-      rssWithoutYoungGrowthPercent: {
-        auth: +(growth.auth.growth * 100).toFixed(1),
-        resource: +(growth.resource.growth * 100).toFixed(1),
-      },
-      rssMb: {
-        auth: growth.auth.rawMb.map(Math.round),
-        resource: growth.resource.rawMb.map(Math.round),
-      },
-      rssGrowthPercent: {
-        auth: +(growth.auth.rawGrowth * 100).toFixed(1),
-        resource: +(growth.resource.rawGrowth * 100).toFixed(1),
-      },
+      rssWithoutYoungMb: perService((g) => g.keptMb.map(Math.round)),
+      rssWithoutYoungGrowthPercent: perService((g) => percent(g.growth)),
+      rssMb: perService((g) => g.rawMb.map(Math.round)),
+      rssGrowthPercent: perService((g) => percent(g.rawGrowth)),
       eventLoopP99MsMax: {
         auth: Math.max(...result.samples.map((s) => s.authLoopP99Ms)).toFixed(1),
         resource: Math.max(...result.samples.map((s) => s.resourceLoopP99Ms)).toFixed(1),

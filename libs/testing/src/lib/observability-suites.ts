@@ -134,7 +134,7 @@ export function itCountsGuardRefusals(
     expect(
       metricSample(after, series('keycard_jwks_fetches_total', 'outcome="ok"')),
     ).toBeGreaterThanOrEqual(1);
-    const route = path.replace(/\//g, '\\/');
+    const route = path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
     expect(after).toMatch(
       new RegExp(
         `^http_requests_total\\{method="GET",route="${route}",status="200",service="${service}"\\} \\d+$`,
