@@ -25,8 +25,10 @@ export { loadObservabilityConfig, type ObservabilityConfig } from './lib/config'
 export {
   setupOpenApi,
   createOpenApiDocument,
+  keycardOpenApi,
   OPENAPI_SECURITY,
   type OpenApiOptions,
+  type OpenApiScheme,
 } from './lib/openapi';
 export { ApiEndpoint, type ApiEndpointSpec, type ApiErrors } from './lib/openapi-responses';
 export {
@@ -36,5 +38,9 @@ export {
   type ServiceAppOptions,
   type ServiceAppShape,
 } from './lib/service/service-app';
+export {
+  serviceObservabilityModule,
+  type ObservedServiceSettings,
+} from './lib/service/service-observability.module';
 export { installGracefulShutdown, type GracefulShutdownOptions } from './lib/shutdown';
 export { useStructuredLogger } from './lib/logging/use-structured-logger';

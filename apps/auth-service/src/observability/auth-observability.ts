@@ -1,7 +1,7 @@
 import {
+  keycardOpenApi,
   ObservabilityModule,
   type ObservabilityOptions,
-  type OpenApiOptions,
 } from '@keycard/observability';
 import type { AuthSettings } from '../config/auth.config';
 import { authConfig } from '../config/auth.config';
@@ -23,12 +23,12 @@ export const AuthObservabilityModule = ObservabilityModule.forRootAsync({
   }),
 });
 
-/** `setupOpenApi` options of the auth-service (`/docs`, `/docs-json`). */
-export const AUTH_OPENAPI: OpenApiOptions = {
-  title: 'Keycard auth-service',
-  version: '1.0.0',
-  description:
-    'Password and OAuth 2.0 tokens, sessions, API keys, signing keys and administration.',
-  // Its own routes take an access token or the session cookie; API keys are for resource services.
-  schemes: ['bearer', 'session'],
-};
+/**
+ * `setupOpenApi` options of the auth-service (`/docs`, `/docs-json`). Its own routes take an access
+ * token or the session cookie; API keys are for resource services.
+ */
+export const AUTH_OPENAPI = keycardOpenApi(
+  'auth-service',
+  'Password and OAuth 2.0 tokens, sessions, API keys, signing keys and administration.',
+  ['bearer', 'session'],
+);

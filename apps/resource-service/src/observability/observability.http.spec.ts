@@ -6,6 +6,7 @@ import {
   itCountsGuardRefusals,
   itIsNotReadyWithoutItsDatabase,
   itServesTheOpenApiDocument,
+  itStaysReadyWithoutItsRateLimitRedis,
   openApiGaps,
   type ServiceAppUnderTest,
   type StartService,
@@ -78,18 +79,10 @@ describe('resource-service observability over HTTP (Fastify)', () => {
 
   itIsNotReadyWithoutItsDatabase(server, () => running.app.get(DataSource));
 
-  // Bearer and API-key traffic keep working without Redis (limits fall back to per-instance
-  // counting), so readiness stays 200 and names Redis as unreachable (README "Failure modes").
-  // Needs a real Redis to close: CI sets TEST_REDIS_URL; without it this test is skipped.
-  (redisUrl ? it : it.skip)(
-    'stays ready naming Redis unreachable once its client is closed',
-    async () => {
-      const redis = running.app.get<symbol, RedisClient>(RATE_LIMIT_REDIS, { strict: false });
-      await redis.close();
-      const response = await request(server()).get('/health/ready').expect(200);
-      expect(response.body.info.redis).toMatchObject({ status: 'up', reachable: false });
-      expect(response.body.info.database.status).toBe('up');
-    },
+  itStaysReadyWithoutItsRateLimitRedis(
+    server,
+    () => running.app.get<symbol, RedisClient>(RATE_LIMIT_REDIS, { strict: false }).close(),
+    redisUrl !== undefined,
   );
 });
 

@@ -1,7 +1,6 @@
 import { createTestPostgresDatabase, testPostgresUrl } from '@keycard/testing';
 import { DataSource } from 'typeorm';
-import { RESOURCE_ENTITIES } from '../database/database.module';
-import { RESOURCE_MIGRATIONS } from '../database/migrations/index';
+import { RESOURCE_SCHEMA } from '../database/database.module';
 
 export type Backend = 'sqlite' | 'postgres';
 
@@ -17,14 +16,14 @@ export interface TestDataSource {
 
 /**
  * A fresh database like the app's: in-memory SQLite with `synchronize`, or a new PostgreSQL
- * database whose schema comes from running RESOURCE_MIGRATIONS.
+ * database whose schema comes from running the service's migrations.
  */
 export async function openTestDataSource(backend: Backend): Promise<TestDataSource> {
   if (backend === 'sqlite') {
     const dataSource = await new DataSource({
       type: 'better-sqlite3',
       database: ':memory:',
-      entities: RESOURCE_ENTITIES,
+      entities: RESOURCE_SCHEMA.entities,
       synchronize: true,
     }).initialize();
     return { dataSource, close: () => dataSource.destroy() };
@@ -33,8 +32,8 @@ export async function openTestDataSource(backend: Backend): Promise<TestDataSour
   const dataSource = await new DataSource({
     type: 'postgres',
     url: database.url,
-    entities: RESOURCE_ENTITIES,
-    migrations: RESOURCE_MIGRATIONS,
+    entities: RESOURCE_SCHEMA.entities,
+    migrations: RESOURCE_SCHEMA.migrations,
     synchronize: false,
   }).initialize();
   await dataSource.runMigrations({ transaction: 'each' });

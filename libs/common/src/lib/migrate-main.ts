@@ -1,16 +1,18 @@
 import { assertPostgresReachable } from './database';
 import { runMain } from './main-runner';
 import {
+  type DatabaseSettings,
   migrateServiceDatabase,
+  serviceDatabase,
   serviceDataSourceOptions,
-  type ServiceDatabase,
+  type ServiceSchema,
 } from './migrations';
 
 /** What a service's `migrate.js` migrates. */
 export interface MigrationTarget {
-  database: ServiceDatabase;
-  /** The service's `pg_advisory_lock` key, the one its server holds while migrating at start-up. */
-  lockKey: number;
+  settings: DatabaseSettings;
+  /** The service's schema, whose `migrationLock` its server also holds while migrating at start-up. */
+  schema: ServiceSchema;
   /** The setting the PostgreSQL URL came from, named when it cannot be reached. */
   urlVariable: string;
 }
@@ -22,8 +24,9 @@ export interface MigrationTarget {
  */
 export function runMigrateMain(target: () => MigrationTarget): void {
   runMain(async () => {
-    const { database, lockKey, urlVariable } = target();
+    const { settings, schema, urlVariable } = target();
+    const database = serviceDatabase(settings, schema);
     if (database.databaseUrl) await assertPostgresReachable(database.databaseUrl, urlVariable);
-    await migrateServiceDatabase(serviceDataSourceOptions(database), lockKey);
+    await migrateServiceDatabase(serviceDataSourceOptions(database), schema.migrationLock);
   });
 }

@@ -20,6 +20,43 @@ export interface ServiceDatabase {
   queryTimeoutMs?: number;
 }
 
+/** The database settings every service reads: its URL, `DATA_DIR`, `DATABASE_TIMEOUT` (seconds). */
+export interface DatabaseSettings {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  databaseTimeout: number;
+}
+
+/** What only the service knows about its database: one constant per service. */
+export interface ServiceSchema {
+  /** The embedded SQLite file in `DATA_DIR`, used while the service has no PostgreSQL URL. */
+  sqliteFile: string;
+  /** Every entity: the DataSource is built from this list. */
+  entities: EntityClass[];
+  /** PostgreSQL's schema, in order (SQLite's follows the entities). */
+  migrations: (new () => MigrationInterface)[];
+  /**
+   * The `pg_advisory_lock` key held while the service migrates. Each service has its own, so two
+   * services sharing a database never wait for each other's migrations.
+   */
+  migrationLock: number;
+}
+
+/** A service's database from its settings and its schema. */
+export function serviceDatabase(
+  settings: DatabaseSettings,
+  schema: ServiceSchema,
+): ServiceDatabase {
+  return {
+    databaseUrl: settings.databaseUrl,
+    dataDir: settings.dataDir,
+    queryTimeoutMs: settings.databaseTimeout * 1000,
+    sqliteFile: schema.sqliteFile,
+    entities: schema.entities,
+    migrations: schema.migrations,
+  };
+}
+
 /** `DATABASE_TIMEOUT`'s default. */
 export const DEFAULT_DATABASE_TIMEOUT_MS = 3000;
 

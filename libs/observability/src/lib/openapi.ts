@@ -28,6 +28,18 @@ export interface OpenApiOptions {
   schemes?: readonly OpenApiScheme[];
 }
 
+/**
+ * The OpenAPI options of a Keycard service: titled `Keycard <service>`, version 1.0.0, with the
+ * credentials its guarded routes accept.
+ */
+export function keycardOpenApi(
+  service: string,
+  description: string,
+  schemes: readonly OpenApiScheme[],
+): OpenApiOptions {
+  return { title: `Keycard ${service}`, version: '1.0.0', description, schemes };
+}
+
 /** Where `@ApiSecurity()` keeps its requirements (not exported by @nestjs/swagger). */
 const SWAGGER_SECURITY_KEY = 'swagger/apiSecurity';
 

@@ -7,15 +7,17 @@ import {
 } from './schema-drift';
 import { testPostgresUrl } from './postgres';
 
-export interface ServiceMigrations extends MigrationsUnderTest {
+export interface ServiceMigrations {
   /** The service's name in the test titles, e.g. `resource-service`. */
   service: string;
   /** Prefix of the throwaway PostgreSQL databases, e.g. `resource`. */
   label: string;
   /** The folder whose `*.entity.ts` files the entity list must cover (the app's `src/`). */
   sourceDir: string;
-  /** How the service migrates at start-up, e.g. `runMigrationsExclusively(dataSource, LOCK)`. */
-  migrate: (dataSource: DataSource) => Promise<unknown>;
+  /** The service's schema (`@keycard/common`'s `ServiceSchema`). */
+  schema: MigrationsUnderTest & { migrationLock: number };
+  /** How the service migrates at start-up: `runMigrationsExclusively` of `@keycard/common`. */
+  migrate: (dataSource: DataSource, migrationLock: number) => Promise<unknown>;
 }
 
 /**
@@ -25,11 +27,12 @@ export interface ServiceMigrations extends MigrationsUnderTest {
  */
 export function describeMigrations(service: ServiceMigrations): void {
   const postgresUrl = testPostgresUrl();
-  const schema = { entities: service.entities, migrations: service.migrations };
+  const { entities, migrations, migrationLock } = service.schema;
+  const schema = { entities, migrations };
 
   describe(`${service.service} entity list`, () => {
     it('holds every @Entity class of the app', async () => {
-      expect(await entitiesMissingFrom(service.sourceDir, service.entities)).toEqual([]);
+      expect(await entitiesMissingFrom(service.sourceDir, entities)).toEqual([]);
     });
   });
 
@@ -55,9 +58,9 @@ export function describeMigrations(service: ServiceMigrations): void {
           postgresUrl as string,
           service.label,
           schema,
-          service.migrate,
+          (dataSource) => service.migrate(dataSource, migrationLock),
         );
-        expect(applied).toEqual(service.migrations.map((migration) => migration.name));
+        expect(applied).toEqual(migrations.map((migration) => migration.name));
       });
     },
   );

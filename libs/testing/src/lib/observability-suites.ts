@@ -87,6 +87,28 @@ export function itIsNotReadyWithoutItsDatabase(
 }
 
 /**
+ * A service that takes API keys stays ready once `closeRedis` has closed its rate-limit Redis
+ * client (`RATE_LIMIT_REDIS`), showing Redis unreachable: bearer and API-key traffic keep working,
+ * with limits counted per instance (README "Failure modes"). It comes last in its `describe`.
+ * `redis`: the app was started with a real Redis (CI's TEST_REDIS_URL); skipped otherwise.
+ */
+export function itStaysReadyWithoutItsRateLimitRedis(
+  server: () => HttpTarget,
+  closeRedis: () => Promise<void>,
+  redis: boolean,
+): void {
+  (redis ? it : it.skip)(
+    'stays ready naming Redis unreachable once its client is closed',
+    async () => {
+      await closeRedis();
+      const response = await request(server()).get('/health/ready').expect(200);
+      expect(response.body.info.redis).toMatchObject({ status: 'up', reachable: false });
+      expect(response.body.info.database.status).toBe('up');
+    },
+  );
+}
+
+/**
  * A service verifying the test issuer's tokens counts in /metrics each guard refusal by reason,
  * the request at `path` by route and status, the JWKS download, and, when `apiKey` is given (a
  * well-formed key, say `generateApiKey('pk', 'test').key`, and a scope `path` accepts: the service

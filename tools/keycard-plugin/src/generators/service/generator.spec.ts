@@ -126,21 +126,22 @@ describe('@keycard/tools:service', () => {
       await generate(tree);
       const module = read(tree, `${database}/database.module.ts`);
       expect(module).toMatch(
-        /serviceTypeOrmModule\(\s*billingConfig\.KEY,\s*billingDatabase,\s*BILLING_MIGRATION_LOCK,?\s*\)/,
+        /serviceTypeOrmModule\(\s*billingConfig\.KEY,\s*BILLING_SCHEMA,?\s*\)/,
       );
+      expect(module).toContain('export const BILLING_SCHEMA: ServiceSchema = {');
       expect(module).toContain("sqliteFile: 'billing.sqlite',");
-      expect(module).toContain('export const BILLING_ENTITIES: EntityClass[] = [];');
+      expect(module).toContain('entities: [],');
       expect(module).not.toMatch(/migrationsRun: true/);
       const migrate = read(tree, 'apps/billing-service/src/migrate.ts');
       expect(migrate).toContain('runMigrateMain(');
-      expect(migrate).toContain('BILLING_MIGRATION_LOCK');
+      expect(migrate).toContain('schema: BILLING_SCHEMA,');
     });
 
     it('migrates under a lock key of its own, derived from the name', async () => {
       await generate(tree);
       await generate(tree, { name: 'payments' });
       const key = (service: string) =>
-        /export const \w+_MIGRATION_LOCK = ([\d_]+);/.exec(
+        /migrationLock: ([\d_]+),/.exec(
           read(tree, `apps/${service}-service/src/database/database.module.ts`),
         )?.[1];
       expect(key('billing')).toBe(numericLiteral(migrationLockKey('billing')));
@@ -155,8 +156,7 @@ describe('@keycard/tools:service', () => {
       expect(spec).toContain('describeMigrations({');
       expect(spec).toContain("label: 'billing',");
       expect(spec).toContain("sourceDir: join(__dirname, '..'),");
-      expect(spec).toContain('entities: BILLING_ENTITIES,');
-      expect(spec).toContain('runMigrationsExclusively(dataSource, BILLING_MIGRATION_LOCK)');
+      expect(spec).toContain('schema: BILLING_SCHEMA,');
     });
   });
 
@@ -166,12 +166,12 @@ describe('@keycard/tools:service', () => {
     it('imports @keycard/observability like the resource-service: probes, metrics, JSON logs', async () => {
       await generate(tree);
       const observability = read(tree, `${src}/observability/billing-observability.ts`);
-      expect(observability).toContain(
-        'export const BillingObservabilityModule = ObservabilityModule.forRootAsync({',
+      // The module itself is @keycard/observability's (service-observability.module.spec.ts).
+      expect(observability).toMatch(
+        /export const BillingObservabilityModule = serviceObservabilityModule\(\s*'billing-service',\s*billingConfig\.KEY,\s*\{ rateLimitRedis: true \},?\s*\);/,
       );
-      expect(observability).toContain('inject: [billingConfig.KEY, RATE_LIMIT_REDIS],');
-      expect(observability).toContain(
-        "serviceObservability('billing-service', config.observability, { redisPing: redis }),",
+      expect(observability).toMatch(
+        /export const BILLING_OPENAPI = keycardOpenApi\(\s*'billing-service',[^;]*\['bearer', 'apiKey'\],?\s*\);/,
       );
       const module = read(tree, `${src}/app.module.ts`);
       expect(module).toContain(
@@ -231,8 +231,10 @@ describe('@keycard/tools:service', () => {
     it('without API keys: no Redis check and no rate-limit counter, the rest the same', async () => {
       await generate(tree, { apiKeys: false });
       const observability = read(tree, `${src}/observability/billing-observability.ts`);
-      expect(observability).toContain('inject: [billingConfig.KEY],');
-      expect(observability).not.toContain('redisPing');
+      expect(observability).toMatch(
+        /serviceObservabilityModule\(\s*'billing-service',\s*billingConfig\.KEY,?\s*\);/,
+      );
+      expect(observability).not.toContain('rateLimitRedis');
       expect(read(tree, `${src}/app.factory.ts`)).toContain(
         'createServiceApp(AppModule, { openApi: BILLING_OPENAPI }, options)',
       );
@@ -247,6 +249,7 @@ describe('@keycard/tools:service', () => {
         "itCountsGuardRefusals('billing-service', () => running, '/billing/whoami');",
       );
       expect(spec).toContain("itAnswersTheProbes('billing-service', server);");
+      expect(spec).not.toContain('itStaysReadyWithoutItsRateLimitRedis');
     });
   });
 
