@@ -1,7 +1,11 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { startServiceApp, type ServiceAppUnderTest } from '@keycard/testing';
+import {
+  itServesHealthAndItsCaller,
+  startServiceApp,
+  type ServiceAppUnderTest,
+} from '@keycard/testing';
 import { createApp } from './app.factory';
 
 describe('resource-service over HTTP (Fastify, SQLite)', () => {
@@ -31,19 +35,11 @@ describe('resource-service over HTTP (Fastify, SQLite)', () => {
     }
   });
 
-  it('GET /health is public', async () => {
-    await http().get('/health').expect(200, { status: 'ok' });
-  });
-
-  it('GET /me describes the caller of a valid token', async () => {
-    const response = await http().get('/me').set(bearer(alice)).expect(200);
-    expect(response.body).toEqual({
-      sub: 'alice',
-      roles: ['user'],
-      scope: 'profile',
-      authType: 'jwt',
-    });
-  });
+  itServesHealthAndItsCaller(
+    () => running,
+    '/me',
+    () => alice,
+  );
 
   it('GET /me answers each caller with its own view, repeat callers included (views are kept per principal)', async () => {
     for (const [token, sub, roles, scope] of [

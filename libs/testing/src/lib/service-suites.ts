@@ -81,3 +81,30 @@ export function describeGracefulShutdown(service: string, start: StartService, p
     });
   });
 }
+
+/**
+ * The first promise of a resource service: `GET /health` needs no credentials, and `path` answers
+ * the bearer of `token()` (the test issuer's `{ sub: 'alice', roles: ['user'], scope: 'profile' }`)
+ * with the caller's view. Declared inside the caller's `describe`, against the app it started.
+ */
+export function itServesHealthAndItsCaller(
+  running: () => ServiceAppUnderTest,
+  path: string,
+  token: () => string,
+): void {
+  const http = () => request(running().app.getHttpServer());
+
+  it('GET /health is public', async () => {
+    await http().get('/health').expect(200, { status: 'ok' });
+  });
+
+  it(`GET ${path} describes the caller of a valid token`, async () => {
+    const response = await http().get(path).set('Authorization', `Bearer ${token()}`).expect(200);
+    expect(response.body).toEqual({
+      sub: 'alice',
+      roles: ['user'],
+      scope: 'profile',
+      authType: 'jwt',
+    });
+  });
+}
