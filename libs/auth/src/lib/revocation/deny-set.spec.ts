@@ -149,4 +149,54 @@ describe('DenySet', () => {
     expect(deny.size).toBe(1);
     expect(deny.refuses(principal({ issuedAt: T0 + 4000 }))).toBe(true);
   });
+
+  it('a later expiry of the same entry holds: the entry outlives its first expiry', () => {
+    deny.add(event('sid', 'sid-1', T0, T0 + 1000));
+    deny.add(event('sid', 'sid-1', T0, T0 + 5000));
+    clock.advance(2000);
+    deny.sweep();
+    expect(deny.refuses(principal())).toBe(true);
+    clock.advance(3000);
+    deny.sweep();
+    expect(deny.size).toBe(0);
+  });
+
+  it('full and flooded, it keeps what a set that evicts the nearest expiry one by one keeps', () => {
+    const max = 50;
+    const flooded = new DenySet(max, clock);
+    // The reference: the rule written plainly, one full scan per eviction.
+    const reference = new Map<string, number>();
+    let seed = 11; // xorshift32: a repeatable sequence
+    const random = (below: number) => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % below;
+    };
+    for (let step = 0; step < 3000; step++) {
+      if (random(50) === 0) clock.advance(random(500));
+      const now = clock.now();
+      for (const [subject, expiresAt] of reference) if (expiresAt <= now) reference.delete(subject);
+      const subject = `sid-${random(400)}`;
+      // Short and long expiries mixed, so that entries outlive the expiry they were queued with.
+      const expiresAt = now + 1 + (random(2) === 0 ? random(1000) : random(60_000));
+      flooded.add(event('sid', subject, now, expiresAt));
+      const known = reference.get(subject);
+      if (known !== undefined) {
+        reference.set(subject, Math.max(known, expiresAt));
+        continue;
+      }
+      if (reference.size >= max) {
+        const [nearest] = [...reference].sort(([, a], [, b]) => a - b)[0];
+        reference.delete(nearest);
+      }
+      reference.set(subject, expiresAt);
+    }
+    flooded.sweep();
+    const kept = [...Array(400).keys()]
+      .map((i) => `sid-${i}`)
+      .filter((sid) => flooded.refuses(principal({ sessionId: sid })));
+    expect(kept.sort()).toEqual([...reference.keys()].sort());
+    expect(flooded.size).toBe(reference.size);
+  });
 });

@@ -1,6 +1,7 @@
 import type { Clock } from '@keycard/common';
 import { SystemClock } from '@keycard/common';
 import type { Principal } from '../principal';
+import { ExpiryQueue } from './expiry-queue';
 import type { RevocationEvent, RevocationKind } from './revocation-event';
 import { validFrom } from './revocation-event';
 
@@ -9,6 +10,13 @@ interface Entry {
   at: number;
   /** Epoch ms: forgotten then. */
   expiresAt: number;
+}
+
+/** An entry's place in the expiry queue; it no longer holds once the entry went or outlives it. */
+interface Expiry {
+  expiresAt: number;
+  map: Map<string, Entry>;
+  subject: string;
 }
 
 /** Default bound of the set, all kinds together. */
@@ -23,7 +31,9 @@ const SWEEP_EVERY_MS = 1000;
  * hot path is a size test, then one Map lookup per field the principal carries. Applying an event
  * is idempotent and order-free (the later `at` and expiry win), so duplicates and events that
  * arrive out of order change nothing. Entries expire with the tokens they cover; the set is
- * bounded, the entries nearest to expiry going first when it is full.
+ * bounded, the entries nearest to expiry going first when it is full. An expiry queue (a heap)
+ * finds those entries, so a sweep costs what it removes and an eviction O(log n), even with the
+ * set full and revocations pouring in.
  */
 export class DenySet {
   private readonly maps: Record<RevocationKind, Map<string, Entry>> = {
@@ -34,11 +44,13 @@ export class DenySet {
     kid: new Map(),
   };
   private entries = 0;
+  /** Every entry's expiry, earliest first, plus some that no longer hold (see `holds`). */
+  private readonly expiries = new ExpiryQueue<Expiry>();
   /**
    * When the request path sweeps next: the earliest expiry in the set, but at most once every
-   * `SWEEP_EVERY_MS`. A sweep walks every entry, and entries expire one after another (each
-   * sign-out's entry lives until its tokens' `exp`): sweeping at each expiry would walk a full set
-   * on every few requests. An expired entry kept a moment longer refuses nothing live.
+   * `SWEEP_EVERY_MS`. Entries expire one after another (each sign-out's entry lives until its
+   * tokens' `exp`): a request path that swept at each expiry would stop on every few requests.
+   * An expired entry kept a moment longer refuses nothing live.
    */
   private nextSweepAt = Number.POSITIVE_INFINITY;
   private lastSweepAt = Number.NEGATIVE_INFINITY;
@@ -63,13 +75,18 @@ export class DenySet {
     if (known !== undefined) {
       // A later user revocation covers more tokens; an API key is refused from its earliest time.
       known.at = event.kind === 'api_key' ? Math.min(known.at, at) : Math.max(known.at, at);
-      known.expiresAt = Math.max(known.expiresAt, event.expiresAt);
+      if (event.expiresAt > known.expiresAt) {
+        known.expiresAt = event.expiresAt;
+        this.queue(map, event.subject, known);
+      }
       return true;
     }
     if (this.entries >= this.maxEntries) this.sweep(now);
     if (this.entries >= this.maxEntries) this.evictNearestExpiry();
-    map.set(event.subject, { at, expiresAt: event.expiresAt });
+    const entry = { at, expiresAt: event.expiresAt };
+    map.set(event.subject, entry);
     this.entries++;
+    this.queue(map, event.subject, entry);
     this.nextSweepAt = Math.min(
       this.nextSweepAt,
       Math.max(event.expiresAt, this.lastSweepAt + SWEEP_EVERY_MS),
@@ -99,34 +116,49 @@ export class DenySet {
     return this.entries !== 0 && this.maps.kid.has(kid);
   }
 
-  /** Drops every expired entry. */
+  /** Drops every expired entry: the queue's head, as far as it has expired. */
   sweep(now = this.clock.now()): void {
-    let next = Number.POSITIVE_INFINITY;
-    for (const map of Object.values(this.maps)) {
-      for (const [subject, entry] of map) {
-        if (entry.expiresAt <= now) {
-          map.delete(subject);
-          this.entries--;
-        } else next = Math.min(next, entry.expiresAt);
+    for (let head = this.expiries.peek(); head !== undefined && head.expiresAt <= now; ) {
+      this.expiries.pop();
+      if (holds(head)) {
+        head.map.delete(head.subject);
+        this.entries--;
       }
+      head = this.expiries.peek();
     }
     this.lastSweepAt = now;
+    const next = this.expiries.peek()?.expiresAt ?? Number.POSITIVE_INFINITY;
     this.nextSweepAt = Math.max(next, now + SWEEP_EVERY_MS);
   }
 
-  /** Full although nothing expired: the entry closest to its expiry goes (one scan, rare). */
+  /** Full although nothing expired: the entry closest to its expiry goes. */
   private evictNearestExpiry(): void {
-    let victim: { map: Map<string, Entry>; subject: string; expiresAt: number } | undefined;
-    for (const map of Object.values(this.maps)) {
-      for (const [subject, entry] of map) {
-        if (victim === undefined || entry.expiresAt < victim.expiresAt)
-          victim = { map, subject, expiresAt: entry.expiresAt };
-      }
+    for (let head = this.expiries.pop(); head !== undefined; head = this.expiries.pop()) {
+      if (!holds(head)) continue;
+      head.map.delete(head.subject);
+      this.entries--;
+      return;
     }
-    if (victim === undefined) return;
-    victim.map.delete(victim.subject);
-    this.entries--;
   }
+
+  /**
+   * Queues the entry's (new) expiry. The queue is rebuilt from the entries when the expiries that
+   * no longer hold (left by later expiries of the same entry) outnumber the live ones.
+   */
+  private queue(map: Map<string, Entry>, subject: string, entry: Entry): void {
+    this.expiries.push({ expiresAt: entry.expiresAt, map, subject });
+    if (this.expiries.size <= 2 * this.entries + 1024) return;
+    this.expiries.reset(
+      Object.values(this.maps).flatMap((each) =>
+        [...each].map(([key, { expiresAt }]) => ({ expiresAt, map: each, subject: key })),
+      ),
+    );
+  }
+}
+
+/** Whether a queued expiry is still its entry's: the entry is there and expires then. */
+function holds(expiry: Expiry): boolean {
+  return expiry.map.get(expiry.subject)?.expiresAt === expiry.expiresAt;
 }
 
 /** A token without `iat` cannot show it is newer: it is refused. */
