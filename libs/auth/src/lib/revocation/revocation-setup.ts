@@ -76,6 +76,7 @@ export function createRevocations(options: ResolvedKeycardAuthOptions): Revocati
         revocationChannel(options.issuer),
         endpoint,
         follower,
+        clock,
       )
     : new StreamRevocationSource(endpoint, follower);
   if (settings?.metricsRegistry) registerLagGauge(settings.metricsRegistry, follower);

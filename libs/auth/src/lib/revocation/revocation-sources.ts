@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { redisDriver } from '@keycard/common';
+import type { Clock } from '@keycard/common';
+import { redisDriver, SystemClock } from '@keycard/common';
 import { describeError } from '../discovery';
 import type { RevocationEndpoint } from './revocation-client';
 import { followStream, NoRevocationLog, readLogPage, CATCH_UP_PAGE } from './revocation-client';
@@ -111,7 +112,16 @@ export class StreamRevocationSource implements RevocationSource {
 /** Checks of the Redis subscription's health, and the silence after which it counts as stalled. */
 const REDIS_CHECK_MS = 500;
 /** The auth-service sends a heartbeat every second: 1.5 s without any message is a stall. */
-const REDIS_SILENCE_MS = 1500;
+export const REDIS_SILENCE_MS = 1500;
+
+/**
+ * Whether the Redis source reads the log over HTTP at a health check: while its subscription is
+ * not ready, or once the channel has been silent (no event, no heartbeat) for `REDIS_SILENCE_MS`
+ * — a Redis that holds its connections but answers nothing (`CLIENT PAUSE`) stays "ready".
+ */
+export function redisNeedsCatchUp(subscribed: boolean, lastHeardAt: number, now: number): boolean {
+  return !subscribed || now - lastHeardAt > REDIS_SILENCE_MS;
+}
 
 /**
  * With Redis: events and heartbeats arrive on a pub/sub channel; the log is read over HTTP (from
@@ -126,15 +136,17 @@ export class RedisRevocationSource implements RevocationSource {
   private timer?: NodeJS.Timeout;
   private catchingUp?: Promise<void>;
   private failing = false;
-  /** When the channel last delivered anything (an event or a heartbeat). */
-  private lastHeardAt = Date.now();
+  /** When the channel last delivered anything (an event or a heartbeat), on `clock`. */
+  private lastHeardAt: number;
 
   constructor(
     redisUrl: string,
     private readonly channel: string,
     private readonly endpoint: RevocationEndpoint,
     private readonly follower: RevocationFollower,
+    private readonly clock: Clock = new SystemClock(),
   ) {
+    this.lastHeardAt = clock.now();
     this.subscriber = redisDriver().createClient({
       url: redisUrl,
       socket: { reconnectStrategy: (retries) => Math.min(100 * 2 ** Math.min(retries, 6), 2000) },
@@ -152,8 +164,8 @@ export class RedisRevocationSource implements RevocationSource {
       );
     this.requestCatchUp();
     this.timer = setInterval(() => {
-      const silent = Date.now() - this.lastHeardAt > REDIS_SILENCE_MS;
-      if (!this.subscriber.isReady || silent) this.requestCatchUp();
+      if (redisNeedsCatchUp(this.subscriber.isReady, this.lastHeardAt, this.clock.now()))
+        this.requestCatchUp();
     }, REDIS_CHECK_MS);
     this.timer.unref();
   }
@@ -165,7 +177,7 @@ export class RedisRevocationSource implements RevocationSource {
   }
 
   private receive(text: string): void {
-    this.lastHeardAt = Date.now();
+    this.lastHeardAt = this.clock.now();
     const message = parseRevocationMessage(text);
     if (message === undefined) return;
     if (message.type === 'event') this.follower.applyPushed(message.event, message.after);
