@@ -1,0 +1,814 @@
+#!/usr/bin/env node
+// `npm run bench:scale`: "flat at a million users" (issue 21, goal 5). On a fresh PostgreSQL
+// database it starts the built auth-service (dist/, pinned like `npm run bench`: the service on the
+// last CPU, autocannon through tools/bench/load.mjs on CPU 0; BENCH_PIN=0: no pinning) and
+// measures the hot requests (login, refresh, API-key introspection, `/admin/users` paging and
+// search, `/admin/audit` filters) three times:
+//   1. on the empty database;
+//   2. after seeding it in SQL (one `INSERT … SELECT … FROM generate_series` per table, the table's
+//      secondary indexes dropped before and re-created after, then `VACUUM (ANALYZE)`): users,
+//      API keys, audit events (spread over the last 85 days, inside the default
+//      `AUDIT_RETENTION`), refresh families and refresh tokens (five to a family: four rotated, one
+//      head — live families, or families that expired past the retention job's settle time);
+//   3. while the retention job deletes those expired tokens and their emptied families: the
+//      service is restarted, and the job's first run comes a minute later, in the measured process.
+// Goal: seeded p99 within 1.3× of empty, during retention within 1.5×. Also prints `EXPLAIN
+// (ANALYZE, BUFFERS)` of each hot query (SQL as the services build it) and flags any sequential
+// scan of a big table. Prints a table on stdout (progress on stderr), writes
+// artifacts/bench-scale.json and drops the database at the end.
+// Settings: SCALE_USERS (default 1000000), SCALE_REFRESH_TOKENS (5000000), SCALE_API_KEYS
+// (1000000), SCALE_AUDIT (5000000), SCALE_EXPIRED (1000000: refresh tokens seeded expired past the
+// settle time, for the retention job), SCALE_ROUNDS (default 3) rounds in which every scenario
+// gets a slice of SCALE_SLICE seconds (default 3, after a 1 s warm-up) in turn, medians reported
+// (during the retention run, rounds go on until it ends or fails, at most SCALE_RETENTION_MINUTES,
+// default 15, after which it is reported unfinished), SCALE_CONNECTIONS (default 8),
+// BENCH_DATABASE_URL / TEST_DATABASE_URL (the PostgreSQL server). Needs dist/
+// (`npx nx run auth-service:build`).
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { hash } from '@node-rs/argon2';
+import pg from 'pg';
+import { createDatabase, findPostgres } from './postgres.mjs';
+import {
+  basicAuth,
+  benchClient,
+  createApiKey,
+  failureDetail,
+  freePort,
+  login,
+  nodeCommand,
+  pinning,
+  randomSecret,
+  registerUser,
+  startService,
+} from './services.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const env = process.env;
+const sizes = {
+  users: Number(env.SCALE_USERS ?? 1_000_000),
+  refreshTokens: Number(env.SCALE_REFRESH_TOKENS ?? 5_000_000),
+  apiKeys: Number(env.SCALE_API_KEYS ?? 1_000_000),
+  audit: Number(env.SCALE_AUDIT ?? 5_000_000),
+};
+const expiredTokens = Math.min(Number(env.SCALE_EXPIRED ?? 1_000_000), sizes.refreshTokens);
+const slice = Number(env.SCALE_SLICE ?? 3);
+const rounds = Number(env.SCALE_ROUNDS ?? 3);
+const connections = Number(env.SCALE_CONNECTIONS ?? 8);
+const WARMUP_SECONDS = 1;
+const SEEDED_GOAL = 1.3;
+const RETENTION_GOAL = 1.5;
+/** Tables this big or bigger must not be read by a sequential scan in a hot query. */
+const BIG_TABLE_ROWS = 100_000;
+const BIG_TABLES = ['users', 'refresh_tokens', 'refresh_families', 'api_keys', 'audit_events'];
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const retentionTimeout = Number(env.SCALE_RETENTION_MINUTES ?? 15) * MINUTE;
+/** REFRESH_TOKEN_TTL's default, which the seeded tokens follow. */
+const REFRESH_TTL = 7 * DAY;
+const TOKENS_PER_FAMILY = 5;
+/** Audit events of the seed: many types, both outcomes. */
+const AUDIT_TYPES = [
+  'auth.login.success',
+  'auth.login.failure',
+  'auth.logout',
+  'auth.logout_all',
+  'auth.refresh.reuse_detected',
+  'session.login.success',
+  'session.login.failure',
+  'session.revoked',
+  'api_key.created',
+  'api_key.rotated',
+  'api_key.revoked',
+  'user.registered',
+  'user.roles_changed',
+  'user.disabled',
+  'account.password_changed',
+  'account.email_verified',
+  'mfa.factor_added',
+  'oidc.consent.granted',
+  'oidc.code.issued',
+  'oidc.code.redeemed',
+];
+/** A seeded user's id, email and name, as SQL on the integer expression `n` (1-based). */
+const userId = (n) => `md5('user' || (${n}))::uuid::text`;
+const pin = pinning();
+const note = (message) => process.stderr.write(`# ${message}\n`);
+const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs tools/bench/load.mjs once (on CPU 0 when pinning) and returns autocannon's result. */
+function load(options) {
+  const [command, args] = nodeCommand(
+    [join(root, 'tools', 'bench', 'load.mjs'), JSON.stringify(options)],
+    pin.loadCpu,
+  );
+  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (result.status !== 0) throw new Error(`load generator failed: ${result.stderr}`);
+  return JSON.parse(result.stdout);
+}
+
+/** The auth-service's settings: the same every start, so a restart finds its keys and clients. */
+function authSettings(databaseUrl, dataDir, client, admin) {
+  return {
+    AUTH_HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    DATABASE_URL: databaseUrl,
+    KEYS_ENCRYPTION_SECRET: randomSecret(48),
+    COOKIE_SECURE: 'false',
+    REFRESH_REUSE_INTERVAL: '0',
+    BOOTSTRAP_CLIENTS: `${client.id}:${client.secret}:usage:report`,
+    BOOTSTRAP_ADMIN_EMAIL: admin.email,
+    BOOTSTRAP_ADMIN_PASSWORD: admin.password,
+    // The job runs a minute after each start and then not again during the bench.
+    RETENTION_INTERVAL: '24h',
+    // Eight connections log the same user in at once (only failures count, but each attempt
+    // holds a reservation until its hash is checked).
+    LOGIN_MAX_FAILURES: '1000',
+  };
+}
+
+async function startAuth(settings, label) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  return startService({
+    root,
+    app: 'auth-service',
+    label,
+    env: { ...settings, AUTH_PORT: String(port), AUTH_ISSUER: url },
+    url,
+    cpu: pin.serverCpu,
+  });
+}
+
+/**
+ * How the service's retention run ended, from its log, or undefined while it runs: `done` with the
+ * rows deleted per table and its time, or `failed` with the error and the time of the failure.
+ */
+function retentionEnd(service) {
+  const log = readFileSync(service.logPath, 'utf8');
+  const done = /Retention run deleted ([^"\n]*?) in (\d+) ms/.exec(log);
+  if (done) {
+    const deleted = Object.fromEntries(
+      done[1].split(' ').map((pair) => {
+        const [table, count] = pair.split('=');
+        return [table, Number(count)];
+      }),
+    );
+    const total = Object.values(deleted).reduce((sum, count) => sum + count, 0);
+    return { outcome: 'done', deleted, total, ms: Number(done[2]) };
+  }
+  const failed = /"time":(\d+)[^\n]*"msg":"Retention run failed: ([^"]*)"/.exec(log);
+  return failed ? { outcome: 'failed', error: failed[2], at: Number(failed[1]) } : undefined;
+}
+
+async function waitFor(what, check, timeoutMs, pollMs = 250) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await delay(pollMs);
+  }
+}
+
+/** Rows deleted so far by the running service's retention job, by table and in all (`/metrics`). */
+async function retentionDeletedSoFar(service) {
+  const text = await (await fetch(`${service.url}/metrics`)).text();
+  const deleted = {};
+  for (const [, table, count] of text.matchAll(
+    /^keycard_retention_rows_deleted_total\{table="(\w+)"[^}]*\} (\S+)$/gm,
+  ))
+    deleted[table] = Number(count);
+  const total = Object.values(deleted).reduce((sum, count) => sum + count, 0);
+  return { deleted, total };
+}
+
+/**
+ * The measured requests, the same on every database: `/admin/users` after a cursor half a year
+ * back (`createdAt:id`, any such pair is a valid cursor), the first page (which counts the
+ * matches), a search and an email prefix; `/admin/audit` by actor and by type over a day.
+ */
+function scenarios(fixtures, adminToken) {
+  const admin = { authorization: `Bearer ${adminToken}` };
+  const json = { 'content-type': 'application/json' };
+  const halfYearAgo = fixtures.now - 182 * DAY;
+  const cursor = Buffer.from(`${halfYearAgo}:00000000-0000-0000-0000-000000000000`).toString(
+    'base64url',
+  );
+  const from = new Date(fixtures.now - DAY).toISOString();
+  const to = new Date(fixtures.now).toISOString();
+  return [
+    {
+      name: 'POST /auth/login',
+      method: 'POST',
+      path: '/auth/login',
+      headers: json,
+      body: fixtures.user,
+    },
+    { name: 'POST /auth/refresh', refresh: true },
+    {
+      name: 'POST /oauth/introspect (API key)',
+      method: 'POST',
+      path: '/oauth/introspect',
+      headers: {
+        authorization: basicAuth(fixtures.client),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      rawBody: `token=${fixtures.apiKey}`,
+    },
+    { name: 'GET /admin/users?cursor=…', path: `/admin/users?cursor=${cursor}`, headers: admin },
+    { name: 'GET /admin/users (page 1, total)', path: '/admin/users', headers: admin },
+    { name: 'GET /admin/users?q=user12345', path: '/admin/users?q=user12345', headers: admin },
+    {
+      name: 'GET /admin/users?email=user12345',
+      path: '/admin/users?email=user12345',
+      headers: admin,
+    },
+    {
+      name: 'GET /admin/audit?actorId=…',
+      path: `/admin/audit?actorId=${fixtures.auditActor}`,
+      headers: admin,
+    },
+    {
+      name: 'GET /admin/audit?type=…&from=…&to=…',
+      path: `/admin/audit?type=auth.login.failure&from=${from}&to=${to}`,
+      headers: admin,
+    },
+  ];
+}
+
+/** Refresh tokens for the refresh scenario: a chain per connection plus spares (see load.mjs). */
+async function refreshPool(service, user) {
+  const tokens = [];
+  for (let i = 0; i < connections * 3; i++)
+    tokens.push((await login(service.url, user)).refreshToken);
+  return tokens;
+}
+
+/** One slice of a scenario: autocannon's p99 (ms), req/s and failures. */
+async function measure(service, scenario, fixtures) {
+  const { refresh, ...request } = scenario; // load.mjs ignores `name`
+  const refreshTokens = refresh ? await refreshPool(service, fixtures.user) : undefined;
+  const result = load({
+    url: service.url,
+    connections,
+    duration: slice,
+    warmup: WARMUP_SECONDS,
+    ...request,
+    ...(refreshTokens ? { refreshTokens } : {}),
+  });
+  return {
+    // Without a single 2xx answer autocannon's p99 is 0: count the whole slice instead.
+    p99Ms: result['2xx'] > 0 ? result.latency.p99 : slice * 1000,
+    requestsPerSecond: result.requests.average,
+    errors: result.non2xx + result.errors + result.timeouts,
+    errorDetail: failureDetail(result),
+  };
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** A scenario's result from its slices: median p99 and req/s, every slice's failures. */
+function summarize(slices) {
+  if (slices.length === 0) return undefined;
+  return {
+    p99Ms: median(slices.map((s) => s.p99Ms)),
+    requestsPerSecond: Math.round(median(slices.map((s) => s.requestsPerSecond))),
+    slices: slices.length,
+    p99sMs: slices.map((s) => s.p99Ms),
+    errors: slices.reduce((sum, s) => sum + s.errors, 0),
+    errorDetail: slices
+      .map((s) => s.errorDetail)
+      .filter(Boolean)
+      .join('; '),
+  };
+}
+
+/**
+ * Up to `count` rounds, each giving every scenario one slice in turn (the machine's drift spreads
+ * over all of them), while `going()` holds: a slice that ends after it stops holding is dropped.
+ * Returns scenario name → its summary (undefined without a slice).
+ */
+async function measurePhase(service, fixtures, label, count, going = () => true) {
+  note(`measuring ${label}: ${slice} s slices, ${connections} connections…`);
+  const slices = {};
+  for (let round = 0; round < count && going(); round++) {
+    note(`  round ${round + 1}`);
+    const { accessToken } = await login(service.url, fixtures.admin);
+    for (const scenario of scenarios(fixtures, accessToken)) {
+      const measured = await measure(service, scenario, fixtures);
+      if (!going()) break;
+      (slices[scenario.name] ??= []).push(measured);
+    }
+  }
+  const names = scenarios(fixtures, '').map((s) => s.name);
+  return Object.fromEntries(names.map((name) => [name, summarize(slices[name] ?? [])]));
+}
+
+/**
+ * Fills `table` with `insert` (SQL): its secondary indexes and primary key are dropped first and
+ * re-created after (faster than growing them row by row), exactly as pg_indexes and
+ * pg_constraint had them. Returns the seconds taken.
+ */
+async function fillTable(client, table, insert, parameters) {
+  const started = performance.now();
+  const { rows: constraints } = await client.query(
+    `SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint
+      WHERE conrelid = $1::regclass AND contype = 'p'`,
+    [table],
+  );
+  const { rows: indexes } = await client.query(
+    `SELECT indexname, indexdef FROM pg_indexes
+      WHERE schemaname = current_schema() AND tablename = $1
+        AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = $1::regclass)`,
+    [table],
+  );
+  for (const { indexname } of indexes) await client.query(`DROP INDEX "${indexname}"`);
+  for (const { conname } of constraints)
+    await client.query(`ALTER TABLE "${table}" DROP CONSTRAINT "${conname}"`);
+  await client.query(insert, parameters);
+  for (const { conname, def } of constraints)
+    await client.query(`ALTER TABLE "${table}" ADD CONSTRAINT "${conname}" ${def}`);
+  for (const { indexdef } of indexes) await client.query(indexdef);
+  await client.query(`VACUUM (ANALYZE) "${table}"`);
+  return (performance.now() - started) / 1000;
+}
+
+/** A deterministic spread in [0, range) ms of the SQL text `key`. */
+const spread = (key, rangeMs) =>
+  `(abs(hashtext(${key})::bigint) % ${Math.floor(rangeMs / 1000)}) * 1000`;
+
+/**
+ * A refresh family's first token's creation time (SQL on the family number `f`): families below
+ * `expiredFamilies` within the last year but ten days ago or more (every token expired and
+ * settled), the others within the last six days, so all their tokens are still unexpired.
+ */
+function familyStart(now, expiredFamilies) {
+  const key = `'family' || f`;
+  return `CASE WHEN f < ${expiredFamilies}
+    THEN ${now}::bigint - ${10 * DAY} - ${spread(key, 355 * DAY)}
+    ELSE ${now}::bigint - ${TOKENS_PER_FAMILY * HOUR} - ${spread(key, 6 * DAY)} END`;
+}
+
+/** The seed, table by table: `[table, SQL]`; `$1` is now (epoch ms). */
+function seedStatements(now, passwordHash) {
+  const { users, refreshTokens, apiKeys, audit } = sizes;
+  const families = Math.ceil(refreshTokens / TOKENS_PER_FAMILY);
+  const expiredFamilies = Math.floor(expiredTokens / TOKENS_PER_FAMILY);
+  const year = 365 * DAY;
+  const types = `ARRAY[${AUDIT_TYPES.map((type) => `'${type}'`).join(', ')}]`;
+  return [
+    [
+      'users',
+      `INSERT INTO users (id, email, name, password_hash, roles, disabled, email_verified,
+         mfa_methods, created_at, updated_at)
+       SELECT ${userId('n')}, 'user' || n || '@scale.example', 'Scale User ' || n, $2,
+         '["user"]', n % 100 = 0, n % 3 = 0, '', c, c
+       FROM generate_series(1, ${users}) n,
+         LATERAL (SELECT $1::bigint - (${users}::bigint - n) * ${year} / ${users} AS c) t`,
+      [now, passwordHash],
+    ],
+    [
+      'api_keys',
+      `INSERT INTO api_keys (id, user_id, name, type, environment, prefix, key_hash, scopes,
+         rate_limit, created_at, expires_at, revoked_at, last_used_at, replaced_by)
+       SELECT md5('key' || n)::uuid::text, ${userId(`1 + n % ${users}`)}, 'scale key ' || n,
+         'sk', 'live', 'sk_live_' || substr(md5('prefix' || n), 1, 4),
+         encode(sha256(convert_to('scale-key-' || n, 'UTF8')), 'hex'), '[]', NULL, c,
+         NULL, CASE WHEN n % 10 = 0 THEN c + ${DAY} END, NULL, NULL
+       FROM generate_series(1, ${apiKeys}) n,
+         LATERAL (SELECT $1::bigint - ${spread(`'key' || n`, year)} AS c) t`,
+      [now],
+    ],
+    [
+      'audit_events',
+      `INSERT INTO audit_events (id, at, type, outcome, actor_id, actor_type, subject_id, ip,
+         user_agent, details)
+       SELECT md5('audit' || n)::uuid::text, $1::bigint - ${spread(`'audit' || n`, 85 * DAY)},
+         t, CASE WHEN t LIKE '%failure' THEN 'failure' ELSE 'success' END,
+         ${userId(`1 + n::bigint * 7919 % ${users}`)}, 'user', ${userId(`1 + n::bigint * 7919 % ${users}`)},
+         '10.' || n % 256 || '.' || n / 256 % 256 || '.' || n / 65536 % 256, 'scale-bench', NULL
+       FROM generate_series(1, ${audit}) n,
+         LATERAL (SELECT (${types})[1 + n % ${AUDIT_TYPES.length}] AS t) t`,
+      [now],
+    ],
+    [
+      'refresh_families',
+      `INSERT INTO refresh_families (id, user_id, client_id, scope, created_at, revoked_at,
+         revoke_reason, amr, auth_time)
+       SELECT md5('family' || f)::uuid::text, ${userId(`1 + f % ${users}`)}, NULL, '', s, NULL,
+         NULL, 'pwd', s
+       FROM generate_series(0, ${families - 1}) f,
+         LATERAL (SELECT ${familyStart('$1', expiredFamilies)} AS s) t`,
+      [now],
+    ],
+    [
+      'refresh_tokens',
+      `INSERT INTO refresh_tokens (id, family_id, token_hash, parent_id, created_at, expires_at,
+         rotated_at, successor_id, successor_sealed)
+       SELECT md5('token' || i)::uuid::text, md5('family' || f)::uuid::text,
+         encode(sha256(convert_to('scale-token-' || i, 'UTF8')), 'hex'),
+         CASE WHEN k > 0 THEN md5('token' || i - 1)::uuid::text END,
+         s + k * ${HOUR}, s + k * ${HOUR} + ${REFRESH_TTL},
+         CASE WHEN k < ${TOKENS_PER_FAMILY - 1} THEN s + (k + 1) * ${HOUR} END,
+         CASE WHEN k < ${TOKENS_PER_FAMILY - 1} THEN md5('token' || i + 1)::uuid::text END, NULL
+       FROM generate_series(0, ${refreshTokens - 1}) i,
+         LATERAL (SELECT i / ${TOKENS_PER_FAMILY} AS f, i % ${TOKENS_PER_FAMILY} AS k) fk,
+         LATERAL (SELECT ${familyStart('$1', expiredFamilies)} AS s) t`,
+      [now],
+    ],
+  ];
+}
+
+/** The argon2id hash every seeded user shares (the service's policy: 19 MiB, 2 passes, 1 lane). */
+function sharedPasswordHash() {
+  return hash(randomSecret(20), {
+    algorithm: 2,
+    memoryCost: 19456,
+    timeCost: 2,
+    parallelism: 1,
+    outputLen: 32,
+  });
+}
+
+async function seed(client, now) {
+  await client.query(`SET synchronous_commit = off`);
+  await client.query(`SET maintenance_work_mem = '512MB'`);
+  const seconds = {};
+  for (const [table, sql, parameters] of seedStatements(now, await sharedPasswordHash())) {
+    note(`seeding ${table}…`);
+    seconds[table] = await fillTable(client, table, sql, parameters);
+    note(`  ${table}: ${seconds[table].toFixed(1)} s`);
+  }
+  return seconds;
+}
+
+async function tableRows(client) {
+  const counts = {};
+  for (const table of BIG_TABLES)
+    counts[table] = Number((await client.query(`SELECT COUNT(*) AS n FROM "${table}"`)).rows[0].n);
+  return counts;
+}
+
+/**
+ * The hot queries, as the services send them (TypeORM's SQL, columns shortened to `*` where the
+ * select list does not change the plan) with the bench's own values.
+ */
+function hotQueries(fixtures, now) {
+  const settled = now - HOUR;
+  const liveToken = sizes.refreshTokens - 1;
+  return [
+    [
+      'login: user by email',
+      `SELECT * FROM users WHERE email = $1 LIMIT 1`,
+      ['user4242@scale.example'],
+    ],
+    [
+      'refresh: token by hash',
+      `SELECT * FROM refresh_tokens WHERE token_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex') LIMIT 1`,
+      [`scale-token-${liveToken}`],
+    ],
+    [
+      'refresh: family by id',
+      `SELECT * FROM refresh_families WHERE id = md5($1)::uuid::text LIMIT 1`,
+      [`family${Math.floor(liveToken / TOKENS_PER_FAMILY)}`],
+    ],
+    [
+      'introspect: API key by hash',
+      `SELECT * FROM api_keys WHERE key_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex') LIMIT 1`,
+      ['scale-key-4242'],
+    ],
+    ['introspect: owner by id', `SELECT * FROM users WHERE id = $1 LIMIT 1`, [fixtures.auditActor]],
+    [
+      'admin users: page after a cursor',
+      `SELECT * FROM users "user" WHERE ("user".created_at, "user".id) > ($1, $2)
+        ORDER BY "user".created_at ASC, "user".id ASC LIMIT 21`,
+      [now - 182 * DAY, '00000000-0000-0000-0000-000000000000'],
+    ],
+    [
+      'admin users: first page',
+      `SELECT * FROM users "user" ORDER BY "user".created_at ASC, "user".id ASC LIMIT 20`,
+      [],
+    ],
+    ['admin users: total', `SELECT COUNT(*) FROM users "user"`, []],
+    [
+      'admin users: q search',
+      `SELECT * FROM users "user" WHERE ("user".email LIKE $1 ESCAPE '\\' OR LOWER("user".name) LIKE $1 ESCAPE '\\')
+        ORDER BY "user".created_at ASC, "user".id ASC LIMIT 20`,
+      ['%user12345%'],
+    ],
+    [
+      'admin users: q count',
+      `SELECT COUNT(*) FROM users "user" WHERE ("user".email LIKE $1 ESCAPE '\\' OR LOWER("user".name) LIKE $1 ESCAPE '\\')`,
+      ['%user12345%'],
+    ],
+    [
+      'admin users: email prefix',
+      `SELECT * FROM users "user" WHERE "user".email LIKE $1 ESCAPE '\\'
+        ORDER BY "user".created_at ASC, "user".id ASC LIMIT 20`,
+      ['user12345%'],
+    ],
+    [
+      'admin audit: by actor',
+      `SELECT * FROM audit_events e WHERE e.actor_id = $1 ORDER BY e.at DESC, e.id DESC LIMIT 50`,
+      [fixtures.auditActor],
+    ],
+    [
+      'admin audit: by actor, count',
+      `SELECT COUNT(DISTINCT(e.id)) FROM audit_events e WHERE e.actor_id = $1`,
+      [fixtures.auditActor],
+    ],
+    [
+      'admin audit: type over a day',
+      `SELECT * FROM audit_events e WHERE e.type = $1 AND e.at >= $2 AND e.at <= $3
+        ORDER BY e.at DESC, e.id DESC LIMIT 50`,
+      ['auth.login.failure', now - DAY, now],
+    ],
+    [
+      'admin audit: type over a day, count',
+      `SELECT COUNT(DISTINCT(e.id)) FROM audit_events e WHERE e.type = $1 AND e.at >= $2 AND e.at <= $3`,
+      ['auth.login.failure', now - DAY, now],
+    ],
+    [
+      'retention 1: tokens of revoked families',
+      `SELECT "id" AS "key" FROM "refresh_tokens" WHERE ("family_id" IN (SELECT "f"."id" FROM "refresh_families" "f" WHERE "f"."revoked_at" < $1)) LIMIT 1000`,
+      [settled],
+    ],
+    [
+      'retention 2: expired tokens',
+      `SELECT "id" AS "key" FROM "refresh_tokens" WHERE ("expires_at" < $1) LIMIT 1000`,
+      [settled],
+    ],
+    [
+      'retention 3: emptied families',
+      `SELECT "id" AS "key" FROM "refresh_families" WHERE ("created_at" < $1 AND NOT EXISTS (SELECT 1 FROM "refresh_tokens" "t" WHERE "t"."family_id" = "refresh_families"."id")) ORDER BY "id" LIMIT 1000`,
+      [settled],
+    ],
+    [
+      'retention 6: old audit events',
+      `SELECT "id" AS "key" FROM "audit_events" WHERE ("at" < $1) LIMIT 1000`,
+      [now - 90 * DAY],
+    ],
+  ];
+}
+
+/** Every node of a JSON plan, depth first. */
+function* planNodes(node) {
+  yield node;
+  for (const child of node.Plans ?? []) yield* planNodes(child);
+}
+
+async function explainAll(client, fixtures, now, rows, only = () => true) {
+  note('EXPLAIN (ANALYZE, BUFFERS) of the hot queries…');
+  const big = new Set(BIG_TABLES.filter((table) => (rows[table] ?? 0) >= BIG_TABLE_ROWS));
+  const plans = [];
+  for (const [name, sql, parameters] of hotQueries(fixtures, now).filter(([n]) => only(n))) {
+    const { rows: result } = await client.query(
+      `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`,
+      parameters,
+    );
+    const [{ Plan: plan, 'Execution Time': ms }] = result[0]['QUERY PLAN'];
+    const nodes = [...planNodes(plan)];
+    const seqScans = nodes
+      .filter((n) => n['Node Type'] === 'Seq Scan' && big.has(n['Relation Name']))
+      .map((n) => n['Relation Name']);
+    plans.push({
+      name,
+      ms,
+      nodes: nodes
+        .filter((n) => n['Relation Name'] || n['Index Name'])
+        .map((n) => `${n['Node Type']} ${n['Index Name'] ?? n['Relation Name']}`),
+      sharedBuffers: (plan['Shared Hit Blocks'] ?? 0) + (plan['Shared Read Blocks'] ?? 0),
+      seqScans,
+    });
+  }
+  return plans;
+}
+
+/** Empty, seeded and retention rows side by side, with the ratios and their goals. */
+function tableRowsOf(empty, seeded, during) {
+  const verdict = (ratio, goal) =>
+    ratio === undefined ? '-' : `${ratio.toFixed(2)} ${ratio <= goal ? 'PASS' : 'FAIL'}`;
+  const cell = (m) =>
+    m ? `${m.p99Ms} / ${m.requestsPerSecond}${m.slices === rounds ? '' : ` (${m.slices})`}` : '-';
+  return Object.keys(empty).map((scenario) => {
+    const base = empty[scenario].p99Ms || 1;
+    const seededRatio = seeded[scenario].p99Ms / base;
+    const duringRatio = during[scenario] && during[scenario].p99Ms / base;
+    return {
+      scenario,
+      empty: empty[scenario],
+      seeded: seeded[scenario],
+      during: during[scenario],
+      seededRatio,
+      seededPass: seededRatio <= SEEDED_GOAL,
+      duringRatio,
+      duringPass: duringRatio === undefined ? undefined : duringRatio <= RETENTION_GOAL,
+      cells: [
+        scenario,
+        cell(empty[scenario]),
+        cell(seeded[scenario]),
+        verdict(seededRatio, SEEDED_GOAL),
+        cell(during[scenario]),
+        verdict(duringRatio, RETENTION_GOAL),
+      ],
+    };
+  });
+}
+
+function printReport(rows, report) {
+  const header = [
+    'scenario',
+    'empty p99 ms / req/s',
+    'seeded',
+    `seeded÷empty p99 (≤${SEEDED_GOAL})`,
+    'during retention',
+    `retention÷empty (≤${RETENTION_GOAL})`,
+  ];
+  const cells = rows.map((r) => r.cells);
+  const widths = header.map((title, i) => Math.max(title.length, ...cells.map((c) => c[i].length)));
+  const line = (cell) =>
+    cell.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ');
+  const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)];
+  for (const r of rows)
+    for (const [phase, m] of [
+      ['empty', r.empty],
+      ['seeded', r.seeded],
+      ['retention', r.during],
+    ])
+      if (m?.errors) out.push(`  ${r.scenario} (${phase}): ${m.errors} errors: ${m.errorDetail}`);
+  const seed = Object.entries(report.seedSeconds)
+    .map(([table, s]) => `${table} ${report.rows[table]} rows in ${s.toFixed(1)} s`)
+    .join(', ');
+  out.push(`  seed: ${seed}`);
+  const run = report.retention;
+  const deleted = Object.entries(run.deleted)
+    .filter(([, n]) => n > 0)
+    .map(([table, n]) => `${table} ${n}`)
+    .join(', ');
+  const outcome =
+    run.outcome === 'done'
+      ? ''
+      : ` ${run.outcome.toUpperCase()}${run.error ? ` (${run.error})` : ''}`;
+  out.push(
+    `  retention run${outcome}: ${run.total} rows deleted (${deleted}) in ` +
+      `${(run.ms / 1000).toFixed(1)} s (batches of RETENTION_BATCH_SIZE, default 1000); ` +
+      'during it, every scenario took a slice in turn until it ended',
+    `  p99 ms / req/s: medians of ${rounds} slices of ${slice} s (each after a ${WARMUP_SECONDS} s ` +
+      `warm-up; "(n)": n slices), ${connections} connections; ` +
+      (pin.pinned
+        ? `auth-service on CPU ${pin.serverCpu}, load generator on CPU ${pin.loadCpu} (${pin.reason})`
+        : `not pinned (${pin.reason})`),
+  );
+  for (const [title, plans] of [
+    ['EXPLAIN (ANALYZE, BUFFERS) on the seeded database:', report.explain],
+    ['The retention selects again, after the retention run:', report.explainAfterRetention],
+  ]) {
+    out.push('', title);
+    for (const plan of plans)
+      out.push(
+        `  ${plan.seqScans.length ? 'SEQ SCAN' : 'ok      '} ${plan.name}: ` +
+          `${plan.nodes.join(' → ') || '(no table)'}; ${plan.ms.toFixed(2)} ms, ` +
+          `${plan.sharedBuffers} buffers`,
+      );
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+/** The measuring fixtures: a user with an API key, the admin and service client, a seeded actor. */
+async function createFixtures(service, settings, client) {
+  const user = await registerUser(service.url);
+  const { accessToken } = await login(service.url, user);
+  const { key } = await createApiKey(service.url, accessToken, { rateLimit: 100_000 });
+  return {
+    now: Date.now(),
+    user,
+    admin: { email: settings.BOOTSTRAP_ADMIN_EMAIL, password: settings.BOOTSTRAP_ADMIN_PASSWORD },
+    client,
+    apiKey: key,
+    auditActor: md5Uuid('user4242'),
+  };
+}
+
+/** `md5(text)::uuid::text` of PostgreSQL, in JavaScript: the id of a seeded row. */
+function md5Uuid(text) {
+  const hex = createHash('md5').update(text).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * Restarts the service, waits for its retention run to begin (a minute after start) and measures
+ * the scenarios in rounds while it deletes (slices that end after the run are dropped).
+ */
+async function measureDuringRetention(settings, fixtures) {
+  const service = await startAuth(settings, 'auth-service.scale-retention');
+  try {
+    note('waiting for the retention run (a minute after start)…');
+    await waitFor(
+      'the retention run to start',
+      async () => (await retentionDeletedSoFar(service)).total > 0,
+      3 * MINUTE,
+    );
+    const started = Date.now();
+    const deadline = started + retentionTimeout;
+    const results = await measurePhase(
+      service,
+      fixtures,
+      'during the retention run',
+      Number.POSITIVE_INFINITY,
+      () => !retentionEnd(service) && Date.now() < deadline,
+    );
+    const end = retentionEnd(service);
+    if (end?.outcome === 'done') return { results, run: end };
+    if (!end) note(`the retention run has not ended after ${retentionTimeout / MINUTE} min`);
+    // Rows deleted until the failure (or until now), and the time since deleting began.
+    const run = {
+      outcome: end ? 'failed' : 'unfinished',
+      error: end?.error,
+      ...(await retentionDeletedSoFar(service)),
+      ms: (end?.at ?? Date.now()) - started,
+    };
+    return { results, run };
+  } finally {
+    await service.stop();
+  }
+}
+
+async function main() {
+  if (!existsSync(join(root, 'dist', 'apps', 'auth-service', 'main.js')))
+    throw new Error('no dist/apps/auth-service/main.js: run `npx nx run auth-service:build` first');
+  const postgres = await findPostgres();
+  if (postgres.skip) throw new Error(postgres.skip);
+  const database = await createDatabase(postgres.url);
+  const dataDir = mkdtempSync(join(tmpdir(), 'keycard-bench-scale-'));
+  const client = new pg.Client({ connectionString: database.url });
+  let service;
+  try {
+    const serviceClient = benchClient();
+    const settings = authSettings(database.url, dataDir, serviceClient, {
+      email: 'scale-admin@example.test',
+      password: randomSecret(24),
+    });
+    note('starting the auth-service on an empty database (logs in artifacts/bench-logs/)…');
+    service = await startAuth(settings, 'auth-service.scale');
+    const fixtures = await createFixtures(service, settings, serviceClient);
+    const empty = await measurePhase(service, fixtures, 'the empty database', rounds);
+    note('waiting for the first retention run (on the empty database) to pass…');
+    await waitFor('the first retention run', () => retentionEnd(service), 3 * MINUTE);
+
+    await client.connect();
+    const seedSeconds = await seed(client, fixtures.now);
+    const rows = await tableRows(client);
+    const seeded = await measurePhase(service, fixtures, 'the seeded database', rounds);
+    const explain = await explainAll(client, fixtures, Date.now(), rows);
+    await service.stop();
+    service = undefined;
+
+    const retention = await measureDuringRetention(settings, fixtures);
+    const explainAfterRetention = await explainAll(client, fixtures, Date.now(), rows, (name) =>
+      name.startsWith('retention'),
+    );
+    const table = tableRowsOf(empty, seeded, retention.results);
+    const report = {
+      date: new Date().toISOString(),
+      sizes: { ...sizes, expiredTokens },
+      rows,
+      seedSeconds,
+      sliceSeconds: slice,
+      rounds,
+      warmupSeconds: WARMUP_SECONDS,
+      connections,
+      pinning: pin,
+      goals: { seeded: SEEDED_GOAL, duringRetention: RETENTION_GOAL },
+      scenarios: table.map((row) => ({ ...row, cells: undefined })),
+      retention: retention.run,
+      explain,
+      explainAfterRetention,
+    };
+    printReport(table, report);
+    mkdirSync(join(root, 'artifacts'), { recursive: true });
+    writeFileSync(
+      join(root, 'artifacts', 'bench-scale.json'),
+      `${JSON.stringify(report, null, 2)}\n`,
+    );
+  } finally {
+    await service?.stop();
+    await client.end().catch(() => undefined);
+    await database.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench:scale failed: ${error.stack ?? error.message}\n`);
+  process.exitCode = 1;
+});
