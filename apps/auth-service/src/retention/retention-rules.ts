@@ -29,17 +29,25 @@ export interface RetentionCutoffs {
   auditBefore: number;
 }
 
+/**
+ * How the batches of a rule find their rows, so that no statement outlasts `DATABASE_TIMEOUT` on
+ * a table of millions of rows (`npm run bench:scale`):
+ * - `index` (the default): the first batch of rows matching `where`, which an index answers;
+ * - `{ range: column }`: the same, walked in the order of the indexed `column` from where the last
+ *   batch stopped. For a condition most rows match (expired tokens): a plain `LIMIT` lets
+ *   PostgreSQL scan the table, re-reading the dead rows earlier batches left until VACUUM;
+ * - `window`: for a condition no index answers: the next batch of rows in key order, whichever
+ *   match, so that each statement reads one batch however few rows match.
+ */
+export type RetentionWalk = 'index' | 'window' | { range: string };
+
 /** One rule: the rows of `table` matching `where` (SQL on the table's own columns, `:cutoffs`). */
 export interface RetentionRule {
   table: RetentionTable;
   /** The primary key column. */
   key: string;
   where: string;
-  /**
-   * Walk the table in key order with a cursor: for a condition no index answers, so that each
-   * batch starts where the last one stopped instead of rescanning the rows that stay.
-   */
-  ordered?: boolean;
+  walk?: RetentionWalk;
 }
 
 /**
@@ -72,12 +80,17 @@ export const RETENTION_RULES: readonly RetentionRule[] = [
     key: 'id',
     where: `"family_id" IN (SELECT "f"."id" FROM "refresh_families" "f" WHERE "f"."revoked_at" < :settled)`,
   },
-  { table: 'refresh_tokens', key: 'id', where: `"expires_at" < :settled` },
+  {
+    table: 'refresh_tokens',
+    key: 'id',
+    where: `"expires_at" < :settled`,
+    walk: { range: 'expires_at' },
+  },
   {
     table: 'refresh_families',
     key: 'id',
     where: `"created_at" < :settled AND NOT EXISTS (SELECT 1 FROM "refresh_tokens" "t" WHERE "t"."family_id" = "refresh_families"."id")`,
-    ordered: true,
+    walk: 'window',
   },
   { table: 'sessions', key: 'id', where: `"idle_expires_at" <= :now` },
   { table: 'google_grants', key: 'key_hash', where: `"expires_at" <= :now` },
@@ -86,9 +99,9 @@ export const RETENTION_RULES: readonly RetentionRule[] = [
     table: 'account_tokens',
     key: 'id',
     where: `"expires_at" <= :now OR "used_at" < :settled`,
-    ordered: true,
+    walk: 'window',
   },
-  { table: 'mail_outbox', key: 'id', where: `"settled_at" < :settled`, ordered: true },
+  { table: 'mail_outbox', key: 'id', where: `"settled_at" < :settled`, walk: 'window' },
   { table: 'oidc_codes', key: 'code_hash', where: `"expires_at" <= :now` },
   { table: 'oidc_pending_requests', key: 'handle_hash', where: `"expires_at" <= :now` },
 ];

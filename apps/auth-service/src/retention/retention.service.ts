@@ -118,7 +118,11 @@ export class RetentionService {
     return result;
   }
 
-  /** Deletes the rows of one rule, a batch per statement, until none is left. */
+  /**
+   * Deletes the rows of one rule, a batch per statement (see `RetentionWalk`), until none is left.
+   * A batch of matches of which none could be deleted (they changed meanwhile) ends the rule for
+   * this run rather than be selected again.
+   */
   private async purge(
     manager: EntityManager,
     rule: RetentionRule,
@@ -128,42 +132,40 @@ export class RetentionService {
     const size = this.settings.batchSize;
     let after: string | undefined;
     while (!this.stopping) {
-      const keys = await this.selectBatch(manager, rule, cutoffs, after, size);
-      if (keys.length === 0) return;
+      const batch = await this.selectBatch(manager, rule, cutoffs, after, size);
+      if (batch.keys.length === 0) return;
       const deleted = await manager
         .createQueryBuilder()
         .delete()
         .from(rule.table)
-        .where(`"${rule.key}" IN (:...keys)`, { keys })
+        .where(`"${rule.key}" IN (:...keys)`, { keys: batch.keys })
         .andWhere(`(${rule.where})`, cutoffs) // still true: nothing came back to life meanwhile
         .execute();
       const count = deleted.affected ?? 0;
       result.deleted[rule.table] += count;
       result.batches += 1;
       this.rowsDeleted.inc({ table: rule.table }, count);
-      if (keys.length < size) return;
-      if (rule.ordered) after = keys[keys.length - 1];
+      if (batch.keys.length < size || (count === 0 && rule.walk !== 'window')) return;
+      after = batch.last;
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
+  /** The keys of the next batch, and where the walk goes on from (see `RetentionWalk`). */
   private async selectBatch(
     manager: EntityManager,
     rule: RetentionRule,
     cutoffs: RetentionCutoffs,
     after: string | undefined,
     size: number,
-  ): Promise<string[]> {
-    const key = `"${rule.key}"`;
-    const cursor = rule.ordered && after !== undefined ? ` AND ${key} > :after` : '';
-    const order = rule.ordered ? ` ORDER BY ${key}` : '';
-    const sql = `SELECT ${key} AS "key" FROM "${rule.table}" WHERE (${rule.where})${cursor}${order} LIMIT ${size}`;
+  ): Promise<{ keys: string[]; last?: string }> {
+    const sql = batchQuery(rule, after !== undefined, size);
     const [query, parameters] = manager.connection.driver.escapeQueryWithParameters(sql, {
       ...cutoffs,
       after,
     });
-    const rows = (await manager.query(query, parameters)) as { key: string }[];
-    return rows.map((row) => row.key);
+    const rows = (await manager.query(query, parameters)) as { key: string; walked: string }[];
+    return { keys: rows.map((row) => row.key), last: rows.at(-1)?.walked };
   }
 
   private logRun(result: RetentionReport, elapsedMs: number): void {
@@ -174,6 +176,25 @@ export class RetentionService {
     const counts = RETENTION_TABLES.map((table) => `${table}=${result.deleted[table]}`).join(' ');
     this.logger.log(`Retention run deleted ${counts} in ${elapsedMs} ms`);
   }
+}
+
+/**
+ * The SELECT of one batch: its keys, and the value its walk goes on from (`:after`, once a batch
+ * has run). A range walk goes on from the last row's value included, since rows may share it (the
+ * rows already deleted are gone from it); a window walk from the last key excluded.
+ */
+export function batchQuery(rule: RetentionRule, resumes: boolean, size: number): string {
+  const key = `"${rule.key}"`;
+  const walk = rule.walk ?? 'index';
+  if (walk === 'index')
+    return `SELECT ${key} AS "key", ${key} AS "walked" FROM "${rule.table}" WHERE (${rule.where}) LIMIT ${size}`;
+  if (walk === 'window') {
+    const from = resumes ? ` WHERE ${key} > :after` : '';
+    return `SELECT ${key} AS "key", ${key} AS "walked" FROM "${rule.table}"${from} ORDER BY ${key} LIMIT ${size}`;
+  }
+  const column = `"${walk.range}"`;
+  const from = resumes ? ` AND ${column} >= :after` : '';
+  return `SELECT ${key} AS "key", ${column} AS "walked" FROM "${rule.table}" WHERE (${rule.where})${from} ORDER BY ${column} LIMIT ${size}`;
 }
 
 function report(outcome: RetentionOutcome): RetentionReport {
