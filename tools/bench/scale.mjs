@@ -544,13 +544,15 @@ function hotQueries(fixtures, now) {
       [settled],
     ],
     [
+      // As retention.service.ts's batchQuery builds them: expired tokens in expires_at order…
       'retention 2: expired tokens',
-      `SELECT "id" AS "key" FROM "refresh_tokens" WHERE ("expires_at" < $1) LIMIT 1000`,
+      `SELECT "id" AS "key", "expires_at" AS "walked" FROM "refresh_tokens" WHERE ("expires_at" < $1) ORDER BY "expires_at" LIMIT 1000`,
       [settled],
     ],
     [
-      'retention 3: emptied families',
-      `SELECT "id" AS "key" FROM "refresh_families" WHERE ("created_at" < $1 AND NOT EXISTS (SELECT 1 FROM "refresh_tokens" "t" WHERE "t"."family_id" = "refresh_families"."id")) ORDER BY "id" LIMIT 1000`,
+      // …and families one window of keys at a time, the rule checked on that window only.
+      'retention 3: emptied families, one window',
+      `SELECT "id" FROM "refresh_families" WHERE "id" IN (SELECT "id" FROM "refresh_families" ORDER BY "id" LIMIT 1000) AND ("created_at" < $1 AND NOT EXISTS (SELECT 1 FROM "refresh_tokens" "t" WHERE "t"."family_id" = "refresh_families"."id"))`,
       [settled],
     ],
     [

@@ -11,7 +11,7 @@ export const AUDIT_USER_AGENT_MAX_LENGTH = 256;
  */
 @Entity('audit_events')
 @Index('idx_audit_events_at', ['at'])
-@Index('idx_audit_events_type', ['type'])
+@Index('idx_audit_events_type_at', ['type', 'at', 'id'])
 @Index('idx_audit_events_actor', ['actorId'])
 @Index('idx_audit_events_subject', ['subjectId'])
 export class AuditEventEntity {

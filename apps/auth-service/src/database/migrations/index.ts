@@ -17,6 +17,7 @@ import { Oidc1764300004010 } from './1764300004010-oidc';
 import { SignInContext1764300005000 } from './1764300005000-sign-in-context';
 import { MfaFactors1764300005010 } from './1764300005010-mfa-factors';
 import { AdminUserSearch1764300006000 } from './1764300006000-admin-user-search';
+import { AuditTypeTime1764300007000 } from './1764300007000-audit-type-time';
 
 /** Every PostgreSQL migration of the auth-service, oldest first. */
 export const AUTH_MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -38,4 +39,5 @@ export const AUTH_MIGRATIONS: (new () => MigrationInterface)[] = [
   SignInContext1764300005000,
   MfaFactors1764300005010,
   AdminUserSearch1764300006000,
+  AuditTypeTime1764300007000,
 ];
