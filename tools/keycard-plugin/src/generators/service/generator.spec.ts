@@ -203,8 +203,12 @@ describe('@keycard/tools:service', () => {
       expect(tree.exists(`${src}/config/keycard-auth.options.ts`)).toBe(false);
       expect(tree.exists(`${src}/rate-limit`)).toBe(false);
       expect(tree.exists(`${src}/testing/jwks-server.ts`)).toBe(false);
-      expect(read(tree, `${src}/app.http.spec.ts`)).toContain(
-        "import { startServiceApp, type ServiceAppUnderTest } from '@keycard/testing';",
+      const appSpec = read(tree, `${src}/app.http.spec.ts`);
+      expect(appSpec).toMatch(
+        /import \{\s*itServesHealthAndItsCaller,\s*startServiceApp,\s*type ServiceAppUnderTest,?\s*\} from '@keycard\/testing';/,
+      );
+      expect(appSpec).toContain(
+        "itServesHealthAndItsCaller(() => running, '/billing/whoami', () => user);",
       );
       expect(read(tree, `${src}/config/billing.config.ts`)).toContain(
         "trustProxy: envBool(env, 'TRUST_PROXY', false),",
