@@ -12,6 +12,7 @@ import type { AuthSettings } from '../config/auth.config';
 import { authConfig } from '../config/auth.config';
 import { AuditEvents1764300000800 } from '../database/migrations/1764300000800-audit-events';
 import { RevocationEvents1764300003000 } from '../database/migrations/1764300003000-revocation-events';
+import { AuditTypeTime1764300007000 } from '../database/migrations/1764300007000-audit-type-time';
 import { RevocationEventEntity } from '../revocation/revocation-event.entity';
 import { RevocationEvents } from '../revocation/revocation-events.service';
 import { RevocationFeed } from '../revocation/revocation-feed';
@@ -33,7 +34,11 @@ const RECORDER_SETTINGS: Pick<AuthSettings, 'issuer' | 'accessTokenTtl'> = {
 export const RECORDER_ENTITIES = [AuditEventEntity, RevocationEventEntity];
 
 /** Their PostgreSQL migrations, for a spec that runs only its own feature's. */
-export const RECORDER_MIGRATIONS = [AuditEvents1764300000800, RevocationEvents1764300003000];
+export const RECORDER_MIGRATIONS = [
+  AuditEvents1764300000800,
+  RevocationEvents1764300003000,
+  AuditTypeTime1764300007000,
+];
 
 /** The real metrics, on a registry of their own (nothing shared between specs). */
 export function testMetrics(): KeycardMetrics {
