@@ -79,6 +79,7 @@ describe('resource-service observability over HTTP (Fastify)', () => {
 
   itIsNotReadyWithoutItsDatabase(server, () => running.app.get(DataSource));
 
+  // Skipped without TEST_REDIS_URL (CI sets it): closing the client needs a real Redis to close.
   itStaysReadyWithoutItsRateLimitRedis(
     server,
     () => running.app.get<symbol, RedisClient>(RATE_LIMIT_REDIS, { strict: false }).close(),

@@ -22,19 +22,13 @@ export function serviceObservabilityModule(
   settingsToken: string | symbol,
   { rateLimitRedis = false }: { rateLimitRedis?: boolean } = {},
 ): DynamicModule {
-  if (!rateLimitRedis) {
-    return ObservabilityModule.forRootAsync({
-      inject: [settingsToken],
-      useFactory: (settings: ObservedServiceSettings) =>
-        serviceObservability(service, settings.observability),
-    });
-  }
   return ObservabilityModule.forRootAsync({
-    inject: [settingsToken, RATE_LIMIT_REDIS],
-    useFactory: (settings: ObservedServiceSettings, redis: RedisPing) =>
-      serviceObservability(service, settings.observability, {
-        redisPing: redis,
-        redisRequired: false,
-      }),
+    inject: rateLimitRedis ? [settingsToken, RATE_LIMIT_REDIS] : [settingsToken],
+    useFactory: (settings: ObservedServiceSettings, redis?: RedisPing) =>
+      serviceObservability(
+        service,
+        settings.observability,
+        rateLimitRedis ? { redisPing: redis, redisRequired: false } : {},
+      ),
   });
 }
