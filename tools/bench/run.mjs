@@ -16,7 +16,8 @@
 // route, codes minted before every round), BENCH_GRANT_ROUNDS rounds too, BENCH_CODES codes a round.
 // Other settings: BENCH_DURATION (seconds per refresh scenario, default 5),
 // BENCH_CONNECTIONS (default 10), BENCH_DATABASE_URL / TEST_DATABASE_URL (PostgreSQL server),
-// BENCH_ONLY=resource (only the resource-service scenarios: /health, /me with a JWT and an API key).
+// BENCH_ONLY=resource (only the resource-service scenarios: /health, /me with a JWT and an API key),
+// BENCH_ONLY=grants (only the client-credentials grants, their sign-only routes and their peer).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,6 +63,7 @@ const SLICE_WARMUP_SECONDS = 2;
 /** Rounds of the grant scenarios (BENCH_GRANT_ROUNDS): two scenarios, a slower server. */
 const grantRounds = Number(process.env.BENCH_GRANT_ROUNDS ?? 11);
 const resourceOnly = process.env.BENCH_ONLY === 'resource';
+const grantsOnly = process.env.BENCH_ONLY === 'grants';
 const pin = pinning();
 /** Goals of the /me scenarios against /health (issues 15 and 16): a cached JWT, a cached API key. */
 const JWT_RATIO_GOAL = 0.9;
@@ -488,6 +490,11 @@ async function main() {
     const client = benchClient();
     const auth = await startAuth('auth-service.sqlite', dataDir, {}, client);
     cleanups.unshift(() => auth.stop());
+    if (grantsOnly) {
+      const grants = await measureGrants(auth, client);
+      printTable(grants.rows, grants.ratios);
+      return;
+    }
     const resourcePort = await freePort();
     const resource = await startService({
       root,

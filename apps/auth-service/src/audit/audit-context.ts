@@ -14,6 +14,8 @@ export interface RequestAuditContext {
 
 /** The part of a Fastify request the audit context reads. */
 export interface AuditedRequest {
+  /** Fastify's request id (`X-Request-Id` when well-formed): put on log lines written meanwhile. */
+  id?: string;
   ip?: string;
   headers: IncomingHttpHeaders;
   user?: Principal | null;
@@ -44,6 +46,14 @@ export function currentRequestContext(): RequestAuditContext | null {
     userAgent: typeof userAgent === 'string' ? userAgent : null,
     actor: user ? actorOf(user) : null,
   };
+}
+
+/**
+ * The id of the request being handled, or undefined outside one: the log lines the service writes
+ * meanwhile carry it (`ObservabilityOptions.currentRequestId`), with no per-request logger.
+ */
+export function currentRequestId(): string | undefined {
+  return requests.getStore()?.id;
 }
 
 /** Test-only seam and for callers outside HTTP: runs `fn` as if inside `request`. */

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import type { AuditEventView, AuditPage } from './audit-query.service';
+import { currentRequestId } from './audit-context';
 import { AuditService } from './audit.service';
 import type { SessionTestApp } from '../sessions/sessions.test-kit';
 import { createUser, PASSWORD, signIn, startSessionApp } from '../sessions/sessions.test-kit';
@@ -268,6 +269,36 @@ describe('audit trail over HTTP (the whole AppModule)', () => {
     const logout = (await audit({ type: 'auth.logout', actorId: person.id })).items;
     expect(logout).toHaveLength(1);
     expect(logout[0].subjectId).not.toBe(person.id);
+  });
+
+  it('knows the id of the request it records in, which the log lines written meanwhile carry', async () => {
+    const service = t.app.get(AuditService);
+    const seen: (string | undefined)[] = [];
+    const [record, statement] = [service.record.bind(service), service.statement.bind(service)];
+    const spies = [
+      jest.spyOn(service, 'record').mockImplementation((event) => {
+        seen.push(currentRequestId());
+        return record(event);
+      }),
+      jest.spyOn(service, 'statement').mockImplementation((event) => {
+        seen.push(currentRequestId());
+        return statement(event);
+      }),
+    ];
+    try {
+      await request(t.http)
+        .post('/auth/login')
+        .set('X-Request-Id', 'audit-request-7')
+        .send({ email: other.email, password: WRONG_PASSWORD })
+        .expect(401);
+      await login(other.email);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    expect(seen[0]).toBe('audit-request-7');
+    // The next request has an id of its own (a fresh UUID), not the last one's.
+    expect(seen.at(-1)).toMatch(/^[0-9a-f-]{36}$/);
+    expect(currentRequestId()).toBeUndefined();
   });
 
   it('never shows a secret', async () => {

@@ -43,6 +43,14 @@ export interface ObservabilityOptions {
    * `X-Request-Id`; on Express the id comes from this logger, so keep it there.
    */
   requestContext?: boolean;
+  /**
+   * Without the per-request logger (`requestContext: false`, Fastify): the id of the request being
+   * handled, read when a line is written, so the app's own lines still carry `req.id`. The app
+   * answers it from what it already tracks per request (the auth-service: its audit context), so
+   * no request pays for it; lines written outside a request, or when it answers undefined, have no
+   * `req`. Ignored while the per-request logger runs (its lines carry the whole `req`).
+   */
+  currentRequestId?: () => string | undefined;
   /** Where log lines go (default stdout). Tests pass a stream to capture them. */
   logDestination?: DestinationStream;
   /** Default process metrics (CPU, memory, event loop, GC). Default `true`. */

@@ -80,10 +80,21 @@ export function loggerParams(options: ObservabilityOptions): Params {
         QUIET_PATHS.includes(withoutQuery(req.originalUrl ?? req.url) ?? ''),
     },
   };
+  const currentRequestId = options.currentRequestId;
+  if (options.requestContext === false && currentRequestId !== undefined)
+    pinoHttp.mixin = () => requestIdMixin(currentRequestId());
   const params: Params = {
     pinoHttp: options.logDestination ? [pinoHttp, options.logDestination] : pinoHttp,
   };
   // No routes: the pino-http middleware (a child logger and an async context per request) is not mounted.
   if (options.requestContext === false) params.forRoutes = [];
   return params;
+}
+
+/**
+ * What a line written during request `id` gains: `req.id`, as a per-request logger's lines have.
+ * A fresh object each time: pino merges the line's own fields into it.
+ */
+function requestIdMixin(id: string | undefined): object {
+  return id === undefined ? {} : { req: { id } };
 }

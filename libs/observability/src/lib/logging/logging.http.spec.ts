@@ -1,4 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { __resetOutOfContextForTests } from 'nestjs-pino/PinoLogger';
 import request from 'supertest';
 import { createObservedApp, PLATFORMS, ready } from '../../testing/observability-test-app';
 import { requestIdOf, withoutQuery } from './logger-params';
@@ -126,6 +130,40 @@ describe('request ids without the per-request logger (Fastify)', () => {
     const made = await request(server).get('/things/5');
     expect(made.headers['x-request-id']).toMatch(UUID);
     expect(quiet.filter((line) => line.includes('request completed'))).toEqual([]);
+    await other.close();
+  });
+
+  it("puts the id the app says is current on the app's own lines", async () => {
+    // What an app tracks per request anyway (the auth-service: its audit context).
+    const current = new AsyncLocalStorage<string>();
+    // Without the per-request logger every line goes to nestjs-pino's logger for lines outside a
+    // request, which the first app of a process makes: this test's app must be that first one.
+    __resetOutOfContextForTests();
+    const quiet: string[] = [];
+    const other = await createObservedApp('fastify', {
+      logLevel: 'info',
+      requestContext: false,
+      currentRequestId: () => current.getStore(),
+      logDestination: { write: (line: string) => void quiet.push(line) },
+    });
+    const fastify = (other as NestFastifyApplication).getHttpAdapter().getInstance();
+    fastify.addHook('preHandler', (req, _reply, done) => current.run(req.id, done));
+    await ready(other);
+    useStructuredLogger(other);
+    await request(other.getHttpServer())
+      .post('/login')
+      .set('X-Request-Id', 'mixed-1')
+      .send({ password: SECRETS.password })
+      .expect(201);
+    new Logger('Outside').log('no request here');
+    const entries = quiet.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(entries).toContainEqual(
+      expect.objectContaining({ msg: 'login attempt', req: { id: 'mixed-1' } }),
+    );
+    const outside = entries.find((entry) => entry['msg'] === 'no request here');
+    expect(outside).toBeDefined();
+    expect(outside).not.toHaveProperty('req');
+    expect(quiet.join('')).not.toContain(SECRETS.password);
     await other.close();
   });
 });
