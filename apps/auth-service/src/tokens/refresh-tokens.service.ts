@@ -1,13 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { IsNull, Repository } from 'typeorm';
+import { DataSource, IsNull, Repository } from 'typeorm';
 import { Clock, ErrorCode, KeycardError } from '@keycard/common';
 import { KeycardMetrics } from '@keycard/observability';
 import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { AtomicStatement, writeAtomically, WriteFaultPoints } from '../database/atomic-writes';
+import { BoundQuery, TableSql } from '../database/table-sql';
 import { RevocationEvents } from '../revocation/revocation-events.service';
 import { encodeAmr, SignInContext } from '../auth-context/sign-in-context';
 import { RefreshFamilyEntity } from './refresh-family.entity';
@@ -74,6 +75,8 @@ function invalidRefreshToken(reason: string): KeycardError {
 @Injectable()
 export class RefreshTokensService {
   private readonly logger = new Logger(RefreshTokensService.name);
+  /** The statements of logins and rotations, written once (`TableSql`). */
+  private readonly sql: RefreshStatements;
 
   constructor(
     @InjectRepository(RefreshFamilyEntity)
@@ -85,7 +88,9 @@ export class RefreshTokensService {
     private readonly metrics: KeycardMetrics,
     private readonly faults: WriteFaultPoints,
     private readonly revocations: RevocationEvents,
-  ) {}
+  ) {
+    this.sql = refreshStatements(tokens.manager.dataSource);
+  }
 
   /** Starts a new login (family) and returns its first refresh token. */
   async start(userId: string, options: NewLoginOptions = {}): Promise<RefreshGrant> {
@@ -111,7 +116,7 @@ export class RefreshTokensService {
     const refreshToken = newRefreshToken();
     const statements: AtomicStatement[] = [
       {
-        query: this.families.createQueryBuilder().insert().values(family).getQueryAndParameters(),
+        query: this.sql.insertFamily(family),
         after: REFRESH_FAULT_POINTS.familyInserted,
       },
       { query: this.tokenInsert(family.id, refreshToken, null) },
@@ -147,10 +152,10 @@ export class RefreshTokensService {
   /** Looks a token up without judging it (introspection and logout use this). */
   async lookup(presented: string): Promise<RefreshRecord | undefined> {
     if (!isRefreshTokenShaped(presented)) return undefined;
-    const token = await this.tokens.findOneBy({ tokenHash: hashRefreshToken(presented) });
-    if (!token) return undefined;
-    const family = await this.families.findOneBy({ id: token.familyId });
-    return family ? { token, family } : undefined;
+    const rows = (await this.tokens.manager.dataSource.query(this.sql.lookup, [
+      hashRefreshToken(presented),
+    ])) as Record<string, unknown>[];
+    return rows.length === 0 ? undefined : this.sql.record(rows[0]);
   }
 
   /** Rotates `presented` (found by `find`): the successor, or the same one again within the interval. */
@@ -163,16 +168,12 @@ export class RefreshTokensService {
       const statements: AtomicStatement[] = [
         {
           // Only the first of concurrent rotations changes the row; the others find it rotated.
-          query: this.tokens
-            .createQueryBuilder()
-            .update()
-            .set({
-              rotatedAt: now,
-              successorId,
-              successorSealed: sealSuccessor(presented, successor),
-            })
-            .where('id = :id AND rotated_at IS NULL', { id: token.id })
-            .getQueryAndParameters(),
+          query: this.sql.markRotated({
+            id: token.id,
+            rotatedAt: now,
+            successorId,
+            successorSealed: sealSuccessor(presented, successor),
+          }),
           requireOneRow: true,
           after: REFRESH_FAULT_POINTS.rotationMarked,
         },
@@ -181,12 +182,7 @@ export class RefreshTokensService {
       // The predecessor's sealed copy of this token is no longer needed by anyone.
       if (token.parentId) {
         statements.push({
-          query: this.tokens
-            .createQueryBuilder()
-            .update()
-            .set({ successorSealed: null })
-            .where('id = :id', { id: token.parentId })
-            .getQueryAndParameters(),
+          query: this.sql.dropSealed({ id: token.parentId, successorSealed: null }),
         });
       }
       if (await this.write(statements)) {
@@ -294,22 +290,55 @@ export class RefreshTokensService {
     plain: string,
     parentId: string | null,
     id = randomUUID(),
-  ): AtomicStatement['query'] {
+  ): BoundQuery {
     const now = this.clock.now();
-    return this.tokens
-      .createQueryBuilder()
-      .insert()
-      .values({
-        id,
-        familyId,
-        tokenHash: hashRefreshToken(plain),
-        parentId,
-        createdAt: now,
-        expiresAt: now + this.config.refreshTokenTtl * 1000,
-        rotatedAt: null,
-        successorId: null,
-        successorSealed: null,
-      })
-      .getQueryAndParameters();
+    return this.sql.insertToken({
+      id,
+      familyId,
+      tokenHash: hashRefreshToken(plain),
+      parentId,
+      createdAt: now,
+      expiresAt: now + this.config.refreshTokenTtl * 1000,
+      rotatedAt: null,
+      successorId: null,
+      successorSealed: null,
+    });
   }
+}
+
+/** The hot statements of `RefreshTokensService`, written once for the data source's database. */
+interface RefreshStatements {
+  insertFamily(family: RefreshFamilyEntity): BoundQuery;
+  insertToken(token: RefreshTokenEntity): BoundQuery;
+  /** Marks a token rotated unless it already is (`requireOneRow` tells which). */
+  markRotated(values: Partial<RefreshTokenEntity>): BoundQuery;
+  dropSealed(values: Partial<RefreshTokenEntity>): BoundQuery;
+  /** A token by its hash with its family, in one read (parameter: the hash). */
+  lookup: string;
+  record(row: Record<string, unknown>): RefreshRecord | undefined;
+}
+
+function refreshStatements(dataSource: DataSource): RefreshStatements {
+  const tokens = new TableSql(dataSource, RefreshTokenEntity);
+  const families = new TableSql(dataSource, RefreshFamilyEntity);
+  return {
+    insertFamily: families.insert(),
+    insertToken: tokens.insert(),
+    markRotated: tokens.update(
+      ['rotatedAt', 'successorId', 'successorSealed'],
+      ['id'],
+      `${tokens.column('rotatedAt')} IS NULL`,
+    ),
+    dropSealed: tokens.update(['successorSealed'], ['id']),
+    lookup:
+      `SELECT ${tokens.selectList('t')}, ${families.selectList('f')} ` +
+      `FROM ${tokens.table} t JOIN ${families.table} f ` +
+      `ON ${families.column('id', 'f')} = ${tokens.column('familyId', 't')} ` +
+      `WHERE ${tokens.column('tokenHash', 't')} = ${tokens.placeholder(0)}`,
+    record(row) {
+      const token = tokens.hydrate(row, 't');
+      const family = families.hydrate(row, 'f');
+      return token && family ? { token, family } : undefined;
+    },
+  };
 }

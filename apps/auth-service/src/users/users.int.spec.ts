@@ -97,6 +97,29 @@ describe.each(backends)('users on %s', (_backend, baseUrl) => {
     });
   }
 
+  describe('findById', () => {
+    it("reads the same user TypeORM's findOneBy reads: JSON roles, booleans, times, nulls", async () => {
+      const user = await users.register('grace@example.com', PASSWORD, 'Grace');
+      await repository.update(
+        { id: user.id },
+        { roles: ['user', 'admin'], disabled: true, emailVerified: true, mfaMethods: 'totp' },
+      );
+      const bare = await users.register('bare@example.com', PASSWORD);
+      for (const id of [user.id, bare.id]) {
+        const found = await users.findById(id);
+        expect(found).toBeInstanceOf(UserEntity);
+        expect(found).toEqual(await repository.findOneByOrFail({ id }));
+      }
+      expect(await users.findById(user.id)).toMatchObject({
+        roles: ['user', 'admin'],
+        disabled: true,
+        createdAt: user.createdAt,
+      });
+      expect(await users.findById(randomUUID())).toBeNull();
+      expect(await users.findById('not-a-uuid')).toBeNull();
+    });
+  });
+
   describe('register', () => {
     it('stores a lowercased email, an argon2id hash and the default role', async () => {
       const user = await users.register(' Ada@Example.COM ', PASSWORD, 'Ada');

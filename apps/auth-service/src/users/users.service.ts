@@ -10,6 +10,7 @@ import { userChangeEvents } from '../audit/user-change-events';
 import { RevocationEvents } from '../revocation/revocation-events.service';
 import { AdminGuardedWrites, lastAdminError, UserPatch } from './admin-guarded-writes';
 import { PasswordHasher } from './password-hasher';
+import { TableSql } from '../database/table-sql';
 import { isUniqueViolation } from '../database/unique-violation';
 import { UserEventsService } from './user-events.service';
 import {
@@ -58,6 +59,9 @@ export function normalizeEmail(email: string): string {
 @Injectable()
 export class UsersService {
   private readonly logger = new Logger(UsersService.name);
+  private readonly table: TableSql<UserEntity>;
+  /** `findById`'s read, written once: it is on every refresh, introspection and code redemption. */
+  private readonly byId: string;
 
   constructor(
     @InjectRepository(UserEntity) private readonly repository: Repository<UserEntity>,
@@ -67,7 +71,10 @@ export class UsersService {
     private readonly writes: AdminGuardedWrites,
     private readonly audit: AuditService,
     private readonly revocations: RevocationEvents,
-  ) {}
+  ) {
+    this.table = new TableSql(repository.manager.dataSource, UserEntity);
+    this.byId = this.table.select('u', ['id']);
+  }
 
   /** Self-registration; 409 when the email is taken, also when two requests race for it. */
   register(email: string, password: string, name?: string): Promise<UserEntity> {
@@ -135,7 +142,8 @@ export class UsersService {
   /** Null for an unknown id, and for anything that is not a UUID (no database round trip). */
   async findById(id: string): Promise<UserEntity | null> {
     if (!isUUID(id)) return null;
-    return this.repository.findOneBy({ id });
+    const rows = (await this.repository.query(this.byId, [id])) as Record<string, unknown>[];
+    return rows.length === 0 ? null : (this.table.hydrate(rows[0], 'u') ?? null);
   }
 
   /** The user with this id; 404 `not_found` for an unknown or malformed one. */
