@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
-import { DataSource, EntityMetadata } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { Principal } from '@keycard/auth';
 import { ErrorCode, KeycardError } from '@keycard/common';
 import { ClientsService } from '../clients/clients.service';
+import { TableSql } from '../database/table-sql';
 import { SessionsService } from '../sessions/sessions.service';
 import { RefreshFamilyEntity } from '../tokens/refresh-family.entity';
 import { UserEntity } from '../users/user.entity';
@@ -92,27 +93,21 @@ interface UserAndLoginRow {
 }
 
 /**
- * The SQL of `userAndLogin`, written once from the entities' metadata: through TypeORM's query
- * builder the same read costs several times as much (building and hydrating, per call).
+ * The SQL of `userAndLogin`, written once from the entities' metadata (`TableSql`): through
+ * TypeORM's query builder the same read costs several times as much (building and hydrating, per
+ * call). Values: the sid, then the user id.
  */
 function userAndLoginStatement(dataSource: DataSource): string {
-  const quote = (name: string) => dataSource.driver.escape(name);
-  const column = (metadata: EntityMetadata, alias: string, property: string) => {
-    const found = metadata.findColumnWithPropertyName(property);
-    if (!found) throw new Error(`${metadata.name} has no column ${property}`);
-    return `${alias}.${quote(found.databaseName)}`;
-  };
-  const users = dataSource.getMetadata(UserEntity);
-  const families = dataSource.getMetadata(RefreshFamilyEntity);
-  const u = (property: string) => column(users, 'u', property);
-  const f = (property: string) => column(families, 'f', property);
-  const [sid, userId] = dataSource.options.type === 'postgres' ? ['$1', '$2'] : ['?', '?'];
+  const users = new TableSql(dataSource, UserEntity);
+  const families = new TableSql(dataSource, RefreshFamilyEntity);
+  const u = (property: keyof UserEntity & string) => users.column(property, 'u');
+  const f = (property: keyof RefreshFamilyEntity & string) => families.column(property, 'f');
   return [
     `SELECT ${u('roles')} AS roles, ${u('disabled')} AS disabled,`,
     `${f('id')} AS family_id, ${f('revokedAt')} AS family_revoked_at`,
-    `FROM ${quote(users.tableName)} u LEFT JOIN ${quote(families.tableName)} f`,
-    `ON ${f('id')} = ${sid} AND ${f('userId')} = ${u('id')}`,
-    `WHERE ${u('id')} = ${userId}`,
+    `FROM ${users.table} u LEFT JOIN ${families.table} f`,
+    `ON ${f('id')} = ${users.placeholder(0)} AND ${f('userId')} = ${u('id')}`,
+    `WHERE ${u('id')} = ${users.placeholder(1)}`,
   ].join(' ');
 }
 
