@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
 import { ApiKeyEnvironment, ApiKeyType, Clock, hashApiKey, parseApiKey } from '@keycard/common';
+import { TableSql } from '../database/table-sql';
 import { RevocationEvents } from '../revocation/revocation-events.service';
 import { UsersService } from '../users/users.service';
 import type { ApiKeyOwnerDirectory } from './api-key-owners';
@@ -40,6 +41,9 @@ export type ApiKeyIntrospection = {
  */
 @Injectable()
 export class ApiKeyIntrospectionService {
+  /** The read by hash, written once: every resource service's cache re-check lands here. */
+  private readonly byHash: (keyHash: string) => Promise<ApiKeyEntity | undefined>;
+
   constructor(
     @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
     private readonly policy: ApiKeyScopePolicy,
@@ -47,12 +51,14 @@ export class ApiKeyIntrospectionService {
     @Inject(API_KEY_SETTINGS) private readonly settings: ApiKeySettings,
     private readonly clock: Clock,
     private readonly revocations: RevocationEvents,
-  ) {}
+  ) {
+    this.byHash = new TableSql(keys.manager.dataSource, ApiKeyEntity).findOne(['keyHash']);
+  }
 
   /** The claims of a live key; null when it is malformed, unknown, revoked, expired or its owner is disabled. */
   async introspect(key: string): Promise<ApiKeyIntrospection | null> {
     if (!parseApiKey(key)) return null;
-    const row = await this.keys.findOneBy({ keyHash: hashApiKey(key) });
+    const row = await this.byHash(hashApiKey(key));
     if (!row || !isApiKeyUsable(row, this.clock.now())) return null;
     const owner = await this.owners.findById(row.userId);
     if (!owner || owner.disabled) return null;

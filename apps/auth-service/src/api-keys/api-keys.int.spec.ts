@@ -176,8 +176,7 @@ describe.each(databaseBackends())('API keys on $name', (backend) => {
 
   it('refuses a malformed key or a bad checksum without a database query', async () => {
     const { key } = await kit.keys.create(ALICE, { name: 'typo' });
-    const repository = db.dataSource.getRepository(ApiKeyEntity);
-    const findOneBy = jest.spyOn(repository, 'findOneBy');
+    // Every statement, through a repository or the data source, gets its query runner here.
     const query = jest.spyOn(db.dataSource.driver, 'createQueryRunner');
     try {
       const last = key.at(-1) === 'A' ? 'B' : 'A';
@@ -190,12 +189,10 @@ describe.each(databaseBackends())('API keys on $name', (backend) => {
       ]) {
         expect(await kit.introspection.introspect(bad)).toBeNull();
       }
-      expect(findOneBy).not.toHaveBeenCalled();
       expect(query).not.toHaveBeenCalled();
       expect(await active(generateApiKey('sk', 'live').key)).toBe(false); // well-formed but unknown: looked up
-      expect(findOneBy).toHaveBeenCalledTimes(1);
+      expect(query).toHaveBeenCalled();
     } finally {
-      findOneBy.mockRestore();
       query.mockRestore();
     }
   });

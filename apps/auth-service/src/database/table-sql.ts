@@ -83,6 +83,18 @@ export class TableSql<E extends ObjectLiteral> {
     return `SELECT ${this.selectList(alias)} FROM ${this.table} ${alias} WHERE ${match.join(' AND ')}`;
   }
 
+  /**
+   * A read of the row whose `where` columns equal the values given (in that order, as the driver
+   * binds them: ids, hashes), hydrated; undefined when there is none.
+   */
+  findOne(where: readonly Property<E>[]): (...values: unknown[]) => Promise<E | undefined> {
+    const sql = this.select('t', where);
+    return async (...values) => {
+      const rows = (await this.dataSource.query(sql, values)) as Record<string, unknown>[];
+      return rows.length === 0 ? undefined : this.hydrate(rows[0], 't');
+    };
+  }
+
   /** The entity in `row` under `alias` (see `selectList`); undefined when its key is null (no row joined). */
   hydrate(row: Record<string, unknown>, alias: string): E | undefined {
     const key = this.metadata.primaryColumns[0];

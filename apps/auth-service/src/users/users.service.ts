@@ -59,9 +59,8 @@ export function normalizeEmail(email: string): string {
 @Injectable()
 export class UsersService {
   private readonly logger = new Logger(UsersService.name);
-  private readonly table: TableSql<UserEntity>;
   /** `findById`'s read, written once: it is on every refresh, introspection and code redemption. */
-  private readonly byId: string;
+  private readonly byId: (id: string) => Promise<UserEntity | undefined>;
 
   constructor(
     @InjectRepository(UserEntity) private readonly repository: Repository<UserEntity>,
@@ -72,8 +71,7 @@ export class UsersService {
     private readonly audit: AuditService,
     private readonly revocations: RevocationEvents,
   ) {
-    this.table = new TableSql(repository.manager.dataSource, UserEntity);
-    this.byId = this.table.select('u', ['id']);
+    this.byId = new TableSql(repository.manager.dataSource, UserEntity).findOne(['id']);
   }
 
   /** Self-registration; 409 when the email is taken, also when two requests race for it. */
@@ -142,8 +140,7 @@ export class UsersService {
   /** Null for an unknown id, and for anything that is not a UUID (no database round trip). */
   async findById(id: string): Promise<UserEntity | null> {
     if (!isUUID(id)) return null;
-    const rows = (await this.repository.query(this.byId, [id])) as Record<string, unknown>[];
-    return rows.length === 0 ? null : (this.table.hydrate(rows[0], 'u') ?? null);
+    return (await this.byId(id)) ?? null;
   }
 
   /** The user with this id; 404 `not_found` for an unknown or malformed one. */
