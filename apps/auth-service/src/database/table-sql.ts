@@ -77,28 +77,21 @@ export class TableSql<E extends ObjectLiteral> {
       .join(', ');
   }
 
-  /** `SELECT` of every column (`selectList`) of the rows whose `where` columns equal the values given. */
-  select(alias: string, where: readonly Property<E>[]): string {
-    const match = where.map((p, i) => `${this.column(p, alias)} = ${this.placeholder(i)}`);
-    return `SELECT ${this.selectList(alias)} FROM ${this.table} ${alias} WHERE ${match.join(' AND ')}`;
-  }
-
   /**
    * A read of the row whose `where` columns equal the values given (in that order, as the driver
    * binds them: ids, hashes), hydrated; undefined when there is none.
    */
   findOne(where: readonly Property<E>[]): (...values: unknown[]) => Promise<E | undefined> {
-    const sql = this.select('t', where);
+    const match = where.map((p, i) => `${this.column(p, 't')} = ${this.placeholder(i)}`);
+    const sql = `SELECT ${this.selectList('t')} FROM ${this.table} t WHERE ${match.join(' AND ')}`;
     return async (...values) => {
-      const rows = (await this.dataSource.query(sql, values)) as Record<string, unknown>[];
-      return rows.length === 0 ? undefined : this.hydrate(rows[0], 't');
+      const [row] = (await this.dataSource.query(sql, values)) as Record<string, unknown>[];
+      return row === undefined ? undefined : this.hydrate(row, 't');
     };
   }
 
-  /** The entity in `row` under `alias` (see `selectList`); undefined when its key is null (no row joined). */
-  hydrate(row: Record<string, unknown>, alias: string): E | undefined {
-    const key = this.metadata.primaryColumns[0];
-    if (row[`${alias}_${key.propertyName}`] === null) return undefined;
+  /** The entity in `row` under `alias` (see `selectList`). */
+  hydrate(row: Record<string, unknown>, alias: string): E {
     const entity = this.metadata.create() as E;
     for (const column of this.metadata.columns) {
       const raw = row[`${alias}_${column.propertyName}`];

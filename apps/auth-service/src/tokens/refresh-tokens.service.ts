@@ -152,10 +152,7 @@ export class RefreshTokensService {
   /** Looks a token up without judging it (introspection and logout use this). */
   async lookup(presented: string): Promise<RefreshRecord | undefined> {
     if (!isRefreshTokenShaped(presented)) return undefined;
-    const rows = (await this.tokens.manager.dataSource.query(this.sql.lookup, [
-      hashRefreshToken(presented),
-    ])) as Record<string, unknown>[];
-    return rows.length === 0 ? undefined : this.sql.record(rows[0]);
+    return this.sql.lookup(hashRefreshToken(presented));
   }
 
   /** Rotates `presented` (found by `find`): the successor, or the same one again within the interval. */
@@ -313,14 +310,18 @@ interface RefreshStatements {
   /** Marks a token rotated unless it already is (`requireOneRow` tells which). */
   markRotated(values: Partial<RefreshTokenEntity>): BoundQuery;
   dropSealed(values: Partial<RefreshTokenEntity>): BoundQuery;
-  /** A token by its hash with its family, in one read (parameter: the hash). */
-  lookup: string;
-  record(row: Record<string, unknown>): RefreshRecord | undefined;
+  /** A token by its hash with its family, in one read. */
+  lookup(tokenHash: string): Promise<RefreshRecord | undefined>;
 }
 
 function refreshStatements(dataSource: DataSource): RefreshStatements {
   const tokens = new TableSql(dataSource, RefreshTokenEntity);
   const families = new TableSql(dataSource, RefreshFamilyEntity);
+  const lookup =
+    `SELECT ${tokens.selectList('t')}, ${families.selectList('f')} ` +
+    `FROM ${tokens.table} t JOIN ${families.table} f ` +
+    `ON ${families.column('id', 'f')} = ${tokens.column('familyId', 't')} ` +
+    `WHERE ${tokens.column('tokenHash', 't')} = ${tokens.placeholder(0)}`;
   return {
     insertFamily: families.insert(),
     insertToken: tokens.insert(),
@@ -330,15 +331,11 @@ function refreshStatements(dataSource: DataSource): RefreshStatements {
       `${tokens.column('rotatedAt')} IS NULL`,
     ),
     dropSealed: tokens.update(['successorSealed'], ['id']),
-    lookup:
-      `SELECT ${tokens.selectList('t')}, ${families.selectList('f')} ` +
-      `FROM ${tokens.table} t JOIN ${families.table} f ` +
-      `ON ${families.column('id', 'f')} = ${tokens.column('familyId', 't')} ` +
-      `WHERE ${tokens.column('tokenHash', 't')} = ${tokens.placeholder(0)}`,
-    record(row) {
-      const token = tokens.hydrate(row, 't');
-      const family = families.hydrate(row, 'f');
-      return token && family ? { token, family } : undefined;
+    async lookup(tokenHash) {
+      const [row] = (await dataSource.query(lookup, [tokenHash])) as Record<string, unknown>[];
+      return row === undefined
+        ? undefined
+        : { token: tokens.hydrate(row, 't'), family: families.hydrate(row, 'f') };
     },
   };
 }
