@@ -120,6 +120,19 @@ describe.each(backends)('users on %s', (_backend, baseUrl) => {
     });
   });
 
+  describe('findByEmail', () => {
+    it("finds the user by its address as typed (normalised), as TypeORM's findOneBy reads it", async () => {
+      const user = await users.register('Linus@Example.com', PASSWORD, 'Linus');
+      await repository.update({ id: user.id }, { roles: ['user', 'admin'], mfaMethods: 'totp' });
+      const found = await users.findByEmail('  LINUS@example.COM ');
+      expect(found).toBeInstanceOf(UserEntity);
+      expect(found).toEqual(await repository.findOneByOrFail({ id: user.id }));
+      expect(found).toMatchObject({ email: 'linus@example.com', roles: ['user', 'admin'] });
+      expect(await users.findByEmail('linus@example.org')).toBeNull();
+      expect(await users.findByEmail("' OR 1=1 --")).toBeNull();
+    });
+  });
+
   describe('register', () => {
     it('stores a lowercased email, an argon2id hash and the default role', async () => {
       const user = await users.register(' Ada@Example.COM ', PASSWORD, 'Ada');

@@ -61,6 +61,8 @@ export class UsersService {
   private readonly logger = new Logger(UsersService.name);
   /** `findById`'s read, written once: it is on every refresh, introspection and code redemption. */
   private readonly byId: (id: string) => Promise<UserEntity | undefined>;
+  /** `findByEmail`'s read, written once: it is on every password sign-in. */
+  private readonly byEmail: (email: string) => Promise<UserEntity | undefined>;
 
   constructor(
     @InjectRepository(UserEntity) private readonly repository: Repository<UserEntity>,
@@ -71,7 +73,9 @@ export class UsersService {
     private readonly audit: AuditService,
     private readonly revocations: RevocationEvents,
   ) {
-    this.byId = new TableSql(repository.manager.dataSource, UserEntity).findOne(['id']);
+    const users = new TableSql(repository.manager.dataSource, UserEntity);
+    this.byId = users.findOne(['id']);
+    this.byEmail = users.findOne(['email']);
   }
 
   /** Self-registration; 409 when the email is taken, also when two requests race for it. */
@@ -150,8 +154,8 @@ export class UsersService {
     return user;
   }
 
-  findByEmail(email: string): Promise<UserEntity | null> {
-    return this.repository.findOneBy({ email: normalizeEmail(email) });
+  async findByEmail(email: string): Promise<UserEntity | null> {
+    return (await this.byEmail(normalizeEmail(email))) ?? null;
   }
 
   /**
