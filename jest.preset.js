@@ -5,7 +5,11 @@ const path = require('node:path');
 const esmOnly = ['jose', 'openid-client', 'oauth4webapi', 'oauth2-mock-server', 'is-plain-obj'];
 // `npm run test:unit` sets KEYCARD_TEST_TIER=unit: only unit specs run (not *.int, *.http, *.fault,
 // *.e2e), and the database and Redis drivers are replaced by one that refuses to connect.
+// `npm run test:integration` sets KEYCARD_TEST_TIER=integration: only the specs that run against
+// TEST_DATABASE_URL / TEST_REDIS_URL when set (*.int, *.http). CI runs it against PostgreSQL and
+// Redis after `npm test`, which already ran everything else (unit and fault specs read neither).
 const unitTier = process.env.KEYCARD_TEST_TIER === 'unit';
+const integrationTier = process.env.KEYCARD_TEST_TIER === 'integration';
 const noDatabase = path.join(__dirname, 'jest.no-database.js');
 
 module.exports = {
@@ -35,9 +39,10 @@ module.exports = {
     '^@keycard/(auth|common|observability|testing)$': path.join(__dirname, 'libs/$1/src/index.ts'),
     ...(unitTier ? { '^(better-sqlite3|pg|redis|ioredis)$': noDatabase } : {}),
   },
-  testMatch: [
-    '**/?(*.)+(spec|test).ts',
-    ...(unitTier ? ['!**/*.+(int|http|fault|e2e).spec.ts'] : []),
-  ],
+  testMatch: integrationTier
+    ? ['**/*.+(int|http).spec.ts']
+    : ['**/?(*.)+(spec|test).ts', ...(unitTier ? ['!**/*.+(int|http|fault|e2e).spec.ts'] : [])],
+  // A project without integration specs (the generator) has nothing to run in that tier.
+  passWithNoTests: integrationTier,
   setupFiles: [path.join(__dirname, 'jest.setup.js')],
 };
