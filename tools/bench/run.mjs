@@ -429,6 +429,38 @@ function pairedRatio(measured, slices, baselineSlices, { baseline, goal, rounds:
   };
 }
 
+/**
+ * Another user's sign-out and revoked API key, waited for until the resource-service refuses them:
+ * its deny set then holds entries, so the measured requests take the deny-set lookups (by `sid`,
+ * user and client for a token, by key for an API key) as a verifier in production does, instead
+ * of the empty set's size test. Returns how long the refusals took to arrive.
+ */
+async function seedRevocations(authUrl, resourceUrl) {
+  const started = performance.now();
+  const other = await login(authUrl, await registerUser(authUrl));
+  const bearer = { authorization: `Bearer ${other.accessToken}` };
+  const { id, key } = await createApiKey(authUrl, other.accessToken, {});
+  await expectOk(resourceUrl, bearer, "another user's token");
+  await expectOk(resourceUrl, { 'x-api-key': key }, "another user's key");
+  const revoke = await fetch(`${authUrl}/api-keys/${id}`, { method: 'DELETE', headers: bearer });
+  if (revoke.status !== 204) throw new Error(`DELETE /api-keys/:id answered ${revoke.status}`);
+  const logout = await fetch(`${authUrl}/auth/logout`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ refreshToken: other.refreshToken }),
+  });
+  if (logout.status !== 204) throw new Error(`POST /auth/logout answered ${logout.status}`);
+  for (const headers of [bearer, { 'x-api-key': key }]) {
+    for (let status = 200; status !== 401; ) {
+      if (performance.now() - started > 10_000)
+        throw new Error('the resource-service did not refuse a revoked credential within 10 s');
+      status = (await fetch(`${resourceUrl}/me`, { headers })).status;
+      if (status !== 401) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  return performance.now() - started;
+}
+
 async function expectOk(resourceUrl, headers, what) {
   const response = await fetch(`${resourceUrl}/me`, { headers });
   if (response.status !== 200)
@@ -524,6 +556,11 @@ async function main() {
       await expectOk(resource.url, { 'x-api-key': key }, 'a fresh API key');
       keys.push(key);
     }
+
+    const seededMs = await seedRevocations(auth.url, resource.url);
+    note(
+      `another user's sign-out and revoked key refused by the resource-service (${Math.round(seededMs)} ms)`,
+    );
 
     const names = ['resource GET /health', 'resource GET /me (JWT)', 'resource GET /me (API key)'];
     note(
