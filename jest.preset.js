@@ -6,8 +6,9 @@ const esmOnly = ['jose', 'openid-client', 'oauth4webapi', 'oauth2-mock-server', 
 // `npm run test:unit` sets KEYCARD_TEST_TIER=unit: only unit specs run (not *.int, *.http, *.fault,
 // *.e2e), and the database and Redis drivers are replaced by one that refuses to connect.
 // `npm run test:integration` sets KEYCARD_TEST_TIER=integration: only the specs that run against
-// TEST_DATABASE_URL / TEST_REDIS_URL when set (*.int, *.http). CI runs it against PostgreSQL and
-// Redis after `npm test`, which already ran everything else (unit and fault specs read neither).
+// TEST_DATABASE_URL / TEST_REDIS_URL when set: every *.int spec, and the *.http specs that depend
+// on those variables (jest.tiers.js). CI runs it against PostgreSQL and Redis after `npm test`,
+// which already ran everything else the same way (unit and fault specs read neither).
 const unitTier = process.env.KEYCARD_TEST_TIER === 'unit';
 const integrationTier = process.env.KEYCARD_TEST_TIER === 'integration';
 const noDatabase = path.join(__dirname, 'jest.no-database.js');
@@ -42,6 +43,14 @@ module.exports = {
   testMatch: integrationTier
     ? ['**/*.+(int|http).spec.ts']
     : ['**/?(*.)+(spec|test).ts', ...(unitTier ? ['!**/*.+(int|http|fault|e2e).spec.ts'] : [])],
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    ...(integrationTier
+      ? require('./jest.tiers.js')
+          .backendIndependentHttpSpecs()
+          .map((file) => `^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`)
+      : []),
+  ],
   // A project without integration specs (the generator) has nothing to run in that tier.
   passWithNoTests: integrationTier,
   setupFiles: [path.join(__dirname, 'jest.setup.js')],
