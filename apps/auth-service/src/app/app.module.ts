@@ -5,22 +5,18 @@ import { AccountPagesModule } from '../account/account-pages.module';
 import { ServiceHealthModule } from '@keycard/observability';
 import { AdminConsoleModule } from '../admin-console/admin-console.module';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
-import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
 import { ClientsModule } from '../clients/clients.module';
 import { authConfig, AuthSettings } from '../config/auth.config';
-import { DatabaseModule } from '../database/database.module';
 import { GoogleModule } from '../google/google.module';
 import { KeysModule } from '../keys/keys.module';
 import { KeysService } from '../keys/keys.service';
 import { MFA_SETTINGS, MfaSettings } from '../mfa/mfa-settings';
 import { OAuthModule } from '../oauth/oauth.module';
-import { AuthObservabilityModule } from '../observability/auth-observability';
 import { OidcModule } from '../oidc/oidc.module';
 import { PagesModule } from '../pages/pages.module';
 import { LivePrincipals } from '../principals/live-principals.service';
 import { PrincipalsModule } from '../principals/principals.module';
-import { RedisModule } from '../redis/redis.module';
 import { RetentionModule } from '../retention/retention.module';
 import { RevocationModule } from '../revocation/revocation.module';
 import { SessionAuthenticator } from '../sessions/session.authenticator';
@@ -29,17 +25,11 @@ import { SignupModule } from '../signup/signup.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
 import { WebModule } from '../web/web.module';
-import { ClockModule } from './clock.module';
-import { SettingsModule } from './settings.module';
+import { foundationModules } from './foundation-modules';
 
 @Module({
   imports: [
-    SettingsModule.forRoot(),
-    ClockModule,
-    DatabaseModule,
-    AuditModule,
-    RedisModule,
-    AuthObservabilityModule,
+    ...foundationModules(),
     ServiceHealthModule,
     KeysModule,
     // The auth-service verifies its own tokens against its key table, not over HTTP. No
