@@ -160,4 +160,18 @@ describe('installGracefulShutdown deadlines', () => {
     uninstall();
     expect(process.listenerCount(SIGNAL)).toBe(0);
   });
+
+  it('by default shuts down gracefully on SIGTERM, SIGINT and SIGHUP (a closed terminal)', () => {
+    const signals = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+    const before = signals.map((signal) => process.listenerCount(signal));
+    const uninstall = installGracefulShutdown(
+      fakeApp(() => Promise.resolve()),
+      { exit: jest.fn() },
+    );
+    expect(signals.map((signal) => process.listenerCount(signal))).toEqual(
+      before.map((count) => count + 1),
+    );
+    uninstall();
+    expect(signals.map((signal) => process.listenerCount(signal))).toEqual(before);
+  });
 });

@@ -14,7 +14,10 @@ export interface GracefulShutdownOptions {
    * with 1. Default 10 s (`SHUTDOWN_TIMEOUT`).
    */
   timeoutMs?: number;
-  /** Default `['SIGTERM', 'SIGINT']`. */
+  /**
+   * Default `['SIGTERM', 'SIGINT', 'SIGHUP']`: SIGHUP (the terminal running the service closed)
+   * would otherwise end the process at once, without closing pools or finishing requests.
+   */
   signals?: NodeJS.Signals[];
   /** How the process ends (tests replace it). Default `process.exit`. */
   exit?: (code: number) => void;
@@ -23,7 +26,7 @@ export interface GracefulShutdownOptions {
 type ShutdownApp = Pick<INestApplication, 'close' | 'get' | 'getHttpServer'>;
 
 /**
- * Graceful shutdown for main.ts. On SIGTERM/SIGINT:
+ * Graceful shutdown for main.ts. On SIGTERM, SIGINT or SIGHUP:
  * 1. drain: `/health/ready` answers 503 at once while every request is still served for
  *    `drainMs`, each answer with `Connection: close`, so clients leave their kept-alive
  *    connections instead of finding them closed under a request;
@@ -40,7 +43,7 @@ export function installGracefulShutdown(
   app: ShutdownApp,
   options: GracefulShutdownOptions = {},
 ): () => void {
-  const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
+  const signals = options.signals ?? ['SIGTERM', 'SIGINT', 'SIGHUP'];
   const uninstall = () => signals.forEach((signal) => process.removeListener(signal, onSignal));
   function onSignal(signal: NodeJS.Signals): void {
     uninstall();
