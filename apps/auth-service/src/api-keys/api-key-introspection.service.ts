@@ -42,7 +42,7 @@ export type ApiKeyIntrospection = {
 @Injectable()
 export class ApiKeyIntrospectionService {
   /** The read by hash, written once: every resource service's cache re-check lands here. */
-  private readonly byHash: (keyHash: string) => Promise<ApiKeyEntity | undefined>;
+  private readonly byHash: (keyHash: string) => Promise<ApiKeyEntity | null>;
 
   constructor(
     @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,

@@ -79,14 +79,14 @@ export class TableSql<E extends ObjectLiteral> {
 
   /**
    * A read of the row whose `where` columns equal the values given (in that order, as the driver
-   * binds them: ids, hashes), hydrated; undefined when there is none.
+   * binds them: ids, hashes), hydrated; null when there is none, as TypeORM's `findOneBy`.
    */
-  findOne(where: readonly Property<E>[]): (...values: unknown[]) => Promise<E | undefined> {
+  findOne(where: readonly Property<E>[]): (...values: unknown[]) => Promise<E | null> {
     const match = where.map((p, i) => `${this.column(p, 't')} = ${this.placeholder(i)}`);
     const sql = `SELECT ${this.selectList('t')} FROM ${this.table} t WHERE ${match.join(' AND ')}`;
     return async (...values) => {
       const [row] = (await this.dataSource.query(sql, values)) as Record<string, unknown>[];
-      return row === undefined ? undefined : this.hydrate(row, 't');
+      return row === undefined ? null : this.hydrate(row, 't');
     };
   }
 

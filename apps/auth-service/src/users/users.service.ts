@@ -60,9 +60,9 @@ export function normalizeEmail(email: string): string {
 export class UsersService {
   private readonly logger = new Logger(UsersService.name);
   /** `findById`'s read, written once: it is on every refresh, introspection and code redemption. */
-  private readonly byId: (id: string) => Promise<UserEntity | undefined>;
+  private readonly byId: (id: string) => Promise<UserEntity | null>;
   /** `findByEmail`'s read, written once: it is on every password sign-in. */
-  private readonly byEmail: (email: string) => Promise<UserEntity | undefined>;
+  private readonly byEmail: (email: string) => Promise<UserEntity | null>;
 
   constructor(
     @InjectRepository(UserEntity) private readonly repository: Repository<UserEntity>,
@@ -144,7 +144,7 @@ export class UsersService {
   /** Null for an unknown id, and for anything that is not a UUID (no database round trip). */
   async findById(id: string): Promise<UserEntity | null> {
     if (!isUUID(id)) return null;
-    return (await this.byId(id)) ?? null;
+    return this.byId(id);
   }
 
   /** The user with this id; 404 `not_found` for an unknown or malformed one. */
@@ -154,8 +154,8 @@ export class UsersService {
     return user;
   }
 
-  async findByEmail(email: string): Promise<UserEntity | null> {
-    return (await this.byEmail(normalizeEmail(email))) ?? null;
+  findByEmail(email: string): Promise<UserEntity | null> {
+    return this.byEmail(normalizeEmail(email));
   }
 
   /**
