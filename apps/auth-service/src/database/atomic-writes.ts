@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { BoundedCache } from '@keycard/auth';
+import { PostgresStatements } from './postgres-statements';
 
 /**
  * Named places between the statements of an atomic write where a test can make the write fail,
@@ -61,24 +62,24 @@ export async function writeAtomically(
     };
     return writeSqlite(databaseConnection, statements, faults);
   }
-  const runner = dataSource.createQueryRunner('master');
-  await runner.connect();
-  try {
-    await runner.startTransaction();
-    for (const { query, requireOneRow, after } of statements) {
-      const result = await runner.query(query[0], query[1], true);
-      if (requireOneRow && result.affected !== 1) throw new Abandoned();
-      if (after) faults?.reached(after);
+  const postgres = PostgresStatements.of(dataSource);
+  if (postgres === undefined) throw new Error(`atomic writes need PostgreSQL or SQLite`);
+  return postgres.onConnection(async (run) => {
+    await run('BEGIN');
+    try {
+      for (const { query, requireOneRow, after } of statements) {
+        const result = await run(query[0], query[1]);
+        if (requireOneRow && result.rowCount !== 1) throw new Abandoned();
+        if (after) faults?.reached(after);
+      }
+      await run('COMMIT');
+      return true;
+    } catch (error) {
+      await run('ROLLBACK').catch(() => undefined);
+      if (error instanceof Abandoned) return false;
+      throw error;
     }
-    await runner.commitTransaction();
-    return true;
-  } catch (error) {
-    if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-    if (error instanceof Abandoned) return false;
-    throw error;
-  } finally {
-    await runner.release();
-  }
+  });
 }
 
 function writeSqlite(

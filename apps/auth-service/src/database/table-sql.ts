@@ -1,6 +1,7 @@
 import type { DataSource, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { AtomicStatement } from './atomic-writes';
+import { PostgresStatements } from './postgres-statements';
 
 type Property<E> = keyof E & string;
 
@@ -17,6 +18,7 @@ export type BoundQuery = AtomicStatement['query'];
  */
 export class TableSql<E extends ObjectLiteral> {
   private readonly metadata: EntityMetadata;
+  private readonly postgres: PostgresStatements | undefined;
   /** The driver's placeholder of the statement's `index`-th value (from 0): `$1` or `?`. */
   readonly placeholder: (index: number) => string;
 
@@ -25,6 +27,7 @@ export class TableSql<E extends ObjectLiteral> {
     entity: EntityTarget<E>,
   ) {
     this.metadata = dataSource.getMetadata(entity);
+    this.postgres = PostgresStatements.of(dataSource);
     this.placeholder =
       dataSource.options.type === 'postgres' ? (index) => `$${index + 1}` : () => '?';
   }
@@ -85,9 +88,16 @@ export class TableSql<E extends ObjectLiteral> {
     const match = where.map((p, i) => `${this.column(p, 't')} = ${this.placeholder(i)}`);
     const sql = `SELECT ${this.selectList('t')} FROM ${this.table} t WHERE ${match.join(' AND ')}`;
     return async (...values) => {
-      const [row] = (await this.dataSource.query(sql, values)) as Record<string, unknown>[];
+      const [row] = await this.rows(sql, values);
       return row === undefined ? null : this.hydrate(row, 't');
     };
+  }
+
+  /** The rows of a read written with this table's names (on PostgreSQL a prepared statement). */
+  rows(sql: string, values: unknown[]): Promise<Record<string, unknown>[]> {
+    return this.postgres
+      ? this.postgres.rows<Record<string, unknown>>(sql, values)
+      : (this.dataSource.query(sql, values) as Promise<Record<string, unknown>[]>);
   }
 
   /** The entity in `row` under `alias` (see `selectList`). */

@@ -12,6 +12,7 @@ import { databaseBackends } from '../testing/database-backends';
 import { testAuthConfig } from '../testing/test-config';
 import { RECORDER_ENTITIES, testRecorders } from '../testing/test-recorders';
 import { RefreshFamilyEntity } from '../tokens/refresh-family.entity';
+import { UserEntity } from '../users/user.entity';
 import { RefreshTokenEntity } from '../tokens/refresh-token.entity';
 import { RefreshTokensService } from '../tokens/refresh-tokens.service';
 import { WriteFaultPoints } from '../database/atomic-writes';
@@ -240,6 +241,7 @@ describe.each(databaseBackends())('authorization codes on $name', (backend) => {
 
   beforeAll(async () => {
     db = await backend.open([
+      UserEntity,
       OidcCodeEntity,
       RefreshFamilyEntity,
       RefreshTokenEntity,

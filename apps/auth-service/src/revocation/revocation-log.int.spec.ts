@@ -7,6 +7,7 @@ import { databaseBackends } from '../testing/database-backends';
 import { testAuthConfig } from '../testing/test-config';
 import { RECORDER_ENTITIES, testRecorders } from '../testing/test-recorders';
 import { RefreshFamilyEntity } from '../tokens/refresh-family.entity';
+import { UserEntity } from '../users/user.entity';
 import { RefreshTokenEntity } from '../tokens/refresh-token.entity';
 import { REFRESH_FAULT_POINTS, RefreshTokensService } from '../tokens/refresh-tokens.service';
 import { RevocationEventEntity } from './revocation-event.entity';
@@ -29,7 +30,13 @@ describe.each(databaseBackends())('revocation log on $name', (backend) => {
   let events: RevocationEvents;
 
   beforeAll(async () => {
-    db = await backend.open([RefreshFamilyEntity, RefreshTokenEntity, ...RECORDER_ENTITIES]);
+    // The refresh-token service reads the users table (a refresh reads the user with its token).
+    db = await backend.open([
+      UserEntity,
+      RefreshFamilyEntity,
+      RefreshTokenEntity,
+      ...RECORDER_ENTITIES,
+    ]);
   });
   afterAll(() => db.close());
 

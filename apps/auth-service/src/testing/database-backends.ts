@@ -58,3 +58,21 @@ export function databaseBackends(): DatabaseBackend[] {
   const url = testPostgresUrl();
   return url ? [sqlite, postgres(url, AUTH_MIGRATIONS)] : [sqlite];
 }
+
+/**
+ * Counts the round trips a test makes `dataSource` do: every TypeORM query runner, and on
+ * PostgreSQL every connection taken from the pool (the auth-service's prepared statements,
+ * `PostgresStatements`, take one without a query runner).
+ */
+export function watchDatabaseCalls(dataSource: DataSource): {
+  calls(): number;
+  restore(): void;
+} {
+  const spies: jest.SpyInstance[] = [jest.spyOn(dataSource.driver, 'createQueryRunner')];
+  const { master } = dataSource.driver as unknown as { master?: { connect: () => unknown } };
+  if (dataSource.options.type === 'postgres' && master) spies.push(jest.spyOn(master, 'connect'));
+  return {
+    calls: () => spies.reduce((sum, spy) => sum + spy.mock.calls.length, 0),
+    restore: () => spies.forEach((spy) => spy.mockRestore()),
+  };
+}

@@ -8,13 +8,19 @@ import { RefreshFamilyEntity } from './refresh-family.entity';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { REFRESH_FAULT_POINTS, RefreshTokensService } from './refresh-tokens.service';
 import { WriteFaultPoints } from '../database/atomic-writes';
+import { UserEntity } from '../users/user.entity';
 
 describe.each(databaseBackends())('refresh tokens on $name', (backend) => {
   let db: OpenDatabase;
   let clock: ManualClock;
 
   beforeAll(async () => {
-    db = await backend.open([RefreshFamilyEntity, RefreshTokenEntity, ...RECORDER_ENTITIES]);
+    db = await backend.open([
+      UserEntity,
+      RefreshFamilyEntity,
+      RefreshTokenEntity,
+      ...RECORDER_ENTITIES,
+    ]);
   });
   afterAll(() => db.close());
   beforeEach(() => {
@@ -72,6 +78,30 @@ describe.each(databaseBackends())('refresh tokens on $name', (backend) => {
       .getRepository(RefreshTokenEntity)
       .findBy({ familyId: family.id });
     expect(JSON.stringify(rows)).not.toContain(refreshToken.slice(3));
+  });
+
+  it('finds a token with its user as stored now (roles, disabled), or null once the user is gone', async () => {
+    const users = db.dataSource.getRepository(UserEntity);
+    const id = '5d0c1a3e-6f1b-4c2a-9e8d-7b6a5c4d3e2f';
+    const stored = {
+      id,
+      email: 'refresh-reader@example.com',
+      name: null,
+      passwordHash: null,
+      roles: ['user'],
+      disabled: false,
+      createdAt: clock.now(),
+      updatedAt: clock.now(),
+    };
+    await users.insert(stored);
+    const tokens = service('0');
+    const { refreshToken } = await tokens.start(id);
+    await users.update({ id }, { roles: ['user', 'editor'], disabled: true });
+    const found = await tokens.find(refreshToken);
+    expect(found.user).toMatchObject({ id, roles: ['user', 'editor'], disabled: true });
+    expect(found.family.userId).toBe(id);
+    await users.delete({ id });
+    expect((await tokens.find(refreshToken)).user).toBeNull();
   });
 
   it('rotates on every use: the presented token stops working, the successor works', async () => {

@@ -11,6 +11,7 @@ import { AtomicStatement, writeAtomically, WriteFaultPoints } from '../database/
 import { BoundQuery, TableSql } from '../database/table-sql';
 import { RevocationEvents } from '../revocation/revocation-events.service';
 import { encodeAmr, SignInContext } from '../auth-context/sign-in-context';
+import { UserEntity } from '../users/user.entity';
 import { RefreshFamilyEntity } from './refresh-family.entity';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import {
@@ -25,6 +26,11 @@ import {
 export interface RefreshRecord {
   token: RefreshTokenEntity;
   family: RefreshFamilyEntity;
+}
+
+/** A live refresh token, its login, and its user as read with them (null: deleted). */
+export interface FoundRefresh extends RefreshRecord {
+  user: UserEntity | null;
 }
 
 export interface RefreshGrant {
@@ -139,9 +145,14 @@ export class RefreshTokensService {
     return written;
   }
 
-  /** The record behind a presented token, or a 401 when it is unknown, expired or revoked. */
-  async find(presented: string): Promise<RefreshRecord> {
-    const record = await this.lookup(presented);
+  /**
+   * The record behind a presented token with its user (read in the same statement, so a refresh
+   * sees the user's current roles and state), or a 401 when it is unknown, expired or revoked.
+   */
+  async find(presented: string): Promise<FoundRefresh> {
+    const record = isRefreshTokenShaped(presented)
+      ? await this.sql.lookupWithUser(hashRefreshToken(presented))
+      : undefined;
     if (!record) throw invalidRefreshToken('unknown refresh token');
     if (record.family.revokedAt !== null) throw invalidRefreshToken('refresh family revoked');
     if (record.token.expiresAt <= this.clock.now())
@@ -162,26 +173,16 @@ export class RefreshTokensService {
     if (token.rotatedAt === null) {
       const successor = newRefreshToken();
       const successorId = randomUUID();
-      const statements: AtomicStatement[] = [
-        {
-          // Only the first of concurrent rotations changes the row; the others find it rotated.
-          query: this.sql.markRotated({
-            id: token.id,
-            rotatedAt: now,
-            successorId,
-            successorSealed: sealSuccessor(presented, successor),
-          }),
-          requireOneRow: true,
-          after: REFRESH_FAULT_POINTS.rotationMarked,
+      const statements = this.sql.rotation({
+        marked: {
+          id: token.id,
+          rotatedAt: now,
+          successorId,
+          successorSealed: sealSuccessor(presented, successor),
         },
-        { query: this.tokenInsert(family.id, successor, token.id, successorId) },
-      ];
-      // The predecessor's sealed copy of this token is no longer needed by anyone.
-      if (token.parentId) {
-        statements.push({
-          query: this.sql.dropSealed({ id: token.parentId, successorSealed: null }),
-        });
-      }
+        successor: this.tokenRow(family.id, successor, token.id, successorId),
+        parentId: token.parentId,
+      });
       if (await this.write(statements)) {
         this.metrics.tokensIssued.inc({ kind: 'refresh' });
         return { family, refreshToken: successor };
@@ -282,14 +283,19 @@ export class RefreshTokensService {
     return writeAtomically(this.tokens.manager.dataSource, statements, this.faults);
   }
 
-  private tokenInsert(
+  private tokenInsert(familyId: string, plain: string, parentId: string | null): BoundQuery {
+    return this.sql.insertToken(this.tokenRow(familyId, plain, parentId));
+  }
+
+  /** A new head token of `familyId` (not yet written). */
+  private tokenRow(
     familyId: string,
     plain: string,
     parentId: string | null,
     id = randomUUID(),
-  ): BoundQuery {
+  ): RefreshTokenEntity {
     const now = this.clock.now();
-    return this.sql.insertToken({
+    return {
       id,
       familyId,
       tokenHash: hashRefreshToken(plain),
@@ -299,43 +305,116 @@ export class RefreshTokensService {
       rotatedAt: null,
       successorId: null,
       successorSealed: null,
-    });
+    };
   }
+}
+
+/** What a rotation writes: the presented token marked, its successor, and its parent's seal dropped. */
+interface Rotation {
+  marked: Pick<RefreshTokenEntity, 'id' | 'rotatedAt' | 'successorId' | 'successorSealed'>;
+  successor: RefreshTokenEntity;
+  /** The presented token's predecessor, whose sealed copy of it is no longer needed by anyone. */
+  parentId: string | null;
 }
 
 /** The hot statements of `RefreshTokensService`, written once for the data source's database. */
 interface RefreshStatements {
   insertFamily(family: RefreshFamilyEntity): BoundQuery;
   insertToken(token: RefreshTokenEntity): BoundQuery;
-  /** Marks a token rotated unless it already is (`requireOneRow` tells which). */
-  markRotated(values: Partial<RefreshTokenEntity>): BoundQuery;
-  dropSealed(values: Partial<RefreshTokenEntity>): BoundQuery;
+  /**
+   * A rotation's writes, opened by marking the presented token unless it already is rotated
+   * (`requireOneRow`: only the first of concurrent rotations changes the row, the others find it
+   * rotated); the fault point `rotationMarked` follows that statement.
+   */
+  rotation(rotation: Rotation): AtomicStatement[];
   /** A token by its hash with its family, in one read. */
   lookup(tokenHash: string): Promise<RefreshRecord | undefined>;
+  /** The same with the family's user (null when there is none), in one read. */
+  lookupWithUser(tokenHash: string): Promise<FoundRefresh | undefined>;
 }
 
 function refreshStatements(dataSource: DataSource): RefreshStatements {
   const tokens = new TableSql(dataSource, RefreshTokenEntity);
   const families = new TableSql(dataSource, RefreshFamilyEntity);
-  const lookup =
-    `SELECT ${tokens.selectList('t')}, ${families.selectList('f')} ` +
+  const users = new TableSql(dataSource, UserEntity);
+  const withFamily =
     `FROM ${tokens.table} t JOIN ${families.table} f ` +
-    `ON ${families.column('id', 'f')} = ${tokens.column('familyId', 't')} ` +
-    `WHERE ${tokens.column('tokenHash', 't')} = ${tokens.placeholder(0)}`;
+    `ON ${families.column('id', 'f')} = ${tokens.column('familyId', 't')}`;
+  const byHash = `WHERE ${tokens.column('tokenHash', 't')} = ${tokens.placeholder(0)}`;
+  const lookup = `SELECT ${tokens.selectList('t')}, ${families.selectList('f')} ${withFamily} ${byHash}`;
+  const lookupWithUser =
+    `SELECT ${tokens.selectList('t')}, ${families.selectList('f')}, ${users.selectList('u')} ` +
+    `${withFamily} LEFT JOIN ${users.table} u ` +
+    `ON ${users.column('id', 'u')} = ${families.column('userId', 'f')} ${byHash}`;
+  const insertToken = tokens.insert();
+  const markRotated = tokens.update(
+    ['rotatedAt', 'successorId', 'successorSealed'],
+    ['id'],
+    `${tokens.column('rotatedAt')} IS NULL`,
+  );
+  const dropSealed = tokens.update(['successorSealed'], ['id']);
   return {
     insertFamily: families.insert(),
-    insertToken: tokens.insert(),
-    markRotated: tokens.update(
-      ['rotatedAt', 'successorId', 'successorSealed'],
-      ['id'],
-      `${tokens.column('rotatedAt')} IS NULL`,
-    ),
-    dropSealed: tokens.update(['successorSealed'], ['id']),
+    insertToken,
+    rotation:
+      dataSource.options.type === 'postgres'
+        ? postgresRotation(tokens, insertToken, markRotated)
+        : ({ marked, successor, parentId }) => [
+            {
+              query: markRotated(marked),
+              requireOneRow: true,
+              after: REFRESH_FAULT_POINTS.rotationMarked,
+            },
+            { query: insertToken(successor) },
+            ...(parentId ? [{ query: dropSealed({ id: parentId, successorSealed: null }) }] : []),
+          ],
     async lookup(tokenHash) {
-      const [row] = (await dataSource.query(lookup, [tokenHash])) as Record<string, unknown>[];
+      const [row] = await tokens.rows(lookup, [tokenHash]);
       return row === undefined
         ? undefined
         : { token: tokens.hydrate(row, 't'), family: families.hydrate(row, 'f') };
     },
+    async lookupWithUser(tokenHash) {
+      const [row] = await tokens.rows(lookupWithUser, [tokenHash]);
+      if (row === undefined) return undefined;
+      return {
+        token: tokens.hydrate(row, 't'),
+        family: families.hydrate(row, 'f'),
+        user: row['u_id'] === null ? null : users.hydrate(row, 'u'),
+      };
+    },
   };
+}
+
+/**
+ * PostgreSQL writes a rotation in one statement, one round trip instead of three: the mark, then
+ * (only when the mark changed a row) the successor and the parent's seal, as data-modifying
+ * `WITH` parts of the successor's `INSERT`. Its row count is the mark's, which `requireOneRow`
+ * reads. SQLite has no data-modifying `WITH`; it runs the three statements in its transaction.
+ */
+function postgresRotation(
+  tokens: TableSql<RefreshTokenEntity>,
+  insertToken: (token: RefreshTokenEntity) => BoundQuery,
+  markRotated: (values: Partial<RefreshTokenEntity>) => BoundQuery,
+): (rotation: Rotation) => AtomicStatement[] {
+  const [markSql] = markRotated({});
+  const [insertSql] = insertToken({} as RefreshTokenEntity);
+  const marks = (markSql.match(/\$\d+/g) ?? []).length;
+  // The INSERT's own placeholders come after the mark's; it selects from `marked` so that it adds
+  // no row when the mark changed none.
+  const shifted = insertSql.replace(/\$(\d+)/g, (_m, n: string) => `$${Number(n) + marks}`);
+  const [into, values] = shifted.split(' VALUES ');
+  const parent = `$${marks + (insertSql.match(/\$\d+/g) ?? []).length + 1}`;
+  const sql =
+    `WITH marked AS (${markSql} RETURNING 1), ` +
+    `dropped AS (UPDATE ${tokens.table} SET ${tokens.column('successorSealed')} = NULL ` +
+    `WHERE ${tokens.column('id')} = ${parent} AND EXISTS (SELECT 1 FROM marked)) ` +
+    `${into} SELECT ${values.slice(1, -1)} FROM marked`;
+  return ({ marked, successor, parentId }) => [
+    {
+      query: [sql, [...markRotated(marked)[1], ...insertToken(successor)[1], parentId]],
+      requireOneRow: true,
+      after: REFRESH_FAULT_POINTS.rotationMarked,
+    },
+  ];
 }

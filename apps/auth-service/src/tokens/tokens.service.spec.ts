@@ -1,24 +1,30 @@
 import { ErrorCode } from '@keycard/common';
 import { codeOf } from '@keycard/testing';
 import type { AccessTokenService } from './access-token.service';
-import type { RefreshRecord, RefreshTokensService } from './refresh-tokens.service';
+import type { FoundRefresh, RefreshTokensService } from './refresh-tokens.service';
 import { TokensService } from './tokens.service';
-import type { UsersService } from '../users/users.service';
 import { UserEventsService } from '../users/user-events.service';
 
-function record(clientId: string | null, userId = 'user-1'): RefreshRecord {
+type TestUser = { id: string; roles: string[]; disabled: boolean } | null;
+
+/** A found token of `clientId`'s login, with its user as the lookup read it. */
+function record(
+  clientId: string | null,
+  user: TestUser = { id: 'user-1', roles: ['user'], disabled: false },
+): FoundRefresh {
   return {
+    user,
     token: { id: 't1' },
     family: {
       id: 'fam-1',
-      userId,
+      userId: 'user-1',
       clientId,
       scope: '',
       createdAt: 0,
       revokedAt: null,
       revokeReason: null,
     },
-  } as unknown as RefreshRecord;
+  } as unknown as FoundRefresh;
 }
 
 describe('TokensService.refresh', () => {
@@ -28,11 +34,9 @@ describe('TokensService.refresh', () => {
     rotate: jest.fn(),
     revokeFamily: jest.fn().mockResolvedValue(undefined),
   };
-  const users = { findById: jest.fn() };
   const service = new TokensService(
     access as unknown as AccessTokenService,
     refreshTokens as unknown as RefreshTokensService,
-    users as unknown as UsersService,
     new UserEventsService(),
   );
 
@@ -46,12 +50,9 @@ describe('TokensService.refresh', () => {
   });
 
   it('refreshes a client-bound token for its own client, with the current roles', async () => {
-    refreshTokens.find.mockResolvedValue(record('svc_a'));
-    refreshTokens.rotate.mockResolvedValue({
-      family: record('svc_a').family,
-      refreshToken: 'rt_next',
-    });
-    users.findById.mockResolvedValue({ id: 'user-1', roles: ['user', 'editor'], disabled: false });
+    const found = record('svc_a', { id: 'user-1', roles: ['user', 'editor'], disabled: false });
+    refreshTokens.find.mockResolvedValue(found);
+    refreshTokens.rotate.mockResolvedValue({ family: found.family, refreshToken: 'rt_next' });
     const pair = await service.refresh('rt_x', 'svc_a');
     expect(pair.refreshToken).toBe('rt_next');
     expect(access.issue).toHaveBeenCalledWith(
@@ -60,10 +61,11 @@ describe('TokensService.refresh', () => {
   });
 
   it('refuses and ends the login of a disabled or deleted user', async () => {
-    refreshTokens.find.mockResolvedValue(record(null));
-    users.findById.mockResolvedValue({ id: 'user-1', roles: ['user'], disabled: true });
+    refreshTokens.find.mockResolvedValue(
+      record(null, { id: 'user-1', roles: ['user'], disabled: true }),
+    );
     expect(await codeOf(service.refresh('rt_x'))).toBe(ErrorCode.InvalidToken);
-    users.findById.mockResolvedValue(null);
+    refreshTokens.find.mockResolvedValue(record(null, null));
     expect(await codeOf(service.refresh('rt_x'))).toBe(ErrorCode.InvalidToken);
     expect(refreshTokens.revokeFamily).toHaveBeenCalledTimes(2);
     expect(refreshTokens.rotate).not.toHaveBeenCalled();

@@ -1,6 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { ErrorCode, KeycardError } from '@keycard/common';
-import { UsersService } from '../users/users.service';
 import { UserEventsService } from '../users/user-events.service';
 import { AccessTokenService } from './access-token.service';
 import { decodeAmr, SignInContext } from '../auth-context/sign-in-context';
@@ -33,7 +32,6 @@ export class TokensService implements OnModuleInit {
   constructor(
     private readonly access: AccessTokenService,
     private readonly refreshTokens: RefreshTokensService,
-    private readonly users: UsersService,
     private readonly userEvents: UserEventsService,
   ) {}
 
@@ -53,7 +51,8 @@ export class TokensService implements OnModuleInit {
   }
 
   /**
-   * Rotates a refresh token; the user is read again so current roles apply and disabled users stop.
+   * Rotates a refresh token; the user is read again (with the token) so current roles apply and
+   * disabled users stop.
    * A token issued to a client is refreshed only by that (authenticated) client, never anonymously.
    */
   async refresh(presented: string, clientId: string | null = null): Promise<TokenPair> {
@@ -64,7 +63,7 @@ export class TokensService implements OnModuleInit {
         reason: 'refresh token bound to another client',
       });
     }
-    const user = await this.users.findById(record.family.userId);
+    const { user } = record;
     if (!user || user.disabled) {
       await this.refreshTokens.revokeFamily(record.family.id, 'user_unavailable');
       throw new KeycardError(ErrorCode.InvalidToken, {
