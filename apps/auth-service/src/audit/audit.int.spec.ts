@@ -6,6 +6,7 @@ import { AuditEventEntity } from './audit-event.entity';
 import type { AuditRecord } from './audit-events';
 import { AuditEventType } from './audit-events';
 import { AuditQueryService } from './audit-query.service';
+import { AuditEventWriter } from './audit-event.writer';
 import { AuditService } from './audit.service';
 
 const START = Date.UTC(2026, 0, 1);
@@ -26,7 +27,7 @@ describe.each(databaseBackends())('audit trail on $name', (backend) => {
     await db.dataSource.getRepository(AuditEventEntity).clear();
     clock = new ManualClock(START);
     const repository = db.dataSource.getRepository(AuditEventEntity);
-    audit = new AuditService(repository, clock);
+    audit = new AuditService(repository, new AuditEventWriter(repository), clock);
     query = new AuditQueryService(repository);
     const events: AuditRecord[] = [
       {

@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AdminAuditController } from './admin-audit.controller';
 import { installAuditContext } from './audit-context';
 import { AuditEventEntity } from './audit-event.entity';
+import { AuditEventWriter } from './audit-event.writer';
 import { AuditQueryService } from './audit-query.service';
 import { AuditService } from './audit.service';
 
@@ -16,7 +17,7 @@ import { AuditService } from './audit.service';
 @Module({
   imports: [TypeOrmModule.forFeature([AuditEventEntity])],
   controllers: [AdminAuditController],
-  providers: [AuditService, AuditQueryService],
+  providers: [AuditService, AuditEventWriter, AuditQueryService],
   exports: [AuditService, AuditQueryService],
 })
 export class AuditModule implements NestModule {

@@ -6,6 +6,7 @@ import type { AuditedRequest } from './audit-context';
 import { actorOf, runInRequest } from './audit-context';
 import { scrubDetails } from './audit-details';
 import type { AuditEventEntity } from './audit-event.entity';
+import type { AuditEventWriter } from './audit-event.writer';
 import type { AuditRecord } from './audit-events';
 import { AuditEventType } from './audit-events';
 import { AuditService } from './audit.service';
@@ -14,8 +15,12 @@ import { userChangeEvents } from './user-change-events';
 type Insert = (row: Partial<AuditEventEntity>) => Promise<unknown>;
 
 function serviceWith(insert: jest.MockedFunction<Insert>): AuditService {
-  const repository = { insert } as unknown as Repository<AuditEventEntity>;
-  return new AuditService(repository, new ManualClock(Date.UTC(2026, 0, 1)));
+  const writer = { insert } as unknown as AuditEventWriter;
+  return new AuditService(
+    {} as Repository<AuditEventEntity>,
+    writer,
+    new ManualClock(Date.UTC(2026, 0, 1)),
+  );
 }
 
 function fakeRequest(user?: Partial<Principal>): AuditedRequest {

@@ -5,6 +5,7 @@ import { LessThan, Repository } from 'typeorm';
 import { Clock } from '@keycard/common';
 import type { AtomicStatement } from '../database/atomic-writes';
 import { currentRequestContext } from './audit-context';
+import { AuditEventWriter } from './audit-event.writer';
 import { scrubDetails } from './audit-details';
 import { AUDIT_USER_AGENT_MAX_LENGTH, AuditEventEntity } from './audit-event.entity';
 import type { AuditRecord } from './audit-events';
@@ -25,6 +26,7 @@ export class AuditService {
 
   constructor(
     @InjectRepository(AuditEventEntity) private readonly events: Repository<AuditEventEntity>,
+    private readonly writer: AuditEventWriter,
     private readonly clock: Clock,
   ) {}
 
@@ -56,17 +58,11 @@ export class AuditService {
    * (`writeAtomically`): unlike `record`, a row that cannot be written fails the transaction.
    */
   statement(event: AuditRecord): AtomicStatement {
-    return {
-      query: this.events
-        .createQueryBuilder()
-        .insert()
-        .values(this.row(event))
-        .getQueryAndParameters(),
-    };
+    return this.writer.statement(this.row(event));
   }
 
   private async write(event: AuditRecord): Promise<void> {
-    await this.events.insert(this.row(event));
+    await this.writer.insert(this.row(event));
   }
 
   /** The row of `event`: secret-looking details dropped, the request's actor, IP and agent. */

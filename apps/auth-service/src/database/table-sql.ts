@@ -100,6 +100,11 @@ export class TableSql<E extends ObjectLiteral> {
       : (this.dataSource.query(sql, values) as Promise<Record<string, unknown>[]>);
   }
 
+  /** Runs a write of this table (on PostgreSQL a prepared statement). */
+  async execute([sql, values]: BoundQuery): Promise<void> {
+    await this.rows(sql, values);
+  }
+
   /** The entity in `row` under `alias` (see `selectList`). */
   hydrate(row: Record<string, unknown>, alias: string): E {
     const entity = this.metadata.create() as E;

@@ -7,6 +7,7 @@ import { Clock } from '@keycard/common';
 import { KeycardMetrics } from '@keycard/observability';
 import { AuditEventEntity } from '../audit/audit-event.entity';
 import type { AuditRecord } from '../audit/audit-events';
+import { AuditEventWriter } from '../audit/audit-event.writer';
 import { AuditService } from '../audit/audit.service';
 import type { AuthSettings } from '../config/auth.config';
 import { authConfig } from '../config/auth.config';
@@ -106,6 +107,7 @@ export class TestRecordersModule {
       imports: [TypeOrmModule.forFeature([AuditEventEntity])],
       providers: [
         AuditService,
+        AuditEventWriter,
         { provide: KeycardMetrics, useFactory: testMetrics },
         ...(withLog ? log : []),
       ],
@@ -133,7 +135,11 @@ export function testRecorders(
 ): Recorders {
   const feed = new RevocationFeed(dataSource, null, clock, config);
   return {
-    audit: new AuditService(dataSource.getRepository(AuditEventEntity), clock),
+    audit: new AuditService(
+      dataSource.getRepository(AuditEventEntity),
+      new AuditEventWriter(dataSource.getRepository(AuditEventEntity)),
+      clock,
+    ),
     metrics: testMetrics(),
     revocations: new RevocationEvents(dataSource, config, clock, feed),
     feed,
