@@ -89,6 +89,11 @@ export function filterUsers(
   return query;
 }
 
+/** Whether `filter` lets every user through (an empty or blank `email` and `q` filter nothing). */
+export function filtersNothing(filter: UserFilter): boolean {
+  return (filter.email ?? '') === '' && (filter.q?.trim() ?? '') === '';
+}
+
 /** The users of `filter` in the list's order: creation time, then id (the ties' tiebreak). */
 export function orderedUsers(
   query: SelectQueryBuilder<UserEntity>,

@@ -10,12 +10,14 @@ import { userChangeEvents } from '../audit/user-change-events';
 import { RevocationEvents } from '../revocation/revocation-events.service';
 import { AdminGuardedWrites, lastAdminError, UserPatch } from './admin-guarded-writes';
 import { PasswordHasher } from './password-hasher';
+import { PostgresStatements } from '../database/postgres-statements';
 import { TableSql } from '../database/table-sql';
 import { isUniqueViolation } from '../database/unique-violation';
 import { UserEventsService } from './user-events.service';
 import {
   afterUser,
   countUsers,
+  filtersNothing,
   filterUsers,
   orderedUsers,
   UserCursor,
@@ -54,6 +56,9 @@ export interface UserPage {
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
+
+/** The number of users as PostgreSQL's triggers keep it (`UserCount1764300008000`). */
+const USER_COUNT = 'SELECT "n" FROM "user_count" WHERE "id" = 1';
 
 /** Users and their passwords: registration, credential checks, admin changes. */
 @Injectable()
@@ -175,9 +180,16 @@ export class UsersService {
     return true;
   }
 
-  /** How many users there are, disabled ones included. */
-  count(): Promise<number> {
-    return this.repository.count();
+  /**
+   * How many users there are, disabled ones included. PostgreSQL keeps the number in `user_count`
+   * (triggers of the migration `UserCount1764300008000`), so reading it costs the same at any
+   * size; SQLite counts.
+   */
+  async count(): Promise<number> {
+    const postgres = PostgresStatements.of(this.repository.manager.dataSource);
+    if (postgres === undefined) return this.repository.count();
+    const [row] = await postgres.rows<{ n: string }>(USER_COUNT, []);
+    return Number(row?.n ?? 0);
   }
 
   /**
@@ -201,7 +213,9 @@ export class UsersService {
     const skipped = (paging.page - 1) * paging.pageSize;
     const [items, total] = await Promise.all([
       query.skip(skipped).take(paging.pageSize).getMany(),
-      countUsers(filterUsers(this.repository.createQueryBuilder('user'), normalized, dialect)),
+      filtersNothing(normalized)
+        ? this.count()
+        : countUsers(filterUsers(this.repository.createQueryBuilder('user'), normalized, dialect)),
     ]);
     return { items, total, next: skipped + items.length < total ? cursorOf(items) : null };
   }

@@ -18,6 +18,7 @@ import { SignInContext1764300005000 } from './1764300005000-sign-in-context';
 import { MfaFactors1764300005010 } from './1764300005010-mfa-factors';
 import { AdminUserSearch1764300006000 } from './1764300006000-admin-user-search';
 import { AuditTypeTime1764300007000 } from './1764300007000-audit-type-time';
+import { UserCount1764300008000 } from './1764300008000-user-count';
 
 /** Every PostgreSQL migration of the auth-service, oldest first. */
 export const AUTH_MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -40,4 +41,5 @@ export const AUTH_MIGRATIONS: (new () => MigrationInterface)[] = [
   MfaFactors1764300005010,
   AdminUserSearch1764300006000,
   AuditTypeTime1764300007000,
+  UserCount1764300008000,
 ];
