@@ -4,7 +4,9 @@
 // last CPU, autocannon through tools/bench/load.mjs on CPU 0; BENCH_PIN=0: no pinning) and
 // measures the hot requests (login, refresh, API-key introspection, `/admin/users` paging and
 // search, `/admin/audit` filters) three times:
-//   1. on the empty database;
+//   1. on the empty database, which holds only the rows the measured answers return once seeded
+//      (the users of the measured `/admin/users` pages and 60 audit events of the audited actor,
+//      see `writeAnswers`), so both phases answer alike and a ratio shows what size costs;
 //   2. after seeding it in SQL (one `INSERT … SELECT … FROM generate_series` per table, the table's
 //      secondary indexes dropped before and re-created after, then `VACUUM (ANALYZE)`): users,
 //      API keys, audit events (spread over the last 85 days, inside the default
@@ -374,8 +376,9 @@ function seedStatements(now, passwordHash) {
        SELECT ${userId('n')}, 'user' || n || '@scale.example', 'Scale User ' || n, $2,
          '["user"]', n % 100 = 0, n % 3 = 0, '', c, c
        FROM generate_series(1, ${users}) n,
-         LATERAL (SELECT $1::bigint - (${users}::bigint - n) * ${year} / ${users} AS c) t`,
-      [now, passwordHash],
+         LATERAL (SELECT $1::bigint - (${users}::bigint - n) * ${year} / ${users} AS c) t
+       WHERE NOT (n = ANY($3::int[]))`,
+      [now, passwordHash, answerUsers()],
     ],
     [
       'api_keys',
@@ -427,6 +430,45 @@ function seedStatements(now, passwordHash) {
       [now],
     ],
   ];
+}
+
+/**
+ * The seeded users (numbers `n` of the users statement) that the measured `/admin/users` requests
+ * answer: the first page, the page after the cursor half a year back (its first user is the
+ * first created after that time) and the 11 matches of `user12345`, with a few to spare.
+ */
+function answerUsers() {
+  const { users } = sizes;
+  const afterCursor = Math.floor(users - (182 * DAY * users) / (365 * DAY)) + 1;
+  const range = (from, count) => Array.from({ length: count }, (_v, i) => from + i);
+  const numbers = [...range(1, 22), ...range(afterCursor - 1, 23), 12345, ...range(123450, 10)];
+  return [...new Set(numbers.filter((n) => n >= 1 && n <= users))];
+}
+
+/**
+ * Writes, before the empty database is measured, the rows its answers return once seeded: the
+ * users of `answerUsers` (the seed's own rows; the seed then writes every other user) and 60
+ * login failures of the last day by the audit actor (a full page of `/admin/audit` for both of
+ * its scenarios). Both phases then answer the same pages, so a ratio shows what the tables' size
+ * costs, not what a longer answer costs.
+ */
+async function writeAnswers(client, fixtures) {
+  const passwordHash = await sharedPasswordHash();
+  const [, users] = seedStatements(fixtures.now, passwordHash)[0];
+  await client.query(
+    users
+      .replace(/FROM generate_series\(1, \d+\) n,/, 'FROM unnest($3::int[]) n,')
+      .replace(/WHERE NOT \(n = ANY\(\$3::int\[\]\)\)/, ''),
+    [fixtures.now, passwordHash, answerUsers()],
+  );
+  await client.query(
+    `INSERT INTO audit_events (id, at, type, outcome, actor_id, actor_type, subject_id, ip,
+       user_agent, details)
+     SELECT md5('answer-audit' || k)::uuid::text, $1::bigint - k * ${MINUTE}, 'auth.login.failure',
+       'failure', $2, 'user', $2, '10.0.0.1', 'scale-bench', NULL
+     FROM generate_series(1, 60) k`,
+    [fixtures.now, fixtures.auditActor],
+  );
 }
 
 /** The argon2id hash every seeded user shares (the service's policy: 19 MiB, 2 passes, 1 lane). */
@@ -499,7 +541,11 @@ function hotQueries(fixtures, now) {
       `SELECT * FROM users "user" ORDER BY "user".created_at ASC, "user".id ASC LIMIT 20`,
       [],
     ],
-    ['admin users: total', `SELECT COUNT(*) FROM users "user"`, []],
+    [
+      'admin users: total (the count the triggers keep)',
+      `SELECT "n" FROM "user_count" WHERE "id" = 1`,
+      [],
+    ],
     [
       'admin users: q search',
       `SELECT * FROM users "user" WHERE ("user".email LIKE $1 ESCAPE '\\' OR LOWER("user".name) LIKE $1 ESCAPE '\\')
@@ -663,7 +709,8 @@ function printReport(rows, report) {
       : ` ${run.outcome.toUpperCase()}${run.error ? ` (${run.error})` : ''}`;
   out.push(
     `  retention run${outcome}: ${run.total} rows deleted (${deleted}) in ` +
-      `${(run.ms / 1000).toFixed(1)} s (batches of RETENTION_BATCH_SIZE, default 1000); ` +
+      `${(run.ms / 1000).toFixed(1)} s (batches of RETENTION_BATCH_SIZE, default 1000, at ` +
+      `RETENTION_DUTY_CYCLE, default 0.25); ` +
       'during it, every scenario took a slice in turn until it ended',
     `  p99 ms / req/s: medians of ${rounds} slices of ${slice} s (each after a ${WARMUP_SECONDS} s ` +
       `warm-up; "(n)": n slices), ${connections} connections; ` +
@@ -763,11 +810,12 @@ async function main() {
     note('starting the auth-service on an empty database (logs in artifacts/bench-logs/)…');
     service = await startAuth(settings, 'auth-service.scale');
     const fixtures = await createFixtures(service, settings, serviceClient);
+    await client.connect();
+    await writeAnswers(client, fixtures);
     const empty = await measurePhase(service, fixtures, 'the empty database', rounds);
     note('waiting for the first retention run (on the empty database) to pass…');
     await waitFor('the first retention run', () => retentionEnd(service), 3 * MINUTE);
 
-    await client.connect();
     const seedSeconds = await seed(client, fixtures.now);
     const rows = await tableRows(client);
     const seeded = await measurePhase(service, fixtures, 'the seeded database', rounds);

@@ -192,7 +192,13 @@ describe.each(databaseBackends())('retention job on $name', (backend) => {
       // Two rows a statement: 1 + 2 token batches, 4 windows over the 7 families (their rule has
       // no index: each statement reads one window of keys), 1 session, 1 grant, 3 audit.
       batches: 12,
+      busyMs: expect.any(Number) as number,
+      restedMs: expect.any(Number) as number,
     });
+    // The default duty cycle, a quarter: each batch but the last of its rule is followed by a
+    // rest of three times its time.
+    expect(result.restedMs).toBeGreaterThan(0);
+    expect(result.restedMs).toBeLessThanOrEqual(3 * result.busyMs);
   });
 
   it('keeps the live family able to detect the reuse of its rotated, unexpired token', async () => {
@@ -220,6 +226,41 @@ describe.each(databaseBackends())('retention job on $name', (backend) => {
     expect(value('sessions')).toBe(2);
     expect(value('google_grants')).toBe(1);
     expect(value('audit_events')).toBe(5);
+  });
+
+  it('rests between batches so that its statements take RETENTION_DUTY_CYCLE of the run', async () => {
+    const flat = await retention({ RETENTION_DUTY_CYCLE: '1' }).run();
+    expect(flat.batches).toBeGreaterThan(3);
+    expect(flat.restedMs).toBe(0);
+    await db.close();
+    db = await backend.open(AUTH_ENTITIES);
+    await seed();
+    const started = performance.now();
+    const half = await retention({ RETENTION_DUTY_CYCLE: '0.5' }).run();
+    const elapsed = performance.now() - started;
+    expect(half.deleted).toEqual(flat.deleted);
+    // At one half, each batch but the last is followed by a rest as long as it took.
+    expect(half.restedMs).toBeGreaterThan(0);
+    expect(half.restedMs).toBeLessThanOrEqual(half.busyMs);
+    // The rests were waited, not only counted (a rest under 1 ms is one turn of the event loop).
+    expect(elapsed).toBeGreaterThanOrEqual(half.busyMs + half.restedMs * 0.5);
+  });
+
+  it('stops in the middle of a rest at once', async () => {
+    const job = retention({ RETENTION_DUTY_CYCLE: '0.01' }); // a rest 99 times its batch
+    const deletedSoFar = async () =>
+      [...(await metrics.scrape()).matchAll(/^keycard_retention_rows_deleted_total\{.*\} (\d+)$/gm)]
+        .map((m) => Number(m[1]))
+        .reduce((sum, n) => sum + n, 0);
+    const started = performance.now();
+    const running = job.run();
+    while ((await deletedSoFar()) === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    await job.stop();
+    const elapsed = performance.now() - started;
+    const result = await running;
+    expect(result.batches).toBeGreaterThanOrEqual(1);
+    // The rest it was in counts whole in restedMs; the run ended long before it would have.
+    expect(elapsed).toBeLessThan(result.restedMs);
   });
 
   it('deletes nothing more on a second run, and what has since ended on a later one', async () => {

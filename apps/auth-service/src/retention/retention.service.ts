@@ -25,14 +25,19 @@ export interface RetentionReport {
   deleted: Record<RetentionTable, number>;
   /** Delete statements run. */
   batches: number;
+  /** Time spent on the batches' statements, and resting between them (`RETENTION_DUTY_CYCLE`). */
+  busyMs: number;
+  restedMs: number;
 }
 
 const METRIC = 'keycard_retention_rows_deleted_total';
 
 /**
  * Deletes what no request can use any more (`RETENTION_RULES`), `RETENTION_BATCH_SIZE` rows per
- * statement with a yield to the event loop between statements, so neither a request nor a lock
- * waits long behind it. On PostgreSQL one instance at a time runs it (a session-level
+ * statement, so neither a request nor a lock waits long behind it, and rests after each batch so
+ * that its statements take `RETENTION_DUTY_CYCLE` of the run's time (a quarter by default): a
+ * run through a million expired rows shares the database and the service's CPU with requests
+ * instead of taking them over. On PostgreSQL one instance at a time runs it (a session-level
  * `pg_try_advisory_lock`: the others skip the run); SQLite has a single instance.
  */
 @Injectable()
@@ -41,6 +46,8 @@ export class RetentionService {
   private readonly rowsDeleted: Counter<'table'>;
   private current?: Promise<RetentionReport>;
   private stopping = false;
+  /** Ends the rest in progress at once (set while the job rests). */
+  private wake?: () => void;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -66,6 +73,7 @@ export class RetentionService {
   /** Makes a run in progress stop after its current statement, and waits for it (shutdown). */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.wake?.();
     await this.current;
   }
 
@@ -132,6 +140,7 @@ export class RetentionService {
     const size = this.settings.batchSize;
     let after: string | undefined;
     while (!this.stopping) {
+      const started = performance.now();
       const batch = await this.selectBatch(manager, rule, cutoffs, after, size);
       if (batch.keys.length === 0) return;
       const deleted = await manager
@@ -145,10 +154,28 @@ export class RetentionService {
       result.deleted[rule.table] += count;
       result.batches += 1;
       this.rowsDeleted.inc({ table: rule.table }, count);
+      const busy = performance.now() - started;
+      result.busyMs += busy;
       if (batch.keys.length < size || (count === 0 && rule.walk !== 'window')) return;
       after = batch.last;
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      const rest = busy * (1 / this.settings.dutyCycle - 1);
+      result.restedMs += rest;
+      await this.rest(rest);
     }
+  }
+
+  /** Waits `ms` (at least a turn of the event loop); `stop` ends the wait at once. */
+  private rest(ms: number): Promise<void> {
+    if (ms < 1) return new Promise<void>((resolve) => setImmediate(resolve));
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.wake = wake;
+    });
   }
 
   /** The keys of the next batch, and where the walk goes on from (see `RetentionWalk`). */
@@ -174,7 +201,10 @@ export class RetentionService {
       return;
     }
     const counts = RETENTION_TABLES.map((table) => `${table}=${result.deleted[table]}`).join(' ');
-    this.logger.log(`Retention run deleted ${counts} in ${elapsedMs} ms`);
+    this.logger.log(
+      `Retention run deleted ${counts} in ${elapsedMs} ms ` +
+        `(${Math.round(result.busyMs)} ms on statements, ${Math.round(result.restedMs)} ms resting)`,
+    );
   }
 }
 
@@ -202,7 +232,7 @@ function report(outcome: RetentionOutcome): RetentionReport {
     RetentionTable,
     number
   >;
-  return { outcome, deleted, batches: 0 };
+  return { outcome, deleted, batches: 0, busyMs: 0, restedMs: 0 };
 }
 
 /** `keycard_retention_rows_deleted_total{table}`, once per registry, every table at 0 from the start. */

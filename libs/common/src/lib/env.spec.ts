@@ -1,4 +1,4 @@
-import { ConfigError, envDuration, envIssuer, envOneOf } from './env';
+import { ConfigError, envDuration, envFraction, envIssuer, envOneOf } from './env';
 
 describe('envOneOf', () => {
   const MODES = ['always', 'near-limit'] as const;
@@ -16,6 +16,31 @@ describe('envOneOf', () => {
     expect(() => envOneOf({ MODE: 'sometimes' }, 'MODE', MODES, 'near-limit')).toThrow(
       new ConfigError('MODE', 'must be one of always, near-limit, got "sometimes"'),
     );
+  });
+});
+
+describe('envFraction', () => {
+  it('reads a plain decimal in its bounds, with the fallback when unset or blank', () => {
+    expect(envFraction({}, 'SHARE', 0.25)).toBe(0.25);
+    expect(envFraction({ SHARE: ' ' }, 'SHARE', 0.25)).toBe(0.25);
+    expect(envFraction({ SHARE: '0.5' }, 'SHARE', 0.25)).toBe(0.5);
+    expect(envFraction({ SHARE: '1' }, 'SHARE', 0.25, 0.01, 1)).toBe(1);
+  });
+
+  it.each(['1e-2', '-0.5', '.5', '0,5', 'half', '0x1'])(
+    'refuses %j, naming the variable',
+    (text) => {
+      expect(() => envFraction({ SHARE: text }, 'SHARE', 0.25)).toThrow(
+        /^SHARE: must be a decimal/,
+      );
+    },
+  );
+
+  it('refuses a value out of its bounds', () => {
+    expect(() => envFraction({ SHARE: '0' }, 'SHARE', 0.25, 0.01, 1)).toThrow(
+      'SHARE: must be between 0.01 and 1, got 0',
+    );
+    expect(() => envFraction({ SHARE: '1.5' }, 'SHARE', 0.25, 0.01, 1)).toThrow(/between/);
   });
 });
 

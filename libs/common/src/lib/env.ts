@@ -46,6 +46,18 @@ export function envInt(
   return n;
 }
 
+/** A plain decimal from `min` to `max` (a share: `0.25`), else `fallback` when unset. */
+export function envFraction(env: Env, name: string, fallback: number, min = 0, max = 1): number {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  if (!/^\d+(\.\d+)?$/.test(value))
+    throw new ConfigError(name, `must be a decimal number, got "${value}"`);
+  const n = Number(value);
+  if (n < min || n > max)
+    throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
 /** One of `allowed` (compared in lower case), else `fallback` when unset. */
 export function envOneOf<T extends string>(
   env: Env,
