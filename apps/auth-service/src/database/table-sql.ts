@@ -53,6 +53,23 @@ export class TableSql<E extends ObjectLiteral> {
   }
 
   /**
+   * `INSERT … SELECT <values> FROM source`: one row for each row of `source` (a `WITH` part of the
+   * statement, say), with the values' placeholders numbered from the `first`-th (from 0), after
+   * those of the statement's other parts.
+   */
+  insertFrom(
+    source: string,
+    first: number,
+    properties: readonly Property<E>[] = this.properties(),
+  ): (values: E) => BoundQuery {
+    const columns = properties.map((property) => this.columnOf(property));
+    const sql =
+      `INSERT INTO ${this.table} (${properties.map((p) => this.column(p)).join(', ')}) ` +
+      `SELECT ${properties.map((_p, i) => this.placeholder(first + i)).join(', ')} FROM ${source}`;
+    return (values) => [sql, columns.map((column) => this.persistent(values, column))];
+  }
+
+  /**
    * `UPDATE … SET set… WHERE where… [AND condition]`: `set` and `where` columns compared for
    * equality with the values given; `condition` is further SQL written with `column`.
    */

@@ -60,7 +60,10 @@ export interface LinkedStatements {
 export const REFRESH_FAULT_POINTS = {
   /** `start`: the family row is written, its first token not yet. */
   familyInserted: 'refresh.family-inserted',
-  /** `rotate`: the presented token is marked rotated, its successor not yet written. */
+  /**
+   * `rotate`: the presented token is marked rotated, not committed; on SQLite its successor is
+   * not yet written either (PostgreSQL writes both in one statement, see `postgresRotation`).
+   */
   rotationMarked: 'refresh.rotation-marked',
   /** `revokeFamily` / `revokeAllForUser`: the revocation event and the families are written, not committed. */
   familyRevoked: 'refresh.family-revoked',
@@ -358,7 +361,7 @@ function refreshStatements(dataSource: DataSource): RefreshStatements {
     insertToken,
     rotation:
       dataSource.options.type === 'postgres'
-        ? postgresRotation(tokens, insertToken, markRotated)
+        ? postgresRotation(tokens, markRotated)
         : ({ marked, successor, parentId }) => [
             {
               query: markRotated(marked),
@@ -394,25 +397,19 @@ function refreshStatements(dataSource: DataSource): RefreshStatements {
  */
 function postgresRotation(
   tokens: TableSql<RefreshTokenEntity>,
-  insertToken: (token: RefreshTokenEntity) => BoundQuery,
   markRotated: (values: Partial<RefreshTokenEntity>) => BoundQuery,
 ): (rotation: Rotation) => AtomicStatement[] {
-  const [markSql] = markRotated({});
-  const [insertSql] = insertToken({} as RefreshTokenEntity);
-  const marks = (markSql.match(/\$\d+/g) ?? []).length;
-  // The INSERT's own placeholders come after the mark's; it selects from `marked` so that it adds
-  // no row when the mark changed none.
-  const shifted = insertSql.replace(/\$(\d+)/g, (_m, n: string) => `$${Number(n) + marks}`);
-  const [into, values] = shifted.split(' VALUES ');
-  const parent = `$${marks + (insertSql.match(/\$\d+/g) ?? []).length + 1}`;
+  const [markSql, markValues] = markRotated({});
+  const insertSuccessor = tokens.insertFrom('marked', markValues.length);
+  const [insertSql, insertValues] = insertSuccessor({} as RefreshTokenEntity);
+  const parent = tokens.placeholder(markValues.length + insertValues.length);
   const sql =
     `WITH marked AS (${markSql} RETURNING 1), ` +
     `dropped AS (UPDATE ${tokens.table} SET ${tokens.column('successorSealed')} = NULL ` +
-    `WHERE ${tokens.column('id')} = ${parent} AND EXISTS (SELECT 1 FROM marked)) ` +
-    `${into} SELECT ${values.slice(1, -1)} FROM marked`;
+    `WHERE ${tokens.column('id')} = ${parent} AND EXISTS (SELECT 1 FROM marked)) ${insertSql}`;
   return ({ marked, successor, parentId }) => [
     {
-      query: [sql, [...markRotated(marked)[1], ...insertToken(successor)[1], parentId]],
+      query: [sql, [...markRotated(marked)[1], ...insertSuccessor(successor)[1], parentId]],
       requireOneRow: true,
       after: REFRESH_FAULT_POINTS.rotationMarked,
     },
