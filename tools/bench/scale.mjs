@@ -570,7 +570,7 @@ function hotQueries(fixtures, now) {
     ],
     [
       'admin audit: by actor, count',
-      `SELECT COUNT(DISTINCT(e.id)) FROM audit_events e WHERE e.actor_id = $1`,
+      `SELECT COUNT(*) FROM audit_events e WHERE e.actor_id = $1`,
       [fixtures.auditActor],
     ],
     [
@@ -581,7 +581,7 @@ function hotQueries(fixtures, now) {
     ],
     [
       'admin audit: type over a day, count',
-      `SELECT COUNT(DISTINCT(e.id)) FROM audit_events e WHERE e.type = $1 AND e.at >= $2 AND e.at <= $3`,
+      `SELECT COUNT(*) FROM audit_events e WHERE e.type = $1 AND e.at >= $2 AND e.at <= $3`,
       ['auth.login.failure', now - DAY, now],
     ],
     [

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { Repository, SelectQueryBuilder } from 'typeorm';
 import { AuditEventEntity } from './audit-event.entity';
 import type { AuditActorType, AuditDetails, AuditOutcome } from './audit-events';
 
@@ -61,14 +61,28 @@ export class AuditQueryService {
     }
     if (filter.from !== undefined) query.andWhere('e.at >= :from', { from: filter.from });
     if (filter.to !== undefined) query.andWhere('e.at <= :to', { to: filter.to });
-    const [rows, total] = await query
-      .orderBy('e.at', 'DESC')
-      .addOrderBy('e.id', 'DESC')
-      .skip((page - 1) * pageSize)
-      .take(pageSize)
-      .getManyAndCount();
+    const [rows, total] = await Promise.all([
+      query
+        .clone()
+        .orderBy('e.at', 'DESC')
+        .addOrderBy('e.id', 'DESC')
+        .offset((page - 1) * pageSize)
+        .limit(pageSize)
+        .getMany(),
+      countEvents(query),
+    ]);
     return { items: rows.map(toView), page, pageSize, total };
   }
+}
+
+/**
+ * How many events `query` (filtered, unordered) finds: `COUNT(*)`, not the `COUNT(DISTINCT id)` of
+ * TypeORM's `getManyAndCount`, which PostgreSQL answers by sorting every id it counts (there is
+ * no join here to deduplicate).
+ */
+async function countEvents(query: SelectQueryBuilder<AuditEventEntity>): Promise<number> {
+  const row = await query.select('COUNT(*)', 'total').getRawOne<{ total: string | number }>();
+  return Number(row?.total ?? 0);
 }
 
 export function toView(event: AuditEventEntity): AuditEventView {
