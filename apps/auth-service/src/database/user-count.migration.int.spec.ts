@@ -1,7 +1,7 @@
-import { DataSource } from 'typeorm';
-import type { TestDatabase } from '@keycard/testing';
-import { createTestPostgresDatabase, testPostgresUrl } from '@keycard/testing';
-import { AUTH_MIGRATIONS } from './migrations/index';
+import type { DataSource } from 'typeorm';
+import { testPostgresUrl } from '@keycard/testing';
+import type { OpenDatabase } from '../testing/database-backends';
+import { migratedUpTo } from '../testing/database-backends';
 import { UserCount1764300008000 } from './migrations/1764300008000-user-count';
 
 const postgresUrl = testPostgresUrl();
@@ -10,7 +10,7 @@ const postgresUrl = testPostgresUrl();
 (postgresUrl ? describe : describe.skip)(
   `migration UserCount1764300008000 (PostgreSQL${postgresUrl ? '' : '; skipped: TEST_DATABASE_URL is not set'})`,
   () => {
-    let database: TestDatabase;
+    let database: OpenDatabase;
     let dataSource: DataSource;
     let serial = 0;
 
@@ -32,19 +32,11 @@ const postgresUrl = testPostgresUrl();
       );
 
     beforeAll(async () => {
-      database = await createTestPostgresDatabase(postgresUrl as string, 'user_count');
-      dataSource = await new DataSource({
-        type: 'postgres',
-        url: database.url,
-        migrations: AUTH_MIGRATIONS.slice(0, AUTH_MIGRATIONS.indexOf(UserCount1764300008000)),
-      }).initialize();
-      await dataSource.runMigrations();
+      database = await migratedUpTo(postgresUrl as string, UserCount1764300008000, 'user_count');
+      dataSource = database.dataSource;
     });
 
-    afterAll(async () => {
-      await dataSource?.destroy();
-      await database?.drop();
-    });
+    afterAll(() => database?.close());
 
     it('starts at the users already there', async () => {
       await insertUsers(3);

@@ -1,7 +1,7 @@
-import { DataSource } from 'typeorm';
-import type { TestDatabase } from '@keycard/testing';
-import { createTestPostgresDatabase, testPostgresUrl } from '@keycard/testing';
-import { AUTH_MIGRATIONS } from './migrations/index';
+import type { DataSource } from 'typeorm';
+import { testPostgresUrl } from '@keycard/testing';
+import type { OpenDatabase } from '../testing/database-backends';
+import { migratedUpTo } from '../testing/database-backends';
 import { UsersEmailVerified1764300001000 } from './migrations/1764300001000-users-email-verified';
 
 const postgresUrl = testPostgresUrl();
@@ -9,27 +9,19 @@ const postgresUrl = testPostgresUrl();
 // The data step of the migration: users already linked to Google with their current address are
 // verified, everyone else is not. Needs PostgreSQL (SQLite follows the entities instead).
 (postgresUrl ? describe : describe.skip)('migration UsersEmailVerified1764300001000', () => {
-  let database: TestDatabase;
+  let database: OpenDatabase;
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    database = await createTestPostgresDatabase(postgresUrl as string, 'email_verified');
-    const before = AUTH_MIGRATIONS.slice(
-      0,
-      AUTH_MIGRATIONS.indexOf(UsersEmailVerified1764300001000),
+    database = await migratedUpTo(
+      postgresUrl as string,
+      UsersEmailVerified1764300001000,
+      'email_verified',
     );
-    dataSource = await new DataSource({
-      type: 'postgres',
-      url: database.url,
-      migrations: before,
-    }).initialize();
-    await dataSource.runMigrations();
+    dataSource = database.dataSource;
   });
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
-  });
+  afterAll(() => database?.close());
 
   it('verifies the users linked to Google with their current address, and nobody else', async () => {
     const user = (id: string, email: string, password: string | null) =>

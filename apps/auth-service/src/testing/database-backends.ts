@@ -76,3 +76,28 @@ export function watchDatabaseCalls(dataSource: DataSource): {
     restore: () => spies.forEach((spy) => spy.mockRestore()),
   };
 }
+
+/**
+ * A fresh PostgreSQL database on `baseUrl` with the auth-service's migrations before `migration`
+ * applied, for a spec of that migration's step (it runs `up` itself, on rows it wrote first).
+ */
+export async function migratedUpTo(
+  baseUrl: string,
+  migration: new () => MigrationInterface,
+  label: string,
+): Promise<OpenDatabase> {
+  const database = await createTestPostgresDatabase(baseUrl, label);
+  const dataSource = await new DataSource({
+    type: 'postgres',
+    url: database.url,
+    migrations: AUTH_MIGRATIONS.slice(0, AUTH_MIGRATIONS.indexOf(migration)),
+  }).initialize();
+  await dataSource.runMigrations();
+  return {
+    dataSource,
+    close: async () => {
+      await dataSource.destroy();
+      await database.drop();
+    },
+  };
+}
