@@ -1,23 +1,17 @@
 import type { DataSource } from 'typeorm';
-import { testPostgresUrl } from '@keycard/testing';
+import { describeOnPostgres } from '@keycard/testing';
 import type { OpenDatabase } from '../testing/database-backends';
 import { migratedUpTo } from '../testing/database-backends';
 import { UsersEmailVerified1764300001000 } from './migrations/1764300001000-users-email-verified';
 
-const postgresUrl = testPostgresUrl();
-
 // The data step of the migration: users already linked to Google with their current address are
 // verified, everyone else is not. Needs PostgreSQL (SQLite follows the entities instead).
-(postgresUrl ? describe : describe.skip)('migration UsersEmailVerified1764300001000', () => {
+describeOnPostgres('migration UsersEmailVerified1764300001000', (serverUrl) => {
   let database: OpenDatabase;
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    database = await migratedUpTo(
-      postgresUrl as string,
-      UsersEmailVerified1764300001000,
-      'email_verified',
-    );
+    database = await migratedUpTo(serverUrl, UsersEmailVerified1764300001000, 'email_verified');
     dataSource = database.dataSource;
   });
 

@@ -5,7 +5,7 @@ import {
   migrateConcurrently,
   schemaDriftAfterMigrations,
 } from './schema-drift';
-import { testPostgresUrl } from './postgres';
+import { describeOnPostgres } from './postgres';
 
 export interface ServiceMigrations {
   /** The service's name in the test titles, e.g. `resource-service`. */
@@ -26,7 +26,6 @@ export interface ServiceMigrations {
  * migrations leave no difference with the entities and run once when replicas start together.
  */
 export function describeMigrations(service: ServiceMigrations): void {
-  const postgresUrl = testPostgresUrl();
   const { entities, migrations, migrationLock } = service.schema;
   const schema = { entities, migrations };
 
@@ -36,32 +35,21 @@ export function describeMigrations(service: ServiceMigrations): void {
     });
   });
 
-  // Needs a real PostgreSQL server: CI sets TEST_DATABASE_URL; without it the suite is skipped.
-  (postgresUrl ? describe : describe.skip)(
-    `${service.service} migrations (PostgreSQL${postgresUrl ? '' : '; skipped: TEST_DATABASE_URL is not set'})`,
-    () => {
-      it('leave no difference between the entities and the migrated schema', async () => {
-        const drift = await schemaDriftAfterMigrations(
-          postgresUrl as string,
-          service.label,
-          schema,
+  describeOnPostgres(`${service.service} migrations`, (serverUrl) => {
+    it('leave no difference between the entities and the migrated schema', async () => {
+      const drift = await schemaDriftAfterMigrations(serverUrl, service.label, schema);
+      if (drift.length > 0) {
+        throw new Error(
+          `The entities and the migrations differ; a migration is missing for:\n${drift.join(';\n')}`,
         );
-        if (drift.length > 0) {
-          throw new Error(
-            `The entities and the migrations differ; a migration is missing for:\n${drift.join(';\n')}`,
-          );
-        }
-      });
+      }
+    });
 
-      it('are applied once when several instances start together', async () => {
-        const applied = await migrateConcurrently(
-          postgresUrl as string,
-          service.label,
-          schema,
-          (dataSource) => service.migrate(dataSource, migrationLock),
-        );
-        expect(applied).toEqual(migrations.map((migration) => migration.name));
-      });
-    },
-  );
+    it('are applied once when several instances start together', async () => {
+      const applied = await migrateConcurrently(serverUrl, service.label, schema, (dataSource) =>
+        service.migrate(dataSource, migrationLock),
+      );
+      expect(applied).toEqual(migrations.map((migration) => migration.name));
+    });
+  });
 }

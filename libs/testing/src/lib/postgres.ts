@@ -6,6 +6,18 @@ export function testPostgresUrl(): string | undefined {
   return process.env['TEST_DATABASE_URL'] || undefined;
 }
 
+/**
+ * A `describe` that needs a real PostgreSQL server, the one of `TEST_DATABASE_URL`: `body` gets its
+ * URL. `npm test` runs without servers, so there the suite is skipped, its title saying why; CI's
+ * PostgreSQL and Redis step sets the variable and runs it.
+ */
+export function describeOnPostgres(title: string, body: (serverUrl: string) => void): void {
+  const url = testPostgresUrl();
+  if (url !== undefined) describe(`${title} (PostgreSQL)`, () => body(url));
+  else
+    describe.skip(`${title} (PostgreSQL; skipped: TEST_DATABASE_URL is not set)`, () => body(''));
+}
+
 /** The Redis server integration tests run against, when set (`TEST_REDIS_URL`). */
 export function testRedisUrl(): string | undefined {
   return process.env['TEST_REDIS_URL'] || undefined;
