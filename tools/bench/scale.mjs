@@ -361,6 +361,22 @@ function familyStart(now, expiredFamilies) {
     ELSE ${now}::bigint - ${TOKENS_PER_FAMILY * HOUR} - ${spread(key, 6 * DAY)} END`;
 }
 
+/**
+ * The seed's users statement over the user numbers `n` of `source` (`… n`), `where` narrowing
+ * them: `$1` is now (epoch ms), `$2` the password hash; user `n` of `SCALE_USERS` is created a year
+ * back in even steps.
+ */
+function usersInsert(source, where = '') {
+  const { users } = sizes;
+  return `INSERT INTO users (id, email, name, password_hash, roles, disabled, email_verified,
+         mfa_methods, created_at, updated_at)
+       SELECT ${userId('n')}, 'user' || n || '@scale.example', 'Scale User ' || n, $2,
+         '["user"]', n % 100 = 0, n % 3 = 0, '', c, c
+       FROM ${source},
+         LATERAL (SELECT $1::bigint - (${users}::bigint - n) * ${365 * DAY} / ${users} AS c) t
+       ${where}`;
+}
+
 /** The seed, table by table: `[table, SQL]`; `$1` is now (epoch ms). */
 function seedStatements(now, passwordHash) {
   const { users, refreshTokens, apiKeys, audit } = sizes;
@@ -371,13 +387,11 @@ function seedStatements(now, passwordHash) {
   return [
     [
       'users',
-      `INSERT INTO users (id, email, name, password_hash, roles, disabled, email_verified,
-         mfa_methods, created_at, updated_at)
-       SELECT ${userId('n')}, 'user' || n || '@scale.example', 'Scale User ' || n, $2,
-         '["user"]', n % 100 = 0, n % 3 = 0, '', c, c
-       FROM generate_series(1, ${users}) n,
-         LATERAL (SELECT $1::bigint - (${users}::bigint - n) * ${year} / ${users} AS c) t
-       WHERE NOT (n = ANY($3::int[]))`,
+      usersInsert(
+        `generate_series(1, ${users}) n`,
+        // Those of `writeAnswers` are there already.
+        'WHERE NOT (n = ANY($3::int[]))',
+      ),
       [now, passwordHash, answerUsers()],
     ],
     [
@@ -453,14 +467,11 @@ function answerUsers() {
  * costs, not what a longer answer costs.
  */
 async function writeAnswers(client, fixtures) {
-  const passwordHash = await sharedPasswordHash();
-  const [, users] = seedStatements(fixtures.now, passwordHash)[0];
-  await client.query(
-    users
-      .replace(/FROM generate_series\(1, \d+\) n,/, 'FROM unnest($3::int[]) n,')
-      .replace(/WHERE NOT \(n = ANY\(\$3::int\[\]\)\)/, ''),
-    [fixtures.now, passwordHash, answerUsers()],
-  );
+  await client.query(usersInsert('unnest($3::int[]) n'), [
+    fixtures.now,
+    await sharedPasswordHash(),
+    answerUsers(),
+  ]);
   await client.query(
     `INSERT INTO audit_events (id, at, type, outcome, actor_id, actor_type, subject_id, ip,
        user_agent, details)

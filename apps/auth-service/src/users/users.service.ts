@@ -183,11 +183,11 @@ export class UsersService {
   /**
    * How many users there are, disabled ones included. PostgreSQL keeps the number in `user_count`
    * (triggers of the migration `UserCount1764300008000`), so reading it costs the same at any
-   * size; SQLite counts.
+   * size; SQLite counts (`COUNT(*)`, as a filtered list does).
    */
   async count(): Promise<number> {
     const postgres = PostgresStatements.of(this.repository.manager.dataSource);
-    if (postgres === undefined) return this.repository.count();
+    if (postgres === undefined) return countUsers(this.repository.createQueryBuilder('user'));
     const [row] = await postgres.rows<{ n: string }>(USER_COUNT, []);
     return Number(row?.n ?? 0);
   }
