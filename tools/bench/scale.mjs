@@ -558,14 +558,22 @@ function hotQueries(fixtures, now) {
       [],
     ],
     [
-      'admin users: q search',
-      `SELECT * FROM users "user" WHERE ("user".email LIKE $1 ESCAPE '\\' OR LOWER("user".name) LIKE $1 ESCAPE '\\')
-        ORDER BY "user".created_at ASC, "user".id ASC LIMIT 20`,
-      ['%user12345%'],
+      'admin users: q search (a word start)',
+      `SELECT * FROM users "user"
+        WHERE keycard_user_search_words("user".email, "user".name) @@ CAST($1 AS tsquery)
+        ORDER BY "user".created_at + 0 ASC, "user".id ASC LIMIT 20`,
+      ["'user12345':*"],
     ],
     [
-      'admin users: q count',
-      `SELECT COUNT(*) FROM users "user" WHERE ("user".email LIKE $1 ESCAPE '\\' OR LOWER("user".name) LIKE $1 ESCAPE '\\')`,
+      'admin users: q count (a word start)',
+      `SELECT COUNT(*) FROM users "user"
+        WHERE keycard_user_search_words("user".email, "user".name) @@ CAST($1 AS tsquery)`,
+      ["'user12345':*"],
+    ],
+    [
+      'admin users: q=* search (anywhere)',
+      `SELECT * FROM users "user" WHERE ("user".email LIKE $1 ESCAPE '\\' OR LOWER("user".name) LIKE $1 ESCAPE '\\')
+        ORDER BY "user".created_at ASC, "user".id ASC LIMIT 20`,
       ['%user12345%'],
     ],
     [

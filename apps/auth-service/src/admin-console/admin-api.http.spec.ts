@@ -51,7 +51,7 @@ describe('Admin API additions over HTTP', () => {
     await call('get', `/admin/users?email=q`, memberSession).expect(403);
   });
 
-  it('GET /admin/users?q= finds users by part of their address or name, with stable pages', async () => {
+  it('GET /admin/users?q= finds users by the start of a word of their address or name, with stable pages', async () => {
     const stamp = Date.now().toString(36);
     const byName = await t.users.create({
       email: `first-${stamp}@example.test`,

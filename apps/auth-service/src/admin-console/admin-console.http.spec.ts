@@ -272,7 +272,7 @@ describe('Admin console over HTTP', () => {
         (await get('/admin/console/users?email=%25', adminSession).expect(200)).text,
       );
       expect(wildcard).toContain('No user matches.');
-      // "Name or e-mail contains" narrows further, and its pages keep both boxes' text.
+      // The name-or-e-mail box narrows further, and its pages keep both boxes' text.
       const text = squash(
         (await get(`/admin/console/users?email=zz${stamp}&q=-2`, adminSession).expect(200)).text,
       );

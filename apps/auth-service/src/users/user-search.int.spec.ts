@@ -5,7 +5,8 @@ import { createTestPostgresDatabase, describeOnPostgres } from '@keycard/testing
 import { AUTH_MIGRATIONS } from '../database/migrations/index';
 import { UserEntity } from './user.entity';
 import type { UserFilter } from './user-search';
-import { afterUser, orderedUsers } from './user-search';
+import { UserSearchWords1764300009000 } from '../database/migrations/1764300009000-user-search-words';
+import { afterUser, orderedUsers, wordStartQuery } from './user-search';
 
 const USERS = 50_000;
 const T0 = 1_767_600_000_000;
@@ -105,8 +106,34 @@ describeOnPostgres('admin user search plans', (serverUrl) => {
     expect(plan).toEqual({ indexes: ['idx_users_created_at_id'], seqScans: 0, sorts: 0 });
   });
 
-  it('finds text in addresses and names through the trigram indexes, or scans without pg_trgm', async () => {
-    const plan = await planOf({ q: 'son 4242' });
+  it('finds the start of a word in addresses and names through the words index', async () => {
+    for (const q of ['person 4242', 'user4242', 'PERSON 4242', '4242']) {
+      const plan = await planOf({ q });
+      expect({ q, ...plan }).toEqual({
+        q,
+        indexes: ['idx_users_search_words'],
+        seqScans: 0,
+        sorts: 1,
+      });
+    }
+    // A later page after a cursor, too.
+    const [middle] = await dataSource.query(
+      `SELECT id, created_at FROM users ORDER BY created_at, id OFFSET ${USERS / 2} LIMIT 1`,
+    );
+    expect(
+      await planOf({ q: 'user4242' }, { createdAt: Number(middle.created_at), id: middle.id }),
+    ).toMatchObject({ indexes: expect.arrayContaining(['idx_users_search_words']), seqScans: 0 });
+    // Also a word that a tenth of the users start (every address at example7*.test): never a walk
+    // of the list's order that computes the words of every user it passes.
+    expect(await planOf({ q: '@example7' })).toEqual({
+      indexes: ['idx_users_search_words'],
+      seqScans: 0,
+      sorts: 1,
+    });
+  });
+
+  it('finds the text anywhere (q=*text) through the trigram indexes, or scans without pg_trgm', async () => {
+    const plan = await planOf({ q: '*son 4242' });
     if (!trigrams) {
       // A server without contrib: the migration skipped these indexes and q reads the table.
       expect(plan.seqScans).toBe(1);
@@ -116,5 +143,55 @@ describeOnPostgres('admin user search plans', (serverUrl) => {
     expect(plan.indexes).toEqual(
       expect.arrayContaining(['idx_users_email_trgm', 'idx_users_name_trgm']),
     );
+  });
+
+  it('answers a word start from the index as a scan of every row would', async () => {
+    const count = async (q: string, settings: string[]) => {
+      const runner = dataSource.createQueryRunner();
+      try {
+        await runner.startTransaction();
+        for (const setting of settings) await runner.query(`SET LOCAL ${setting} = off`);
+        const sql = `SELECT count(*)::int AS n FROM users
+          WHERE keycard_user_search_words(email, name) @@ CAST($1 AS tsquery)`;
+        const [plan] = await runner.query(`EXPLAIN (FORMAT JSON) ${sql}`, [wordStartQuery(q)]);
+        const [row] = await runner.query(sql, [wordStartQuery(q)]);
+        const nodes = nodesOf((plan['QUERY PLAN'] as { Plan: PlanNode }[])[0].Plan);
+        return {
+          n: row.n as number,
+          scanned: nodes.some((node) => node['Node Type'] === 'Seq Scan'),
+        };
+      } finally {
+        await runner.rollbackTransaction();
+        await runner.release();
+      }
+    };
+    for (const q of ['person 424', 'user4242', 'example9.', '.test', "o'", 'a\\']) {
+      const indexed = await count(q, ['enable_seqscan']);
+      const scanned = await count(q, ['enable_bitmapscan', 'enable_indexscan']);
+      expect({ q, indexed: indexed.scanned, scanned: scanned.scanned }).toEqual({
+        q,
+        indexed: false,
+        scanned: true,
+      });
+      expect({ q, n: indexed.n }).toEqual({ q, n: scanned.n });
+    }
+    expect((await count('user4242', ['enable_seqscan'])).n).toBe(11);
+  });
+
+  it('drops its function and index with the migration down step', async () => {
+    const runner = dataSource.createQueryRunner();
+    try {
+      await runner.startTransaction();
+      await new UserSearchWords1764300009000().down(runner);
+      const left = await runner.query(
+        `SELECT (SELECT count(*)::int FROM pg_indexes WHERE indexname = 'idx_users_search_words') AS indexes,
+                  (SELECT count(*)::int FROM pg_proc WHERE proname = 'keycard_user_search_words') AS functions`,
+      );
+      expect(left).toEqual([{ indexes: 0, functions: 0 }]);
+      await new UserSearchWords1764300009000().up(runner);
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
   });
 });

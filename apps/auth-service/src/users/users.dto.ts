@@ -100,7 +100,12 @@ export class ListUsersQueryDto {
   @IsIn(['prefix', 'exact'])
   emailMatch: 'prefix' | 'exact' = 'prefix';
 
-  /** Only users whose e-mail address or name contains this (case-insensitive). */
+  /**
+   * Only users with a word of their e-mail address or name that starts with this
+   * (case-insensitive): words start at the start, at one of `` @._+-',/()&`` and right after one,
+   * so `acme` finds `bob@acme.com` and `smith` finds `bob.smith@…`. A leading `*` finds the text
+   * anywhere (`*mith`), which costs more on a large directory.
+   */
   @ApiPropertyOptional({ maxLength: 100, example: 'lovelace' })
   @IsOptional()
   @IsString()

@@ -334,6 +334,91 @@ describe.each(backends)('users on %s', (_backend, baseUrl) => {
       expect(await ids({ q: '.au' })).toEqual([adam.id]);
       expect(await ids({ q: 'ada', email: 'ada@example.com.' })).toEqual([adam.id]);
     });
+    it('q finds text at the start of a word of the address or the name, or anywhere after a *', async () => {
+      const people: [string, string | null][] = [
+        ['bob.smith@acme.com', 'Bob Smith'],
+        ['jo@mail.example', "Jo O'Brien-Lee"],
+        ['a_b+tag@x.example', null],
+        ['josé@señal.example', 'José García'],
+        ['100%@percent.example', 'Back\\Slash'],
+        ['smithers@plant.example', 'Waylon (Smithers)'],
+      ];
+      const ids = new Map<string, string>();
+      for (const [i, [email, name]] of people.entries()) {
+        const user = repository.create({
+          id: `00000000-0000-4000-8000-00000000000${i}`,
+          email,
+          name,
+          passwordHash: null,
+          roles: ['user'],
+          createdAt: clock.now() + i,
+          updatedAt: clock.now() + i,
+        });
+        await repository.save(user);
+        ids.set(email, user.id);
+      }
+      // The rule, written out: a match starts at the start, at a separator or right after one.
+      const separators = " @._+-',/()&";
+      const startsAWord = (value: string, text: string) =>
+        [...value].some(
+          (_, at) =>
+            value.startsWith(text, at) &&
+            (at === 0 || separators.includes(value[at]) || separators.includes(value[at - 1])),
+        );
+      const expected = (q: string) => {
+        const text = q.trim().toLowerCase();
+        const anywhere = text.startsWith('*');
+        const wanted = anywhere ? text.replace(/^\*+|\*+$/g, '') : text;
+        return people
+          .filter(([email, name]) =>
+            [email, name?.toLowerCase() ?? ''].some((value) =>
+              anywhere ? value.includes(wanted) : startsAWord(value, wanted),
+            ),
+          )
+          .map(([email]) => ids.get(email))
+          .sort();
+      };
+      const found = async (q: string) =>
+        (await users.list({ q }, { page: 1, pageSize: 10 })).items.map((u) => u.id).sort();
+      const cases: [string, number][] = [
+        ['smith', 2], // bob.smith@…, Bob Smith, Waylon (Smithers), smithers@…: two users
+        ['SMITH', 2],
+        ['mith', 0],
+        ['*mith', 2],
+        ['*mith*', 2],
+        ['acme', 1],
+        ['acme.com', 1],
+        ['@acme', 1],
+        ['.example', 5],
+        ['bob smith', 1],
+        ['ob smith', 0],
+        ['brien', 1],
+        ["o'brien", 1],
+        ["'brien", 1],
+        ['lee', 1],
+        ['tag', 1],
+        ['b+tag', 1],
+        ['garcía', 1],
+        ['señal', 1],
+        ['100%', 1],
+        ['%', 0],
+        ['*%', 1],
+        ['_', 1], // a separator itself: anywhere
+        ['*_', 1],
+        ['slash', 0],
+        ['back\\s', 1],
+        ['*\\', 1],
+        ['smithers)', 1],
+        ['(smithers', 1],
+        ['nobody', 0],
+      ];
+      for (const [q, count] of cases) {
+        expect({ q, found: await found(q) }).toEqual({ q, found: expected(q) });
+        expect({ q, count: expected(q).length }).toEqual({ q, count });
+      }
+      expect(await found('*')).toHaveLength(people.length);
+      expect((await users.list({ q: 'smith' }, { page: 1, pageSize: 1 })).total).toBe(2);
+    });
   });
 
   describe('bootstrap admin', () => {

@@ -81,7 +81,7 @@ export const ApiListUsers = () =>
     ApiOperation({
       summary: 'Lists users, a page at a time.',
       description:
-        'Oldest first (creation time, then id). `email` matches the start of the address, or all of it with `emailMatch=exact`; `q` a part of the address or name. Page by number (`page`, with `total`), or follow `nextCursor` with `cursor`: keyset pages, as fast at any depth, without `total`.',
+        'Oldest first (creation time, then id). `email` matches the start of the address, or all of it with `emailMatch=exact`; `q` the start of a word of the address or name (`q=*text`: anywhere). Page by number (`page`, with `total`), or follow `nextCursor` with `cursor`: keyset pages, as fast at any depth, without `total`.',
     }),
     ApiOkResponse({ type: AdminUserPageResponse }),
     ApiAdminErrors(),

@@ -31,7 +31,7 @@ function userRow(user: AdminUserView): SafeHtml {
   </tr>`;
 }
 
-/** `/admin/console/users`: search by the start of the address and/or any part of the address or name, a page at a time. */
+/** `/admin/console/users`: search by the start of the address and/or the start of a word of the address or name, a page at a time. */
 export function usersPage(model: UsersPageModel): SafeHtml {
   const rows =
     model.users.length > 0
@@ -60,7 +60,7 @@ export function usersPage(model: UsersPageModel): SafeHtml {
           />
         </div>
         <div class="field grow">
-          <label for="text-search">Name or e-mail contains</label>
+          <label for="text-search">Name or e-mail: a word's start (* for anywhere)</label>
           <input
             id="text-search"
             name="q"

@@ -19,6 +19,7 @@ import { MfaFactors1764300005010 } from './1764300005010-mfa-factors';
 import { AdminUserSearch1764300006000 } from './1764300006000-admin-user-search';
 import { AuditTypeTime1764300007000 } from './1764300007000-audit-type-time';
 import { UserCount1764300008000 } from './1764300008000-user-count';
+import { UserSearchWords1764300009000 } from './1764300009000-user-search-words';
 
 /** Every PostgreSQL migration of the auth-service, oldest first. */
 export const AUTH_MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -42,4 +43,5 @@ export const AUTH_MIGRATIONS: (new () => MigrationInterface)[] = [
   AdminUserSearch1764300006000,
   AuditTypeTime1764300007000,
   UserCount1764300008000,
+  UserSearchWords1764300009000,
 ];
