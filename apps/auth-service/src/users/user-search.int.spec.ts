@@ -132,6 +132,38 @@ describeOnPostgres('admin user search plans', (serverUrl) => {
     });
   });
 
+  it('never reads users with parallel workers, even where they look free', async () => {
+    const runner = dataSource.createQueryRunner();
+    try {
+      await runner.startTransaction();
+      for (const setting of [
+        'parallel_setup_cost',
+        'parallel_tuple_cost',
+        'min_parallel_table_scan_size',
+        'min_parallel_index_scan_size',
+      ])
+        await runner.query(`SET LOCAL ${setting} = 0`);
+      const gathers = async (sql: string, parameters: unknown[]) => {
+        const [row] = await runner.query(`EXPLAIN (FORMAT JSON) ${sql}`, parameters);
+        return nodesOf((row['QUERY PLAN'] as { Plan: PlanNode }[])[0].Plan).filter((node) =>
+          node['Node Type'].startsWith('Gather'),
+        ).length;
+      };
+      const search = orderedUsers(users.createQueryBuilder('user'), { q: 'user4242' }, 'postgres');
+      const [sql, parameters] = search.take(21).getQueryAndParameters();
+      expect(await gathers(sql, parameters)).toBe(0);
+      expect(await gathers('SELECT count(*) FROM users WHERE name LIKE $1', ['%4%'])).toBe(0);
+      // The same settings do make a parallel plan for a table without the setting (not a temporary
+      // one: workers cannot read those); the transaction's rollback drops it.
+      await runner.query('CREATE TABLE users_copy AS SELECT * FROM users');
+      await runner.query('ANALYZE users_copy');
+      expect(await gathers('SELECT count(*) FROM users_copy WHERE name LIKE $1', ['%4%'])).toBe(1);
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+  });
+
   it('finds the text anywhere (q=*text) through the trigram indexes, or scans without pg_trgm', async () => {
     const plan = await planOf({ q: '*son 4242' });
     if (!trigrams) {
@@ -188,6 +220,10 @@ describeOnPostgres('admin user search plans', (serverUrl) => {
                   (SELECT count(*)::int FROM pg_proc WHERE proname = 'keycard_user_search_words') AS functions`,
       );
       expect(left).toEqual([{ indexes: 0, functions: 0 }]);
+      const [{ reloptions }] = await runner.query(
+        `SELECT reloptions FROM pg_class WHERE oid = 'users'::regclass`,
+      );
+      expect(reloptions).toBeNull();
       await new UserSearchWords1764300009000().up(runner);
     } finally {
       await runner.rollbackTransaction();
