@@ -163,9 +163,10 @@ export function orderedUsers(
   const search = searchText(filter.q);
   if (dialect === 'postgres' && search && !search.anywhere) {
     // The same order, through an expression the (created_at, id) index cannot answer: PostgreSQL
-    // estimates a rare word start at 0.5 % of the users, and would walk that index to fill a page,
-    // computing every user's words on the way, through all of them when the word is rare (about
-    // 17 s at a million). Sorting what the words index finds costs in proportion to the matches.
+    // estimates a rare word start at 0.5–2 % of the users, and would walk that index to fill a
+    // page, computing the words of every user it passes (about 17 µs each), through all of them
+    // when the word is rare: some 17 s at a million. Sorting what the words index finds costs in
+    // proportion to the matches.
     return filtered.orderBy('"user"."created_at" + 0', 'ASC').addOrderBy('user.id', 'ASC');
   }
   return filtered.orderBy('user.createdAt', 'ASC').addOrderBy('user.id', 'ASC');

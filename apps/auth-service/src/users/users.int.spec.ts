@@ -411,6 +411,15 @@ describe.each(backends)('users on %s', (_backend, baseUrl) => {
         ['smithers)', 1],
         ['(smithers', 1],
         ['nobody', 0],
+        // tsquery's operators and quoting, taken literally.
+        ['&', 0],
+        ['|', 0],
+        ['!', 0],
+        [':*', 0],
+        ["'", 1],
+        ["''", 0],
+        ['a & b', 0],
+        ['bob | jo', 0],
       ];
       for (const [q, count] of cases) {
         expect({ q, found: await found(q) }).toEqual({ q, found: expected(q) });
