@@ -6,7 +6,12 @@ import {
   TimeoutError,
 } from 'redis';
 import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
-import { DependencyTimeoutError, isDependencyFailure, withDeadline } from './dependency-failure';
+import {
+  DependencyTimeoutError,
+  isDependencyFailure,
+  isUnstorableText,
+  withDeadline,
+} from './dependency-failure';
 import { ErrorCode } from './errors';
 import { mapError } from './exception.filter';
 
@@ -83,12 +88,33 @@ describe('the exception filter and dependency failures', () => {
       queryFailed('23505'),
     ],
     ['PostgreSQL 42P01: undefined table', queryFailed('42P01')],
+    ['PostgreSQL 22P02: invalid text representation (our own cast)', queryFailed('22P02')],
     ['a Redis error reply (a bad script)', new ErrorReply('ERR Error compiling script')],
     ['not an Error at all', 'boom'],
     ['null', null],
   ])('%s → still 500 internal', (_case, error) => {
     expect(isDependencyFailure(error)).toBe(false);
     expect(mapError(error)).toMatchObject({ status: 500, body: { error: ErrorCode.Internal } });
+  });
+
+  it.each<[string, unknown]>([
+    [
+      'PostgreSQL 22021: U+0000 in a text parameter',
+      queryFailed('22021', 'invalid byte sequence for encoding "UTF8": 0x00'),
+    ],
+    ['PostgreSQL 22P05: a character the encoding lacks', queryFailed('22P05')],
+  ])('%s → 400 validation_failed, without the statement or its message', (_case, error) => {
+    expect(isUnstorableText(error)).toBe(true);
+    expect(isDependencyFailure(error)).toBe(false);
+    const { status, body } = mapError(error);
+    expect({ status, body }).toEqual({
+      status: 400,
+      body: {
+        statusCode: 400,
+        error: ErrorCode.ValidationFailed,
+        message: ['text must not contain the character U+0000'],
+      },
+    });
   });
 
   it('withDeadline answers with the value, or a DependencyTimeoutError once the time is up', async () => {

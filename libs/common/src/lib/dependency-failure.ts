@@ -84,6 +84,20 @@ function codeOf(error: object): unknown {
 }
 
 /**
+ * PostgreSQL SQLSTATEs of a parameter it cannot hold as text: U+0000 or bytes that are not UTF-8
+ * (22021 `character_not_in_repertoire`), a character the database's encoding lacks (22P05). Text
+ * from a request that reached a statement unchanged (a search, a name): the request's fault.
+ */
+const UNSTORABLE_TEXT_SQLSTATE: ReadonlySet<string> = new Set(['22021', '22P05']);
+
+/** Whether `error` is PostgreSQL refusing the text of a parameter (see UNSTORABLE_TEXT_SQLSTATE). */
+export function isUnstorableText(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const code = codeOf(error);
+  return typeof code === 'string' && UNSTORABLE_TEXT_SQLSTATE.has(code);
+}
+
+/**
  * Whether `error` means a dependency is unavailable (down, unreachable, too slow) rather than a
  * bug or a bad request: such a request is answered 503 `dependency_unavailable`, never 500.
  */

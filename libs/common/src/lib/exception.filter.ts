@@ -7,7 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { isDependencyFailure } from './dependency-failure';
+import { isDependencyFailure, isUnstorableText } from './dependency-failure';
 import { ErrorCode, KeycardError, defaultMessageOf, isOAuthCode } from './errors';
 
 interface ErrorBody {
@@ -56,6 +56,10 @@ function genericBody(status: number): ErrorBody {
 const DEPENDENCY_UNAVAILABLE = new KeycardError(ErrorCode.DependencyUnavailable, {
   headers: { 'Retry-After': '5' },
 });
+/** PostgreSQL could not take a request's text as it is (U+0000, see `isUnstorableText`). */
+const UNSTORABLE_TEXT = new KeycardError(ErrorCode.ValidationFailed, {
+  message: ['text must not contain the character U+0000'],
+});
 
 export function mapError(error: unknown): Mapped {
   if (error instanceof KeycardError) {
@@ -92,6 +96,7 @@ export function mapError(error: unknown): Mapped {
   if (clientStatus !== undefined) {
     return { status: clientStatus, headers: {}, body: genericBody(clientStatus) };
   }
+  if (isUnstorableText(error)) return mapError(UNSTORABLE_TEXT);
   // The database or Redis is down or too slow: the client may retry, it is not a bug (500).
   if (isDependencyFailure(error)) return mapError(DEPENDENCY_UNAVAILABLE);
   return {
