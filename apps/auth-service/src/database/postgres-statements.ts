@@ -39,6 +39,11 @@ export class PostgresStatements {
     return this.withClient(async (client) => (await this.run<R>(client, sql, values)).rows);
   }
 
+  /** The number of rows one statement changed (or returned), on any pooled connection. */
+  rowCount(sql: string, values: unknown[]): Promise<number> {
+    return this.withClient(async (client) => (await this.run(client, sql, values)).rowCount ?? 0);
+  }
+
   /** `work` on one pooled connection of its own (a transaction's statements). */
   onConnection<T>(work: (run: StatementRunner) => Promise<T>): Promise<T> {
     return this.withClient((client) => work((sql, values) => this.run(client, sql, values)));

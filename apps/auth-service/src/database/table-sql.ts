@@ -87,9 +87,13 @@ export class TableSql<E extends ObjectLiteral> {
     return (values) => [sql, columns.map((column) => this.persistent(values, column))];
   }
 
-  /** Every column of the table under `alias`, named `alias_property` for `hydrate`. */
-  selectList(alias: string): string {
-    return this.metadata.columns
+  /**
+   * The columns of `properties` (default: every column) under `alias`, named `alias_property` for
+   * `hydrate` (or `hydratePart`).
+   */
+  selectList(alias: string, properties: readonly Property<E>[] = this.properties()): string {
+    return properties
+      .map((property) => this.columnOf(property))
       .map(
         (c) =>
           `${alias}.${this.quote(c.databaseName)} AS ${this.quote(`${alias}_${c.propertyName}`)}`,
@@ -124,8 +128,29 @@ export class TableSql<E extends ObjectLiteral> {
 
   /** The entity in `row` under `alias` (see `selectList`). */
   hydrate(row: Record<string, unknown>, alias: string): E {
+    return this.hydrateColumns(row, alias, this.metadata.columns) as E;
+  }
+
+  /** The `properties` of the entity in `row` under `alias`, selected by `selectList(alias, properties)`. */
+  hydratePart<P extends Property<E>>(
+    row: Record<string, unknown>,
+    alias: string,
+    properties: readonly P[],
+  ): Pick<E, P> {
+    return this.hydrateColumns(
+      row,
+      alias,
+      properties.map((property) => this.columnOf(property)),
+    ) as Pick<E, P>;
+  }
+
+  private hydrateColumns(
+    row: Record<string, unknown>,
+    alias: string,
+    columns: readonly ColumnMetadata[],
+  ): Partial<E> {
     const entity = this.metadata.create() as E;
-    for (const column of this.metadata.columns) {
+    for (const column of columns) {
       const raw = row[`${alias}_${column.propertyName}`];
       column.setEntityValue(entity, this.dataSource.driver.prepareHydratedValue(raw, column));
     }

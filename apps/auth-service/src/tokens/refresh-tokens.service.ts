@@ -28,14 +28,24 @@ export interface RefreshRecord {
   family: RefreshFamilyEntity;
 }
 
+/** What a refresh reads of a user: who, with which roles, and whether still enabled. */
+const REFRESH_USER_COLUMNS = ['id', 'roles', 'disabled'] as const;
+export type RefreshUser = Pick<UserEntity, (typeof REFRESH_USER_COLUMNS)[number]>;
+
 /** A live refresh token, its login, and its user as read with them (null: deleted). */
 export interface FoundRefresh extends RefreshRecord {
-  user: UserEntity | null;
+  user: RefreshUser | null;
 }
 
 export interface RefreshGrant {
   family: RefreshFamilyEntity;
   refreshToken: string;
+}
+
+/** A refresh's outcome: the successor and the user as read with the token (current roles). */
+export interface Refreshed {
+  user: RefreshUser;
+  grant: RefreshGrant;
 }
 
 /** Who a new login is for beyond its user: the client, the granted scope, the sign-in. */
@@ -61,8 +71,9 @@ export const REFRESH_FAULT_POINTS = {
   /** `start`: the family row is written, its first token not yet. */
   familyInserted: 'refresh.family-inserted',
   /**
-   * `rotate`: the presented token is marked rotated, not committed; on SQLite its successor is
-   * not yet written either (PostgreSQL writes both in one statement, see `postgresRotation`).
+   * `rotate`: on SQLite the presented token is marked rotated, its successor not yet written,
+   * nothing committed; on PostgreSQL the rotation's one statement (`postgresRotation`) has
+   * committed, its answer is not yet given.
    */
   rotationMarked: 'refresh.rotation-marked',
   /** `revokeFamily` / `revokeAllForUser`: the revocation event and the families are written, not committed. */
@@ -156,10 +167,51 @@ export class RefreshTokensService {
     const record = isRefreshTokenShaped(presented)
       ? await this.sql.lookupWithUser(hashRefreshToken(presented))
       : undefined;
+    return this.judged(record, this.clock.now());
+  }
+
+  /**
+   * A refresh by `clientId` (null: no client authenticated): `presented` is found with its user
+   * and rotated, or refused with a 401. A token issued to a client is refreshed only by that
+   * client; a disabled or deleted user's token revokes its login. On PostgreSQL the read and the
+   * rotation are one statement (`lookupRotating`) when nothing refuses the token; otherwise, and
+   * on SQLite, the rotation follows the read (`rotate`).
+   */
+  async refresh(presented: string, clientId: string | null): Promise<Refreshed> {
+    const now = this.clock.now();
+    const successor = newRefreshToken();
+    const planned: PlannedRotation = {
+      now,
+      clientId,
+      successorId: randomUUID(),
+      successorHash: hashRefreshToken(successor),
+      successorSealed: sealSuccessor(presented, successor),
+      expiresAt: now + this.config.refreshTokenTtl * 1000,
+    };
+    const found = isRefreshTokenShaped(presented)
+      ? await this.sql.lookupRotating(hashRefreshToken(presented), planned)
+      : undefined;
+    const record = this.judged(found, now);
+    const { family, user } = record;
+    if (family.clientId !== null && family.clientId !== clientId)
+      throw invalidRefreshToken('refresh token bound to another client');
+    if (!user || user.disabled) {
+      await this.revokeFamily(family.id, 'user_unavailable');
+      throw invalidRefreshToken('user disabled or deleted');
+    }
+    if (found?.rotated) {
+      this.faults.reached(REFRESH_FAULT_POINTS.rotationMarked);
+      this.metrics.tokensIssued.inc({ kind: 'refresh' });
+      return { user, grant: { family, refreshToken: successor } };
+    }
+    return { user, grant: await this.rotate(record, presented) };
+  }
+
+  /** `record` when it is live at `now`; a 401 when it is unknown, revoked or expired. */
+  private judged(record: FoundRefresh | undefined, now: number): FoundRefresh {
     if (!record) throw invalidRefreshToken('unknown refresh token');
     if (record.family.revokedAt !== null) throw invalidRefreshToken('refresh family revoked');
-    if (record.token.expiresAt <= this.clock.now())
-      throw invalidRefreshToken('refresh token expired');
+    if (record.token.expiresAt <= now) throw invalidRefreshToken('refresh token expired');
     return record;
   }
 
@@ -334,6 +386,25 @@ interface RefreshStatements {
   lookup(tokenHash: string): Promise<RefreshRecord | undefined>;
   /** The same with the family's user (null when there is none), in one read. */
   lookupWithUser(tokenHash: string): Promise<FoundRefresh | undefined>;
+  /**
+   * `lookupWithUser`, and on PostgreSQL in the same statement the `planned` rotation when the
+   * token is live, unrotated, refreshable by the client and its user enabled (`rotated`: it was
+   * done; the checks in `refresh` repeat these conditions). SQLite only reads.
+   */
+  lookupRotating(
+    tokenHash: string,
+    planned: PlannedRotation,
+  ): Promise<(FoundRefresh & { rotated: boolean }) | undefined>;
+}
+
+/** The values of a rotation made before its token is read (`lookupRotating`). */
+interface PlannedRotation {
+  now: number;
+  clientId: string | null;
+  successorId: string;
+  successorHash: string;
+  successorSealed: string;
+  expiresAt: number;
 }
 
 function refreshStatements(dataSource: DataSource): RefreshStatements {
@@ -346,7 +417,8 @@ function refreshStatements(dataSource: DataSource): RefreshStatements {
   const byHash = `WHERE ${tokens.column('tokenHash', 't')} = ${tokens.placeholder(0)}`;
   const lookup = `SELECT ${tokens.selectList('t')}, ${families.selectList('f')} ${withFamily} ${byHash}`;
   const lookupWithUser =
-    `SELECT ${tokens.selectList('t')}, ${families.selectList('f')}, ${users.selectList('u')} ` +
+    `SELECT ${tokens.selectList('t')}, ${families.selectList('f')}, ` +
+    `${users.selectList('u', REFRESH_USER_COLUMNS)} ` +
     `${withFamily} LEFT JOIN ${users.table} u ` +
     `ON ${users.column('id', 'u')} = ${families.column('userId', 'f')} ${byHash}`;
   const insertToken = tokens.insert();
@@ -356,6 +428,11 @@ function refreshStatements(dataSource: DataSource): RefreshStatements {
     `${tokens.column('rotatedAt')} IS NULL`,
   );
   const dropSealed = tokens.update(['successorSealed'], ['id']);
+  const foundOf = (row: Record<string, unknown>): FoundRefresh => ({
+    token: tokens.hydrate(row, 't'),
+    family: families.hydrate(row, 'f'),
+    user: row['u_id'] === null ? null : users.hydratePart(row, 'u', REFRESH_USER_COLUMNS),
+  });
   return {
     insertFamily: families.insert(),
     insertToken,
@@ -377,23 +454,69 @@ function refreshStatements(dataSource: DataSource): RefreshStatements {
         ? undefined
         : { token: tokens.hydrate(row, 't'), family: families.hydrate(row, 'f') };
     },
-    async lookupWithUser(tokenHash) {
+    lookupWithUser: async (tokenHash) => {
       const [row] = await tokens.rows(lookupWithUser, [tokenHash]);
-      if (row === undefined) return undefined;
-      return {
-        token: tokens.hydrate(row, 't'),
-        family: families.hydrate(row, 'f'),
-        user: row['u_id'] === null ? null : users.hydrate(row, 'u'),
-      };
+      return row === undefined ? undefined : foundOf(row);
     },
+    lookupRotating:
+      dataSource.options.type === 'postgres'
+        ? postgresLookupRotating(lookupWithUser, tokens, foundOf)
+        : async (tokenHash) => {
+            const [row] = await tokens.rows(lookupWithUser, [tokenHash]);
+            return row === undefined ? undefined : { ...foundOf(row), rotated: false };
+          },
   };
 }
 
 /**
- * PostgreSQL writes a rotation in one statement, one round trip instead of three: the mark, then
- * (only when the mark changed a row) the successor and the parent's seal, as data-modifying
- * `WITH` parts of the successor's `INSERT`. Its row count is the mark's, which `requireOneRow`
- * reads. SQLite has no data-modifying `WITH`; it runs the three statements in its transaction.
+ * PostgreSQL reads a token with its family and user and rotates it in one statement, one round
+ * trip: `found` is `lookupWithUser`; `marked`, `dropped` and `inserted` are the rotation of
+ * `postgresRotation`, made only when `found` shows a live, unrotated token that the client may
+ * refresh and whose user is enabled. The mark's `rotated_at IS NULL` is checked again on the row
+ * as it is when the UPDATE reaches it, so of concurrent refreshes only one rotates; another finds
+ * `rotated` false and goes the way of a read (`rotate`).
+ */
+function postgresLookupRotating(
+  lookupWithUser: string,
+  tokens: TableSql<RefreshTokenEntity>,
+  foundOf: (row: Record<string, unknown>) => FoundRefresh,
+): RefreshStatements['lookupRotating'] {
+  const c = (property: keyof RefreshTokenEntity) => tokens.column(property);
+  const sql =
+    `WITH found AS (${lookupWithUser}), ` +
+    `marked AS (UPDATE ${tokens.table} SET ${c('rotatedAt')} = $2, ${c('successorId')} = $3, ` +
+    `${c('successorSealed')} = $4 WHERE ${c('id')} = (SELECT "t_id" FROM found ` +
+    `WHERE "f_revokedAt" IS NULL AND "t_expiresAt" > $2 ` +
+    `AND ("f_clientId" IS NULL OR "f_clientId" = $5) AND "u_id" IS NOT NULL AND NOT "u_disabled") ` +
+    `AND ${c('rotatedAt')} IS NULL RETURNING 1), ` +
+    `dropped AS (UPDATE ${tokens.table} SET ${c('successorSealed')} = NULL ` +
+    `WHERE ${c('id')} = (SELECT "t_parentId" FROM found) AND EXISTS (SELECT 1 FROM marked)), ` +
+    `inserted AS (INSERT INTO ${tokens.table} (${c('id')}, ${c('familyId')}, ${c('tokenHash')}, ` +
+    `${c('parentId')}, ${c('createdAt')}, ${c('expiresAt')}) ` +
+    `SELECT $3, "t_familyId", $6, "t_id", $2, $7 FROM found, marked RETURNING 1) ` +
+    `SELECT found.*, EXISTS (SELECT 1 FROM inserted) AS "rotated" FROM found`;
+  return async (tokenHash, planned) => {
+    const [row] = await tokens.rows(sql, [
+      tokenHash,
+      planned.now,
+      planned.successorId,
+      planned.successorSealed,
+      planned.clientId,
+      planned.successorHash,
+      planned.expiresAt,
+    ]);
+    return row === undefined ? undefined : { ...foundOf(row), rotated: row['rotated'] === true };
+  };
+}
+
+/**
+ * PostgreSQL writes a rotation in one statement, committed on its own (`writeAtomically` sends a
+ * lone statement without BEGIN and COMMIT): one round trip, where three statements in a transaction
+ * would take five. The mark, then (only
+ * when the mark changed a row) the successor and the parent's seal, as data-modifying `WITH` parts
+ * of the successor's `INSERT`; a single statement is atomic, so the mark is never kept without
+ * its successor. Its row count is the mark's, which `requireOneRow` reads. SQLite has no
+ * data-modifying `WITH`; it runs the three statements in its transaction.
  */
 function postgresRotation(
   tokens: TableSql<RefreshTokenEntity>,

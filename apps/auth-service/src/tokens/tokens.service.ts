@@ -1,5 +1,4 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { ErrorCode, KeycardError } from '@keycard/common';
 import { UserEventsService } from '../users/user-events.service';
 import { AccessTokenService } from './access-token.service';
 import { decodeAmr, SignInContext } from '../auth-context/sign-in-context';
@@ -56,22 +55,7 @@ export class TokensService implements OnModuleInit {
    * A token issued to a client is refreshed only by that (authenticated) client, never anonymously.
    */
   async refresh(presented: string, clientId: string | null = null): Promise<TokenPair> {
-    const record = await this.refreshTokens.find(presented);
-    if (record.family.clientId !== null && record.family.clientId !== clientId) {
-      throw new KeycardError(ErrorCode.InvalidToken, {
-        message: 'Invalid refresh token',
-        reason: 'refresh token bound to another client',
-      });
-    }
-    const { user } = record;
-    if (!user || user.disabled) {
-      await this.refreshTokens.revokeFamily(record.family.id, 'user_unavailable');
-      throw new KeycardError(ErrorCode.InvalidToken, {
-        message: 'Invalid refresh token',
-        reason: 'user disabled or deleted',
-      });
-    }
-    const grant = await this.refreshTokens.rotate(record, presented);
+    const { user, grant } = await this.refreshTokens.refresh(presented, clientId);
     return this.pair(user, grant);
   }
 
