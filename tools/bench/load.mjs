@@ -7,7 +7,10 @@
 //   duration, warmup?, refreshTokens?, headerCycle? }; prints autocannon's result as one line of
 //   JSON on stdout.
 // - Paired slices: { url, connections, warmup, slice, rounds, pid?, scenarios: [{ name, path,
-//   headers?, headerCycle?, method?, rawBody?, url?, pid?, prime? }] } (a scenario's own url and
+//   headers?, headerCycle?, refreshTokens?, method?, rawBody?, url?, pid?, prime? }] } (a
+//   refresh scenario's chains carry on across its slices, each of which ends with up to
+//   `connections` tokens in flight and lost, so it needs `connections` spares per slice and per
+//   warm-up; a scenario's own url and
 //   pid override the shared ones, so scenarios may measure different servers; `prime` sends each
 //   of its GET requests once before each of its slices, see `prime`). Warms every scenario once (`warmup` seconds), then runs `rounds`
 //   rounds in which every scenario gets `slice` seconds back to back (the first round in the given
@@ -113,8 +116,11 @@ async function prime(url, scenario) {
 async function pairedSlices(options) {
   const { url, connections, warmup, slice, rounds, pid, scenarios } = options;
   const clockTicks = clockTicksPerSecond();
-  const run = (scenario, duration) =>
-    autocannon({ ...requestConfig({ url, ...scenario, connections }), duration });
+  // Built once per scenario, so a refresh scenario's chains carry on from one slice to the next.
+  const configs = new Map(
+    scenarios.map((scenario) => [scenario, requestConfig({ url, ...scenario, connections })]),
+  );
+  const run = (scenario, duration) => autocannon({ ...configs.get(scenario), duration });
   for (const scenario of scenarios) if (warmup) await run(scenario, warmup);
   const slices = scenarios.map(() => []);
   const forward = [...scenarios.keys()];

@@ -14,10 +14,13 @@
 // (tools/bench/oidc-provider-peer.mjs), BENCH_GRANT_ROUNDS rounds (default 11). authorization_code
 // redemptions run through tools/bench/authorization-code.mjs (its own auth-service and sign-only
 // route, codes minted before every round), BENCH_GRANT_ROUNDS rounds too, BENCH_CODES codes a round.
-// Other settings: BENCH_DURATION (seconds per refresh scenario, default 5),
-// BENCH_CONNECTIONS (default 10), BENCH_DATABASE_URL / TEST_DATABASE_URL (PostgreSQL server),
+// Refreshes on SQLite and on PostgreSQL are paired the same way (BENCH_GRANT_ROUNDS rounds) with
+// the same rotation done by hand on the same database (tools/bench/refresh-floor.cjs; on SQLite
+// also without the fsync of each commit) and with the sign-only route on Fastify.
+// Other settings: BENCH_CONNECTIONS (default 10), BENCH_DATABASE_URL / TEST_DATABASE_URL (PostgreSQL server),
 // BENCH_ONLY=resource (only the resource-service scenarios: /health, /me with a JWT and an API key),
-// BENCH_ONLY=grants (only the client-credentials grants, their sign-only routes and their peer).
+// BENCH_ONLY=grants (only the client-credentials grants, their sign-only routes and their peer),
+// BENCH_ONLY=refresh (only the refreshes and their bounds).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,7 +32,6 @@ import {
   clockTicksPerSecond,
   cpuTicks,
   createApiKey,
-  failureDetail,
   freePort,
   login,
   nodeCommand,
@@ -49,9 +51,7 @@ import {
 import { createDatabase, findPostgres } from './postgres.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const duration = Number(process.env.BENCH_DURATION ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
-const WARMUP_SECONDS = 1;
 /**
  * The resource-service scenarios take turns in short slices, round after round: this machine's
  * speed drifts by a third between consecutive seconds, so separate 5-s runs gave ratios swinging
@@ -64,10 +64,14 @@ const SLICE_WARMUP_SECONDS = 2;
 const grantRounds = Number(process.env.BENCH_GRANT_ROUNDS ?? 11);
 const resourceOnly = process.env.BENCH_ONLY === 'resource';
 const grantsOnly = process.env.BENCH_ONLY === 'grants';
+const refreshOnly = process.env.BENCH_ONLY === 'refresh';
 const pin = pinning();
 /** Goals of the /me scenarios against /health (issues 15 and 16): a cached JWT, a cached API key. */
 const JWT_RATIO_GOAL = 0.9;
 const API_KEY_RATIO_GOAL = 0.85;
+/** Goals of refreshes against the sign-only route on Fastify (issue 21, goal 3). */
+const REFRESH_SQLITE_GOAL = 0.6;
+const REFRESH_POSTGRES_GOAL = 0.5;
 const clockTicks = clockTicksPerSecond();
 /**
  * API keys the bench takes turns with, each at the highest limit (100000 a minute): at ~30k req/s
@@ -122,16 +126,6 @@ function load(options) {
   return JSON.parse(result.stdout);
 }
 
-function row(scenario, result) {
-  return {
-    scenario,
-    requestsPerSecond: Math.round(result.requests.average),
-    p99Ms: result.latency.p99,
-    errors: result.non2xx + result.errors + result.timeouts,
-    errorDetail: failureDetail(result),
-  };
-}
-
 async function startAuth(label, dataDir, extraEnv = {}, client = undefined) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -149,16 +143,131 @@ async function startAuth(label, dataDir, extraEnv = {}, client = undefined) {
   return startService({ root, app: 'auth-service', label, env, url, cpu: pin.serverCpu });
 }
 
-/** Refreshes per second: one refresh-token chain per connection, plus spares (see load.mjs). */
-async function measureRefresh(scenario, auth) {
-  const user = await registerUser(auth.url);
-  const tokens = [];
-  for (let i = 0; i < connections * 3; i++) tokens.push((await login(auth.url, user)).refreshToken);
-  note(`measuring ${scenario}…`);
-  return row(
-    scenario,
-    load({ url: auth.url, connections, duration, warmup: WARMUP_SECONDS, refreshTokens: tokens }),
-  );
+/**
+ * Starts tools/bench/refresh-floor.cjs on the server CPU against the auth-service's database:
+ * `{ sqlite, synchronous }` (its file) or `{ databaseUrl }`.
+ */
+async function startRefreshFloor(label, database) {
+  const port = await freePort();
+  return startService({
+    root,
+    app: 'refresh-floor',
+    label,
+    script: join(root, 'tools', 'bench', 'refresh-floor.cjs'),
+    env: {
+      FLOOR_PORT: String(port),
+      ...(database.databaseUrl
+        ? { FLOOR_DATABASE_URL: database.databaseUrl }
+        : { FLOOR_SQLITE: database.sqlite, FLOOR_SYNCHRONOUS: database.synchronous }),
+    },
+    url: `http://127.0.0.1:${port}`,
+    cpu: pin.serverCpu,
+  });
+}
+
+/**
+ * Refreshes against their bounds, as paired slices (`grantRounds` rounds): the auth-service's
+ * `POST /auth/refresh`, the same rotation done by hand on the same database and rows by
+ * tools/bench/refresh-floor.cjs (on SQLite also with `synchronous = NORMAL`, which skips the fsync
+ * of each commit: what that fsync costs), and the sign-only route on Fastify. Every refresh
+ * scenario walks chains of tokens issued by the auth-service, with a spare chain per connection
+ * for each slice and warm-up (load.mjs). Returns the rows, the ratios (goal `goal` against the
+ * sign-only route) and the slices.
+ */
+async function measureRefreshBounds(database, auth, goal) {
+  const label = database.databaseUrl ? 'PostgreSQL' : 'SQLite';
+  const started = [];
+  try {
+    const sign = await startSignBaseline('fastify');
+    started.push(sign);
+    const floors = [await startRefreshFloor(`refresh-floor.${label}`, database)];
+    started.push(floors[0]);
+    if (!database.databaseUrl) {
+      floors.push(
+        await startRefreshFloor('refresh-floor.SQLite-normal', {
+          ...database,
+          synchronous: 'NORMAL',
+        }),
+      );
+      started.push(floors[1]);
+    }
+    const names = [
+      `auth POST /auth/refresh (${label})`,
+      `refresh floor: the same rotation by hand, Nest on Fastify (${label})`,
+      ...(floors[1]
+        ? ['refresh floor without the fsync of each commit (SQLite, synchronous NORMAL)']
+        : []),
+      'sign-only Nest route on Fastify (refresh run)',
+    ];
+    const user = await registerUser(auth.url);
+    const chains = connections * (grantRounds + 2);
+    const pool = async () => {
+      const tokens = [];
+      for (let i = 0; i < chains; i++) tokens.push((await login(auth.url, user)).refreshToken);
+      return tokens;
+    };
+    const refreshScenario = async (name, server) => ({
+      name,
+      url: server.url,
+      pid: server.pid,
+      refreshTokens: await pool(),
+    });
+    const scenarios = [await refreshScenario(names[0], auth)];
+    for (const [i, floor] of floors.entries())
+      scenarios.push(await refreshScenario(names[1 + i], floor));
+    scenarios.push({
+      name: names.at(-1),
+      url: sign.url,
+      pid: sign.pid,
+      path: '/oauth/token',
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      rawBody: 'grant_type=client_credentials',
+    });
+    note(
+      `measuring ${names.join(', ')}: ${grantRounds} rounds of ${slice} s slices ` +
+        `(about ${names.length * (SLICE_WARMUP_SECONDS + grantRounds * slice)} s)…`,
+    );
+    const paired = load({
+      connections,
+      warmup: SLICE_WARMUP_SECONDS,
+      slice,
+      rounds: grantRounds,
+      scenarios,
+    });
+    const slices = paired.scenarios.map((s) => s.slices);
+    const rows = paired.scenarios.map((s) => sliceRow(s.name, s.slices));
+    const signSlices = slices.at(-1);
+    const ratios = [];
+    // Each floor against the sign-only route, then the auth-service against each floor and, last
+    // (the table's ratio column keeps the last), against the sign-only route: the goal.
+    for (let i = 1; i < rows.length - 1; i++) {
+      ratios.push(
+        pairedRatio(rows[i], slices[i], signSlices, {
+          baseline: 'sign-only on Fastify',
+          rounds: grantRounds,
+        }),
+      );
+      ratios.push(
+        pairedRatio({ ...rows[0] }, slices[0], slices[i], {
+          baseline: i === 1 ? `refresh floor (${label})` : 'refresh floor without fsync',
+          rounds: grantRounds,
+        }),
+      );
+    }
+    ratios.push(
+      pairedRatio(rows[0], slices[0], signSlices, {
+        baseline: 'sign-only on Fastify',
+        goal,
+        rounds: grantRounds,
+      }),
+    );
+    for (const ratio of ratios)
+      ratio.label = ratio.label.replace('refresh floor: the same', 'floor:');
+    return { rows, ratios, slices: paired.scenarios };
+  } finally {
+    await Promise.all(started.map((service) => service.stop()));
+  }
 }
 
 /** Starts tools/bench/sign-baseline.cjs on `platform` (express or fastify), on the server CPU. */
@@ -501,15 +610,42 @@ function printTable(rows, ratios) {
         } per request (median); slices ${r.slices.join(', ')} req/s`,
       );
   output.push(
-    `  resource scenarios: ${rounds} rounds (grants and sign-only: ${grantRounds}) of ${slice} s ` +
-      `slices each (order reversed every other round) after a ${SLICE_WARMUP_SECONDS} s warm-up ` +
-      `each, medians shown; refresh scenarios: ${duration} s after a ${WARMUP_SECONDS} s warm-up; ` +
-      `${connections} connections`,
+    `  resource scenarios: ${rounds} rounds (grants, refreshes and their bounds: ${grantRounds}) ` +
+      `of ${slice} s slices each (order reversed every other round) after a ` +
+      `${SLICE_WARMUP_SECONDS} s warm-up each, medians shown; ${connections} connections`,
     pin.pinned
       ? `  pinned: servers on CPU ${pin.serverCpu}, load generator on CPU ${pin.loadCpu} (taskset, ${pin.reason})`
       : `  not pinned (${pin.reason})`,
   );
   process.stdout.write(`${output.join('\n')}\n`);
+}
+
+/**
+ * The refresh scenarios on an auth-service of their own on a fresh PostgreSQL database (see
+ * postgres.mjs), or one row saying why they were skipped. Registers its clean-ups in `cleanups`.
+ */
+async function measureRefreshOnPostgres(cleanups) {
+  const postgres = await findPostgres();
+  if (postgres.skip) {
+    return {
+      rows: [
+        { scenario: 'auth POST /auth/refresh (PostgreSQL)', note: `skipped: ${postgres.skip}` },
+      ],
+      ratios: [],
+      slices: [],
+    };
+  }
+  const database = await createDatabase(postgres.url);
+  cleanups.push(() => database.drop());
+  const pgData = mkdtempSync(join(tmpdir(), 'keycard-bench-pg-'));
+  cleanups.push(() => rmSync(pgData, { recursive: true, force: true }));
+  const pgAuth = await startAuth('auth-service.postgres', pgData, { DATABASE_URL: database.url });
+  cleanups.unshift(() => pgAuth.stop());
+  try {
+    return await measureRefreshBounds({ databaseUrl: database.url }, pgAuth, REFRESH_POSTGRES_GOAL);
+  } finally {
+    await pgAuth.stop();
+  }
 }
 
 async function main() {
@@ -525,6 +661,17 @@ async function main() {
     if (grantsOnly) {
       const grants = await measureGrants(auth, client);
       printTable(grants.rows, grants.ratios);
+      return;
+    }
+    if (refreshOnly) {
+      const sqlite = await measureRefreshBounds(
+        { sqlite: join(dataDir, 'auth.sqlite'), synchronous: 'FULL' },
+        auth,
+        REFRESH_SQLITE_GOAL,
+      );
+      await auth.stop();
+      const postgres = await measureRefreshOnPostgres(cleanups);
+      printTable([...sqlite.rows, ...postgres.rows], [...sqlite.ratios, ...postgres.ratios]);
       return;
     }
     const resourcePort = await freePort();
@@ -622,34 +769,31 @@ async function main() {
     const codes = measureAuthorizationCode();
     rows.push(...codes.rows);
 
-    rows.push(await measureRefresh('auth POST /auth/refresh (SQLite)', auth));
+    const refreshSqlite = await measureRefreshBounds(
+      { sqlite: join(dataDir, 'auth.sqlite'), synchronous: 'FULL' },
+      auth,
+      REFRESH_SQLITE_GOAL,
+    );
+    rows.push(...refreshSqlite.rows);
     await auth.stop();
 
     const forgot = await measureForgot(dataDir);
     rows.push(...forgot.rows);
 
-    const postgres = await findPostgres();
-    if (postgres.skip) {
-      rows.push({
-        scenario: 'auth POST /auth/refresh (PostgreSQL)',
-        note: `skipped: ${postgres.skip}`,
-      });
-    } else {
-      const database = await createDatabase(postgres.url);
-      cleanups.push(() => database.drop());
-      const pgData = mkdtempSync(join(tmpdir(), 'keycard-bench-pg-'));
-      cleanups.push(() => rmSync(pgData, { recursive: true, force: true }));
-      const pgAuth = await startAuth('auth-service.postgres', pgData, {
-        DATABASE_URL: database.url,
-      });
-      cleanups.unshift(() => pgAuth.stop());
-      rows.push(await measureRefresh('auth POST /auth/refresh (PostgreSQL)', pgAuth));
-    }
-    printTable(rows, [bearerRatio, apiKeyPaired, ...grants.ratios, codes.ratio, forgot.ratio]);
+    const refreshPostgres = await measureRefreshOnPostgres(cleanups);
+    rows.push(...refreshPostgres.rows);
+    printTable(rows, [
+      bearerRatio,
+      apiKeyPaired,
+      ...grants.ratios,
+      codes.ratio,
+      ...refreshSqlite.ratios,
+      ...refreshPostgres.ratios,
+      forgot.ratio,
+    ]);
     mkdirSync(join(root, 'artifacts'), { recursive: true });
     const report = {
       date: new Date().toISOString(),
-      durationSeconds: duration,
       sliceSeconds: slice,
       sliceWarmupSeconds: SLICE_WARMUP_SECONDS,
       rounds,
@@ -678,6 +822,8 @@ async function main() {
       authorizationCodeCpuCostRatio: codes.ratio.cpu,
       forgotSmtpStoppedRatio: forgot.ratio.ratio,
       forgotSmtpStoppedRatioRange: [forgot.ratio.min, forgot.ratio.max],
+      refreshRatios: [...refreshSqlite.ratios, ...refreshPostgres.ratios],
+      refreshSlices: [...refreshSqlite.slices, ...refreshPostgres.slices],
       rows,
       slices: paired.scenarios,
       grantSlices: grants.slices,
