@@ -1,6 +1,6 @@
 import request from 'supertest';
 import type { SmtpSink } from '@keycard/testing';
-import { startSmtpSink, testPostgresUrl } from '@keycard/testing';
+import { startSmtpSink, testBackendUrls } from '@keycard/testing';
 import type { AccountTestApp } from './account.test-kit';
 import {
   linkToken,
@@ -15,9 +15,7 @@ import {
  * Password and address changes while signed in (bearer or session + CSRF), with their mails, on
  * SQLite and, when TEST_DATABASE_URL is set, PostgreSQL.
  */
-const postgresUrl = testPostgresUrl();
-const backends: [string, string | undefined][] = [['sqlite', undefined]];
-if (postgresUrl) backends.push(['postgres', postgresUrl]);
+const backends = testBackendUrls();
 
 const PASSWORD = 'kT9#qz!w-registered';
 const NEW_PASSWORD = 'nW8$rt-second-pass';

@@ -2,7 +2,7 @@ import type { AddressInfo, Server } from 'node:net';
 import { createServer } from 'node:net';
 import request from 'supertest';
 import type { SmtpSink } from '@keycard/testing';
-import { startSmtpSink, testPostgresUrl } from '@keycard/testing';
+import { startSmtpSink, testBackendUrls } from '@keycard/testing';
 import { DataSource } from 'typeorm';
 import { AuditEventEntity } from '../audit/audit-event.entity';
 import { AuditService } from '../audit/audit.service';
@@ -23,9 +23,7 @@ import {
  * SQLite and, when TEST_DATABASE_URL is set, PostgreSQL: tests read the delivered mail and follow
  * its links.
  */
-const postgresUrl = testPostgresUrl();
-const backends: [string, string | undefined][] = [['sqlite', undefined]];
-if (postgresUrl) backends.push(['postgres', postgresUrl]);
+const backends = testBackendUrls();
 
 const PASSWORD = 'kT9#qz!w-registered';
 const NEW_PASSWORD = 'nW8$rt-second-pass';

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import type { SmtpSink } from '@keycard/testing';
-import { startSmtpSink, testPostgresUrl } from '@keycard/testing';
+import { startSmtpSink, testBackendUrls } from '@keycard/testing';
 import { loginForm } from '../sessions/sessions.test-kit';
 import { AccountBackground } from './account-background';
 import type { AccountTestApp } from './account.test-kit';
@@ -19,9 +19,7 @@ import {
  * policy, on SQLite and, when TEST_DATABASE_URL is set, PostgreSQL. Behind TRUST_PROXY, so each
  * test speaks from its own client address.
  */
-const postgresUrl = testPostgresUrl();
-const backends: [string, string | undefined][] = [['sqlite', undefined]];
-if (postgresUrl) backends.push(['postgres', postgresUrl]);
+const backends = testBackendUrls();
 
 const PASSWORD = 'kT9#qz!w-registered';
 /** Statements of the reset and verification flows: users, link tokens, a queued mail. */

@@ -2,7 +2,7 @@ import type { TestingModule } from '@nestjs/testing';
 import { Test } from '@nestjs/testing';
 import { getRepositoryToken } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { createTestPostgresDatabase, testPostgresUrl } from '@keycard/testing';
+import { createTestPostgresDatabase, testBackendUrls } from '@keycard/testing';
 import { CliModule } from '../app/cli.module';
 import { AuditEventEntity } from '../audit/audit-event.entity';
 import { ClientsService } from '../clients/clients.service';
@@ -24,9 +24,7 @@ class Output {
   };
 }
 
-const postgresUrl = testPostgresUrl();
-const backends: [string, string | undefined][] = [['sqlite', undefined]];
-if (postgresUrl) backends.push(['postgres', postgresUrl]);
+const backends = testBackendUrls();
 
 /*
  * The command line as main.js runs it: the real services in `CliModule` (not the whole

@@ -1,7 +1,7 @@
 import type { Response } from 'supertest';
 import request from 'supertest';
 import type { TestDatabase } from '@keycard/testing';
-import { createTestPostgresDatabase, testPostgresUrl } from '@keycard/testing';
+import { createTestPostgresDatabase, testBackendUrls } from '@keycard/testing';
 import type { SessionTestApp } from '../sessions/sessions.test-kit';
 import {
   cookiePair,
@@ -20,9 +20,7 @@ import { ALLOWED_APP, googleEnv, googleSignIn, startMockGoogle } from './google.
  * The linking rules of Sign in with Google (pre-account hijack), through the whole AppModule on
  * SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL with the real migrations.
  */
-const postgresUrl = testPostgresUrl();
-const backends: [string, string | undefined][] = [['sqlite', undefined]];
-if (postgresUrl) backends.push(['postgres', postgresUrl]);
+const backends = testBackendUrls();
 
 describe.each(backends)('Sign in with Google: linking to existing accounts on %s', (_name, url) => {
   let mock: MockGoogle;

@@ -1,7 +1,7 @@
 import { Secret, TOTP } from 'otpauth';
 import request from 'supertest';
 import type { SmtpSink } from '@keycard/testing';
-import { startSmtpSink, testPostgresUrl } from '@keycard/testing';
+import { startSmtpSink, testBackendUrls } from '@keycard/testing';
 import type { AccountTestApp } from '../account/account.test-kit';
 import { newAddress, startAccountApp } from '../account/account.test-kit';
 import { enrolTotp, STEP } from '../mfa/mfa.test-kit';
@@ -17,9 +17,7 @@ import { ALLOWED_APP, googleEnv, googleSignIn, startMockGoogle } from './google.
  * form, and only the right code signs in (amr: Google's none + otp, mfa), landing at `returnTo`.
  * Against a real local OpenID provider, on SQLite and (with TEST_DATABASE_URL) PostgreSQL.
  */
-const postgresUrl = testPostgresUrl();
-const backends: [string, string | undefined][] = [['sqlite', undefined]];
-if (postgresUrl) backends.push(['postgres', postgresUrl]);
+const backends = testBackendUrls();
 
 /** The authenticator app's code at `now`, computed independently of the service's own helper. */
 function codeAt(secret: string, now: number): string {

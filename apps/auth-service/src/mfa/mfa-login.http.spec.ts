@@ -1,7 +1,7 @@
 import { decodeJwt } from 'jose';
 import request from 'supertest';
 import type { SmtpSink } from '@keycard/testing';
-import { startSmtpSink, testPostgresUrl } from '@keycard/testing';
+import { startSmtpSink, testBackendUrls } from '@keycard/testing';
 import type { AccountTestApp } from '../account/account.test-kit';
 import { newAddress, startAccountApp } from '../account/account.test-kit';
 import { enrolTotp, passwordStep, PASSWORD, STEP } from './mfa.test-kit';
@@ -12,9 +12,7 @@ import { totpCodeAt } from './totp';
  * TEST_DATABASE_URL) PostgreSQL: enrol → the password alone no longer signs in → the second step
  * gives tokens with amr ["pwd","otp","mfa"]; replay, recovery codes, the wrong-code limit.
  */
-const postgresUrl = testPostgresUrl();
-const backends: [string, string | undefined][] = [['sqlite', undefined]];
-if (postgresUrl) backends.push(['postgres', postgresUrl]);
+const backends = testBackendUrls();
 
 interface Tokens {
   accessToken: string;

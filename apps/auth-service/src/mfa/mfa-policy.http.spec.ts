@@ -1,7 +1,7 @@
 import { decodeJwt } from 'jose';
 import request from 'supertest';
 import type { SmtpSink } from '@keycard/testing';
-import { startSmtpSink, testPostgresUrl } from '@keycard/testing';
+import { startSmtpSink, testBackendUrls } from '@keycard/testing';
 import type { AccountTestApp } from '../account/account.test-kit';
 import {
   login,
@@ -21,9 +21,7 @@ import { totpCodeAt } from './totp';
  * MFA_REQUIRED_ROLES=admin and the admin reset of a user's factors, through the whole app on
  * SQLite and (with TEST_DATABASE_URL) PostgreSQL.
  */
-const postgresUrl = testPostgresUrl();
-const backends: [string, string | undefined][] = [['sqlite', undefined]];
-if (postgresUrl) backends.push(['postgres', postgresUrl]);
+const backends = testBackendUrls();
 
 const CHALLENGE =
   'Bearer error="insufficient_user_authentication", error_description="A second factor is required"';

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import type { SmtpSink } from '@keycard/testing';
-import { startSmtpSink, testPostgresUrl } from '@keycard/testing';
+import { startSmtpSink, testBackendUrls } from '@keycard/testing';
 import type { AccountTestApp } from '../account/account.test-kit';
 import { newAddress, startAccountApp } from '../account/account.test-kit';
 import { cookiePair, loginForm, setCookieFor } from '../sessions/sessions.test-kit';
@@ -13,9 +13,7 @@ import { totpCodeAt } from './totp';
  * a cookie, and the session exists only after the code. On SQLite and (with TEST_DATABASE_URL)
  * PostgreSQL.
  */
-const postgresUrl = testPostgresUrl();
-const backends: [string, string | undefined][] = [['sqlite', undefined]];
-if (postgresUrl) backends.push(['postgres', postgresUrl]);
+const backends = testBackendUrls();
 
 describe.each(backends)('session sign-in with a second factor on %s', (_name, url) => {
   let sink: SmtpSink;

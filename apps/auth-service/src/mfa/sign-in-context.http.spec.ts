@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
 import request from 'supertest';
-import { startSmtpSink, testPostgresUrl } from '@keycard/testing';
+import { startSmtpSink, testBackendUrls } from '@keycard/testing';
 import type { SmtpSink } from '@keycard/testing';
 import type { AccountTestApp } from '../account/account.test-kit';
 import {
@@ -16,9 +16,7 @@ import {
  * kept from the original sign-in by a refresh and by a session's tokens, on SQLite and (with
  * TEST_DATABASE_URL) PostgreSQL.
  */
-const postgresUrl = testPostgresUrl();
-const backends: [string, string | undefined][] = [['sqlite', undefined]];
-if (postgresUrl) backends.push(['postgres', postgresUrl]);
+const backends = testBackendUrls();
 
 const PASSWORD = 'kT9#qz!w-registered';
 const MINUTE = 60_000;

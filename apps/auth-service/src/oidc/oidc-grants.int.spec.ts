@@ -1,4 +1,4 @@
-import { createTestPostgresDatabase, testPostgresUrl } from '@keycard/testing';
+import { createTestPostgresDatabase, testBackendUrls } from '@keycard/testing';
 import type { TestDatabase } from '@keycard/testing';
 import { decodeJwt } from 'jose';
 import { DataSource } from 'typeorm';
@@ -37,9 +37,7 @@ import {
 
 const CALLBACK = 'https://app.example/callback';
 const USER = { email: 'linus@example.test', password: 'linus-password-1' };
-const postgresUrl = testPostgresUrl();
-const backends: [string, string | undefined][] = [['sqlite', undefined]];
-if (postgresUrl) backends.push(['postgres', postgresUrl]);
+const backends = testBackendUrls();
 
 describe.each(backends)('OpenID Provider grants on %s', (_name, url) => {
   let database: TestDatabase | undefined;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { TestDatabase } from '@keycard/testing';
-import { createTestPostgresDatabase, testPostgresUrl } from '@keycard/testing';
+import { createTestPostgresDatabase, testBackendUrls } from '@keycard/testing';
 import type { SessionTestApp } from '../sessions/sessions.test-kit';
 import { createUser, PASSWORD, signIn, startSessionApp } from '../sessions/sessions.test-kit';
 import { AccessTokenService } from '../tokens/access-token.service';
@@ -9,9 +9,7 @@ import type { UserEntity } from '../users/user.entity';
 
 jest.setTimeout(60_000);
 
-const postgresUrl = testPostgresUrl();
-const backends: [string, string | undefined][] = [['sqlite', undefined]];
-if (postgresUrl) backends.push(['postgres', postgresUrl]);
+const backends = testBackendUrls();
 
 interface Tokens {
   accessToken: string;

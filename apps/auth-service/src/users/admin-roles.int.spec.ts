@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Repository } from 'typeorm';
 import { ErrorCode, KeycardError, ManualClock } from '@keycard/common';
 import type { TestDatabase } from '@keycard/testing';
-import { createTestPostgresDatabase, testPostgresUrl } from '@keycard/testing';
+import { createTestPostgresDatabase, testBackendUrls } from '@keycard/testing';
 import { AuditEventEntity } from '../audit/audit-event.entity';
 import { AUTH_MIGRATIONS } from '../database/migrations/index';
 import { TestGlobalsModule } from '../testing/test-globals';
@@ -16,9 +16,7 @@ import { UserEntity } from './user.entity';
 import { UsersModule } from './users.module';
 import { UsersService } from './users.service';
 
-const postgresUrl = testPostgresUrl();
-const backends: [string, string | undefined][] = [['sqlite', undefined]];
-if (postgresUrl) backends.push(['postgres', postgresUrl]);
+const backends = testBackendUrls();
 
 const ENTITIES = [UserEntity, ...RECORDER_ENTITIES];
 

@@ -2,16 +2,14 @@ import { getRepositoryToken } from '@nestjs/typeorm';
 import request from 'supertest';
 import type { Repository } from 'typeorm';
 import type { TestDatabase } from '@keycard/testing';
-import { createTestPostgresDatabase, testPostgresUrl } from '@keycard/testing';
+import { createTestPostgresDatabase, testBackendUrls } from '@keycard/testing';
 import type { SessionTestApp } from '../sessions/sessions.test-kit';
 import { createUser, PASSWORD, startSessionApp } from '../sessions/sessions.test-kit';
 import { UserEntity } from './user.entity';
 
 jest.setTimeout(60_000);
 
-const postgresUrl = testPostgresUrl();
-const backends: [string, string | undefined][] = [['sqlite', undefined]];
-if (postgresUrl) backends.push(['postgres', postgresUrl]);
+const backends = testBackendUrls();
 
 /** `PATCH /admin/users/:id` (409 when it would leave no active admin), over HTTP on each database. */
 describe.each(backends)('the last active admin over HTTP (%s)', (_backend, baseUrl) => {

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import type { TestDatabase } from '@keycard/testing';
-import { createTestPostgresDatabase, testPostgresUrl } from '@keycard/testing';
+import { createTestPostgresDatabase, testBackendUrls } from '@keycard/testing';
 import type { SessionTestApp, SignedIn } from '../sessions/sessions.test-kit';
 import { createUser, signIn, startSessionApp } from '../sessions/sessions.test-kit';
 
@@ -10,9 +10,7 @@ import { createUser, signIn, startSessionApp } from '../sessions/sessions.test-k
  * stores and compares such text, so there the same requests are ordinary answers; neither
  * database lets one end as a 5xx. On SQLite and, when TEST_DATABASE_URL is set, PostgreSQL.
  */
-const postgresUrl = testPostgresUrl();
-const backends: [string, string | undefined][] = [['sqlite', undefined]];
-if (postgresUrl) backends.push(['postgres', postgresUrl]);
+const backends = testBackendUrls();
 
 const REFUSED = {
   statusCode: 400,

@@ -9,7 +9,7 @@ import type { Repository } from 'typeorm';
 import { DataSource } from 'typeorm';
 import { ErrorCode, KeycardError, ManualClock } from '@keycard/common';
 import type { TestDatabase } from '@keycard/testing';
-import { createTestPostgresDatabase, testPostgresUrl } from '@keycard/testing';
+import { createTestPostgresDatabase, testBackendUrls } from '@keycard/testing';
 import { AUTH_MIGRATIONS } from '../database/migrations/index';
 import { TestGlobalsModule } from '../testing/test-globals';
 import { RECORDER_ENTITIES, TestRecordersModule } from '../testing/test-recorders';
@@ -23,9 +23,7 @@ import { UsersService } from './users.service';
 const PASSWORD = 'correct horse battery staple';
 const ADMIN = { email: 'Root@Example.com', password: 'bootstrap-admin-password' };
 
-const postgresUrl = testPostgresUrl();
-const backends: [string, string | undefined][] = [['sqlite', undefined]];
-if (postgresUrl) backends.push(['postgres', postgresUrl]);
+const backends = testBackendUrls();
 
 function databaseOptions(url: string | undefined): TypeOrmModuleOptions {
   if (!url)

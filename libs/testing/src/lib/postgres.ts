@@ -7,6 +7,20 @@ export function testPostgresUrl(): string | undefined {
 }
 
 /**
+ * The databases a suite runs on, for `describe.each`: SQLite always (no URL: the service's own
+ * file or memory), and PostgreSQL too when `TEST_DATABASE_URL` is set (CI sets it), with its URL.
+ */
+export function testBackendUrls(): [name: 'sqlite' | 'postgres', url: string | undefined][] {
+  const url = testPostgresUrl();
+  return url
+    ? [
+        ['sqlite', undefined],
+        ['postgres', url],
+      ]
+    : [['sqlite', undefined]];
+}
+
+/**
  * A `describe` that needs a real PostgreSQL server, the one of `TEST_DATABASE_URL`: `body` gets its
  * URL. `npm test` runs without servers, so there the suite is skipped, its title saying why; CI's
  * PostgreSQL and Redis step sets the variable and runs it.

@@ -25,7 +25,7 @@ describe('the integration tier (npm run test:integration)', () => {
     for (const file of [
       // testRedisUrl() in the spec itself
       'apps/auth-service/src/sessions/session-redis.http.spec.ts',
-      // testPostgresUrl() in the spec itself
+      // testBackendUrls() in the spec itself
       'apps/auth-service/src/account/account-flows.http.spec.ts',
       // only through account.test-kit.ts, which reads them
       'apps/auth-service/src/account/account-pages.http.spec.ts',
