@@ -126,6 +126,19 @@ function load(options) {
   return JSON.parse(result.stdout);
 }
 
+/**
+ * Paired slices of `scenarios` (load.mjs), `grantRounds` rounds after a warm-up each, announced
+ * with their names: the auth-service's scenarios and their bounds.
+ */
+function pairedGrantRounds(scenarios) {
+  const names = scenarios.map((scenario) => scenario.name);
+  note(
+    `measuring ${names.join(', ')}: ${grantRounds} rounds of ${slice} s slices ` +
+      `(about ${names.length * (SLICE_WARMUP_SECONDS + grantRounds * slice)} s)…`,
+  );
+  return load({ connections, warmup: SLICE_WARMUP_SECONDS, slice, rounds: grantRounds, scenarios });
+}
+
 async function startAuth(label, dataDir, extraEnv = {}, client = undefined) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -224,17 +237,7 @@ async function measureRefreshBounds(database, auth, goal) {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       rawBody: 'grant_type=client_credentials',
     });
-    note(
-      `measuring ${names.join(', ')}: ${grantRounds} rounds of ${slice} s slices ` +
-        `(about ${names.length * (SLICE_WARMUP_SECONDS + grantRounds * slice)} s)…`,
-    );
-    const paired = load({
-      connections,
-      warmup: SLICE_WARMUP_SECONDS,
-      slice,
-      rounds: grantRounds,
-      scenarios,
-    });
+    const paired = pairedGrantRounds(scenarios);
     const slices = paired.scenarios.map((s) => s.slices);
     const rows = paired.scenarios.map((s) => sliceRow(s.name, s.slices));
     const signSlices = slices.at(-1);
@@ -332,22 +335,12 @@ async function measureGrants(auth, client) {
       'auth POST /oauth/token (client_credentials)',
       'peer: oidc-provider 9.13 POST /token (client_credentials)',
     ];
-    note(
-      `measuring ${names.join(', ')}: ${grantRounds} rounds of ${slice} s slices ` +
-        `(about ${names.length * (SLICE_WARMUP_SECONDS + grantRounds * slice)} s)…`,
-    );
-    const paired = load({
-      connections,
-      warmup: SLICE_WARMUP_SECONDS,
-      slice,
-      rounds: grantRounds,
-      scenarios: [
-        { name: names[0], url: express.url, pid: express.pid, ...request },
-        { name: names[1], url: fastify.url, pid: fastify.pid, ...request },
-        { name: names[2], url: auth.url, pid: auth.pid, ...request },
-        { name: names[3], url: peer.url, pid: peer.pid, ...request, path: '/token' },
-      ],
-    });
+    const paired = pairedGrantRounds([
+      { name: names[0], url: express.url, pid: express.pid, ...request },
+      { name: names[1], url: fastify.url, pid: fastify.pid, ...request },
+      { name: names[2], url: auth.url, pid: auth.pid, ...request },
+      { name: names[3], url: peer.url, pid: peer.pid, ...request, path: '/token' },
+    ]);
     const [expressSlices, fastifySlices, grantSlices, peerSlices] = paired.scenarios.map(
       (s) => s.slices,
     );
@@ -444,20 +437,10 @@ async function measureForgot(dataDir) {
       'auth POST /auth/password/forgot (SMTP running)',
       'auth POST /auth/password/forgot (SMTP stopped)',
     ];
-    note(
-      `measuring ${names.join(', ')}: ${grantRounds} rounds of ${slice} s slices ` +
-        `(about ${names.length * (SLICE_WARMUP_SECONDS + grantRounds * slice)} s)…`,
-    );
-    const paired = load({
-      connections,
-      warmup: SLICE_WARMUP_SECONDS,
-      slice,
-      rounds: grantRounds,
-      scenarios: [
-        { name: names[0], url: running.url, pid: running.pid, ...forgotRequest(runningUser.email) },
-        { name: names[1], url: stopped.url, pid: stopped.pid, ...forgotRequest(stoppedUser.email) },
-      ],
-    });
+    const paired = pairedGrantRounds([
+      { name: names[0], url: running.url, pid: running.pid, ...forgotRequest(runningUser.email) },
+      { name: names[1], url: stopped.url, pid: stopped.pid, ...forgotRequest(stoppedUser.email) },
+    ]);
     const [runningSlices, stoppedSlices] = paired.scenarios.map((s) => s.slices);
     const rows = paired.scenarios.map((s) => sliceRow(s.name, s.slices));
     const errors = [...runningSlices, ...stoppedSlices].reduce((sum, s) => sum + s.errors, 0);
