@@ -30,6 +30,8 @@ class StopServerAt {
 // Fault tier (issue 14, findings 13, 14 and 15): the auth-service on a PostgreSQL of the test's
 // own, stopped under it (also between the two writes of a login, and right after a rotation), with the login
 // counters in a Redis of its own. DATABASE_TIMEOUT is 1 s here.
+// Skipped only where initdb/pg_ctl or redis-server are missing (`missing` names them in the
+// title); CI installs both and runs this suite.
 (missing ? describe.skip : describe)(
   `auth-service with a failing PostgreSQL${missing ? ` (${missing})` : ''}`,
   () => {

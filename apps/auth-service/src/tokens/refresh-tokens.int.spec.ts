@@ -23,6 +23,12 @@ describe.each(databaseBackends())('refresh tokens on $name', (backend) => {
       ...RECORDER_ENTITIES,
     ]);
   });
+  /** A stored user `id` with the role `user`, enabled, created at `now`. */
+  function userRow(id: string, now: number) {
+    const row = { id, email: `${id}@example.com`, name: null, passwordHash: null };
+    return { ...row, roles: ['user'], disabled: false, createdAt: now, updatedAt: now };
+  }
+
   /** The users the tests' logins belong to: a refresh reads its user and refuses a missing one. */
   const USERS = [
     'user-1',
@@ -39,18 +45,7 @@ describe.each(databaseBackends())('refresh tokens on $name', (backend) => {
 
   beforeAll(async () => {
     const now = Date.UTC(2026, 5, 1);
-    await db.dataSource.getRepository(UserEntity).insert(
-      USERS.map((id) => ({
-        id,
-        email: `${id}@example.com`,
-        name: null,
-        passwordHash: null,
-        roles: ['user'],
-        disabled: false,
-        createdAt: now,
-        updatedAt: now,
-      })),
-    );
+    await db.dataSource.getRepository(UserEntity).insert(USERS.map((id) => userRow(id, now)));
   });
   afterAll(() => db.close());
   beforeEach(() => {
@@ -237,16 +232,7 @@ describe.each(databaseBackends())('refresh tokens on $name', (backend) => {
     const tokens = service('0');
     const disabled = await tokens.start('user-disabled');
     const deleted = await tokens.start('user-deleted');
-    await users.insert({
-      id: 'user-disabled',
-      email: 'user-disabled@example.com',
-      name: null,
-      passwordHash: null,
-      roles: ['user'],
-      disabled: true,
-      createdAt: clock.now(),
-      updatedAt: clock.now(),
-    });
+    await users.insert({ ...userRow('user-disabled', clock.now()), disabled: true });
     for (const login of [disabled, deleted]) {
       await expect(tokens.refresh(login.refreshToken, null)).rejects.toMatchObject({
         code: ErrorCode.InvalidToken,
