@@ -111,6 +111,15 @@ describe('AuditService', () => {
     expect(insert.mock.calls[0][0]).toMatchObject({ ip: null, userAgent: null, actorId: null });
   });
 
+  it('names each event by a time-ordered id (UUIDv7 of its time), so new rows sort last', async () => {
+    const insert = jest.fn<Promise<unknown>, [Partial<AuditEventEntity>]>(() => Promise.resolve());
+    await serviceWith(insert).record(LOGIN_FAILURE);
+    const { id, at } = insert.mock.calls[0][0];
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(at).toBe(Date.UTC(2026, 0, 1));
+    expect(parseInt(`${id?.slice(0, 8)}${id?.slice(9, 13)}`, 16)).toBe(at);
+  });
+
   it('never stores secret-looking details', async () => {
     jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     const insert = jest.fn<Promise<unknown>, [Partial<AuditEventEntity>]>(() => Promise.resolve());

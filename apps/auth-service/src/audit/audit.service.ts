@@ -1,8 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { LessThan, Repository } from 'typeorm';
-import { Clock } from '@keycard/common';
+import { Clock, timeOrderedUuid } from '@keycard/common';
 import type { AtomicStatement } from '../database/atomic-writes';
 import { currentRequestContext } from './audit-context';
 import { AuditEventWriter } from './audit-event.writer';
@@ -78,9 +77,10 @@ export class AuditService {
     const ip = event.ip === undefined ? (context?.ip ?? null) : event.ip;
     const userAgent =
       event.userAgent === undefined ? (context?.userAgent ?? null) : event.userAgent;
+    const at = this.clock.now();
     return {
-      id: randomUUID(),
-      at: this.clock.now(),
+      id: timeOrderedUuid(at),
+      at,
       type: event.type,
       outcome: event.outcome,
       actorId: actor?.id ?? null,

@@ -138,6 +138,27 @@ describe.each(databaseBackends())('refresh tokens on $name', (backend) => {
     expect(third).not.toBe(second);
   });
 
+  it('names logins and tokens by time-ordered ids (UUIDv7 of the clock), so each sorts after the last', async () => {
+    const tokens = service('0');
+    const started = clock.now();
+    const { refreshToken, family } = await tokens.start('user-1');
+    clock.advance(1_000);
+    const second = await refresh(tokens, refreshToken);
+    clock.advance(60_000);
+    await refresh(tokens, second);
+    const { tokens: rows } = await rowsOf(family.id);
+    const timeOf = (id: string) => parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+    const v7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    expect(family.id).toMatch(v7);
+    expect(timeOf(family.id)).toBe(started);
+    expect(rows.map((row) => row.id)).toEqual(rows.map((row) => row.id).sort());
+    for (const row of rows) {
+      expect(row.id).toMatch(v7);
+      expect(timeOf(row.id)).toBe(row.createdAt);
+    }
+    expect(rows.map((row) => row.createdAt)).toEqual([started, started + 1_000, started + 61_000]);
+  });
+
   it('revokes the whole family when a rotated token is presented again', async () => {
     const tokens = service('0');
     const { refreshToken: first, family } = await tokens.start('user-1');

@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { DataSource, IsNull, Repository } from 'typeorm';
-import { Clock, ErrorCode, KeycardError } from '@keycard/common';
+import { Clock, ErrorCode, KeycardError, timeOrderedUuid } from '@keycard/common';
 import { KeycardMetrics } from '@keycard/observability';
 import { AuditEventType } from '../audit/audit-events';
 import { AuditService } from '../audit/audit.service';
@@ -123,7 +122,7 @@ export class RefreshTokensService {
   newLogin(userId: string, options: NewLoginOptions = {}): NewLogin {
     const now = this.clock.now();
     const family = this.families.create({
-      id: randomUUID(),
+      id: timeOrderedUuid(now),
       userId,
       clientId: options.clientId ?? null,
       scope: options.scope ?? '',
@@ -179,17 +178,21 @@ export class RefreshTokensService {
    */
   async refresh(presented: string, clientId: string | null): Promise<Refreshed> {
     const now = this.clock.now();
-    const successor = newRefreshToken();
-    const planned: PlannedRotation = {
-      now,
-      clientId,
-      successorId: randomUUID(),
-      successorHash: hashRefreshToken(successor),
-      successorSealed: sealSuccessor(presented, successor),
-      expiresAt: now + this.config.refreshTokenTtl * 1000,
+    // Called only by the statement that uses it (PostgreSQL's): SQLite reads, then `rotate`.
+    const plan = (): PlannedRotation => {
+      const successor = newRefreshToken();
+      return {
+        now,
+        clientId,
+        successor,
+        successorId: timeOrderedUuid(now),
+        successorHash: hashRefreshToken(successor),
+        successorSealed: sealSuccessor(presented, successor),
+        expiresAt: now + this.config.refreshTokenTtl * 1000,
+      };
     };
     const found = isRefreshTokenShaped(presented)
-      ? await this.sql.lookupRotating(hashRefreshToken(presented), planned)
+      ? await this.sql.lookupRotating(hashRefreshToken(presented), plan)
       : undefined;
     const record = this.judged(found, now);
     const { family, user } = record;
@@ -202,7 +205,7 @@ export class RefreshTokensService {
     if (found?.rotated) {
       this.faults.reached(REFRESH_FAULT_POINTS.rotationMarked);
       this.metrics.tokensIssued.inc({ kind: 'refresh' });
-      return { user, grant: { family, refreshToken: successor } };
+      return { user, grant: { family, refreshToken: found.rotated.successor } };
     }
     return { user, grant: await this.rotate(record, presented) };
   }
@@ -227,7 +230,7 @@ export class RefreshTokensService {
     const now = this.clock.now();
     if (token.rotatedAt === null) {
       const successor = newRefreshToken();
-      const successorId = randomUUID();
+      const successorId = timeOrderedUuid(now);
       const statements = this.sql.rotation({
         marked: {
           id: token.id,
@@ -347,11 +350,11 @@ export class RefreshTokensService {
     familyId: string,
     plain: string,
     parentId: string | null,
-    id = randomUUID(),
+    successorId?: string,
   ): RefreshTokenEntity {
     const now = this.clock.now();
     return {
-      id,
+      id: successorId ?? timeOrderedUuid(now),
       familyId,
       tokenHash: hashRefreshToken(plain),
       parentId,
@@ -387,20 +390,23 @@ interface RefreshStatements {
   /** The same with the family's user (null when there is none), in one read. */
   lookupWithUser(tokenHash: string): Promise<FoundRefresh | undefined>;
   /**
-   * `lookupWithUser`, and on PostgreSQL in the same statement the `planned` rotation when the
-   * token is live, unrotated, refreshable by the client and its user enabled (`rotated`: it was
-   * done; the checks in `refresh` repeat these conditions). SQLite only reads.
+   * `lookupWithUser`, and on PostgreSQL in the same statement the rotation `plan` returns when the
+   * token is live, unrotated, refreshable by the client and its user enabled (`rotated`: the
+   * rotation, when it was made; the checks in `refresh` repeat these conditions). SQLite only
+   * reads and never calls `plan`.
    */
   lookupRotating(
     tokenHash: string,
-    planned: PlannedRotation,
-  ): Promise<(FoundRefresh & { rotated: boolean }) | undefined>;
+    plan: () => PlannedRotation,
+  ): Promise<(FoundRefresh & { rotated?: PlannedRotation }) | undefined>;
 }
 
 /** The values of a rotation made before its token is read (`lookupRotating`). */
 interface PlannedRotation {
   now: number;
   clientId: string | null;
+  /** The successor in plain, handed to the caller when the rotation is made. */
+  successor: string;
   successorId: string;
   successorHash: string;
   successorSealed: string;
@@ -463,7 +469,7 @@ function refreshStatements(dataSource: DataSource): RefreshStatements {
         ? postgresLookupRotating(lookupWithUser, tokens, foundOf)
         : async (tokenHash) => {
             const [row] = await tokens.rows(lookupWithUser, [tokenHash]);
-            return row === undefined ? undefined : { ...foundOf(row), rotated: false };
+            return row === undefined ? undefined : foundOf(row);
           },
   };
 }
@@ -474,7 +480,7 @@ function refreshStatements(dataSource: DataSource): RefreshStatements {
  * `postgresRotation`, made only when `found` shows a live, unrotated token that the client may
  * refresh and whose user is enabled. The mark's `rotated_at IS NULL` is checked again on the row
  * as it is when the UPDATE reaches it, so of concurrent refreshes only one rotates; another finds
- * `rotated` false and goes the way of a read (`rotate`).
+ * no `rotated` and goes the way of a read (`rotate`).
  */
 function postgresLookupRotating(
   lookupWithUser: string,
@@ -495,7 +501,8 @@ function postgresLookupRotating(
     `${c('parentId')}, ${c('createdAt')}, ${c('expiresAt')}) ` +
     `SELECT $3, "t_familyId", $6, "t_id", $2, $7 FROM found, marked RETURNING 1) ` +
     `SELECT found.*, EXISTS (SELECT 1 FROM inserted) AS "rotated" FROM found`;
-  return async (tokenHash, planned) => {
+  return async (tokenHash, plan) => {
+    const planned = plan();
     const [row] = await tokens.rows(sql, [
       tokenHash,
       planned.now,
@@ -505,7 +512,8 @@ function postgresLookupRotating(
       planned.successorHash,
       planned.expiresAt,
     ]);
-    return row === undefined ? undefined : { ...foundOf(row), rotated: row['rotated'] === true };
+    if (row === undefined) return undefined;
+    return row['rotated'] === true ? { ...foundOf(row), rotated: planned } : foundOf(row);
   };
 }
 
