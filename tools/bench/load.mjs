@@ -89,6 +89,9 @@ async function singleRun(options) {
       ? { warmup: { connections: options.connections, duration: options.warmup } }
       : {}),
   });
+  // Requests sent while warming up: a caller that counts what the server did during the whole run
+  // (bench:scale's WAL per request) divides by both.
+  result.warmupRequests = result.warmup?.requests.total ?? 0;
   delete result.warmup;
   return result;
 }

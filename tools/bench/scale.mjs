@@ -16,7 +16,9 @@
 //      service is restarted, and the job's first run comes a minute later, in the measured process.
 // Goal: seeded p99 within 1.3× of empty, during retention within 1.5×. Also prints `EXPLAIN
 // (ANALYZE, BUFFERS)` of each hot query (SQL as the services build it) and flags any sequential
-// scan of a big table. Prints a table on stdout (progress on stderr), writes
+// scan of a big table, and the WAL each scenario's requests made (full-page images and bytes per
+// request, from `pg_stat_wal`: a row inserted on a page untouched since the last checkpoint costs
+// that whole page). Prints a table on stdout (progress on stderr), writes
 // artifacts/bench-scale.json and drops the database at the end.
 // Settings: SCALE_USERS (default 1000000), SCALE_REFRESH_TOKENS (5000000), SCALE_API_KEYS
 // (1000000), SCALE_AUDIT (5000000), SCALE_EXPIRED (1000000: refresh tokens seeded expired past the
@@ -252,10 +254,26 @@ async function refreshPool(service, user) {
   return tokens;
 }
 
-/** One slice of a scenario: autocannon's p99 (ms), req/s and failures. */
-async function measure(service, scenario, fixtures) {
+/**
+ * PostgreSQL's WAL counters (`pg_stat_wal`, PostgreSQL 14 and later; undefined before): full-page
+ * images and bytes written so far by the whole server.
+ */
+async function walCounters(client) {
+  const { rows } = await client
+    .query('SELECT wal_fpi::float8 AS fpi, wal_bytes::float8 AS bytes FROM pg_stat_wal')
+    .catch(() => ({ rows: [] }));
+  return rows[0];
+}
+
+/**
+ * One slice of a scenario: autocannon's p99 (ms), req/s and failures, and the WAL the server wrote
+ * per request sent (warm-up included). Slices run one at a time, so that WAL is the scenario's,
+ * plus whatever runs beside it (autovacuum; during retention, the retention job's deletes).
+ */
+async function measure(service, scenario, fixtures, client) {
   const { refresh, ...request } = scenario; // load.mjs ignores `name`
   const refreshTokens = refresh ? await refreshPool(service, fixtures.user) : undefined;
+  const walBefore = await walCounters(client);
   const result = load({
     url: service.url,
     connections,
@@ -264,7 +282,12 @@ async function measure(service, scenario, fixtures) {
     ...request,
     ...(refreshTokens ? { refreshTokens } : {}),
   });
+  const walAfter = await walCounters(client);
+  const sent = result.requests.total + result.warmupRequests;
   return {
+    walFpiPerRequest: walBefore && sent > 0 ? (walAfter.fpi - walBefore.fpi) / sent : undefined,
+    walBytesPerRequest:
+      walBefore && sent > 0 ? (walAfter.bytes - walBefore.bytes) / sent : undefined,
     // Without a single 2xx answer autocannon's p99 is 0: count the whole slice instead.
     p99Ms: result['2xx'] > 0 ? result.latency.p99 : slice * 1000,
     requestsPerSecond: result.requests.average,
@@ -287,6 +310,14 @@ function summarize(slices) {
     requestsPerSecond: Math.round(median(slices.map((s) => s.requestsPerSecond))),
     slices: slices.length,
     p99sMs: slices.map((s) => s.p99Ms),
+    walFpiPerRequest:
+      slices[0].walFpiPerRequest === undefined
+        ? undefined
+        : median(slices.map((s) => s.walFpiPerRequest)),
+    walBytesPerRequest:
+      slices[0].walBytesPerRequest === undefined
+        ? undefined
+        : median(slices.map((s) => s.walBytesPerRequest)),
     errors: slices.reduce((sum, s) => sum + s.errors, 0),
     errorDetail: slices
       .map((s) => s.errorDetail)
@@ -300,14 +331,14 @@ function summarize(slices) {
  * over all of them), while `going()` holds: a slice that ends after it stops holding is dropped.
  * Returns scenario name → its summary (undefined without a slice).
  */
-async function measurePhase(service, fixtures, label, count, going = () => true) {
+async function measurePhase(service, fixtures, client, label, count, going = () => true) {
   note(`measuring ${label}: ${slice} s slices, ${connections} connections…`);
   const slices = {};
   for (let round = 0; round < count && going(); round++) {
     note(`  round ${round + 1}`);
     const { accessToken } = await login(service.url, fixtures.admin);
     for (const scenario of scenarios(fixtures, accessToken)) {
-      const measured = await measure(service, scenario, fixtures);
+      const measured = await measure(service, scenario, fixtures, client);
       if (!going()) break;
       (slices[scenario.name] ??= []).push(measured);
     }
@@ -692,6 +723,21 @@ function tableRowsOf(empty, seeded, during) {
   });
 }
 
+/** The WAL a request made in each phase: full-page images and kilobytes (medians of its slices). */
+function walLines(rows) {
+  const wal = (m) =>
+    m?.walFpiPerRequest === undefined
+      ? '-'
+      : `${m.walFpiPerRequest.toFixed(2)} FPI, ${(m.walBytesPerRequest / 1024).toFixed(1)} KB`;
+  if (rows.every((r) => r.empty.walFpiPerRequest === undefined))
+    return ['  WAL per request: not measured (no pg_stat_wal before PostgreSQL 14)'];
+  return [
+    "  WAL per request sent (full-page images, KB; the server's pg_stat_wal over the slice, " +
+      "so during retention it includes the job's deletes) — empty / seeded / during retention:",
+    ...rows.map((r) => `    ${r.scenario}: ${wal(r.empty)} / ${wal(r.seeded)} / ${wal(r.during)}`),
+  ];
+}
+
 function printReport(rows, report) {
   const header = [
     'scenario',
@@ -713,6 +759,7 @@ function printReport(rows, report) {
       ['retention', r.during],
     ])
       if (m?.errors) out.push(`  ${r.scenario} (${phase}): ${m.errors} errors: ${m.errorDetail}`);
+  out.push(...walLines(rows));
   const seed = Object.entries(report.seedSeconds)
     .map(([table, s]) => `${table} ${report.rows[table]} rows in ${s.toFixed(1)} s`)
     .join(', ');
@@ -777,7 +824,7 @@ function md5Uuid(text) {
  * Restarts the service, waits for its retention run to begin (a minute after start) and measures
  * the scenarios in rounds while it deletes (slices that end after the run are dropped).
  */
-async function measureDuringRetention(settings, fixtures) {
+async function measureDuringRetention(settings, fixtures, client) {
   const service = await startAuth(settings, 'auth-service.scale-retention');
   try {
     note('waiting for the retention run (a minute after start)…');
@@ -791,6 +838,7 @@ async function measureDuringRetention(settings, fixtures) {
     const results = await measurePhase(
       service,
       fixtures,
+      client,
       'during the retention run',
       Number.POSITIVE_INFINITY,
       () => !retentionEnd(service) && Date.now() < deadline,
@@ -831,18 +879,18 @@ async function main() {
     const fixtures = await createFixtures(service, settings, serviceClient);
     await client.connect();
     await writeAnswers(client, fixtures);
-    const empty = await measurePhase(service, fixtures, 'the empty database', rounds);
+    const empty = await measurePhase(service, fixtures, client, 'the empty database', rounds);
     note('waiting for the first retention run (on the empty database) to pass…');
     await waitFor('the first retention run', () => retentionEnd(service), 3 * MINUTE);
 
     const seedSeconds = await seed(client, fixtures.now);
     const rows = await tableRows(client);
-    const seeded = await measurePhase(service, fixtures, 'the seeded database', rounds);
+    const seeded = await measurePhase(service, fixtures, client, 'the seeded database', rounds);
     const explain = await explainAll(client, fixtures, Date.now(), rows);
     await service.stop();
     service = undefined;
 
-    const retention = await measureDuringRetention(settings, fixtures);
+    const retention = await measureDuringRetention(settings, fixtures, client);
     const explainAfterRetention = await explainAll(client, fixtures, Date.now(), rows, (name) =>
       name.startsWith('retention'),
     );
