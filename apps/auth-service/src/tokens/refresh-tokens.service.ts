@@ -27,17 +27,36 @@ export interface RefreshRecord {
   family: RefreshFamilyEntity;
 }
 
-/** What a refresh reads of a user: who, with which roles, and whether still enabled. */
+/**
+ * What a refresh reads, and no more (each column read costs the driver and the hydration): of the
+ * token, what judging and rotating it need; of its login, what the access token and a refusal
+ * need; of the user, who, with which roles, and whether still enabled.
+ */
+const REFRESH_TOKEN_COLUMNS = ['id', 'parentId', 'expiresAt', 'rotatedAt'] as const;
+const REFRESH_FAMILY_COLUMNS = [
+  'id',
+  'userId',
+  'clientId',
+  'scope',
+  'createdAt',
+  'amr',
+  'authTime',
+  'revokedAt',
+] as const;
 const REFRESH_USER_COLUMNS = ['id', 'roles', 'disabled'] as const;
 export type RefreshUser = Pick<UserEntity, (typeof REFRESH_USER_COLUMNS)[number]>;
+export type RefreshLogin = Pick<RefreshFamilyEntity, (typeof REFRESH_FAMILY_COLUMNS)[number]>;
+type RefreshingToken = Pick<RefreshTokenEntity, (typeof REFRESH_TOKEN_COLUMNS)[number]>;
 
 /** A live refresh token, its login, and its user as read with them (null: deleted). */
-export interface FoundRefresh extends RefreshRecord {
+export interface FoundRefresh {
+  token: RefreshingToken;
+  family: RefreshLogin;
   user: RefreshUser | null;
 }
 
 export interface RefreshGrant {
-  family: RefreshFamilyEntity;
+  family: RefreshLogin;
   refreshToken: string;
 }
 
@@ -225,7 +244,7 @@ export class RefreshTokensService {
   }
 
   /** Rotates `presented` (found by `find`): the successor, or the same one again within the interval. */
-  async rotate(record: RefreshRecord, presented: string): Promise<RefreshGrant> {
+  async rotate(record: FoundRefresh, presented: string): Promise<RefreshGrant> {
     const { token, family } = record;
     const now = this.clock.now();
     if (token.rotatedAt === null) {
@@ -306,7 +325,7 @@ export class RefreshTokensService {
 
   private async retryOrReuse(
     token: RefreshTokenEntity,
-    family: RefreshFamilyEntity,
+    family: RefreshLogin,
     presented: string,
     now: number,
   ): Promise<RefreshGrant> {
@@ -423,7 +442,8 @@ function refreshStatements(dataSource: DataSource): RefreshStatements {
   const byHash = `WHERE ${tokens.column('tokenHash', 't')} = ${tokens.placeholder(0)}`;
   const lookup = `SELECT ${tokens.selectList('t')}, ${families.selectList('f')} ${withFamily} ${byHash}`;
   const lookupWithUser =
-    `SELECT ${tokens.selectList('t')}, ${families.selectList('f')}, ` +
+    `SELECT ${tokens.selectList('t', REFRESH_TOKEN_COLUMNS)}, ` +
+    `${families.selectList('f', REFRESH_FAMILY_COLUMNS)}, ` +
     `${users.selectList('u', REFRESH_USER_COLUMNS)} ` +
     `${withFamily} LEFT JOIN ${users.table} u ` +
     `ON ${users.column('id', 'u')} = ${families.column('userId', 'f')} ${byHash}`;
@@ -435,8 +455,8 @@ function refreshStatements(dataSource: DataSource): RefreshStatements {
   );
   const dropSealed = tokens.update(['successorSealed'], ['id']);
   const foundOf = (row: Record<string, unknown>): FoundRefresh => ({
-    token: tokens.hydrate(row, 't'),
-    family: families.hydrate(row, 'f'),
+    token: tokens.hydratePart(row, 't', REFRESH_TOKEN_COLUMNS),
+    family: families.hydratePart(row, 'f', REFRESH_FAMILY_COLUMNS),
     user: row['u_id'] === null ? null : users.hydratePart(row, 'u', REFRESH_USER_COLUMNS),
   });
   return {
@@ -499,7 +519,7 @@ function postgresLookupRotating(
     `WHERE ${c('id')} = (SELECT "t_parentId" FROM found) AND EXISTS (SELECT 1 FROM marked)), ` +
     `inserted AS (INSERT INTO ${tokens.table} (${c('id')}, ${c('familyId')}, ${c('tokenHash')}, ` +
     `${c('parentId')}, ${c('createdAt')}, ${c('expiresAt')}) ` +
-    `SELECT $3, "t_familyId", $6, "t_id", $2, $7 FROM found, marked RETURNING 1) ` +
+    `SELECT $3, "f_id", $6, "t_id", $2, $7 FROM found, marked RETURNING 1) ` +
     `SELECT found.*, EXISTS (SELECT 1 FROM inserted) AS "rotated" FROM found`;
   return async (tokenHash, plan) => {
     const planned = plan();
