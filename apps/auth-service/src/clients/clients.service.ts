@@ -3,11 +3,11 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import {
   Clock,
-  constantTimeEqual,
   ErrorCode,
   KeycardError,
   randomToken,
   sha256Hex,
+  sha256HexEqual,
 } from '@keycard/common';
 import { authConfig, AuthSettings } from '../config/auth.config';
 import { RevocationEvents } from '../revocation/revocation-events.service';
@@ -206,7 +206,7 @@ export class ClientsService implements OnModuleInit {
   async authenticate(clientId: string, secret: string): Promise<OAuthClientEntity | null> {
     if (!CLIENT_ID_PATTERN.test(clientId) || secret.length > SECRET_MAX_LENGTH) return null;
     const client = await this.find(clientId);
-    const matches = constantTimeEqual(sha256Hex(secret), client?.secretHash ?? UNKNOWN_CLIENT_HASH);
+    const matches = sha256HexEqual(sha256Hex(secret), client?.secretHash ?? UNKNOWN_CLIENT_HASH);
     const usable = client !== null && client.revokedAt === null && hasSecret(client.type);
     return usable && matches ? client : null;
   }
@@ -317,7 +317,7 @@ export class ClientsService implements OnModuleInit {
       }
     }
     const secretHash = sha256Hex(clientSecret);
-    const sameSecret = constantTimeEqual(existing.secretHash, secretHash);
+    const sameSecret = sha256HexEqual(existing.secretHash, secretHash);
     const sameScopes = JSON.stringify(existing.scopes) === JSON.stringify(scopes);
     if (existing.revokedAt !== null && sameSecret) {
       this.logger.warn(

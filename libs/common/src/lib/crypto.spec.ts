@@ -1,4 +1,4 @@
-import { timeOrderedUuid } from './crypto';
+import { sha256Hex, sha256HexEqual, timeOrderedUuid } from './crypto';
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -24,5 +24,29 @@ describe('timeOrderedUuid', () => {
     const at = Date.now();
     const ids = new Set(Array.from({ length: 10_000 }, () => timeOrderedUuid(at)));
     expect(ids.size).toBe(10_000);
+  });
+});
+
+describe('sha256HexEqual', () => {
+  const digest = sha256Hex('the secret');
+
+  it('matches the digest of the same value only', () => {
+    expect(sha256HexEqual(sha256Hex('the secret'), digest)).toBe(true);
+    expect(sha256HexEqual(sha256Hex('the secreT'), digest)).toBe(false);
+    expect(sha256HexEqual(digest, `${digest.slice(0, 63)}${digest[63] === '0' ? '1' : '0'}`)).toBe(
+      false,
+    );
+  });
+
+  it.each([
+    ['empty', ''],
+    ['one short', digest.slice(1)],
+    ['one long', `${digest}0`],
+    ['not hex', `${'z'.repeat(2)}${digest.slice(2)}`],
+    ['not hex at the end', `${digest.slice(0, 62)}zz`],
+  ])('never matches a stored value that is not a digest (%s)', (_case, stored) => {
+    expect(sha256HexEqual(digest, stored)).toBe(false);
+    expect(sha256HexEqual(stored, digest)).toBe(false);
+    expect(sha256HexEqual(stored, stored)).toBe(false);
   });
 });

@@ -11,6 +11,21 @@ export function sha256Hex(value: string): string {
   return hash('sha256', value, 'hex');
 }
 
+/**
+ * Whether `presented` is the SHA-256 hex digest `stored` (`sha256Hex`), in time independent of
+ * where they differ. A digest's length is public (64), so unlike `constantTimeEqual` this needs no
+ * hashing of its own: one comparison of 32 bytes (it runs for every client-authenticated grant).
+ */
+export function sha256HexEqual(presented: string, stored: string): boolean {
+  if (presented.length !== SHA256_HEX_LENGTH || stored.length !== SHA256_HEX_LENGTH) return false;
+  const left = Buffer.from(presented, 'hex');
+  const right = Buffer.from(stored, 'hex');
+  // Buffer.from stops at the first character that is not hex: such a digest matches nothing.
+  return left.length === 32 && right.length === 32 && timingSafeEqual(left, right);
+}
+
+const SHA256_HEX_LENGTH = 64;
+
 /** Compares two strings in time independent of where they differ. */
 export function constantTimeEqual(a: string, b: string): boolean {
   const left = createHash('sha256').update(a).digest();
