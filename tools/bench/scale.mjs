@@ -16,10 +16,10 @@
 //      service is restarted, and the job's first run comes a minute later, in the measured process.
 // Goal: seeded p99 within 1.3× of empty, during retention within 1.5×. Also prints `EXPLAIN
 // (ANALYZE, BUFFERS)` of each hot query (SQL as the services build it) and flags any sequential
-// scan of a big table, and the WAL each scenario's requests made (full-page images and bytes per
-// request, from `pg_stat_wal`: a row inserted on a page untouched since the last checkpoint costs
-// that whole page). Prints a table on stdout (progress on stderr), writes
-// artifacts/bench-scale.json and drops the database at the end.
+// scan of a big table, and the WAL each scenario's requests made (bytes per request: a row
+// inserted on an index page untouched since the last checkpoint costs that whole page, 8 KB).
+// Prints a table on stdout (progress on stderr), writes artifacts/bench-scale.json and drops the
+// database at the end.
 // Settings: SCALE_USERS (default 1000000), SCALE_REFRESH_TOKENS (5000000), SCALE_API_KEYS
 // (1000000), SCALE_AUDIT (5000000), SCALE_EXPIRED (1000000: refresh tokens seeded expired past the
 // settle time, for the retention job), SCALE_ROUNDS (default 3) rounds in which every scenario
@@ -255,25 +255,25 @@ async function refreshPool(service, user) {
 }
 
 /**
- * PostgreSQL's WAL counters (`pg_stat_wal`, PostgreSQL 14 and later; undefined before): full-page
- * images and bytes written so far by the whole server.
+ * Where PostgreSQL's write-ahead log ends now (`pg_current_wal_insert_lsn`, in bytes): exact and
+ * server-wide at once, unlike `pg_stat_wal`, whose counts each backend reports up to 10 s late.
  */
-async function walCounters(client) {
-  const { rows } = await client
-    .query('SELECT wal_fpi::float8 AS fpi, wal_bytes::float8 AS bytes FROM pg_stat_wal')
-    .catch(() => ({ rows: [] }));
-  return rows[0];
+async function walPosition(client) {
+  const { rows } = await client.query(
+    `SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::float8 AS bytes`,
+  );
+  return rows[0].bytes;
 }
 
 /**
  * One slice of a scenario: autocannon's p99 (ms), req/s and failures, and the WAL the server wrote
  * per request sent (warm-up included). Slices run one at a time, so that WAL is the scenario's,
- * plus whatever runs beside it (autovacuum; during retention, the retention job's deletes).
+ * plus whatever runs beside it (autovacuum, checkpoints; during retention, the job's deletes).
  */
 async function measure(service, scenario, fixtures, client) {
   const { refresh, ...request } = scenario; // load.mjs ignores `name`
   const refreshTokens = refresh ? await refreshPool(service, fixtures.user) : undefined;
-  const walBefore = await walCounters(client);
+  const walBefore = await walPosition(client);
   const result = load({
     url: service.url,
     connections,
@@ -282,12 +282,10 @@ async function measure(service, scenario, fixtures, client) {
     ...request,
     ...(refreshTokens ? { refreshTokens } : {}),
   });
-  const walAfter = await walCounters(client);
+  const walBytes = (await walPosition(client)) - walBefore;
   const sent = result.requests.total + result.warmupRequests;
   return {
-    walFpiPerRequest: walBefore && sent > 0 ? (walAfter.fpi - walBefore.fpi) / sent : undefined,
-    walBytesPerRequest:
-      walBefore && sent > 0 ? (walAfter.bytes - walBefore.bytes) / sent : undefined,
+    walBytesPerRequest: sent > 0 ? walBytes / sent : 0,
     // Without a single 2xx answer autocannon's p99 is 0: count the whole slice instead.
     p99Ms: result['2xx'] > 0 ? result.latency.p99 : slice * 1000,
     requestsPerSecond: result.requests.average,
@@ -310,14 +308,7 @@ function summarize(slices) {
     requestsPerSecond: Math.round(median(slices.map((s) => s.requestsPerSecond))),
     slices: slices.length,
     p99sMs: slices.map((s) => s.p99Ms),
-    walFpiPerRequest:
-      slices[0].walFpiPerRequest === undefined
-        ? undefined
-        : median(slices.map((s) => s.walFpiPerRequest)),
-    walBytesPerRequest:
-      slices[0].walBytesPerRequest === undefined
-        ? undefined
-        : median(slices.map((s) => s.walBytesPerRequest)),
+    walBytesPerRequest: median(slices.map((s) => s.walBytesPerRequest)),
     errors: slices.reduce((sum, s) => sum + s.errors, 0),
     errorDetail: slices
       .map((s) => s.errorDetail)
@@ -723,18 +714,16 @@ function tableRowsOf(empty, seeded, during) {
   });
 }
 
-/** The WAL a request made in each phase: full-page images and kilobytes (medians of its slices). */
+/** The WAL a request made in each phase (medians of its slices). */
 function walLines(rows) {
-  const wal = (m) =>
-    m?.walFpiPerRequest === undefined
-      ? '-'
-      : `${m.walFpiPerRequest.toFixed(2)} FPI, ${(m.walBytesPerRequest / 1024).toFixed(1)} KB`;
-  if (rows.every((r) => r.empty.walFpiPerRequest === undefined))
-    return ['  WAL per request: not measured (no pg_stat_wal before PostgreSQL 14)'];
+  const kilobytes = (m) => (m ? (m.walBytesPerRequest / 1024).toFixed(1) : '-');
   return [
-    "  WAL per request sent (full-page images, KB; the server's pg_stat_wal over the slice, " +
-      "so during retention it includes the job's deletes) — empty / seeded / during retention:",
-    ...rows.map((r) => `    ${r.scenario}: ${wal(r.empty)} / ${wal(r.seeded)} / ${wal(r.during)}`),
+    "  WAL per request sent, KB (the server's whole WAL over each slice, so during retention it " +
+      "includes the job's deletes; a full-page image is 8 KB) — empty / seeded / retention:",
+    ...rows.map(
+      (r) =>
+        `    ${r.scenario}: ${kilobytes(r.empty)} / ${kilobytes(r.seeded)} / ${kilobytes(r.during)}`,
+    ),
   ];
 }
 
