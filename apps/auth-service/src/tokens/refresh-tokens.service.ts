@@ -369,11 +369,11 @@ export class RefreshTokensService {
     familyId: string,
     plain: string,
     parentId: string | null,
-    successorId?: string,
+    id?: string,
   ): RefreshTokenEntity {
     const now = this.clock.now();
     return {
-      id: successorId ?? timeOrderedUuid(now),
+      id: id ?? timeOrderedUuid(now),
       familyId,
       tokenHash: hashRefreshToken(plain),
       parentId,
