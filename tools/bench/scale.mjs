@@ -399,7 +399,13 @@ function usersInsert(source, where = '') {
        ${where}`;
 }
 
-/** The seed, table by table: `[table, SQL]`; `$1` is now (epoch ms). */
+/**
+ * The seed, table by table: `[table, SQL]`; `$1` is now (epoch ms). Its ids are random
+ * (`md5(…)::uuid`) where the service now writes time-ordered ids for refresh tokens, logins and
+ * audit events: the rows it inserts while measured share the current time's prefix (`019b…` in
+ * 2026), so they still land together on the few index pages of that key range, as they would at
+ * the end of an index written only with time-ordered ids.
+ */
 function seedStatements(now, passwordHash) {
   const { users, refreshTokens, apiKeys, audit } = sizes;
   const families = Math.ceil(refreshTokens / TOKENS_PER_FAMILY);

@@ -47,7 +47,10 @@ export class AppCorsOrigins {
     fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done) => {
       if (!isCorsPath(request.url)) return done();
       void reply.header('Vary', 'Origin');
-      this.answer(request, reply).then((answered) => answered || done(), done);
+      this.answer(request, reply).then((answered) => {
+        // A preflight answered here must not go on to routing (no route answers OPTIONS).
+        if (!answered) done();
+      }, done);
     });
   }
 

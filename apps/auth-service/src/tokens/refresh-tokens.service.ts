@@ -243,8 +243,8 @@ export class RefreshTokensService {
     return this.sql.lookup(hashRefreshToken(presented));
   }
 
-  /** Rotates `presented` (found by `find`): the successor, or the same one again within the interval. */
-  async rotate(record: FoundRefresh, presented: string): Promise<RefreshGrant> {
+  /** Rotates `presented` (read by `refresh`): the successor, or the same one again within the interval. */
+  private async rotate(record: FoundRefresh, presented: string): Promise<RefreshGrant> {
     const { token, family } = record;
     const now = this.clock.now();
     if (token.rotatedAt === null) {
@@ -459,6 +459,10 @@ function refreshStatements(dataSource: DataSource): RefreshStatements {
     family: families.hydratePart(row, 'f', REFRESH_FAMILY_COLUMNS),
     user: row['u_id'] === null ? null : users.hydratePart(row, 'u', REFRESH_USER_COLUMNS),
   });
+  const readWithUser = async (tokenHash: string): Promise<FoundRefresh | undefined> => {
+    const [row] = await tokens.rows(lookupWithUser, [tokenHash]);
+    return row === undefined ? undefined : foundOf(row);
+  };
   return {
     insertFamily: families.insert(),
     insertToken,
@@ -480,17 +484,11 @@ function refreshStatements(dataSource: DataSource): RefreshStatements {
         ? undefined
         : { token: tokens.hydrate(row, 't'), family: families.hydrate(row, 'f') };
     },
-    lookupWithUser: async (tokenHash) => {
-      const [row] = await tokens.rows(lookupWithUser, [tokenHash]);
-      return row === undefined ? undefined : foundOf(row);
-    },
+    lookupWithUser: readWithUser,
     lookupRotating:
       dataSource.options.type === 'postgres'
         ? postgresLookupRotating(lookupWithUser, tokens, foundOf)
-        : async (tokenHash) => {
-            const [row] = await tokens.rows(lookupWithUser, [tokenHash]);
-            return row === undefined ? undefined : foundOf(row);
-          },
+        : readWithUser,
   };
 }
 

@@ -11,6 +11,8 @@ export function sha256Hex(value: string): string {
   return hash('sha256', value, 'hex');
 }
 
+const SHA256_HEX_LENGTH = 64;
+
 /**
  * Whether `presented` is the SHA-256 hex digest `stored` (`sha256Hex`), in time independent of
  * where they differ. A digest's length is public (64), so unlike `constantTimeEqual` this needs no
@@ -23,8 +25,6 @@ export function sha256HexEqual(presented: string, stored: string): boolean {
   // Buffer.from stops at the first character that is not hex: such a digest matches nothing.
   return left.length === 32 && right.length === 32 && timingSafeEqual(left, right);
 }
-
-const SHA256_HEX_LENGTH = 64;
 
 /** Compares two strings in time independent of where they differ. */
 export function constantTimeEqual(a: string, b: string): boolean {
