@@ -1,28 +1,34 @@
 #!/usr/bin/env node
-// `npm run bench:scale`: "flat at a million users" (issue 21, goal 5). On a fresh PostgreSQL
-// database it starts the built auth-service (dist/, pinned like `npm run bench`: the service on the
-// last CPU, autocannon through tools/bench/load.mjs on CPU 0; BENCH_PIN=0: no pinning) and
-// measures the hot requests (login, refresh, API-key introspection, `/admin/users` paging and
-// search, `/admin/audit` filters) three times:
+// `npm run bench:scale`: "flat at a million users" (issue 21, goal 5). On two fresh PostgreSQL
+// databases of one server it starts the built auth-service once per database (dist/, pinned like
+// `npm run bench`: the services on the last CPU, autocannon through tools/bench/load.mjs on CPU 0;
+// BENCH_PIN=0: no pinning) and measures the hot requests (login, refresh, API-key introspection,
+// `/admin/users` paging and search, `/admin/audit` filters):
 //   1. on the empty database, which holds only the rows the measured answers return once seeded
 //      (the users of the measured `/admin/users` pages and 60 audit events of the audited actor,
-//      see `writeAnswers`), so both phases answer alike and a ratio shows what size costs;
-//   2. after seeding it in SQL (one `INSERT … SELECT … FROM generate_series` per table, the table's
-//      secondary indexes dropped before and re-created after, then `VACUUM (ANALYZE)`): users,
-//      API keys, audit events (spread over the last 85 days, inside the default
-//      `AUDIT_RETENTION`), refresh families and refresh tokens (five to a family: four rotated, one
-//      head — live families, or families that expired past the retention job's settle time);
-//   3. while the retention job deletes those expired tokens and their emptied families: the
-//      service is restarted, and the job's first run comes a minute later, in the measured process.
-// Goal: seeded p99 within 1.3× of empty, during retention within 1.5×. Also prints `EXPLAIN
+//      see `writeAnswers`), so both databases answer alike and a ratio shows what size costs,
+//      and on the seeded one, in pairs: the seeded database holds the same rows and, seeded in SQL
+//      (one `INSERT … SELECT … FROM generate_series` per table, the table's secondary indexes
+//      dropped before and re-created after, then `VACUUM (ANALYZE)`), users, API keys, audit
+//      events (spread over the last 85 days, inside the default `AUDIT_RETENTION`), refresh
+//      families and refresh tokens (five to a family: four rotated, one head — live families, or
+//      families that expired past the retention job's settle time). Each round gives every
+//      scenario a slice on each database, one right after the other, so the two readings of a
+//      pair share the machine's state (measured one phase after the other, minutes apart, the
+//      empty database's p99 moved by a third between two runs of session 16);
+//   2. while the retention job deletes those expired tokens and their emptied families: the
+//      seeded database's service alone, restarted; the job's first run comes a minute later, in
+//      the measured process.
+// Goal: seeded p99 within 1.3× of empty (the median of the rounds' paired ratios), during
+// retention within 1.5× (its median p99 over the empty database's). Also prints `EXPLAIN
 // (ANALYZE, BUFFERS)` of each hot query (SQL as the services build it) and flags any sequential
 // scan of a big table, and the WAL each scenario's requests made (bytes per request: a row
 // inserted on an index page untouched since the last checkpoint costs that whole page, 8 KB).
 // Prints a table on stdout (progress on stderr), writes artifacts/bench-scale.json and drops the
-// database at the end.
+// databases at the end.
 // Settings: SCALE_USERS (default 1000000), SCALE_REFRESH_TOKENS (5000000), SCALE_API_KEYS
 // (1000000), SCALE_AUDIT (5000000), SCALE_EXPIRED (1000000: refresh tokens seeded expired past the
-// settle time, for the retention job), SCALE_ROUNDS (default 3) rounds in which every scenario
+// settle time, for the retention job), SCALE_ROUNDS (default 5) rounds in which every scenario
 // gets a slice of SCALE_SLICE seconds (default 3, after a 1 s warm-up) in turn, medians reported
 // (during the retention run, rounds go on until it ends or fails, at most SCALE_RETENTION_MINUTES,
 // default 15, after which it is reported unfinished), SCALE_CONNECTIONS (default 8),
@@ -61,7 +67,7 @@ const sizes = {
 };
 const expiredTokens = Math.min(Number(env.SCALE_EXPIRED ?? 1_000_000), sizes.refreshTokens);
 const slice = Number(env.SCALE_SLICE ?? 3);
-const rounds = Number(env.SCALE_ROUNDS ?? 3);
+const rounds = Number(env.SCALE_ROUNDS ?? 5);
 const connections = Number(env.SCALE_CONNECTIONS ?? 8);
 const WARMUP_SECONDS = 1;
 const SEEDED_GOAL = 1.3;
@@ -270,7 +276,7 @@ async function walPosition(client) {
  * per request sent (warm-up included). Slices run one at a time, so that WAL is the scenario's,
  * plus whatever runs beside it (autovacuum, checkpoints; during retention, the job's deletes).
  */
-async function measure(service, scenario, fixtures, client) {
+async function measure({ service, fixtures, client }, scenario) {
   const { refresh, ...request } = scenario; // load.mjs ignores `name`
   const refreshTokens = refresh ? await refreshPool(service, fixtures.user) : undefined;
   const walBefore = await walPosition(client);
@@ -322,20 +328,56 @@ function summarize(slices) {
  * over all of them), while `going()` holds: a slice that ends after it stops holding is dropped.
  * Returns scenario name → its summary (undefined without a slice).
  */
-async function measurePhase(service, fixtures, client, label, count, going = () => true) {
+async function measurePhase(site, label, count, going = () => true) {
   note(`measuring ${label}: ${slice} s slices, ${connections} connections…`);
   const slices = {};
   for (let round = 0; round < count && going(); round++) {
     note(`  round ${round + 1}`);
-    const { accessToken } = await login(service.url, fixtures.admin);
-    for (const scenario of scenarios(fixtures, accessToken)) {
-      const measured = await measure(service, scenario, fixtures, client);
+    const { accessToken } = await login(site.service.url, site.fixtures.admin);
+    for (const scenario of scenarios(site.fixtures, accessToken)) {
+      const measured = await measure(site, scenario);
       if (!going()) break;
       (slices[scenario.name] ??= []).push(measured);
     }
   }
-  const names = scenarios(fixtures, '').map((s) => s.name);
+  const names = scenarios(site.fixtures, '').map((s) => s.name);
   return Object.fromEntries(names.map((name) => [name, summarize(slices[name] ?? [])]));
+}
+
+/**
+ * The empty and the seeded database measured side by side: in each of `rounds` rounds every
+ * scenario gets a slice on each database, one right after the other (which goes first alternates
+ * from round to round), so both readings of a pair see the same state of the machine. Returns
+ * each database's summaries and, per scenario, the rounds' paired ratios (seeded p99 ÷ empty p99
+ * of the same round).
+ */
+async function measurePaired(empty, seeded) {
+  note(
+    `measuring the empty and the seeded database in pairs: ${rounds} rounds of ${slice} s slices…`,
+  );
+  const slices = { empty: {}, seeded: {} };
+  const pairs = {};
+  for (let round = 0; round < rounds; round++) {
+    note(`  round ${round + 1}`);
+    const sites = { empty, seeded };
+    const lists = {};
+    for (const [key, site] of Object.entries(sites)) {
+      const { accessToken } = await login(site.service.url, site.fixtures.admin);
+      lists[key] = scenarios(site.fixtures, accessToken);
+    }
+    const order = round % 2 === 0 ? ['empty', 'seeded'] : ['seeded', 'empty'];
+    for (const [i, { name }] of lists.empty.entries()) {
+      const pair = {};
+      for (const key of order) {
+        pair[key] = await measure(sites[key], lists[key][i]);
+        (slices[key][name] ??= []).push(pair[key]);
+      }
+      (pairs[name] ??= []).push(pair.seeded.p99Ms / (pair.empty.p99Ms || 1));
+    }
+  }
+  const summaries = (bySite) =>
+    Object.fromEntries(Object.entries(bySite).map(([name, list]) => [name, summarize(list)]));
+  return { empty: summaries(slices.empty), seeded: summaries(slices.seeded), pairs };
 }
 
 /**
@@ -689,15 +731,19 @@ async function explainAll(client, fixtures, now, rows, only = () => true) {
   return plans;
 }
 
-/** Empty, seeded and retention rows side by side, with the ratios and their goals. */
-function tableRowsOf(empty, seeded, during) {
+/**
+ * Empty, seeded and retention rows side by side, with the ratios and their goals: seeded ÷ empty is
+ * the median of the paired rounds' ratios (`pairs`), during retention ÷ empty the retention
+ * slices' median p99 over the empty database's.
+ */
+function tableRowsOf(empty, seeded, during, pairs) {
   const verdict = (ratio, goal) =>
     ratio === undefined ? '-' : `${ratio.toFixed(2)} ${ratio <= goal ? 'PASS' : 'FAIL'}`;
   const cell = (m) =>
     m ? `${m.p99Ms} / ${m.requestsPerSecond}${m.slices === rounds ? '' : ` (${m.slices})`}` : '-';
   return Object.keys(empty).map((scenario) => {
     const base = empty[scenario].p99Ms || 1;
-    const seededRatio = seeded[scenario].p99Ms / base;
+    const seededRatio = median(pairs[scenario]);
     const duringRatio = during[scenario] && during[scenario].p99Ms / base;
     return {
       scenario,
@@ -705,6 +751,7 @@ function tableRowsOf(empty, seeded, during) {
       seeded: seeded[scenario],
       during: during[scenario],
       seededRatio,
+      pairedRatios: pairs[scenario],
       seededPass: seededRatio <= SEEDED_GOAL,
       duringRatio,
       duringPass: duringRatio === undefined ? undefined : duringRatio <= RETENTION_GOAL,
@@ -738,7 +785,7 @@ function printReport(rows, report) {
     'scenario',
     'empty p99 ms / req/s',
     'seeded',
-    `seeded÷empty p99 (≤${SEEDED_GOAL})`,
+    `seeded÷empty p99, paired (≤${SEEDED_GOAL})`,
     'during retention',
     `retention÷empty (≤${RETENTION_GOAL})`,
   ];
@@ -754,7 +801,13 @@ function printReport(rows, report) {
       ['retention', r.during],
     ])
       if (m?.errors) out.push(`  ${r.scenario} (${phase}): ${m.errors} errors: ${m.errorDetail}`);
-  out.push(...walLines(rows));
+  out.push(
+    "  seeded ÷ empty p99 in each round (the median is the table's ratio):",
+    ...rows.map(
+      (r) => `    ${r.scenario}: ${r.pairedRatios.map((ratio) => ratio.toFixed(2)).join(', ')}`,
+    ),
+    ...walLines(rows),
+  );
   const seed = Object.entries(report.seedSeconds)
     .map(([table, s]) => `${table} ${report.rows[table]} rows in ${s.toFixed(1)} s`)
     .join(', ');
@@ -774,9 +827,10 @@ function printReport(rows, report) {
       `RETENTION_DUTY_CYCLE, default 0.25); ` +
       'during it, every scenario took a slice in turn until it ended',
     `  p99 ms / req/s: medians of ${rounds} slices of ${slice} s (each after a ${WARMUP_SECONDS} s ` +
-      `warm-up; "(n)": n slices), ${connections} connections; ` +
+      `warm-up; "(n)": n slices), ${connections} connections; the empty and the seeded database ` +
+      'in pairs of slices, one service each, measured in turn; ' +
       (pin.pinned
-        ? `auth-service on CPU ${pin.serverCpu}, load generator on CPU ${pin.loadCpu} (${pin.reason})`
+        ? `auth-services on CPU ${pin.serverCpu}, load generator on CPU ${pin.loadCpu} (${pin.reason})`
         : `not pinned (${pin.reason})`),
   );
   for (const [title, plans] of [
@@ -819,7 +873,7 @@ function md5Uuid(text) {
  * Restarts the service, waits for its retention run to begin (a minute after start) and measures
  * the scenarios in rounds while it deletes (slices that end after the run are dropped).
  */
-async function measureDuringRetention(settings, fixtures, client) {
+async function measureDuringRetention({ settings, fixtures, client }) {
   const service = await startAuth(settings, 'auth-service.scale-retention');
   try {
     note('waiting for the retention run (a minute after start)…');
@@ -831,9 +885,7 @@ async function measureDuringRetention(settings, fixtures, client) {
     const started = Date.now();
     const deadline = started + retentionTimeout;
     const results = await measurePhase(
-      service,
-      fixtures,
-      client,
+      { service, fixtures, client },
       'during the retention run',
       Number.POSITIVE_INFINITY,
       () => !retentionEnd(service) && Date.now() < deadline,
@@ -854,42 +906,71 @@ async function measureDuringRetention(settings, fixtures, client) {
   }
 }
 
+/**
+ * A database to measure, with its own auth-service (same client and admin on every one) and the
+ * rows of `writeAnswers`: `{ database, dataDir, settings, service, fixtures, client }`.
+ */
+async function openSite(postgres, serviceClient, admin, label) {
+  const site = { database: await createDatabase(postgres.url) };
+  try {
+    site.dataDir = mkdtempSync(join(tmpdir(), 'keycard-bench-scale-'));
+    site.settings = authSettings(site.database.url, site.dataDir, serviceClient, admin);
+    note(`starting the auth-service on the ${label} database (logs in artifacts/bench-logs/)…`);
+    site.service = await startAuth(site.settings, `auth-service.scale-${label}`);
+    site.fixtures = await createFixtures(site.service, site.settings, serviceClient);
+    site.client = new pg.Client({ connectionString: site.database.url });
+    await site.client.connect();
+    await writeAnswers(site.client, site.fixtures);
+    return site;
+  } catch (error) {
+    await closeSite(site);
+    throw error;
+  }
+}
+
+async function closeSite(site) {
+  await site.service?.stop();
+  await site.client?.end().catch(() => undefined);
+  await site.database.drop();
+  if (site.dataDir) rmSync(site.dataDir, { recursive: true, force: true });
+}
+
 async function main() {
   if (!existsSync(join(root, 'dist', 'apps', 'auth-service', 'main.js')))
     throw new Error('no dist/apps/auth-service/main.js: run `npx nx run auth-service:build` first');
   const postgres = await findPostgres();
   if (postgres.skip) throw new Error(postgres.skip);
-  const database = await createDatabase(postgres.url);
-  const dataDir = mkdtempSync(join(tmpdir(), 'keycard-bench-scale-'));
-  const client = new pg.Client({ connectionString: database.url });
-  let service;
+  const serviceClient = benchClient();
+  const admin = { email: 'scale-admin@example.test', password: randomSecret(24) };
+  const sites = [];
   try {
-    const serviceClient = benchClient();
-    const settings = authSettings(database.url, dataDir, serviceClient, {
-      email: 'scale-admin@example.test',
-      password: randomSecret(24),
-    });
-    note('starting the auth-service on an empty database (logs in artifacts/bench-logs/)…');
-    service = await startAuth(settings, 'auth-service.scale');
-    const fixtures = await createFixtures(service, settings, serviceClient);
-    await client.connect();
-    await writeAnswers(client, fixtures);
-    const empty = await measurePhase(service, fixtures, client, 'the empty database', rounds);
-    note('waiting for the first retention run (on the empty database) to pass…');
-    await waitFor('the first retention run', () => retentionEnd(service), 3 * MINUTE);
+    const empty = await openSite(postgres, serviceClient, admin, 'empty');
+    sites.push(empty);
+    const big = await openSite(postgres, serviceClient, admin, 'seeded');
+    sites.push(big);
+    note('waiting for the first retention runs (on the empty databases) to pass…');
+    for (const { service } of sites)
+      await waitFor('the first retention run', () => retentionEnd(service), 3 * MINUTE);
 
-    const seedSeconds = await seed(client, fixtures.now);
-    const rows = await tableRows(client);
-    const seeded = await measurePhase(service, fixtures, client, 'the seeded database', rounds);
-    const explain = await explainAll(client, fixtures, Date.now(), rows);
-    await service.stop();
-    service = undefined;
+    const seedSeconds = await seed(big.client, big.fixtures.now);
+    const rows = await tableRows(big.client);
+    const paired = await measurePaired(empty, big);
+    const explain = await explainAll(big.client, big.fixtures, Date.now(), rows);
+    // The retention run is measured on its own, as before: one service, the seeded database's.
+    for (const site of sites) {
+      await site.service.stop();
+      site.service = undefined;
+    }
 
-    const retention = await measureDuringRetention(settings, fixtures, client);
-    const explainAfterRetention = await explainAll(client, fixtures, Date.now(), rows, (name) =>
-      name.startsWith('retention'),
+    const retention = await measureDuringRetention(big);
+    const explainAfterRetention = await explainAll(
+      big.client,
+      big.fixtures,
+      Date.now(),
+      rows,
+      (name) => name.startsWith('retention'),
     );
-    const table = tableRowsOf(empty, seeded, retention.results);
+    const table = tableRowsOf(paired.empty, paired.seeded, retention.results, paired.pairs);
     const report = {
       date: new Date().toISOString(),
       sizes: { ...sizes, expiredTokens },
@@ -913,10 +994,7 @@ async function main() {
       `${JSON.stringify(report, null, 2)}\n`,
     );
   } finally {
-    await service?.stop();
-    await client.end().catch(() => undefined);
-    await database.drop();
-    rmSync(dataDir, { recursive: true, force: true });
+    for (const site of sites) await closeSite(site);
   }
 }
 
