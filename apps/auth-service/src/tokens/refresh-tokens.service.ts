@@ -178,17 +178,6 @@ export class RefreshTokensService {
   }
 
   /**
-   * The record behind a presented token with its user (read in the same statement, so a refresh
-   * sees the user's current roles and state), or a 401 when it is unknown, expired or revoked.
-   */
-  async find(presented: string): Promise<FoundRefresh> {
-    const record = isRefreshTokenShaped(presented)
-      ? await this.sql.lookupWithUser(hashRefreshToken(presented))
-      : undefined;
-    return this.judged(record, this.clock.now());
-  }
-
-  /**
    * A refresh by `clientId` (null: no client authenticated): `presented` is found with its user
    * and rotated, or refused with a 401. A token issued to a client is refreshed only by that
    * client; a disabled or deleted user's token revokes its login. On PostgreSQL the read and the
@@ -406,13 +395,12 @@ interface RefreshStatements {
   rotation(rotation: Rotation): AtomicStatement[];
   /** A token by its hash with its family, in one read. */
   lookup(tokenHash: string): Promise<RefreshRecord | undefined>;
-  /** The same with the family's user (null when there is none), in one read. */
-  lookupWithUser(tokenHash: string): Promise<FoundRefresh | undefined>;
   /**
-   * `lookupWithUser`, and on PostgreSQL in the same statement the rotation `plan` returns when the
-   * token is live, unrotated, refreshable by the client and its user enabled (`rotated`: the
-   * rotation, when it was made; the checks in `refresh` repeat these conditions). SQLite only
-   * reads and never calls `plan`.
+   * The same with the family's user (null when there is none), in one read, so a refresh sees the
+   * user's current roles and state; and on PostgreSQL in the same statement the rotation `plan`
+   * returns when the token is live, unrotated, refreshable by the client and its user enabled
+   * (`rotated`: the rotation, when it was made; the checks in `refresh` repeat these conditions).
+   * SQLite only reads and never calls `plan`.
    */
   lookupRotating(
     tokenHash: string,
@@ -459,10 +447,6 @@ function refreshStatements(dataSource: DataSource): RefreshStatements {
     family: families.hydratePart(row, 'f', REFRESH_FAMILY_COLUMNS),
     user: row['u_id'] === null ? null : users.hydratePart(row, 'u', REFRESH_USER_COLUMNS),
   });
-  const readWithUser = async (tokenHash: string): Promise<FoundRefresh | undefined> => {
-    const [row] = await tokens.rows(lookupWithUser, [tokenHash]);
-    return row === undefined ? undefined : foundOf(row);
-  };
   return {
     insertFamily: families.insert(),
     insertToken,
@@ -484,11 +468,13 @@ function refreshStatements(dataSource: DataSource): RefreshStatements {
         ? undefined
         : { token: tokens.hydrate(row, 't'), family: families.hydrate(row, 'f') };
     },
-    lookupWithUser: readWithUser,
     lookupRotating:
       dataSource.options.type === 'postgres'
         ? postgresLookupRotating(lookupWithUser, tokens, foundOf)
-        : readWithUser,
+        : async (tokenHash) => {
+            const [row] = await tokens.rows(lookupWithUser, [tokenHash]);
+            return row === undefined ? undefined : foundOf(row);
+          },
   };
 }
 
