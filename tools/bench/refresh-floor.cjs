@@ -1,8 +1,8 @@
 // The floor of a refresh, measured in the same run as the auth-service's `POST /auth/refresh`: a
 // Nest app on Fastify whose one route does only what a rotation that keeps section 1's guarantees
 // must do, on the auth-service's own database and rows, written by hand with no framework around
-// it. It checks the token's shape, hashes it, reads the token with its family and user in one
-// statement, refuses an unknown, expired, rotated or revoked token, a client's token or a disabled
+// it. It checks the token's shape (a token naming its row, as the auth-service issues them),
+// hashes it, reads the token by its row's id and hash with its family and user in one statement, refuses an unknown, expired, rotated or revoked token, a client's token or a disabled
 // user, then atomically marks the token rotated (only if it is not yet: the race guard), inserts
 // the successor with the successor sealed for the presented token (the reuse interval), drops the
 // parent's seal, and signs an access token the way the auth-service does (jsonwebtoken, RS256
@@ -33,9 +33,29 @@ const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const ISSUER = 'http://127.0.0.1';
 const ACCESS_TTL_SECONDS = 900;
 const REFRESH_TTL_MS = 30 * 24 * 3600 * 1000;
-const TOKEN_PATTERN = /^rt_[A-Za-z0-9_-]{43}$/;
+const TOKEN_PATTERN = /^rt_([A-Za-z0-9_-]{22})[A-Za-z0-9_-]{43}$/;
 
 const sha256Hex = (text) => createHash('sha256').update(text).digest('hex');
+
+/** A UUIDv7 of `now`, as the auth-service names its token rows (`timeOrderedUuid`). */
+function timeOrderedUuid(now) {
+  const time = now.toString(16).padStart(12, '0').slice(-12);
+  return `${time.slice(0, 8)}-${time.slice(8)}-7${randomUUID().slice(15)}`;
+}
+
+/** A token naming the row `id`: `rt_`, the id's 16 bytes and 32 random bytes, in base64url. */
+function tokenFor(id) {
+  const named = Buffer.from(id.replaceAll('-', ''), 'hex').toString('base64url');
+  return `rt_${named}${randomBytes(32).toString('base64url')}`;
+}
+
+/** The row id a well-shaped token names, or undefined. */
+function rowOf(presented) {
+  const match = typeof presented === 'string' && TOKEN_PATTERN.exec(presented);
+  if (!match) return undefined;
+  const hex = Buffer.from(match[1], 'base64url').toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
 
 function seal(holder, successor) {
   const key = createHash('sha256').update(`keycard:refresh-successor:${holder}`).digest();
@@ -45,16 +65,17 @@ function seal(holder, successor) {
   return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
 }
 
-const LOOKUP =
+/** The read, the token's digest in `$<digestAt>` (its row's id in `$1`). */
+const lookup = (digestAt) =>
   'SELECT t.id AS token_id, t.parent_id, t.expires_at, t.rotated_at, f.id AS family_id, ' +
   'f.client_id, f.scope, f.revoked_at, f.amr, f.auth_time, f.created_at AS family_created_at, ' +
   'u.id AS user_id, u.roles, u.disabled FROM refresh_tokens t ' +
   'JOIN refresh_families f ON f.id = t.family_id LEFT JOIN users u ON u.id = f.user_id ' +
-  'WHERE t.token_hash = $1';
+  `WHERE t.id = $1 AND t.token_digest = $${digestAt}`;
 const MARK =
   'UPDATE refresh_tokens SET rotated_at = $1, successor_id = $2, successor_sealed = $3 ' +
   'WHERE id = $4 AND rotated_at IS NULL';
-const SUCCESSOR_COLUMNS = 'id, family_id, token_hash, parent_id, created_at, expires_at';
+const SUCCESSOR_COLUMNS = 'id, family_id, token_digest, parent_id, created_at, expires_at';
 const DROP_SEAL = 'UPDATE refresh_tokens SET successor_sealed = NULL WHERE id = $1';
 
 /** Whether a read token may be rotated at `now`: live, unrotated, no client's, user enabled. */
@@ -72,7 +93,7 @@ function refreshable(row, now) {
 }
 
 /**
- * The database part: `refresh(hash, rotation)` reads the token and rotates it when `refreshable`,
+ * The database part: `refresh(id, digest, rotation)` reads the token and rotates it when `refreshable`,
  * resolving to `{ row, rotated }` (rotated false when the race guard changed nothing).
  */
 function sqliteStore(path, synchronous) {
@@ -81,7 +102,7 @@ function sqliteStore(path, synchronous) {
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${synchronous}`);
   const numbered = (sql) => sql.replace(/\$\d+/g, '?');
-  const lookup = db.prepare(numbered(LOOKUP));
+  const read = db.prepare(numbered(lookup(2)));
   const mark = db.prepare(numbered(MARK));
   const insert = db.prepare(
     `INSERT INTO refresh_tokens (${SUCCESSOR_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`,
@@ -89,13 +110,13 @@ function sqliteStore(path, synchronous) {
   const dropSeal = db.prepare(numbered(DROP_SEAL));
   const rotation = db.transaction((row, v) => {
     if (mark.run(v.now, v.successorId, v.sealed, row.token_id).changes !== 1) return false;
-    insert.run(v.successorId, row.family_id, v.successorHash, row.token_id, v.now, v.expiresAt);
+    insert.run(v.successorId, row.family_id, v.successorDigest, row.token_id, v.now, v.expiresAt);
     if (row.parent_id !== null) dropSeal.run(row.parent_id);
     return true;
   });
   return {
-    refresh: async (hash, v) => {
-      const row = lookup.get(hash);
+    refresh: async (id, digest, v) => {
+      const row = read.get(id, digest);
       return { row, rotated: refreshable(row, v.now) && rotation(row, v) };
     },
   };
@@ -109,7 +130,7 @@ function postgresStore(url) {
   const { Pool } = require('pg');
   const pool = new Pool({ connectionString: url, max: 10 });
   const text =
-    `WITH found AS (${LOOKUP}), ` +
+    `WITH found AS (${lookup(7)}), ` +
     `marked AS (UPDATE refresh_tokens SET rotated_at = $2, successor_id = $3, ` +
     `successor_sealed = $4 WHERE id = (SELECT token_id FROM found WHERE revoked_at IS NULL ` +
     `AND expires_at > $2 AND client_id IS NULL AND user_id IS NOT NULL AND NOT disabled) ` +
@@ -120,11 +141,11 @@ function postgresStore(url) {
     `SELECT $3, family_id, $5, token_id, $2, $6 FROM found, marked RETURNING 1) ` +
     `SELECT found.*, EXISTS (SELECT 1 FROM inserted) AS rotated FROM found`;
   return {
-    refresh: async (hash, v) => {
+    refresh: async (id, digest, v) => {
       const { rows } = await pool.query({
         name: 'floor-refresh',
         text,
-        values: [hash, v.now, v.successorId, v.sealed, v.successorHash, v.expiresAt],
+        values: [id, v.now, v.successorId, v.sealed, v.successorDigest, v.expiresAt, digest],
       });
       const row = rows[0];
       return { row, rotated: row !== undefined && row.rotated === true };
@@ -142,14 +163,16 @@ const invalid = () =>
 class RefreshController {
   async refresh(body) {
     const presented = body && body.refreshToken;
-    if (typeof presented !== 'string' || !TOKEN_PATTERN.test(presented)) throw invalid();
+    const id = rowOf(presented);
+    if (id === undefined) throw invalid();
     const now = Date.now();
-    const successor = `rt_${randomBytes(32).toString('base64url')}`;
-    const { row, rotated } = await store.refresh(sha256Hex(presented), {
+    const successorId = timeOrderedUuid(now);
+    const successor = tokenFor(successorId);
+    const { row, rotated } = await store.refresh(id, sha256Hex(presented), {
       now,
-      successorId: randomUUID(),
+      successorId,
       sealed: seal(presented, successor),
-      successorHash: sha256Hex(successor),
+      successorDigest: sha256Hex(successor),
       expiresAt: now + REFRESH_TTL_MS,
     });
     if (!rotated) throw invalid();

@@ -500,7 +500,7 @@ function seedStatements(now, passwordHash) {
     ],
     [
       'refresh_tokens',
-      `INSERT INTO refresh_tokens (id, family_id, token_hash, parent_id, created_at, expires_at,
+      `INSERT INTO refresh_tokens (id, family_id, token_digest, parent_id, created_at, expires_at,
          rotated_at, successor_id, successor_sealed)
        SELECT md5('token' || i)::uuid::text, md5('family' || f)::uuid::text,
          encode(sha256(convert_to('scale-token-' || i, 'UTF8')), 'hex'),
@@ -596,9 +596,10 @@ function hotQueries(fixtures, now) {
       ['user4242@scale.example'],
     ],
     [
-      'refresh: token by hash',
-      `SELECT * FROM refresh_tokens WHERE token_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex') LIMIT 1`,
-      [`scale-token-${liveToken}`],
+      'refresh: token by its id and digest',
+      `SELECT * FROM refresh_tokens WHERE id = md5($1)::uuid::text
+        AND token_digest = encode(sha256(convert_to($2, 'UTF8')), 'hex') LIMIT 1`,
+      [`token${liveToken}`, `scale-token-${liveToken}`],
     ],
     [
       'refresh: family by id',

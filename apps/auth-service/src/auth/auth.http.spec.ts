@@ -79,7 +79,12 @@ describe('the auth-service over HTTP: bad input refused, private files', () => {
       ['a 10 kB token', () => `rt_${'A'.repeat(10_000)}`],
       ['a 513-character token', () => 'x'.repeat(513)],
       ['a malformed token', () => 'rt_nope'],
-      ['an unknown well-formed token', () => `rt_${'C'.repeat(43)}`],
+      ['an unknown well-formed token of the older form', () => `rt_${'C'.repeat(43)}`],
+      ['an unknown well-formed token naming a row', () => `rt_${'C'.repeat(65)}`],
+      [
+        "a live token's row named with another secret",
+        (t) => `${t.refreshToken.slice(0, 25)}${'D'.repeat(43)}`,
+      ],
       ['an empty string', () => ''],
       ['a live token with a NUL byte appended', (t) => `${t.refreshToken}\u0000`],
     ];

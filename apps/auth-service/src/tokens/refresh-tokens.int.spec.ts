@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { ErrorCode, ManualClock } from '@keycard/common';
+import { ErrorCode, ManualClock, sha256Hex } from '@keycard/common';
 import { codeOf } from '@keycard/testing';
 import type { OpenDatabase } from '../testing/database-backends';
 import { databaseBackends } from '../testing/database-backends';
@@ -95,14 +95,69 @@ describe.each(databaseBackends())('refresh tokens on $name', (backend) => {
     return grant.refreshToken;
   }
 
-  it('issues opaque rt_ tokens with 256 bits and stores only their hash', async () => {
+  it('issues opaque rt_ tokens with 256 bits that name their row, and stores only their hash', async () => {
     const tokens = service('0');
     const { refreshToken, family } = await tokens.start('user-1');
-    expect(refreshToken).toMatch(/^rt_[A-Za-z0-9_-]{43}$/);
+    expect(refreshToken).toMatch(/^rt_[A-Za-z0-9_-]{22}[A-Za-z0-9_-]{43}$/);
     const rows = await db.dataSource
       .getRepository(RefreshTokenEntity)
       .findBy({ familyId: family.id });
-    expect(JSON.stringify(rows)).not.toContain(refreshToken.slice(3));
+    expect(rows).toHaveLength(1);
+    const named = Buffer.from(refreshToken.slice(3, 25), 'base64url').toString('hex');
+    expect(rows[0].id.replaceAll('-', '')).toBe(named);
+    expect(rows[0]).toMatchObject({ tokenDigest: sha256Hex(refreshToken), tokenHash: null });
+    // The secret part (32 random bytes) is nowhere in the row.
+    expect(JSON.stringify(rows)).not.toContain(refreshToken.slice(25));
+  });
+
+  it('a token naming a row matches only with its own secret: a forged one is unknown and revokes nothing', async () => {
+    const tokens = service('0');
+    const { refreshToken: first, family } = await tokens.start('user-1');
+    const second = await refresh(tokens, first);
+    const otherSecret = (token: string) => `${token.slice(0, 25)}${'A'.repeat(43)}`;
+    // The same id spelt differently: the 22nd character's low bits are not part of the 16 bytes.
+    const last = first[24];
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const respelt = `${first.slice(0, 24)}${alphabet[alphabet.indexOf(last) ^ 1]}${first.slice(25)}`;
+    expect(Buffer.from(respelt.slice(3, 25), 'base64url')).toEqual(
+      Buffer.from(first.slice(3, 25), 'base64url'),
+    );
+    // The rotated first token's id with another secret would be reuse if it matched.
+    for (const forged of [otherSecret(first), respelt, otherSecret(second)]) {
+      await expect(tokens.refresh(forged, null)).rejects.toMatchObject({
+        code: ErrorCode.InvalidToken,
+        reason: 'unknown refresh token',
+      });
+      await tokens.revokeFamilyOf(forged);
+      expect(await tokens.lookup(forged)).toBeUndefined();
+    }
+    expect(await tokens.isFamilyActive(family.id)).toBe(true);
+    expect((await rowsOf(family.id)).tokens).toMatchObject([
+      { rotatedAt: clock.now() },
+      { rotatedAt: null },
+    ]);
+    expect(await refresh(tokens, second)).toMatch(/^rt_/);
+  });
+
+  it('still refreshes a token of the older form (hash only) until it expires; its successor names its row', async () => {
+    const tokens = service('10s');
+    const { refreshToken, family } = await tokens.start('user-2');
+    // The row as a token issued before tokens named their rows left it.
+    const older = `rt_${'Q'.repeat(40)}abc`;
+    const repository = db.dataSource.getRepository(RefreshTokenEntity);
+    const [row] = await repository.findBy({ familyId: family.id });
+    await repository.update({ id: row.id }, { tokenHash: sha256Hex(older), tokenDigest: null });
+    expect(await codeOf(tokens.refresh(refreshToken, null))).toBe(ErrorCode.InvalidToken);
+    expect((await tokens.lookup(older))?.family.id).toBe(family.id);
+    const successor = await refresh(tokens, older);
+    expect(successor).toMatch(/^rt_[A-Za-z0-9_-]{65}$/);
+    // Its retry within the interval gets the same successor; then the successor rotates.
+    expect(await refresh(tokens, older)).toBe(successor);
+    expect(await refresh(tokens, successor)).toMatch(/^rt_[A-Za-z0-9_-]{65}$/);
+    // After the interval, the older token is reuse like any other.
+    clock.advance(10_001);
+    expect(await codeOf(refresh(tokens, older))).toBe(ErrorCode.InvalidToken);
+    expect(await tokens.isFamilyActive(family.id)).toBe(false);
   });
 
   it('a refresh reads the user as stored now: the current roles, then a disabled or deleted user is refused', async () => {

@@ -13,11 +13,12 @@ import { encodeAmr, SignInContext } from '../auth-context/sign-in-context';
 import { UserEntity } from '../users/user.entity';
 import { RefreshFamilyEntity } from './refresh-family.entity';
 import { RefreshTokenEntity } from './refresh-token.entity';
+import type { RefreshTokenKey } from './refresh-token-format';
 import {
   hashRefreshToken,
-  isRefreshTokenShaped,
   newRefreshToken,
   openSuccessor,
+  refreshTokenKey,
   sealSuccessor,
 } from './refresh-token-format';
 
@@ -151,15 +152,15 @@ export class RefreshTokensService {
       revokedAt: null,
       revokeReason: null,
     });
-    const refreshToken = newRefreshToken();
+    const first = newToken(now);
     const statements: AtomicStatement[] = [
       {
         query: this.sql.insertFamily(family),
         after: REFRESH_FAULT_POINTS.familyInserted,
       },
-      { query: this.tokenInsert(family.id, refreshToken, null) },
+      { query: this.sql.insertToken(this.tokenRow(family.id, first, null)) },
     ];
-    return { family, refreshToken, statements };
+    return { family, refreshToken: first.plain, statements };
   }
 
   /**
@@ -188,20 +189,19 @@ export class RefreshTokensService {
     const now = this.clock.now();
     // Called only by the statement that uses it (PostgreSQL's): SQLite reads, then `rotate`.
     const plan = (): PlannedRotation => {
-      const successor = newRefreshToken();
+      const { id, plain } = newToken(now);
       return {
         now,
         clientId,
-        successor,
-        successorId: timeOrderedUuid(now),
-        successorHash: hashRefreshToken(successor),
-        successorSealed: sealSuccessor(presented, successor),
+        successor: plain,
+        successorId: id,
+        successorDigest: hashRefreshToken(plain),
+        successorSealed: sealSuccessor(presented, plain),
         expiresAt: now + this.config.refreshTokenTtl * 1000,
       };
     };
-    const found = isRefreshTokenShaped(presented)
-      ? await this.sql.lookupRotating(hashRefreshToken(presented), plan)
-      : undefined;
+    const key = refreshTokenKey(presented);
+    const found = key ? await this.sql.lookupRotating(key, plan) : undefined;
     const record = this.judged(found, now);
     const { family, user } = record;
     if (family.clientId !== null && family.clientId !== clientId)
@@ -228,8 +228,8 @@ export class RefreshTokensService {
 
   /** Looks a token up without judging it (introspection and logout use this). */
   async lookup(presented: string): Promise<RefreshRecord | undefined> {
-    if (!isRefreshTokenShaped(presented)) return undefined;
-    return this.sql.lookup(hashRefreshToken(presented));
+    const key = refreshTokenKey(presented);
+    return key ? this.sql.lookup(key) : undefined;
   }
 
   /** Rotates `presented` (read by `refresh`): the successor, or the same one again within the interval. */
@@ -237,21 +237,20 @@ export class RefreshTokensService {
     const { token, family } = record;
     const now = this.clock.now();
     if (token.rotatedAt === null) {
-      const successor = newRefreshToken();
-      const successorId = timeOrderedUuid(now);
+      const successor = newToken(now);
       const statements = this.sql.rotation({
         marked: {
           id: token.id,
           rotatedAt: now,
-          successorId,
-          successorSealed: sealSuccessor(presented, successor),
+          successorId: successor.id,
+          successorSealed: sealSuccessor(presented, successor.plain),
         },
-        successor: this.tokenRow(family.id, successor, token.id, successorId),
+        successor: this.tokenRow(family.id, successor, token.id),
         parentId: token.parentId,
       });
       if (await this.write(statements)) {
         this.metrics.tokensIssued.inc({ kind: 'refresh' });
-        return { family, refreshToken: successor };
+        return { family, refreshToken: successor.plain };
       }
     }
     const current = await this.tokens.findOneByOrFail({ id: token.id });
@@ -349,22 +348,14 @@ export class RefreshTokensService {
     return writeAtomically(this.tokens.manager.dataSource, statements, this.faults);
   }
 
-  private tokenInsert(familyId: string, plain: string, parentId: string | null): BoundQuery {
-    return this.sql.insertToken(this.tokenRow(familyId, plain, parentId));
-  }
-
-  /** A new head token of `familyId` (not yet written). */
-  private tokenRow(
-    familyId: string,
-    plain: string,
-    parentId: string | null,
-    id?: string,
-  ): RefreshTokenEntity {
+  /** The row of `token`, a new head of `familyId` (not yet written). */
+  private tokenRow(familyId: string, token: NewToken, parentId: string | null): RefreshTokenEntity {
     const now = this.clock.now();
     return {
-      id: id ?? timeOrderedUuid(now),
+      id: token.id,
       familyId,
-      tokenHash: hashRefreshToken(plain),
+      tokenDigest: hashRefreshToken(token.plain),
+      tokenHash: null,
       parentId,
       createdAt: now,
       expiresAt: now + this.config.refreshTokenTtl * 1000,
@@ -373,6 +364,17 @@ export class RefreshTokensService {
       successorSealed: null,
     };
   }
+}
+
+/** A new token: its row's id (time-ordered) and the token naming it. */
+interface NewToken {
+  id: string;
+  plain: string;
+}
+
+function newToken(now: number): NewToken {
+  const id = timeOrderedUuid(now);
+  return { id, plain: newRefreshToken(id) };
 }
 
 /** What a rotation writes: the presented token marked, its successor, and its parent's seal dropped. */
@@ -393,8 +395,8 @@ interface RefreshStatements {
    * rotated); the fault point `rotationMarked` follows that statement.
    */
   rotation(rotation: Rotation): AtomicStatement[];
-  /** A token by its hash with its family, in one read. */
-  lookup(tokenHash: string): Promise<RefreshRecord | undefined>;
+  /** A token by its key (`refreshTokenKey`) with its family, in one read. */
+  lookup(key: RefreshTokenKey): Promise<RefreshRecord | undefined>;
   /**
    * The same with the family's user (null when there is none), in one read, so a refresh sees the
    * user's current roles and state; and on PostgreSQL in the same statement the rotation `plan`
@@ -403,7 +405,7 @@ interface RefreshStatements {
    * SQLite only reads and never calls `plan`.
    */
   lookupRotating(
-    tokenHash: string,
+    key: RefreshTokenKey,
     plan: () => PlannedRotation,
   ): Promise<(FoundRefresh & { rotated?: PlannedRotation }) | undefined>;
 }
@@ -415,9 +417,20 @@ interface PlannedRotation {
   /** The successor in plain, handed to the caller when the rotation is made. */
   successor: string;
   successorId: string;
-  successorHash: string;
+  successorDigest: string;
   successorSealed: string;
   expiresAt: number;
+}
+
+/** A statement for each form of token (`byKey`). */
+interface ByKey {
+  named: string;
+  hashOnly: string;
+}
+
+/** The statement of `sql` for `key` and its values: the id and the digest, or the hash. */
+function keyed(sql: ByKey, key: RefreshTokenKey): [string, string[]] {
+  return 'id' in key ? [sql.named, [key.id, key.digest]] : [sql.hashOnly, [key.hash]];
 }
 
 function refreshStatements(dataSource: DataSource): RefreshStatements {
@@ -427,14 +440,27 @@ function refreshStatements(dataSource: DataSource): RefreshStatements {
   const withFamily =
     `FROM ${tokens.table} t JOIN ${families.table} f ` +
     `ON ${families.column('id', 'f')} = ${tokens.column('familyId', 't')}`;
-  const byHash = `WHERE ${tokens.column('tokenHash', 't')} = ${tokens.placeholder(0)}`;
-  const lookup = `SELECT ${tokens.selectList('t')}, ${families.selectList('f')} ${withFamily} ${byHash}`;
-  const lookupWithUser =
+  // A token naming its row by the row's primary key and the token's digest (the value at
+  // `digestAt`, the id first); one of the older form by its hash (partial index).
+  const byKey = {
+    named: (digestAt: number) =>
+      `WHERE ${tokens.column('id', 't')} = ${tokens.placeholder(0)} ` +
+      `AND ${tokens.column('tokenDigest', 't')} = ${tokens.placeholder(digestAt)}`,
+    hashOnly: `WHERE ${tokens.column('tokenHash', 't')} = ${tokens.placeholder(0)}`,
+  };
+  const lookupWhere = (where: string) =>
+    `SELECT ${tokens.selectList('t')}, ${families.selectList('f')} ${withFamily} ${where}`;
+  const withUserWhere = (where: string) =>
     `SELECT ${tokens.selectList('t', REFRESH_TOKEN_COLUMNS)}, ` +
     `${families.selectList('f', REFRESH_FAMILY_COLUMNS)}, ` +
     `${users.selectList('u', REFRESH_USER_COLUMNS)} ` +
     `${withFamily} LEFT JOIN ${users.table} u ` +
-    `ON ${users.column('id', 'u')} = ${families.column('userId', 'f')} ${byHash}`;
+    `ON ${users.column('id', 'u')} = ${families.column('userId', 'f')} ${where}`;
+  const lookup = { named: lookupWhere(byKey.named(1)), hashOnly: lookupWhere(byKey.hashOnly) };
+  const lookupWithUser = {
+    named: withUserWhere(byKey.named(1)),
+    hashOnly: withUserWhere(byKey.hashOnly),
+  };
   const insertToken = tokens.insert();
   const markRotated = tokens.update(
     ['rotatedAt', 'successorId', 'successorSealed'],
@@ -462,17 +488,21 @@ function refreshStatements(dataSource: DataSource): RefreshStatements {
             { query: insertToken(successor) },
             ...(parentId ? [{ query: dropSealed({ id: parentId, successorSealed: null }) }] : []),
           ],
-    async lookup(tokenHash) {
-      const [row] = await tokens.rows(lookup, [tokenHash]);
+    async lookup(key) {
+      const [row] = await tokens.rows(...keyed(lookup, key));
       return row === undefined
         ? undefined
         : { token: tokens.hydrate(row, 't'), family: families.hydrate(row, 'f') };
     },
     lookupRotating:
       dataSource.options.type === 'postgres'
-        ? postgresLookupRotating(lookupWithUser, tokens, foundOf)
-        : async (tokenHash) => {
-            const [row] = await tokens.rows(lookupWithUser, [tokenHash]);
+        ? postgresLookupRotating(
+            { named: withUserWhere(byKey.named(7)), hashOnly: lookupWithUser.hashOnly },
+            tokens,
+            foundOf,
+          )
+        : async (key) => {
+            const [row] = await tokens.rows(...keyed(lookupWithUser, key));
             return row === undefined ? undefined : foundOf(row);
           },
   };
@@ -487,13 +517,13 @@ function refreshStatements(dataSource: DataSource): RefreshStatements {
  * no `rotated` and goes the way of a read (`rotate`).
  */
 function postgresLookupRotating(
-  lookupWithUser: string,
+  lookupWithUser: ByKey,
   tokens: TableSql<RefreshTokenEntity>,
   foundOf: (row: Record<string, unknown>) => FoundRefresh,
 ): RefreshStatements['lookupRotating'] {
   const c = (property: keyof RefreshTokenEntity) => tokens.column(property);
-  const sql =
-    `WITH found AS (${lookupWithUser}), ` +
+  const rotating = (found: string) =>
+    `WITH found AS (${found}), ` +
     `marked AS (UPDATE ${tokens.table} SET ${c('rotatedAt')} = $2, ${c('successorId')} = $3, ` +
     `${c('successorSealed')} = $4 WHERE ${c('id')} = (SELECT "t_id" FROM found ` +
     `WHERE "f_revokedAt" IS NULL AND "t_expiresAt" > $2 ` +
@@ -501,20 +531,27 @@ function postgresLookupRotating(
     `AND ${c('rotatedAt')} IS NULL RETURNING 1), ` +
     `dropped AS (UPDATE ${tokens.table} SET ${c('successorSealed')} = NULL ` +
     `WHERE ${c('id')} = (SELECT "t_parentId" FROM found) AND EXISTS (SELECT 1 FROM marked)), ` +
-    `inserted AS (INSERT INTO ${tokens.table} (${c('id')}, ${c('familyId')}, ${c('tokenHash')}, ` +
+    `inserted AS (INSERT INTO ${tokens.table} (${c('id')}, ${c('familyId')}, ${c('tokenDigest')}, ` +
     `${c('parentId')}, ${c('createdAt')}, ${c('expiresAt')}) ` +
     `SELECT $3, "f_id", $6, "t_id", $2, $7 FROM found, marked RETURNING 1) ` +
     `SELECT found.*, EXISTS (SELECT 1 FROM inserted) AS "rotated" FROM found`;
-  return async (tokenHash, plan) => {
+  const sql = {
+    named: rotating(lookupWithUser.named),
+    hashOnly: rotating(lookupWithUser.hashOnly),
+  };
+  return async (key, plan) => {
     const planned = plan();
-    const [row] = await tokens.rows(sql, [
-      tokenHash,
+    const [statement, [first, digest]] = keyed(sql, key);
+    const [row] = await tokens.rows(statement, [
+      first,
       planned.now,
       planned.successorId,
       planned.successorSealed,
       planned.clientId,
-      planned.successorHash,
+      planned.successorDigest,
       planned.expiresAt,
+      // The token's digest, after the rotation's values ($8), for a token naming its row.
+      ...(digest === undefined ? [] : [digest]),
     ]);
     if (row === undefined) return undefined;
     return row['rotated'] === true ? { ...foundOf(row), rotated: planned } : foundOf(row);

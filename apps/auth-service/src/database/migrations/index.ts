@@ -20,6 +20,7 @@ import { AdminUserSearch1764300006000 } from './1764300006000-admin-user-search'
 import { AuditTypeTime1764300007000 } from './1764300007000-audit-type-time';
 import { UserCount1764300008000 } from './1764300008000-user-count';
 import { UserSearchWords1764300009000 } from './1764300009000-user-search-words';
+import { RefreshTokensNameRows1764300010000 } from './1764300010000-refresh-tokens-name-rows';
 
 /** Every PostgreSQL migration of the auth-service, oldest first. */
 export const AUTH_MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -44,4 +45,5 @@ export const AUTH_MIGRATIONS: (new () => MigrationInterface)[] = [
   AuditTypeTime1764300007000,
   UserCount1764300008000,
   UserSearchWords1764300009000,
+  RefreshTokensNameRows1764300010000,
 ];
