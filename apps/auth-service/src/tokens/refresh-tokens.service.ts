@@ -497,6 +497,7 @@ function refreshStatements(dataSource: DataSource): RefreshStatements {
     lookupRotating:
       dataSource.options.type === 'postgres'
         ? postgresLookupRotating(
+            // The digest follows the id and the rotation's six values (`postgresLookupRotating`).
             { named: withUserWhere(byKey.named(7)), hashOnly: lookupWithUser.hashOnly },
             tokens,
             foundOf,
