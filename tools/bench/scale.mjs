@@ -340,8 +340,13 @@ async function measurePhase(site, label, count, going = () => true) {
       (slices[scenario.name] ??= []).push(measured);
     }
   }
-  const names = scenarios(site.fixtures, '').map((s) => s.name);
-  return Object.fromEntries(names.map((name) => [name, summarize(slices[name] ?? [])]));
+  return summaries(site.fixtures, slices);
+}
+
+/** Scenario name → the summary of its slices in `slicesByName` (undefined without a slice). */
+function summaries(fixtures, slicesByName) {
+  const names = scenarios(fixtures, '').map((s) => s.name);
+  return Object.fromEntries(names.map((name) => [name, summarize(slicesByName[name] ?? [])]));
 }
 
 /**
@@ -355,11 +360,11 @@ async function measurePaired(empty, seeded) {
   note(
     `measuring the empty and the seeded database in pairs: ${rounds} rounds of ${slice} s slices…`,
   );
+  const sites = { empty, seeded };
   const slices = { empty: {}, seeded: {} };
   const pairs = {};
   for (let round = 0; round < rounds; round++) {
     note(`  round ${round + 1}`);
-    const sites = { empty, seeded };
     const lists = {};
     for (const [key, site] of Object.entries(sites)) {
       const { accessToken } = await login(site.service.url, site.fixtures.admin);
@@ -375,9 +380,11 @@ async function measurePaired(empty, seeded) {
       (pairs[name] ??= []).push(pair.seeded.p99Ms / (pair.empty.p99Ms || 1));
     }
   }
-  const summaries = (bySite) =>
-    Object.fromEntries(Object.entries(bySite).map(([name, list]) => [name, summarize(list)]));
-  return { empty: summaries(slices.empty), seeded: summaries(slices.seeded), pairs };
+  return {
+    empty: summaries(empty.fixtures, slices.empty),
+    seeded: summaries(seeded.fixtures, slices.seeded),
+    pairs,
+  };
 }
 
 /**

@@ -13,7 +13,9 @@ import { WriteFaultPoints } from './atomic-writes';
 import { RefreshTokensNameRows1764300010000 } from './migrations/1764300010000-refresh-tokens-name-rows';
 
 // Tokens issued before refresh tokens named their rows keep working after the migration, through
-// the partial index that now holds only them. Needs PostgreSQL (SQLite follows the entities).
+// the partial index that now holds only them. Needs PostgreSQL (SQLite follows the entities, and
+// refresh-tokens.int.spec.ts covers older tokens there): skipped where TEST_DATABASE_URL is not
+// set, as in `npm test` on a bare clone; CI's integration tier sets it and runs this.
 describeOnPostgres('migration RefreshTokensNameRows1764300010000', (serverUrl) => {
   const NOW = Date.UTC(2026, 5, 1);
   const OLDER = `rt_${'k'.repeat(43)}`;

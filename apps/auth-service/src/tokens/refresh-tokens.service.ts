@@ -457,10 +457,10 @@ function refreshStatements(dataSource: DataSource): RefreshStatements {
     `${withFamily} LEFT JOIN ${users.table} u ` +
     `ON ${users.column('id', 'u')} = ${families.column('userId', 'f')} ${where}`;
   const lookup = { named: lookupWhere(byKey.named(1)), hashOnly: lookupWhere(byKey.hashOnly) };
-  const lookupWithUser = {
-    named: withUserWhere(byKey.named(1)),
+  const lookupWithUser = (digestAt: number): ByKey => ({
+    named: withUserWhere(byKey.named(digestAt)),
     hashOnly: withUserWhere(byKey.hashOnly),
-  };
+  });
   const insertToken = tokens.insert();
   const markRotated = tokens.update(
     ['rotatedAt', 'successorId', 'successorSealed'],
@@ -496,16 +496,21 @@ function refreshStatements(dataSource: DataSource): RefreshStatements {
     },
     lookupRotating:
       dataSource.options.type === 'postgres'
-        ? postgresLookupRotating(
-            // The digest follows the id and the rotation's six values (`postgresLookupRotating`).
-            { named: withUserWhere(byKey.named(7)), hashOnly: lookupWithUser.hashOnly },
-            tokens,
-            foundOf,
-          )
-        : async (key) => {
-            const [row] = await tokens.rows(...keyed(lookupWithUser, key));
-            return row === undefined ? undefined : foundOf(row);
-          },
+        ? // The digest follows the id and the rotation's six values (`postgresLookupRotating`).
+          postgresLookupRotating(lookupWithUser(7), tokens, foundOf)
+        : sqliteLookupRotating(lookupWithUser(1), tokens, foundOf),
+  };
+}
+
+/** SQLite only reads (its rotation follows in `rotate`) and never calls `plan`. */
+function sqliteLookupRotating(
+  lookupWithUser: ByKey,
+  tokens: TableSql<RefreshTokenEntity>,
+  foundOf: (row: Record<string, unknown>) => FoundRefresh,
+): RefreshStatements['lookupRotating'] {
+  return async (key) => {
+    const [row] = await tokens.rows(...keyed(lookupWithUser, key));
+    return row === undefined ? undefined : foundOf(row);
   };
 }
 
