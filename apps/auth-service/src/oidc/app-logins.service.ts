@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, LessThanOrEqual, Repository } from 'typeorm';
 import { Clock } from '@keycard/common';
 import type { AtomicStatement } from '../database/atomic-writes';
+import { BoundQuery, TableSql } from '../database/table-sql';
 import { RefreshTokensService } from '../tokens/refresh-tokens.service';
 import { OidcAppLoginEntity } from './oidc-records.entity';
 
@@ -19,20 +20,21 @@ export interface AppLogin {
  */
 @Injectable()
 export class AppLoginsService {
+  /** The INSERT of every code redemption, written once (`TableSql`). */
+  private readonly insertRow: (login: OidcAppLoginEntity) => BoundQuery;
+
   constructor(
     @InjectRepository(OidcAppLoginEntity) private readonly logins: Repository<OidcAppLoginEntity>,
     private readonly refreshTokens: RefreshTokensService,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.insertRow = new TableSql(logins.manager.dataSource, OidcAppLoginEntity).insert();
+  }
 
   /** The statement recording `login`, for the transaction that writes its refresh family. */
   insert(login: AppLogin): AtomicStatement {
     return {
-      query: this.logins
-        .createQueryBuilder()
-        .insert()
-        .values({ ...login, createdAt: this.clock.now(), endedAt: null })
-        .getQueryAndParameters(),
+      query: this.insertRow({ ...login, createdAt: this.clock.now(), endedAt: null }),
     };
   }
 

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { IsNull, Repository } from 'typeorm';
 import { Clock, ErrorCode, KeycardError, randomToken, sha256Hex } from '@keycard/common';
 import type { AtomicStatement } from '../database/atomic-writes';
+import { BoundQuery, TableSql } from '../database/table-sql';
 import type { AuthorizationRequest } from './authorize-request';
 import { OidcCodeEntity } from './oidc-records.entity';
 import type { SignInContext } from '../auth-context/sign-in-context';
@@ -47,35 +48,53 @@ export function s256(verifier: string): string {
  * another client or with another verifier does not burn the real one. Spending is a conditional
  * update that also names the login the redemption starts, written in the same transaction as that
  * login: of two concurrent redemptions exactly one wins, and whoever sees the code spent sees
- * which login to revoke.
+ * which login to revoke. The statements of every redemption (issue, find, spend) are written once
+ * (`TableSql`), not built again by TypeORM's query builder on each call.
  */
 @Injectable()
 export class AuthorizationCodesService {
+  private readonly table: TableSql<OidcCodeEntity>;
+  private readonly byHash: (codeHash: string) => Promise<OidcCodeEntity | null>;
+  private readonly insertRow: (code: OidcCodeEntity) => BoundQuery;
+  private readonly spendRow: (values: Partial<OidcCodeEntity>) => BoundQuery;
+
   constructor(
     @InjectRepository(OidcCodeEntity) private readonly codes: Repository<OidcCodeEntity>,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    const table = new TableSql(codes.manager.dataSource, OidcCodeEntity);
+    this.table = table;
+    this.byHash = table.findOne(['codeHash']);
+    this.insertRow = table.insert();
+    this.spendRow = table.update(
+      ['redeemedAt', 'familyId'],
+      ['codeHash'],
+      `${table.column('redeemedAt')} IS NULL`,
+    );
+  }
 
   async issue(input: CodeIssue): Promise<string> {
     const code = randomToken(32);
     const now = this.clock.now();
-    await this.codes.insert({
-      codeHash: sha256Hex(code),
-      clientId: input.request.clientId,
-      userId: input.userId,
-      sessionId: input.sessionId,
-      redirectUri: input.request.redirectUri,
-      codeChallenge: input.request.codeChallenge,
-      scope: input.request.scopes.join(' '),
-      nonce: input.request.nonce ?? null,
-      authTime: input.signIn.authTime,
-      amr: [...input.signIn.amr],
-      createdAt: now,
-      expiresAt: now + CODE_TTL_MS,
-      redeemedAt: null,
-      familyId: null,
-      replayedAt: null,
-    });
+    await this.table.execute(
+      this.insertRow({
+        codeHash: sha256Hex(code),
+        clientId: input.request.clientId,
+        userId: input.userId,
+        sessionId: input.sessionId,
+        redirectUri: input.request.redirectUri,
+        codeChallenge: input.request.codeChallenge,
+        scope: input.request.scopes.join(' '),
+        nonce: input.request.nonce ?? null,
+        authTime: input.signIn.authTime,
+        amr: [...input.signIn.amr],
+        createdAt: now,
+        expiresAt: now + CODE_TTL_MS,
+        redeemedAt: null,
+        familyId: null,
+        replayedAt: null,
+      }),
+    );
     return code;
   }
 
@@ -86,7 +105,7 @@ export class AuthorizationCodesService {
    */
   async find(input: CodeRedemption, onReplay: ReplayHandler): Promise<OidcCodeEntity> {
     if (input.code.length > 128) throw invalidGrant('malformed code');
-    const row = await this.codes.findOneBy({ codeHash: sha256Hex(input.code) });
+    const row = await this.byHash(sha256Hex(input.code));
     if (row === null || row.expiresAt <= this.clock.now()) {
       throw invalidGrant('unknown or expired code');
     }
@@ -101,12 +120,7 @@ export class AuthorizationCodesService {
    */
   spend(code: OidcCodeEntity, familyId: string): AtomicStatement {
     return {
-      query: this.codes
-        .createQueryBuilder()
-        .update()
-        .set({ redeemedAt: this.clock.now(), familyId })
-        .where('code_hash = :codeHash AND redeemed_at IS NULL', { codeHash: code.codeHash })
-        .getQueryAndParameters(),
+      query: this.spendRow({ redeemedAt: this.clock.now(), familyId, codeHash: code.codeHash }),
       requireOneRow: true,
     };
   }

@@ -1,8 +1,9 @@
 import type { Repository } from 'typeorm';
 import { MoreThan } from 'typeorm';
 import type { Clock } from '@keycard/common';
+import { TableSql } from '../database/table-sql';
 import { decodeAmr, encodeAmr } from '../auth-context/sign-in-context';
-import type { SessionEntity } from './session.entity';
+import { SessionEntity } from './session.entity';
 import type { SessionRecord } from './session.store';
 import { isSessionLive, SessionStore } from './session.store';
 
@@ -30,11 +31,21 @@ function toRecord(row: SessionEntity): SessionRecord {
  * they are read and when their user signs in again.
  */
 export class TypeOrmSessionStore extends SessionStore {
+  /**
+   * The reads of every signed-in page and code redemption, written once (`TableSql`) rather than
+   * built again by TypeORM's `findOneBy` on each call.
+   */
+  private readonly byTokenHash: (tokenHash: string) => Promise<SessionEntity | null>;
+  private readonly byId: (id: string) => Promise<SessionEntity | null>;
+
   constructor(
     private readonly repository: Repository<SessionEntity>,
     private readonly clock: Clock,
   ) {
     super();
+    const table = new TableSql(repository.manager.dataSource, SessionEntity);
+    this.byTokenHash = table.findOne(['tokenHash']);
+    this.byId = table.findOne(['id']);
   }
 
   async create(record: SessionRecord): Promise<void> {
@@ -48,18 +59,16 @@ export class TypeOrmSessionStore extends SessionStore {
     );
   }
 
-  get(tokenHash: string): Promise<SessionRecord | null> {
-    return this.liveOne({ tokenHash });
+  async get(tokenHash: string): Promise<SessionRecord | null> {
+    return this.live(await this.byTokenHash(tokenHash));
   }
 
-  getById(id: string): Promise<SessionRecord | null> {
-    return this.liveOne({ id });
+  async getById(id: string): Promise<SessionRecord | null> {
+    return this.live(await this.byId(id));
   }
 
-  private async liveOne(
-    where: { tokenHash: string } | { id: string },
-  ): Promise<SessionRecord | null> {
-    const row = await this.repository.findOneBy(where);
+  /** The record of `row` while it lives; an expired row is deleted. */
+  private async live(row: SessionEntity | null): Promise<SessionRecord | null> {
     if (!row) return null;
     if (!isSessionLive(row, this.clock.now())) {
       await this.repository.delete({ id: row.id });
