@@ -98,6 +98,7 @@ export class ConsoleAuditController {
         page: result.page,
         pageSize: result.pageSize,
         total: result.total,
+        totalCapped: result.totalCapped,
       }),
     );
   }

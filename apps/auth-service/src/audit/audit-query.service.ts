@@ -33,7 +33,23 @@ export interface AuditPage {
   items: AuditEventView[];
   page: number;
   pageSize: number;
+  /** The events that match, counted up to `countLimit(page, pageSize)`. */
   total: number;
+  /** More events than `total` match: counting stopped there. */
+  totalCapped: boolean;
+}
+
+/**
+ * Counting stops after this many matches (or after the requested page, when that ends later):
+ * an audit trail of millions of events would otherwise be counted whole for each page of the
+ * unfiltered list, and a busy event type's day for each page of it, however few rows are shown.
+ * Auth0 and Keycloak do not count their logs exactly either.
+ */
+export const AUDIT_COUNT_LIMIT = 1000;
+
+/** Where counting stops for a page: at `AUDIT_COUNT_LIMIT`, or at the page's end beyond it. */
+export function countLimit(page: number, pageSize: number): number {
+  return Math.max(AUDIT_COUNT_LIMIT, page * pageSize);
 }
 
 /** Reading the audit trail: filtered, newest first, paged. */
@@ -61,7 +77,8 @@ export class AuditQueryService {
     }
     if (filter.from !== undefined) query.andWhere('e.at >= :from', { from: filter.from });
     if (filter.to !== undefined) query.andWhere('e.at <= :to', { to: filter.to });
-    const [rows, total] = await Promise.all([
+    const limit = countLimit(page, pageSize);
+    const [rows, matches] = await Promise.all([
       query
         .clone()
         .orderBy('e.at', 'DESC')
@@ -69,20 +86,34 @@ export class AuditQueryService {
         .offset((page - 1) * pageSize)
         .limit(pageSize)
         .getMany(),
-      countEvents(query),
+      countEvents(query, limit + 1),
     ]);
-    return { items: rows.map(toView), page, pageSize, total };
+    return {
+      items: rows.map(toView),
+      page,
+      pageSize,
+      total: Math.min(matches, limit),
+      totalCapped: matches > limit,
+    };
   }
 }
 
 /**
- * How many events `query` (filtered, unordered) finds: `COUNT(*)`, not the `COUNT(DISTINCT id)` of
- * TypeORM's `getManyAndCount`, which PostgreSQL answers by sorting every id it counts (there is
- * no join here to deduplicate).
+ * How many events `query` (filtered, unordered) finds, up to `upTo`: `COUNT(*)` over the first
+ * `upTo` matches, so the count reads at most that many index entries. Not the
+ * `COUNT(DISTINCT id)` of TypeORM's `getManyAndCount`, which PostgreSQL answers by sorting every
+ * id it counts (there is no join here to deduplicate).
  */
-async function countEvents(query: SelectQueryBuilder<AuditEventEntity>): Promise<number> {
-  const row = await query.select('COUNT(*)', 'total').getRawOne<{ total: string | number }>();
-  return Number(row?.total ?? 0);
+async function countEvents(
+  query: SelectQueryBuilder<AuditEventEntity>,
+  upTo: number,
+): Promise<number> {
+  const [matches, parameters] = query.clone().select('1').limit(upTo).getQueryAndParameters();
+  const rows: { total: string | number }[] = await query.connection.query(
+    `SELECT COUNT(*) AS "total" FROM (${matches}) "matches"`,
+    parameters,
+  );
+  return Number(rows[0]?.total ?? 0);
 }
 
 export function toView(event: AuditEventEntity): AuditEventView {

@@ -5,7 +5,7 @@ import { databaseBackends } from '../testing/database-backends';
 import { AuditEventEntity } from './audit-event.entity';
 import type { AuditRecord } from './audit-events';
 import { AuditEventType } from './audit-events';
-import { AuditQueryService } from './audit-query.service';
+import { AUDIT_COUNT_LIMIT, AuditQueryService } from './audit-query.service';
 import { AuditEventWriter } from './audit-event.writer';
 import { AuditService } from './audit.service';
 
@@ -143,10 +143,57 @@ describe.each(databaseBackends())('audit trail on $name', (backend) => {
   it('pages with a stable order and the full total', async () => {
     const first = await query.list({}, 1, 2);
     const third = await query.list({}, 3, 2);
-    expect(first).toMatchObject({ page: 1, pageSize: 2, total: 5 });
+    expect(first).toMatchObject({ page: 1, pageSize: 2, total: 5, totalCapped: false });
     expect(first.items.map((e) => e.type)).toEqual(['user.roles_changed', 'keys.rotated']);
     expect(third.items.map((e) => e.type)).toEqual(['auth.login.failure']);
     expect((await query.list({}, 4, 2)).items).toEqual([]);
+  });
+
+  it('counts up to 1,000 matches, or up to the end of a later page', async () => {
+    // The five events above, and enough logins to pass the limit by five.
+    const extra = AUDIT_COUNT_LIMIT;
+    const rows = Array.from({ length: extra }, (_, i) => ({
+      id: randomUUID(),
+      at: START + 10 * MINUTE + i,
+      type: 'auth.login.success',
+      outcome: 'success' as const,
+      actorId: 'bulk',
+      actorType: 'user' as const,
+      subjectId: 'bulk',
+      ip: null,
+      userAgent: null,
+      details: null,
+    }));
+    const repository = db.dataSource.getRepository(AuditEventEntity);
+    for (let i = 0; i < rows.length; i += 100) await repository.insert(rows.slice(i, i + 100));
+    const matches = extra + 5;
+
+    const first = await query.list({}, 1, 50);
+    expect(first).toMatchObject({ total: AUDIT_COUNT_LIMIT, totalCapped: true });
+    expect(first.items).toHaveLength(50);
+    // The page that ends at the limit: more match beyond it.
+    expect(await query.list({}, 20, 50)).toMatchObject({
+      total: AUDIT_COUNT_LIMIT,
+      totalCapped: true,
+    });
+    // A later page counts to its own end, so the last page knows it is the last.
+    const last = await query.list({}, 21, 50);
+    expect(last).toMatchObject({ total: matches, totalCapped: false });
+    expect(last.items).toHaveLength(matches - 20 * 50);
+    expect(last.items.at(-1)?.type).toBe('auth.login.failure');
+    // Filters are counted the same way, exactly when few match.
+    expect(await query.list({ actorId: 'u1' }, 1, 50)).toMatchObject({
+      total: 2,
+      totalCapped: false,
+    });
+    expect(await query.list({ actorId: 'bulk' }, 1, 50)).toMatchObject({
+      total: AUDIT_COUNT_LIMIT,
+      totalCapped: false,
+    });
+    expect(await query.list({ type: 'auth.*' }, 1, 50)).toMatchObject({
+      total: AUDIT_COUNT_LIMIT,
+      totalCapped: true,
+    });
   });
 
   it('prunes events older than a cut-off', async () => {

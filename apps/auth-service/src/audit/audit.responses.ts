@@ -58,8 +58,18 @@ export class AuditPageResponse {
   @ApiProperty({ example: 50 })
   pageSize!: number;
 
-  @ApiProperty({ example: 1 })
+  @ApiProperty({
+    example: 1,
+    description:
+      'The events that match, counted up to 1,000 or to the end of the requested page when that is later; see totalCapped.',
+  })
   total!: number;
+
+  @ApiProperty({
+    example: false,
+    description: 'True when more events than total match: counting stopped at total.',
+  })
+  totalCapped!: boolean;
 }
 
 export const ApiListAudit = () =>

@@ -5,11 +5,15 @@ export interface PageInfo {
   page: number;
   pageSize: number;
   total: number;
+  /** More than `total` match (the count stopped there): "1000+", and Next past the last page. */
+  totalCapped?: boolean;
 }
 
 /** "Page 2 of 5" with Previous / Next links that keep the screen's filters. */
 export function pager(info: PageInfo, hrefFor: (page: number) => string): SafeHtml {
   const pages = Math.max(1, Math.ceil(info.total / info.pageSize));
+  const capped = info.totalCapped === true;
+  const more = capped ? '+' : '';
   const previous =
     info.page > 1
       ? html`<a class="button button-secondary button-small" href="${hrefFor(info.page - 1)}"
@@ -17,14 +21,16 @@ export function pager(info: PageInfo, hrefFor: (page: number) => string): SafeHt
         >`
       : html`<span></span>`;
   const next =
-    info.page < pages
+    info.page < pages || capped
       ? html`<a class="button button-secondary button-small" href="${hrefFor(info.page + 1)}"
           >Next</a
         >`
       : html`<span></span>`;
   return html`<nav class="pager" aria-label="Pages">
     ${previous}
-    <span class="muted small">Page ${info.page} of ${pages} · ${info.total} in all</span>
+    <span class="muted small"
+      >Page ${info.page} of ${pages}${more} · ${info.total}${more} in all</span
+    >
     ${next}
   </nav>`;
 }
