@@ -48,7 +48,7 @@ export interface AuditPage {
 export const AUDIT_COUNT_LIMIT = 1000;
 
 /** Where counting stops for a page: at `AUDIT_COUNT_LIMIT`, or at the page's end beyond it. */
-export function countLimit(page: number, pageSize: number): number {
+function countLimit(page: number, pageSize: number): number {
   return Math.max(AUDIT_COUNT_LIMIT, page * pageSize);
 }
 
@@ -109,7 +109,7 @@ async function countEvents(
   upTo: number,
 ): Promise<number> {
   const [matches, parameters] = query.clone().select('1').limit(upTo).getQueryAndParameters();
-  const rows: { total: string | number }[] = await query.connection.query(
+  const rows: { total: string | number }[] = await query.dataSource.query(
     `SELECT COUNT(*) AS "total" FROM (${matches}) "matches"`,
     parameters,
   );

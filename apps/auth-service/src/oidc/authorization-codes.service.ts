@@ -139,7 +139,7 @@ export class AuthorizationCodesService {
    */
   async replayed(code: OidcCodeEntity, onReplay: ReplayHandler): Promise<never> {
     await this.codes.update({ codeHash: code.codeHash }, { replayedAt: this.clock.now() });
-    const current = await this.codes.findOneBy({ codeHash: code.codeHash });
+    const current = await this.byHash(code.codeHash);
     await onReplay(current ?? code);
     throw invalidGrant('code already redeemed');
   }
