@@ -87,6 +87,17 @@ describe.each(databaseBackends())('refresh tokens on $name', (backend) => {
     const tokens = await db.dataSource
       .getRepository(RefreshTokenEntity)
       .find({ where: { familyId }, order: { createdAt: 'ASC' } });
+    // A frozen clock gives a token and its successor the same createdAt, and PostgreSQL returns
+    // ties in no set order: among them, a token comes before the tokens descended from it.
+    const parentOf = new Map(tokens.map((token) => [token.id, token.parentId]));
+    const depth = (token: RefreshTokenEntity): number => {
+      let count = 0;
+      for (let id = token.parentId; id !== null && count < tokens.length; count++) {
+        id = parentOf.get(id) ?? null;
+      }
+      return count;
+    };
+    tokens.sort((a, b) => a.createdAt - b.createdAt || depth(a) - depth(b));
     return { families, tokens };
   }
 
