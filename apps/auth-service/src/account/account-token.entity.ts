@@ -11,7 +11,8 @@ export type AccountTokenPurpose = 'verify_email' | 'reset_password' | 'change_em
  */
 @Entity('account_tokens')
 @Index('uq_account_tokens_hash', ['tokenHash'], { unique: true })
-@Index('ix_account_tokens_user', ['userId', 'purpose'])
+// With `usedAt`: issuing a link voids the user's live links of its purpose, and reads only those.
+@Index('ix_account_tokens_user_used', ['userId', 'purpose', 'usedAt'])
 export class AccountTokenEntity {
   @PrimaryColumn({ type: 'varchar', length: 36, primaryKeyConstraintName: 'pk_account_tokens' })
   id!: string;

@@ -1,4 +1,5 @@
 import type { Repository } from 'typeorm';
+import { IsNull } from 'typeorm';
 import { ErrorCode, KeycardError, ManualClock, sha256Hex } from '@keycard/common';
 import type { OpenDatabase } from '../testing/database-backends';
 import { databaseBackends } from '../testing/database-backends';
@@ -79,6 +80,42 @@ describe.each(databaseBackends())('account link tokens on $name', (backend) => {
     expect(await tokens.find(verify, ['verify_email'])).not.toBeNull();
     expect(await tokens.find(others, ['reset_password'])).not.toBeNull();
   });
+
+  it("voids older tokens through an index that reads the user's unused ones only", async () => {
+    // The statement `issue` sends (EntityManager.update builds it this way). With `used_at` only
+    // in a filter, it read every token the user was ever sent of that purpose (see migration
+    // 1764300011000).
+    const [sql, parameters] = repository
+      .createQueryBuilder()
+      .update()
+      .set({ usedAt: clock.now() })
+      .where({ userId: USER, purpose: 'reset_password', usedAt: IsNull() })
+      .getQueryAndParameters();
+    expect(await indexSearch(sql, parameters)).toMatch(/used_at/);
+  });
+
+  /** What the index search in `sql`'s plan matches on: SQLite's detail, PostgreSQL's Index Cond. */
+  async function indexSearch(sql: string, parameters: unknown[]): Promise<string> {
+    if (backend.name === 'sqlite') {
+      const rows: { detail: string }[] = await database.dataSource.query(
+        `EXPLAIN QUERY PLAN ${sql}`,
+        parameters,
+      );
+      return rows.map((row) => row.detail).join('; ');
+    }
+    // A table this small is cheaper to scan whole: make the planner pick its best index.
+    const runner = database.dataSource.createQueryRunner();
+    try {
+      await runner.startTransaction();
+      await runner.query('SET LOCAL enable_seqscan = off');
+      const [row] = await runner.query(`EXPLAIN (FORMAT JSON) ${sql}`, parameters);
+      const plan = JSON.stringify(row['QUERY PLAN']);
+      return [...plan.matchAll(/"Index Cond":"([^"]*)"/g)].map((match) => match[1]).join('; ');
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+  }
 
   it.each([
     [

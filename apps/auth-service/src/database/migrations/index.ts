@@ -21,6 +21,7 @@ import { AuditTypeTime1764300007000 } from './1764300007000-audit-type-time';
 import { UserCount1764300008000 } from './1764300008000-user-count';
 import { UserSearchWords1764300009000 } from './1764300009000-user-search-words';
 import { RefreshTokensNameRows1764300010000 } from './1764300010000-refresh-tokens-name-rows';
+import { AccountTokensLive1764300011000 } from './1764300011000-account-tokens-live';
 
 /** Every PostgreSQL migration of the auth-service, oldest first. */
 export const AUTH_MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -46,4 +47,5 @@ export const AUTH_MIGRATIONS: (new () => MigrationInterface)[] = [
   UserCount1764300008000,
   UserSearchWords1764300009000,
   RefreshTokensNameRows1764300010000,
+  AccountTokensLive1764300011000,
 ];
