@@ -12,6 +12,7 @@ import { MailMetrics } from './mail-metrics';
 import { MailOutbox } from './mail-outbox.service';
 import {
   MAIL_FIRST_BACKOFF_MS,
+  MAIL_FIRST_PAUSE_MS,
   MAIL_MAX_ATTEMPTS,
   mailBackoffMs,
   MailOutboxWorker,
@@ -180,6 +181,69 @@ describe.each(databaseBackends())('mail outbox on $name', (backend) => {
     const sent = await Promise.all([worker.drain(), newWorker().drain()]);
     expect(sent[0] + sent[1]).toBe(3);
     for (const mail of mails) expect(sink.messagesTo(mail.to)).toHaveLength(1);
+  });
+
+  it('pauses the whole outbox while the server cannot be reached, then sends what waited', async () => {
+    // A port where a server was and is no more; the server comes back on it below.
+    const gone = await startSmtpSink();
+    await gone.close();
+    const transport = new SmtpMailTransport(`smtp://test:test@127.0.0.1:${gone.port}`, FROM);
+    transports.push(transport);
+    worker = new MailOutboxWorker(repository, transport, mailMetrics, clock);
+    const downOutbox = new MailOutbox(repository, worker, mailMetrics, clock);
+    const attempts = async () =>
+      (await repository.find()).map((row) => row.attempts).sort((a, b) => a - b);
+
+    const mails = [message(), message(), message()];
+    for (const mail of mails) await downOutbox.enqueue(mail);
+    await worker.idle();
+    // One connection attempt, not one per message: the others wait, unattempted.
+    expect(await attempts()).toEqual([0, 0, 1]);
+
+    clock.advance(MAIL_FIRST_PAUSE_MS - 1);
+    expect(await worker.drain()).toBe(0);
+    expect(await attempts()).toEqual([0, 0, 1]);
+    clock.advance(1);
+    expect(await worker.drain()).toBe(0);
+    expect(await attempts()).toEqual([0, 1, 1]);
+    // Still unreachable: the next pause is twice as long.
+    clock.advance(2 * MAIL_FIRST_PAUSE_MS - 1);
+    expect(await worker.drain()).toBe(0);
+    expect(await attempts()).toEqual([0, 1, 1]);
+
+    const back = await startSmtpSink(gone.port);
+    try {
+      clock.advance(1);
+      expect(await worker.drain()).toBe(1);
+      const waited = mails.filter((mail) => back.messagesTo(mail.to).length === 1);
+      expect(waited).toHaveLength(1);
+      // The two that failed wait for their own backoff, then go too.
+      clock.advance(MAIL_FIRST_BACKOFF_MS);
+      expect(await worker.drain()).toBe(2);
+      for (const mail of mails) expect(back.messagesTo(mail.to)).toHaveLength(1);
+    } finally {
+      transport.close();
+      await back.close();
+    }
+  });
+
+  it('does not pause for a server that refuses one message: the next is tried at once', async () => {
+    const mails = [message(), message()];
+    for (const mail of mails) {
+      await repository.insert({
+        id: crypto.randomUUID(),
+        ...mail,
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: clock.now(),
+        lastError: null,
+        createdAt: clock.now(),
+        settledAt: null,
+      });
+    }
+    sink.refuseNext(1);
+    expect(await worker.drain()).toBe(1);
+    expect((await repository.find()).map((row) => row.attempts)).toEqual([1, 1]);
   });
 
   it('queues without waiting on SMTP: enqueue returns while the server is down', async () => {

@@ -20,6 +20,19 @@ export abstract class MailTransport {
   abstract close(): void;
 }
 
+/** nodemailer's codes for a server it could not reach or talk to (not one that refused). */
+const UNREACHABLE_CODES = new Set(['ECONNECTION', 'ESOCKET', 'ETIMEDOUT', 'EDNS']);
+
+/**
+ * Whether `error` (thrown by `send`) says the mail server could not be reached (refused or failed
+ * connection, timeout, unknown host) rather than that it refused this one message: the next
+ * message would fail the same way.
+ */
+export function serverUnreachable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && UNREACHABLE_CODES.has(code);
+}
+
 /** Marks every message as machine-sent (RFC 3834), so auto-responders stay quiet. */
 const HEADERS = { 'Auto-Submitted': 'auto-generated' };
 

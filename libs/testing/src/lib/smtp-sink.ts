@@ -44,9 +44,10 @@ export interface SmtpSink {
 
 /**
  * Starts an SMTP sink: it accepts any login, offers no STARTTLS, and stores what it receives.
- * `refuseNext` makes it answer like a server that is failing, for retry tests.
+ * `refuseNext` makes it answer like a server that is failing, for retry tests. On `port` when
+ * given (a server coming back where it was down), else on a free one.
  */
-export async function startSmtpSink(): Promise<SmtpSink> {
+export async function startSmtpSink(port = 0): Promise<SmtpSink> {
   const messages: SinkMessage[] = [];
   const waiters = new Set<() => void>();
   let toRefuse = 0;
@@ -83,14 +84,14 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(port, '127.0.0.1', () => resolve());
   });
   server.on('error', () => undefined); // a client dropping its connection is not a test failure
-  const port = (server as unknown as { server: { address(): AddressInfo } }).server.address().port;
+  const bound = (server as unknown as { server: { address(): AddressInfo } }).server.address().port;
 
   return {
-    url: `smtp://test:test@127.0.0.1:${port}`,
-    port,
+    url: `smtp://test:test@127.0.0.1:${bound}`,
+    port: bound,
     messages,
     refuseNext(count, stage = 'rcpt') {
       toRefuse = count;
