@@ -164,8 +164,8 @@ describe.each(databaseBackends())('mail outbox on $name', (backend) => {
     expect(await mailTotals()).toEqual({ queued: 1, sent: 0, failed: 1 });
   });
 
-  it('sends a message once when two workers drain the outbox together', async () => {
-    const mails = [message(), message(), message()];
+  /** Puts `mails` in the outbox, due now, without kicking the worker (one drain sees them all). */
+  async function queueDue(mails: ReturnType<typeof message>[]): Promise<void> {
     for (const mail of mails) {
       await repository.insert({
         id: crypto.randomUUID(),
@@ -178,6 +178,11 @@ describe.each(databaseBackends())('mail outbox on $name', (backend) => {
         settledAt: null,
       });
     }
+  }
+
+  it('sends a message once when two workers drain the outbox together', async () => {
+    const mails = [message(), message(), message()];
+    await queueDue(mails);
     const sent = await Promise.all([worker.drain(), newWorker().drain()]);
     expect(sent[0] + sent[1]).toBe(3);
     for (const mail of mails) expect(sink.messagesTo(mail.to)).toHaveLength(1);
@@ -229,18 +234,7 @@ describe.each(databaseBackends())('mail outbox on $name', (backend) => {
 
   it('does not pause for a server that refuses one message: the next is tried at once', async () => {
     const mails = [message(), message()];
-    for (const mail of mails) {
-      await repository.insert({
-        id: crypto.randomUUID(),
-        ...mail,
-        status: 'pending',
-        attempts: 0,
-        nextAttemptAt: clock.now(),
-        lastError: null,
-        createdAt: clock.now(),
-        settledAt: null,
-      });
-    }
+    await queueDue(mails);
     sink.refuseNext(1);
     expect(await worker.drain()).toBe(1);
     expect((await repository.find()).map((row) => row.attempts)).toEqual([1, 1]);
