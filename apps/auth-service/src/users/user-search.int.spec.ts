@@ -3,6 +3,8 @@ import { DataSource } from 'typeorm';
 import type { TestDatabase } from '@keycard/testing';
 import { createTestPostgresDatabase, describeOnPostgres } from '@keycard/testing';
 import { AUTH_MIGRATIONS } from '../database/migrations/index';
+import type { PlanNode } from '../testing/query-plans';
+import { nodesOf } from '../testing/query-plans';
 import { UserEntity } from './user.entity';
 import type { UserFilter } from './user-search';
 import { UserSearchWords1764300009000 } from '../database/migrations/1764300009000-user-search-words';
@@ -12,17 +14,6 @@ const USERS = 50_000;
 const T0 = 1_767_600_000_000;
 /** The pattern index answers prefixes under any collation; under C the unique one can too. */
 const EMAIL_INDEX = /^(idx_users_email_pattern|uq_users_email)$/;
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  Plans?: PlanNode[];
-}
-
-function nodesOf(plan: PlanNode): PlanNode[] {
-  return [plan, ...(plan.Plans ?? []).flatMap(nodesOf)];
-}
 
 /**
  * `GET /admin/users` on a table of 50,000 users (made in SQL): the plans PostgreSQL picks for the
